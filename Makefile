@@ -1,0 +1,78 @@
+# Yizhan: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1:8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run setup install assets messages test test-sqlite test-postgres test-fast browser-deps lint bench lock clean
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo
+	@echo "驿站 serving on http://$(HOST)/  (Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST)
+
+setup: $(VENV)/.installed assets messages
+	@mkdir -p var
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/base.txt -r requirements/dev.txt
+	$(PIP) install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# Front-end packages pinned in package-lock.json, served by Django from node_modules (no CDN).
+assets: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+messages: $(VENV)/.installed
+	cd yizhan && ../$(PY) ../manage.py compilemessages -v0
+
+# Debian's chromium drives the browser tests; Playwright never downloads a browser.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+# Under CI (CI=true) the suite runs on SQLite and on PostgreSQL and fails if PostgreSQL is unreachable.
+# Locally it runs on PostgreSQL too when it answers, and says so when it does not.
+test: setup browser-deps
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(PY) scripts/pg_available.py "$(PG_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI: PostgreSQL at $(PG_URL) is unreachable; failing."; exit 1; \
+	else \
+		echo "PostgreSQL at $(PG_URL) is unreachable: ran the suite on SQLite only."; \
+	fi
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	env -u DATABASE_URL $(PY) -m pytest -q -n 2 --dist loadfile
+
+test-postgres:
+	@echo "== test suite on PostgreSQL ($(PG_URL)) =="
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -n 2 --dist loadfile
+
+test-fast: setup
+	$(PY) -m pytest -q -n 2 -m "not browser"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) bench/run.py
+
+# Refresh the lock files after editing requirements/*.in.
+lock: $(VENV)/.installed
+	cd requirements && ../$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links base.in -o base.txt
+	cd requirements && ../$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
+
+clean:
+	rm -rf $(VENV) node_modules var

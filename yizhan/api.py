@@ -1,0 +1,54 @@
+"""The JSON API under /api/v1/ with its OpenAPI schema at /api/v1/openapi.json and docs at /api/v1/docs.
+
+Each context contributes one router; errors from services map to JSON errors here, in one place.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import django_auth
+
+from yizhan.core.api import router as audit_router
+from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from yizhan.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="Yizhan API",
+    version="1",
+    description="驿站：工会服务阵地管理平台接口。员工接口使用登录会话（Cookie + CSRF）。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, message: str, **extra):
+    return api.create_response(request, {"detail": message, **extra}, status=status)
+
+
+@api.exception_handler(NotFoundError)
+def not_found(request, exc: NotFoundError):
+    return _error(request, 404, exc.message)
+
+
+@api.exception_handler(Http404)
+def http_404(request, exc):
+    return _error(request, 404, "对象不存在或不在您的管辖范围内")
+
+
+@api.exception_handler(PermissionDeniedError)
+def forbidden(request, exc: PermissionDeniedError):
+    return _error(request, 403, exc.message)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request, exc: ApplicationError):
+    return _error(request, 400, exc.message, field=exc.field, **exc.extra)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(request, 401, "请先登录")
+
+
+api.add_router("/", orgs_router)
+api.add_router("/audit", audit_router)

@@ -1,0 +1,45 @@
+"""Django admin for raw data only: read-only and scoped like every other view.
+
+Writes go through services (rules, audit), so the admin never adds, changes or deletes. Access
+requires a role allowed to view the model, and rows are filtered by the same `restrict()`.
+"""
+
+from django.contrib import admin
+
+from yizhan.core.roles import Action
+
+
+class ScopedReadOnlyAdmin(admin.ModelAdmin):
+    def _actor(self, request):
+        return getattr(request, "actor", None)
+
+    def get_queryset(self, request):
+        return self.model._default_manager.get_queryset().restrict(self._actor(request), Action.VIEW)
+
+    def has_module_permission(self, request):
+        actor = self._actor(request)
+        return actor is not None and actor.can(Action.VIEW, self.model)
+
+    def has_view_permission(self, request, obj=None):
+        actor = self._actor(request)
+        if actor is None or not actor.can(Action.VIEW, self.model):
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class YizhanAdminSite(admin.AdminSite):
+    site_header = "驿站 · 原始数据（只读）"
+    site_title = "驿站原始数据"
+
+    def has_permission(self, request):
+        actor = getattr(request, "actor", None)
+        return bool(request.user.is_active and actor is not None and actor.membership is not None)

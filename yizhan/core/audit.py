@@ -1,0 +1,253 @@
+"""Writing and verifying the audit chain (issue 2 §5).
+
+`audit_record` appends one entry; `AuditedModel` calls it for every save and delete of business
+data, with before/after snapshots; services call it directly for changes that bypass `save()`
+(tree moves, bulk operations). Who acts, for which unit and from which address comes from
+`audit_context`, set per request by `ActorMiddleware` and per command by the CLI.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import getpass
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from yizhan.core.models import AuditAction, AuditEntry, AuditHead
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    actor_id: int | None = None
+    actor_name: str = ""
+    unit_path: str = ""
+    unit_name: str = ""
+    remote_addr: str = ""
+
+
+def _default_context() -> AuditContext:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return AuditContext(actor_name=f"命令行:{who}")
+
+
+_context: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("yizhan_audit", default=None)
+
+
+def current_context() -> AuditContext:
+    return _context.get() or _default_context()
+
+
+@contextmanager
+def audit_context(**fields) -> Iterator[AuditContext]:
+    """Run a block with the given actor/unit/address recorded on every audit entry it writes."""
+    ctx = replace(current_context(), **fields)
+    token = _context.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _context.reset(token)
+
+
+def to_jsonable(value):
+    """Plain JSON types for a snapshot (dates, decimals and UUIDs as strings)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def entry_digest(
+    *,
+    seq,
+    created_at,
+    actor_id,
+    actor_name,
+    unit_path,
+    unit_name,
+    remote_addr,
+    action,
+    object_type,
+    object_id,
+    object_repr,
+    before,
+    after,
+    prev_hash,
+) -> str:
+    payload = {
+        "seq": seq,
+        "created_at": created_at.isoformat(),
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "unit_path": unit_path,
+        "unit_name": unit_name,
+        "remote_addr": remote_addr,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "before": before,
+        "after": after,
+        "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _digest_of(entry: AuditEntry) -> str:
+    return entry_digest(**{f: getattr(entry, f) for f in _HASHED_FIELDS})
+
+
+_HASHED_FIELDS = (
+    "seq",
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "unit_path",
+    "unit_name",
+    "remote_addr",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "prev_hash",
+)
+
+
+def audit_record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    unit_path: str | None = None,
+    unit_name: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction (rolled back with it)."""
+    ctx = current_context()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:255]
+        owner = getattr(obj, "audit_unit", None)
+        unit = owner() if callable(owner) else None
+        if unit is not None and unit_path is None:
+            unit_path, unit_name = unit.path, unit.name
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+        fields = {
+            "seq": head.seq + 1,
+            # Microseconds survive every backend's datetime column, so the digest recomputes exactly.
+            "created_at": timezone.now(),
+            "actor_id": ctx.actor_id,
+            "actor_name": ctx.actor_name[:150],
+            "unit_path": ctx.unit_path if unit_path is None else unit_path,
+            "unit_name": (ctx.unit_name if unit_name is None else unit_name)[:200],
+            "remote_addr": ctx.remote_addr,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id)[:64],
+            "object_repr": object_repr[:255],
+            "before": to_jsonable(before) if before is not None else None,
+            "after": to_jsonable(after) if after is not None else None,
+            "prev_hash": head.hash,
+        }
+        entry = AuditEntry(**fields, hash=entry_digest(**fields))
+        entry.save(force_insert=True)
+        AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    return entry
+
+
+class AuditedModel(models.Model):
+    """Mixin for business data: every save and delete writes an audit entry with the values before
+    and after. Subclasses name the unit a record belongs to with `audit_unit()`."""
+
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding or self.pk is None
+        before = None
+        if not adding:
+            previous = type(self)._base_manager.filter(pk=self.pk).first()
+            before = previous.audit_snapshot() if previous is not None else None
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            after = self.audit_snapshot()
+            if before is None:
+                audit_record(action=AuditAction.CREATE, obj=self, after=after)
+            elif before != after:
+                changed = {k for k in after if before.get(k) != after.get(k)}
+                audit_record(
+                    action=AuditAction.UPDATE,
+                    obj=self,
+                    before={k: before.get(k) for k in sorted(changed)},
+                    after={k: after[k] for k in sorted(changed)},
+                )
+
+    def delete(self, *args, **kwargs):
+        before = self.audit_snapshot()
+        pk = self.pk
+        with transaction.atomic():
+            audit_record(action=AuditAction.DELETE, obj=self, object_id=str(pk), before=before)
+            return super().delete(*args, **kwargs)
+
+    def audit_unit(self):
+        return None
+
+    def audit_snapshot(self) -> dict:
+        data = {}
+        for field in self._meta.concrete_fields:
+            if field.name in self.audit_exclude:
+                continue
+            data[field.attname] = field.value_from_object(self)
+        return to_jsonable(data)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    reason: str = ""
+
+
+def audit_verify(batch_size: int = 2000) -> ChainReport:
+    """Recompute the chain from the first entry: each entry's hash, its link to the previous one,
+    unbroken sequence numbers, and the head. Names the first entry that does not hold."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    entries = AuditEntry.objects.order_by("seq")
+    for entry in entries.iterator(chunk_size=batch_size):
+        if entry.seq != expected_seq:
+            return ChainReport(False, checked, expected_seq, f"缺少第 {expected_seq} 条（已被删除）")
+        if entry.prev_hash != expected_prev:
+            return ChainReport(False, checked, entry.seq, "与前一条的链接不符（前一条被修改或删除）")
+        if _digest_of(entry) != entry.hash:
+            return ChainReport(False, checked, entry.seq, "内容与哈希不符（该条被修改）")
+        expected_prev = entry.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if head_seq != checked or head_hash != expected_prev:
+        return ChainReport(False, checked, checked + 1, f"链头记录到第 {head_seq} 条，末尾条目被删除或链头被改")
+    return ChainReport(True, checked)

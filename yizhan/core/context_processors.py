@@ -1,0 +1,20 @@
+from django.conf import settings
+
+from yizhan.core.geo.tiles import tile_source
+
+
+def actor(request):
+    """The acting membership and the units the user may switch to, for the page header."""
+    current = getattr(request, "actor", None)
+    user = getattr(request, "user", None)
+    memberships = []
+    if user is not None and user.is_authenticated:
+        from yizhan.orgs.selectors import membership_choices
+
+        memberships = membership_choices(user=user)
+    return {
+        "actor": current,
+        "memberships": memberships,
+        "site_title": settings.YIZHAN_TITLE,
+        "map_tiles": tile_source(),
+    }

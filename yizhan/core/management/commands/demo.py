@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
+
+from yizhan.core.audit import audit_context
+
+# Each context adds its demo data here, in dependency order.
+DEMO_LOADERS = ["yizhan.orgs.demo.load"]
+
+
+class Command(BaseCommand):
+    help = "Load the deterministic demo federation (大连市总工会) and demo accounts. Safe to run again."
+
+    def handle(self, *args, **options):
+        lines = []
+        with audit_context(actor_name="命令行:demo"):
+            for path in DEMO_LOADERS:
+                lines.extend(import_string(path)() or [])
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {settings.YIZHAN_DEMO_PASSWORD}）："))
+        for line in lines:
+            self.stdout.write(line)

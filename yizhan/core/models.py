@@ -1,0 +1,93 @@
+"""Shared kernel models: the append-only, hash-chained audit log (spec §11, issue 2)."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.scoping import Actor, ScopedQuerySet
+
+APPEND_ONLY_MESSAGE = "审计日志只能追加，不能修改或删除"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("新建")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    MOVE = "move", _("移动")
+    LOGIN = "login", _("登录")
+    LOGOUT = "logout", _("退出")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    SWITCH_UNIT = "switch_unit", _("切换单位")
+    EXPORT = "export", _("导出")
+    IMPORT = "import", _("导入")
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(APPEND_ONLY_MESSAGE)
+
+    def delete(self):
+        raise PermissionError(APPEND_ONLY_MESSAGE)
+
+
+class AuditEntry(models.Model):
+    """One change or authentication event. `hash` covers every other field and the previous entry's
+    hash, so changing or removing any stored row breaks the chain (`yizhan audit-verify`)."""
+
+    seq = models.BigIntegerField(_("序号"), primary_key=True)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    actor_id = models.BigIntegerField(_("操作人编号"), null=True, blank=True)
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    unit_path = models.CharField(_("所属单位路径"), max_length=255, blank=True, db_index=True)
+    unit_name = models.CharField(_("所属单位"), max_length=200, blank=True)
+    remote_addr = models.CharField(_("来源地址"), max_length=64, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=255, blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64, unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(APPEND_ONLY_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(APPEND_ONLY_MESSAGE)
+
+    @classmethod
+    def scope_q(cls, actor: Actor) -> Q:
+        """Entries of units in the auditor's subtree; entries tied to no unit (failed logins of
+        unknown accounts, command-line runs) only for auditors of a top-level federation."""
+        within = Q(unit_path__startswith=actor.unit.path)
+        if actor.unit.depth == 1:
+            return within | Q(unit_path="")
+        return within
+
+
+class AuditHead(models.Model):
+    """The chain head: last sequence number and hash. One row; locking it serialises writers, and
+    comparing it with the last entry detects a removed tail."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

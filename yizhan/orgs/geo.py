@@ -1,0 +1,42 @@
+"""Boundaries of administrative areas for maps (spec §10): simplified for display and expressed in
+the coordinate system of the tile layer they are drawn on."""
+
+from __future__ import annotations
+
+from shapely.geometry import mapping, shape
+
+from yizhan.core.geo.crs import CRS, transform_geojson_geometry
+from yizhan.orgs.models import Region
+
+# About 30 m at Dalian's latitude: invisible at city zoom, shrinks the city outline ~10×.
+DISPLAY_TOLERANCE_DEG = 0.0003
+
+
+def _display_geometry(boundary: dict, crs: CRS) -> dict:
+    simplified = shape(boundary).simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
+    geometry = mapping(simplified)
+    geometry = {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])}
+    return transform_geojson_geometry(geometry, crs)
+
+
+def _rounded(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        return [round(coords[0], 6), round(coords[1], 6)]
+    return [_rounded(c) for c in coords]
+
+
+def region_feature_collection(*, region: Region, crs: CRS | str = CRS.GCJ02) -> dict:
+    """The area (role "self") and its direct sub-areas (role "child") as a FeatureCollection."""
+    crs = CRS(crs)
+    features = []
+    for item, role in [(region, "self"), *((child, "child") for child in region.children.order_by("adcode"))]:
+        if not item.boundary:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"adcode": item.adcode, "name": item.name, "level": item.level, "role": role},
+                "geometry": _display_geometry(item.boundary, crs),
+            }
+        )
+    return {"type": "FeatureCollection", "crs_name": crs.value, "features": features}

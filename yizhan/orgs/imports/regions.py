@@ -1,0 +1,231 @@
+"""Import administrative areas from GeoJSON (issue 2 §3).
+
+Accepts any FeatureCollection shaped like `shared/data/boundaries/*.geojson`: each feature has
+`adcode`, `name`, `level` (province/city/district) and a Polygon or MultiPolygon in GCJ-02.
+Every feature is checked before anything is written; one bad feature refuses the whole file, with
+each problem named by feature index and reason. Re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from shapely.geometry import mapping, shape
+from shapely.validation import explain_validity, make_valid
+
+from yizhan.core.audit import audit_record
+from yizhan.core.errors import ApplicationError
+from yizhan.core.models import AuditAction
+from yizhan.orgs.choices import RegionLevel
+from yizhan.orgs.models import Region
+
+NOT_GEOJSON = "文件不是有效的 JSON：{error}"
+NOT_COLLECTION = "文件应为 GeoJSON FeatureCollection（含 features 数组）"
+NO_FEATURES = "文件中没有任何要素"
+FILE_REFUSED = "文件有 {count} 处错误，未导入任何区划"
+
+# Parent of a level in GB/T 2260: districts belong to their city (AABB00), cities to their province (AA0000).
+PARENT_PREFIX = {RegionLevel.DISTRICT: 4, RegionLevel.CITY: 2}
+
+
+@dataclass
+class FeatureProblem:
+    index: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第 {self.index} 个要素：{self.reason}"
+
+
+@dataclass
+class RegionImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    repaired: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Parsed:
+    adcode: str
+    name: str
+    level: str
+    province: str
+    geometry: dict
+    bbox: tuple[float, float, float, float]
+
+
+class RegionImportError(ApplicationError):
+    def __init__(self, problems: list[FeatureProblem]):
+        super().__init__(FILE_REFUSED.format(count=len(problems)), extra={"problems": [str(p) for p in problems]})
+        self.problems = problems
+
+
+def _check_coordinates(coords, problems_out: list[str]) -> None:
+    if isinstance(coords, list) and coords and isinstance(coords[0], (int, float)):
+        if len(coords) < 2 or not all(isinstance(c, (int, float)) for c in coords[:2]):
+            problems_out.append("坐标不是数字对")
+            return
+        lng, lat = coords[0], coords[1]
+        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+            problems_out.append(f"坐标超出经纬度范围：{lng}, {lat}")
+        return
+    if not isinstance(coords, list) or not coords:
+        problems_out.append("坐标为空或格式错误")
+        return
+    for part in coords:
+        _check_coordinates(part, problems_out)
+        if problems_out:
+            return
+
+
+def _parse_feature(index: int, feature, repaired: list[str]) -> tuple[_Parsed | None, list[FeatureProblem]]:
+    problems: list[FeatureProblem] = []
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return None, [FeatureProblem(index, "不是 GeoJSON Feature")]
+    props = feature.get("properties") or {}
+    adcode = str(props.get("adcode", "")).strip()
+    name = str(props.get("name", "") or "").strip()
+    level = str(props.get("level", "") or "").strip()
+    if not (len(adcode) == 6 and adcode.isdigit()):
+        problems.append(FeatureProblem(index, f"adcode“{adcode}”不是 6 位数字"))
+    if not name:
+        problems.append(FeatureProblem(index, "缺少 name"))
+    if level not in RegionLevel.values:
+        problems.append(FeatureProblem(index, f"level“{level}”应为 province、city 或 district"))
+    elif len(adcode) == 6:
+        if level == RegionLevel.PROVINCE and not adcode.endswith("0000"):
+            problems.append(FeatureProblem(index, f"省级区划代码应以 0000 结尾：{adcode}"))
+        if level == RegionLevel.CITY and (not adcode.endswith("00") or adcode.endswith("0000")):
+            problems.append(FeatureProblem(index, f"地级区划代码应以 00 结尾（非 0000）：{adcode}"))
+        if level == RegionLevel.DISTRICT and adcode.endswith("00"):
+            problems.append(FeatureProblem(index, f"县级区划代码不应以 00 结尾：{adcode}"))
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, dict) or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
+        gtype = geometry.get("type") if isinstance(geometry, dict) else None
+        problems.append(FeatureProblem(index, f"几何类型应为 Polygon 或 MultiPolygon，实际为 {gtype}"))
+        return None, problems
+    coordinate_problems: list[str] = []
+    _check_coordinates(geometry.get("coordinates"), coordinate_problems)
+    if coordinate_problems:
+        problems.append(FeatureProblem(index, coordinate_problems[0]))
+        return None, problems
+    try:
+        shp = shape(geometry)
+    except (ValueError, TypeError, IndexError, AttributeError) as error:
+        problems.append(FeatureProblem(index, f"几何无法解析：{error}"))
+        return None, problems
+    if shp.is_empty:
+        problems.append(FeatureProblem(index, "几何为空"))
+        return None, problems
+    if not shp.is_valid:
+        repaired.append(f"第 {index} 个要素（{adcode} {name}）几何已修复：{explain_validity(shp)}")
+        shp = make_valid(shp)
+        geometry = mapping(shp)
+        if shp.geom_type == "GeometryCollection":
+            polys = [g for g in shp.geoms if g.geom_type in {"Polygon", "MultiPolygon"}]
+            if not polys:
+                problems.append(FeatureProblem(index, "几何无效且无法修复"))
+                return None, problems
+            from shapely.ops import unary_union
+
+            geometry = mapping(unary_union(polys))
+    if problems:
+        return None, problems
+    geometry = json.loads(json.dumps(geometry))  # tuples → lists for JSON storage
+    return _Parsed(adcode, name, level, str(props.get("province", "") or ""), geometry, shp.bounds), []
+
+
+def parse_region_file(path: str | Path) -> tuple[list[_Parsed], list[str]]:
+    """Read and check a GeoJSON file; RegionImportError lists every bad feature."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ApplicationError(NOT_GEOJSON.format(error=error)) from error
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
+        raise ApplicationError(NOT_COLLECTION)
+    if not data["features"]:
+        raise ApplicationError(NO_FEATURES)
+    parsed, problems, repaired, seen = [], [], [], {}
+    for index, feature in enumerate(data["features"]):
+        item, feature_problems = _parse_feature(index, feature, repaired)
+        problems.extend(feature_problems)
+        if item is None:
+            continue
+        if item.adcode in seen:
+            problems.append(FeatureProblem(index, f"adcode {item.adcode} 与第 {seen[item.adcode]} 个要素重复"))
+            continue
+        seen[item.adcode] = index
+        parsed.append(item)
+    if problems:
+        raise RegionImportError(problems)
+    return parsed, repaired
+
+
+def _parent_adcode(adcode: str, level: str) -> str | None:
+    keep = PARENT_PREFIX.get(level)
+    if keep is None:
+        return None
+    return adcode[:keep].ljust(6, "0")
+
+
+@transaction.atomic
+def region_import(path: str | Path) -> RegionImportResult:
+    """Load or update every area of the file in one transaction; parents (a province missing from a
+    city file) are created without a boundary so the area tree stays whole."""
+    parsed, repaired = parse_region_file(path)
+    result = RegionImportResult(repaired=repaired)
+    order = {RegionLevel.PROVINCE: 0, RegionLevel.CITY: 1, RegionLevel.DISTRICT: 2}
+    for item in sorted(parsed, key=lambda p: (order[p.level], p.adcode)):
+        parent = None
+        parent_code = _parent_adcode(item.adcode, item.level)
+        if parent_code:
+            parent = Region.objects.filter(adcode=parent_code).first()
+            if parent is None:
+                parent_level = RegionLevel.CITY if item.level == RegionLevel.DISTRICT else RegionLevel.PROVINCE
+                grand = _parent_adcode(parent_code, parent_level)
+                parent = Region.objects.create(
+                    adcode=parent_code,
+                    name=item.province if parent_level == RegionLevel.PROVINCE else parent_code,
+                    level=parent_level,
+                    parent=Region.objects.filter(adcode=grand).first() if grand else None,
+                )
+                audit_record(action=AuditAction.IMPORT, obj=parent, after={"adcode": parent_code, "name": parent.name})
+        values = {
+            "name": item.name,
+            "level": item.level,
+            "parent": parent,
+            "boundary": item.geometry,
+            "min_lng": item.bbox[0],
+            "min_lat": item.bbox[1],
+            "max_lng": item.bbox[2],
+            "max_lat": item.bbox[3],
+        }
+        region = Region.objects.filter(adcode=item.adcode).first()
+        if region is None:
+            region = Region.objects.create(adcode=item.adcode, **values)
+            result.created += 1
+            audit_record(action=AuditAction.IMPORT, obj=region, after={"adcode": item.adcode, "name": item.name})
+            continue
+        changed = {k for k, v in values.items() if getattr(region, k) != v}
+        if not changed:
+            result.unchanged += 1
+            continue
+        for key in changed:
+            setattr(region, key, values[key])
+        region.save()
+        result.updated += 1
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=region,
+            after={"adcode": item.adcode, "changed": sorted(changed)},
+        )
+    return result

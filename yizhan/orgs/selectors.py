@@ -1,0 +1,123 @@
+"""Reads of the orgs context. Every selector takes the actor, so scope cannot be forgotten."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+
+from yizhan.core.errors import NotFoundError
+from yizhan.core.roles import Action
+from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, get_for_actor, require
+from yizhan.orgs.models import Membership, Region, Unit, User
+
+ACTIVE_MEMBERSHIP_SESSION_KEY = "yizhan_membership"
+
+
+def membership_choices(*, user: User) -> list[Membership]:
+    """The unit/role pairs `user` may act for, in tree order."""
+    return list(Membership.objects.filter(user=user).select_related("unit").order_by("unit__path", "role"))
+
+
+def actor_for_request(request: HttpRequest) -> Actor | None:
+    """The actor of a request: the session's chosen membership, else the user's first one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    chosen = request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY)
+    memberships = Membership.objects.filter(user=user).select_related("unit").order_by("unit__path", "role")
+    membership = memberships.filter(pk=chosen).first() if chosen else None
+    return Actor(user=user, membership=membership or memberships.first())
+
+
+def actor_for_user(user: User, membership: Membership | None = None) -> Actor:
+    """An actor outside a request (commands, tests): the given membership or the user's first."""
+    if membership is None:
+        membership = Membership.objects.filter(user=user).select_related("unit").order_by("unit__path", "role").first()
+    return Actor(user=user, membership=membership)
+
+
+def unit_list(*, actor: Actor, search: str = "", type: str = "", action: str = Action.VIEW) -> QuerySet[Unit]:
+    """Units the actor may see, in tree order, optionally filtered by name/code text and type."""
+    require(actor, action, Unit)
+    units = Unit.objects.restrict(actor, action).select_related("region")
+    if search:
+        units = units.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if type:
+        units = units.filter(type=type)
+    return units
+
+
+def unit_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Unit:
+    return get_for_actor(Unit.objects.select_related("region"), actor, action, pk=pk)
+
+
+def unit_parent_in_scope(*, actor: Actor, unit: Unit) -> Unit | None:
+    """The unit's parent when the actor may see it (never leaks a unit above the actor's own)."""
+    parent = unit.get_parent()
+    if parent is None or not actor.covers_unit(parent):
+        return None
+    return parent
+
+
+def unit_counts_by_type(*, actor: Actor) -> dict[str, int]:
+    """Dashboard counts: units in scope by type."""
+    rows = Unit.objects.restrict(actor).order_by().values("type").annotate(n=Count("pk"))
+    return {row["type"]: row["n"] for row in rows}
+
+
+def unit_tree(*, actor: Actor) -> list[tuple[Unit, int]]:
+    """Units in scope with their depth relative to the actor's unit, in depth-first order."""
+    units = list(unit_list(actor=actor))
+    base = actor.unit.depth
+    return [(unit, unit.depth - base) for unit in units]
+
+
+def region_list(*, actor: Actor, level: str = "", parent: str = "") -> QuerySet[Region]:
+    """Administrative areas are reference data: every staff member with a role may read them."""
+    _require_staff(actor)
+    regions = Region.objects.select_related("parent").defer("boundary")
+    if level:
+        regions = regions.filter(level=level)
+    if parent:
+        regions = regions.filter(parent__adcode=parent)
+    return regions
+
+
+def region_get(*, actor: Actor, adcode: str) -> Region:
+    _require_staff(actor)
+    region = Region.objects.select_related("parent").filter(adcode=adcode).first()
+    if region is None:
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    return region
+
+
+def region_for_actor(*, actor: Actor) -> Region:
+    """The area to show first: the acting unit's own."""
+    return actor.unit.region
+
+
+def _require_staff(actor: Actor | None) -> None:
+    if actor is None or actor.membership is None:
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+
+
+def membership_list(*, actor: Actor) -> QuerySet[Membership]:
+    require(actor, Action.VIEW, Membership)
+    return Membership.objects.restrict(actor).select_related("user", "unit", "granted_by")
+
+
+def membership_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Membership:
+    return get_for_actor(Membership.objects.select_related("user", "unit"), actor, action, pk=pk)
+
+
+def user_by_username(*, actor: Actor, username: str) -> User:
+    """An account the actor may grant roles to: one holding a role in the actor's scope, or none yet.
+    Accounts of other federations stay invisible."""
+    require(actor, Action.VIEW, Membership)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    held = Membership.objects.filter(user=user)
+    if held.exists() and not held.filter(pk__in=Membership.objects.restrict(actor)).exists():
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    return user

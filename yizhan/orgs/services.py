@@ -1,0 +1,251 @@
+"""Writes of the orgs context: union units and role memberships (spec §1, issue 2).
+
+Every service takes the acting `Actor`, checks scope and role through `yizhan.core.scoping`, runs in
+a transaction and raises `ApplicationError` with a message that can be shown as is.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from yizhan.core.audit import audit_record
+from yizhan.core.errors import ApplicationError, NotFoundError
+from yizhan.core.models import AuditAction
+from yizhan.core.roles import FEDERATION_ONLY_ROLES, SEPARATED_ROLES, Action, Role
+from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require
+from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
+from yizhan.orgs.models import Membership, Region, Unit, User
+
+CODE_TAKEN = "单位代码“{code}”已被使用"
+ROOT_TYPE_ONLY = "只有省总工会或市总工会可以作为顶级单位"
+CHILD_TYPE_NOT_ALLOWED = "“{parent}”（{parent_type}）下不能设立{child_type}"
+CHILD_TYPES_BLOCK_CHANGE = "下级单位“{child}”（{child_type}）不能隶属于{new_type}"
+MOVE_INTO_OWN_SUBTREE = "不能把单位移到它自己或它的下级单位之下"
+MOVE_OWN_UNIT = "不能移动或删除您当前代表的单位"
+DELETE_HAS_CHILDREN = "“{unit}”还有 {count} 个下级单位，请先移走或删除它们"
+DELETE_HAS_RECORDS = "“{unit}”仍有关联的数据（如用户授权），不能删除"
+GRANT_SELF = "不能给自己授予或撤销角色"
+GRANT_FEDERATION_ROLE = "“{role}”只能授予省总工会或市总工会"
+GRANT_UNIT_ADMIN_AT_FEDERATION = "总工会请授予“总工会管理员”角色"
+GRANT_SEPARATION = "三员分立：系统管理员、安全管理员、审计管理员不能兼任其他角色"
+GRANT_DUPLICATE = "该用户在该单位已有此角色"
+USERNAME_TAKEN = "用户名“{username}”已被使用"
+
+UNIT_FIELDS = ("code", "name", "type", "region", "contact_name", "contact_phone", "address")
+
+
+def _validation_message(error: ValidationError) -> tuple[str, str | None]:
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        return "；".join(str(m) for e in errors for m in e.messages), field
+    return "；".join(error.messages), None
+
+
+def _full_clean(obj, *, exclude: tuple[str, ...] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as error:
+        message, field = _validation_message(error)
+        raise ApplicationError(message, field=field) from error
+
+
+def _check_child_type(parent: Unit, child_type: str) -> None:
+    if child_type not in ALLOWED_CHILD_TYPES[parent.type]:
+        raise ApplicationError(
+            CHILD_TYPE_NOT_ALLOWED.format(
+                parent=parent.name, parent_type=parent.get_type_display(), child_type=UnitType(child_type).label
+            ),
+            field="type",
+        )
+
+
+def _check_in_scope(actor: Actor, unit: Unit) -> None:
+    if not actor.covers_unit(unit):
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+
+
+def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
+    taken = Unit.objects.filter(code=code)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ApplicationError(CODE_TAKEN.format(code=code), field="code")
+
+
+@transaction.atomic
+def federation_create(
+    *, code: str, name: str, type: str, region: Region, parent: Unit | None = None, **contact
+) -> Unit:
+    """Create a top-level federation (or a city federation under a provincial one). Run by the
+    system operator from the command line; no web role can create a root."""
+    if parent is None and type not in FEDERATION_TYPES:
+        raise ApplicationError(ROOT_TYPE_ONLY, field="type")
+    _check_code_free(code)
+    unit = Unit(code=code, name=name, type=type, region=region, **contact)
+    _full_clean(unit, exclude=("path", "depth", "numchild"))
+    if parent is None:
+        return Unit.objects.add_root(instance=unit)
+    _check_child_type(parent, type)
+    return Unit.objects.add_child(parent, instance=unit)
+
+
+@transaction.atomic
+def unit_create(*, actor: Actor, parent: Unit, code: str, name: str, type: str, region: Region, **contact) -> Unit:
+    """Create a unit below `parent`, which must lie in the actor's scope."""
+    require(actor, Action.CREATE, Unit)
+    _check_in_scope(actor, parent)
+    _check_child_type(parent, type)
+    _check_code_free(code)
+    unit = Unit(code=code, name=name, type=type, region=region, **contact)
+    _full_clean(unit, exclude=("path", "depth", "numchild"))
+    try:
+        return Unit.objects.add_child(Unit.objects.get(pk=parent.pk), instance=unit)
+    except IntegrityError as error:
+        raise ApplicationError(CODE_TAKEN.format(code=code), field="code") from error
+
+
+@transaction.atomic
+def unit_update(*, actor: Actor, unit: Unit, **changes) -> Unit:
+    """Change a unit's own fields (not its place in the tree: see `unit_move`)."""
+    require(actor, Action.UPDATE, Unit)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _check_in_scope(actor, unit)
+    unknown = set(changes) - set(UNIT_FIELDS)
+    if unknown:
+        raise ApplicationError(f"不能修改字段：{', '.join(sorted(unknown))}")
+    if "code" in changes and changes["code"] != unit.code:
+        _check_code_free(changes["code"], exclude_pk=unit.pk)
+    new_type = changes.get("type", unit.type)
+    if new_type != unit.type:
+        parent = unit.get_parent()
+        if parent is None and new_type not in FEDERATION_TYPES:
+            raise ApplicationError(ROOT_TYPE_ONLY, field="type")
+        if parent is not None:
+            _check_child_type(parent, new_type)
+        for child in unit.get_children():
+            if child.type not in ALLOWED_CHILD_TYPES[new_type]:
+                raise ApplicationError(
+                    CHILD_TYPES_BLOCK_CHANGE.format(
+                        child=child.name, child_type=child.get_type_display(), new_type=UnitType(new_type).label
+                    ),
+                    field="type",
+                )
+    for field, value in changes.items():
+        setattr(unit, field, value)
+    _full_clean(unit)
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit) -> Unit:
+    """Move a unit and its whole subtree below `new_parent`. Refuses cycles, moves out of scope,
+    moving the actor's own unit, and parent/child types the hierarchy does not allow."""
+    require(actor, Action.UPDATE, Unit)
+    unit = Unit.objects.get(pk=unit.pk)
+    new_parent = Unit.objects.get(pk=new_parent.pk)
+    _check_in_scope(actor, unit)
+    _check_in_scope(actor, new_parent)
+    if unit.pk == actor.unit.pk:
+        raise ApplicationError(MOVE_OWN_UNIT)
+    if new_parent.path.startswith(unit.path):
+        raise ApplicationError(MOVE_INTO_OWN_SUBTREE, field="parent")
+    _check_child_type(new_parent, unit.type)
+    old_parent = unit.get_parent()
+    if old_parent is not None and old_parent.pk == new_parent.pk:
+        return unit
+    before = {"parent": old_parent.code if old_parent else None, "path": unit.path}
+    unit.move(new_parent, pos="sorted-child")
+    unit.refresh_from_db()
+    audit_record(action=AuditAction.MOVE, obj=unit, before=before, after={"parent": new_parent.code, "path": unit.path})
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, actor: Actor, unit: Unit) -> None:
+    """Delete an empty unit below the actor's own. Units with children or records are kept."""
+    require(actor, Action.DELETE, Unit)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _check_in_scope(actor, unit)
+    if unit.pk == actor.unit.pk:
+        raise ApplicationError(MOVE_OWN_UNIT)
+    if unit.numchild:
+        raise ApplicationError(DELETE_HAS_CHILDREN.format(unit=unit.name, count=unit.numchild))
+    try:
+        with transaction.atomic():
+            unit.delete()
+    except ProtectedError as error:
+        raise ApplicationError(DELETE_HAS_RECORDS.format(unit=unit.name)) from error
+
+
+def _check_grantable(*, user: User, unit: Unit, role: str) -> None:
+    if role in FEDERATION_ONLY_ROLES and unit.type not in FEDERATION_TYPES:
+        raise ApplicationError(GRANT_FEDERATION_ROLE.format(role=Role(role).label), field="role")
+    if role == Role.UNIT_ADMIN and unit.type in FEDERATION_TYPES:
+        raise ApplicationError(GRANT_UNIT_ADMIN_AT_FEDERATION, field="role")
+    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if held and (role in SEPARATED_ROLES or held & SEPARATED_ROLES) and held != {role}:
+        raise ApplicationError(GRANT_SEPARATION, field="role")
+    if Membership.objects.filter(user=user, unit=unit, role=role).exists():
+        raise ApplicationError(GRANT_DUPLICATE, field="role")
+
+
+@transaction.atomic
+def membership_grant(*, actor: Actor, user: User, unit: Unit, role: str) -> Membership:
+    """Let `user` act for `unit` in `role`. Only the security admin grants, never to themselves;
+    the separated system roles are never combined with any other (三员分立)."""
+    require(actor, Action.CREATE, Membership)
+    _check_in_scope(actor, unit)
+    if user.pk == actor.user.pk:
+        raise ApplicationError(GRANT_SELF)
+    if role not in Role.values:
+        raise ApplicationError(f"未知角色：{role}", field="role")
+    _check_grantable(user=user, unit=unit, role=role)
+    membership = Membership(user=user, unit=unit, role=role, granted_by=actor.user)
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: Actor, membership: Membership) -> None:
+    """Withdraw a role grant (security admin, not their own)."""
+    require(actor, Action.DELETE, Membership)
+    _check_in_scope(actor, membership.unit)
+    if membership.user_id == actor.user.pk:
+        raise ApplicationError(GRANT_SELF)
+    membership.delete()
+
+
+@transaction.atomic
+def account_create(
+    *, actor: Actor, username: str, password: str, unit: Unit, role: str, full_name: str = "", phone: str = ""
+) -> User:
+    """Open an account with its first role (security admin)."""
+    require(actor, Action.CREATE, Membership)
+    _check_in_scope(actor, unit)
+    if User.objects.filter(username=username).exists():
+        raise ApplicationError(USERNAME_TAKEN.format(username=username), field="username")
+    user = User(username=username, full_name=full_name, phone=phone)
+    user.set_password(password)
+    _full_clean(user, exclude=("password",))
+    user.save()
+    membership_grant(actor=actor, user=user, unit=unit, role=role)
+    return user
+
+
+def system_account_create(*, username: str, password: str, unit: Unit, role: str, full_name: str = "") -> User:
+    """Bootstrap an account from the command line (no acting user yet, e.g. the first security
+    admin, or the demo federation). The separation rules still apply."""
+    with transaction.atomic():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, full_name=full_name)
+            user.set_password(password)
+            _full_clean(user, exclude=("password",))
+            user.save()
+        if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
+            _check_grantable(user=user, unit=unit, role=role)
+            Membership(user=user, unit=unit, role=role).save()
+    return user

@@ -1,0 +1,285 @@
+"""Staff pages of the orgs context. Thin: forms check formats, services decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from yizhan.core.audit import audit_record
+from yizhan.core.errors import ApplicationError, NotFoundError
+from yizhan.core.exports import xlsx_response
+from yizhan.core.geo.tiles import tile_source
+from yizhan.core.models import AuditAction
+from yizhan.core.roles import Action
+from yizhan.core.views_helpers import staff_view
+from yizhan.orgs import selectors, services
+from yizhan.orgs.choices import UnitType
+from yizhan.orgs.forms import AccountCreateForm, GrantForm, UnitForm, UnitMoveForm
+from yizhan.orgs.geo import region_feature_collection
+from yizhan.orgs.models import Membership, Unit
+
+UNIT_EXPORT_HEADERS = [
+    "单位代码",
+    "单位名称",
+    "单位类型",
+    "上级单位代码",
+    "行政区划代码",
+    "行政区划",
+    "联系人",
+    "联系电话",
+    "地址",
+]
+
+
+def switch_active_membership(request, membership_id: int) -> Membership:
+    """Act for another of the user's memberships (stored in the session, audited)."""
+    membership = Membership.objects.select_related("unit").filter(pk=membership_id, user=request.user).first()
+    if membership is None:
+        raise NotFoundError("您没有该单位的角色")
+    request.session[selectors.ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+    audit_record(action=AuditAction.SWITCH_UNIT, obj=membership)
+    return membership
+
+
+@staff_view
+def home(request):
+    actor = request.actor
+    counts = selectors.unit_counts_by_type(actor=actor) if actor.can(Action.VIEW, Unit) else {}
+    rows = [(label, counts.get(value, 0)) for value, label in UnitType.choices if counts.get(value)]
+    return render(request, "orgs/home.html", {"type_counts": rows, "unit_total": sum(counts.values())})
+
+
+@require_POST
+@staff_view
+def switch_unit(request):
+    try:
+        membership = switch_active_membership(request, int(request.POST.get("membership", "0")))
+    except (ValueError, NotFoundError):
+        messages.error(request, "您没有该单位的角色")
+        return redirect("staff:home")
+    messages.success(request, f"已切换为：{membership.unit.name} · {membership.get_role_display()}")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("staff:home")
+    return redirect(target)
+
+
+@staff_view
+def unit_list(request):
+    actor = request.actor
+    search = request.GET.get("q", "").strip()
+    unit_type = request.GET.get("type", "")
+    units = selectors.unit_list(actor=actor, search=search, type=unit_type)
+    base_depth = actor.unit.depth if actor.unit else 1
+    rows = [(unit, max(unit.depth - base_depth, 0)) for unit in units]
+    return render(
+        request,
+        "orgs/unit_list.html",
+        {
+            "rows": rows,
+            "search": search,
+            "unit_type": unit_type,
+            "type_choices": UnitType.choices,
+            "can_export": actor.can(Action.EXPORT, Unit),
+        },
+    )
+
+
+@staff_view
+def unit_export(request):
+    actor = request.actor
+    units = list(selectors.unit_list(actor=actor, action=Action.EXPORT))
+    codes = {u.path: u.code for u in units}
+    rows = [
+        [
+            u.code,
+            u.name,
+            u.get_type_display(),
+            codes.get(u.path[: -Unit.steplen], ""),
+            u.region.adcode,
+            u.region.name,
+            u.contact_name,
+            u.contact_phone,
+            u.address,
+        ]
+        for u in units
+    ]
+    audit_record(
+        action=AuditAction.EXPORT,
+        object_type="orgs.unit",
+        object_repr=f"工会单位导出 {len(rows)} 条",
+        unit_path=actor.unit.path,
+        unit_name=actor.unit.name,
+    )
+    return xlsx_response("工会单位", UNIT_EXPORT_HEADERS, rows, filename="units.xlsx")
+
+
+@staff_view
+def unit_detail(request, pk: int):
+    actor = request.actor
+    unit = selectors.unit_get(actor=actor, pk=pk)
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "parent": selectors.unit_parent_in_scope(actor=actor, unit=unit),
+            "children": unit.get_children().select_related("region"),
+            "can_update": actor.can(Action.UPDATE, Unit),
+            "can_delete": actor.can(Action.DELETE, Unit) and unit.pk != actor.unit.pk,
+            "can_create": actor.can(Action.CREATE, Unit),
+        },
+    )
+
+
+def _form_error(form, error: ApplicationError) -> None:
+    if error.field and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    else:
+        form.add_error(None, error.message)
+
+
+@staff_view
+def unit_create(request, parent_pk: int):
+    actor = request.actor
+    parent = selectors.unit_get(actor=actor, pk=parent_pk, action=Action.CREATE)
+    form = UnitForm(request.POST or None, initial={"region": parent.region_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=actor, parent=parent, **form.cleaned_data)
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"已新建单位：{unit.name}")
+            return redirect("staff:unit_detail", pk=unit.pk)
+    return render(
+        request, "orgs/unit_form.html", {"form": form, "parent": parent, "title": f"在“{parent.name}”下新建单位"}
+    )
+
+
+@staff_view
+def unit_edit(request, pk: int):
+    actor = request.actor
+    unit = selectors.unit_get(actor=actor, pk=pk, action=Action.UPDATE)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_update(actor=actor, unit=unit, **form.cleaned_data)
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "已保存")
+            return redirect("staff:unit_detail", pk=unit.pk)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit, "title": f"修改“{unit.name}”"})
+
+
+@staff_view
+def unit_move(request, pk: int):
+    actor = request.actor
+    unit = selectors.unit_get(actor=actor, pk=pk, action=Action.UPDATE)
+    candidates = selectors.unit_list(actor=actor).exclude(path__startswith=unit.path)
+    form = UnitMoveForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_move(actor=actor, unit=unit, new_parent=form.cleaned_data["parent"])
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"已移动“{unit.name}”及其下级单位")
+            return redirect("staff:unit_detail", pk=unit.pk)
+    return render(request, "orgs/unit_move.html", {"form": form, "unit": unit})
+
+
+@staff_view
+def unit_delete(request, pk: int):
+    actor = request.actor
+    unit = selectors.unit_get(actor=actor, pk=pk, action=Action.DELETE)
+    if request.method == "POST":
+        try:
+            services.unit_delete(actor=actor, unit=unit)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("staff:unit_detail", pk=unit.pk)
+        messages.success(request, f"已删除单位：{unit.name}")
+        return redirect("staff:unit_list")
+    return render(request, "orgs/unit_delete.html", {"unit": unit})
+
+
+@staff_view
+def region_map(request, adcode: str | None = None):
+    actor = request.actor
+    region = selectors.region_get(actor=actor, adcode=adcode) if adcode else selectors.region_for_actor(actor=actor)
+    children = selectors.region_list(actor=actor, parent=region.adcode)
+    ancestors = []
+    cursor = region.parent
+    while cursor is not None:
+        ancestors.insert(0, cursor)
+        cursor = cursor.parent
+    return render(
+        request,
+        "orgs/region_map.html",
+        {
+            "region": region,
+            "children": children,
+            "ancestors": ancestors,
+            "boundaries_url": reverse("api:region_boundaries", kwargs={"adcode": region.adcode})
+            + f"?crs={tile_source().crs}",
+        },
+    )
+
+
+@staff_view
+def region_boundaries_geojson(request, adcode: str):
+    """The same boundaries the map draws, as a file (used when the API is not at hand)."""
+    region = selectors.region_get(actor=request.actor, adcode=adcode)
+    import json
+
+    body = json.dumps(region_feature_collection(region=region, crs=request.GET.get("crs", "gcj02")), ensure_ascii=False)
+    return HttpResponse(body, content_type="application/geo+json")
+
+
+@staff_view
+def accounts(request):
+    actor = request.actor
+    memberships = selectors.membership_list(actor=actor)
+    can_manage = actor.can(Action.CREATE, Membership)
+    units = selectors.unit_list(actor=actor) if can_manage else Unit.objects.none()
+    create_form = AccountCreateForm(request.POST if request.POST.get("form") == "create" else None, units=units)
+    grant_form = GrantForm(request.POST if request.POST.get("form") == "grant" else None, units=units)
+    if request.method == "POST" and can_manage:
+        try:
+            if request.POST.get("form") == "create" and create_form.is_valid():
+                services.account_create(actor=actor, **create_form.cleaned_data)
+                messages.success(request, "账号已开通")
+                return redirect("staff:accounts")
+            if request.POST.get("form") == "grant" and grant_form.is_valid():
+                data = grant_form.cleaned_data
+                user = selectors.user_by_username(actor=actor, username=data["username"])
+                services.membership_grant(actor=actor, user=user, unit=data["unit"], role=data["role"])
+                messages.success(request, "已授予角色")
+                return redirect("staff:accounts")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    return render(
+        request,
+        "orgs/accounts.html",
+        {"memberships": memberships, "can_manage": can_manage, "create_form": create_form, "grant_form": grant_form},
+    )
+
+
+@require_POST
+@staff_view
+def membership_revoke(request, pk: int):
+    actor = request.actor
+    membership = selectors.membership_get(actor=actor, pk=pk, action=Action.DELETE)
+    try:
+        services.membership_revoke(actor=actor, membership=membership)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已撤销角色")
+    return redirect("staff:accounts")

@@ -1,0 +1,41 @@
+// Draws an area and its sub-areas with Leaflet. Boundaries come from the API already expressed in
+// the tile layer's coordinate system; with no tile server configured, the boundaries alone are drawn.
+(function () {
+  "use strict";
+  function init() {
+    var el = document.getElementById("region-map");
+    if (!el || typeof L === "undefined") { return; }
+    var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
+    if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
+      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: el.dataset.tileAttribution }).addTo(map);
+    } else {
+      el.classList.add("no-tiles");
+    }
+    var palette = ["#1f6feb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#b45309", "#4338ca", "#be123c"];
+    var detailUrl = el.dataset.detailUrlTemplate;
+    fetch(el.dataset.boundariesUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      .then(function (data) {
+        var children = data.features.filter(function (f) { return f.properties.role === "child"; });
+        var own = data.features.filter(function (f) { return f.properties.role === "self"; });
+        var outline = L.geoJSON(own, { style: { color: "#b91c1c", weight: 3, fill: false, dashArray: "6 4" } }).addTo(map);
+        var i = 0;
+        var districts = L.geoJSON(children, {
+          style: function () { var c = palette[i++ % palette.length]; return { color: c, weight: 1.5, fillColor: c, fillOpacity: 0.18 }; },
+          onEachFeature: function (feature, layer) {
+            layer.bindTooltip(feature.properties.name, { sticky: true });
+            layer.on("click", function () { window.location.href = detailUrl.replace("000000", feature.properties.adcode); });
+          }
+        }).addTo(map);
+        var bounds = (own.length ? outline : districts).getBounds();
+        if (bounds.isValid()) { map.fitBounds(bounds, { padding: [8, 8] }); } else { map.setView([38.91, 121.61], 9); }
+        el.dataset.drawn = String(data.features.length);
+      })
+      .catch(function () {
+        el.dataset.drawn = "error";
+        el.insertAdjacentHTML("beforeend", "<p class=\"map-error\">边界加载失败</p>");
+        map.setView([38.91, 121.61], 9);
+      });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from yizhan.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="staff:home", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/", include("yizhan.orgs.urls")),
+    path("staff/audit/", include("yizhan.core.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
