@@ -1,7 +1,5 @@
 """/api/v1/audit: the audit log, read-only, for auditors in their scope."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from ninja import Field, Router, Schema

@@ -1,8 +1,6 @@
 """/api/v1/ endpoints of the orgs context: the acting identity, units, regions and role grants.
 Thin: each endpoint calls one selector or service."""
 
-from __future__ import annotations
-
 from django.core.cache import cache
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate

@@ -1,7 +1,5 @@
 """API shapes of the orgs context."""
 
-from __future__ import annotations
-
 from ninja import Field, Schema
 
 from yizhan.core.roles import Role

@@ -53,7 +53,7 @@ def unit_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Unit:
 
 def unit_parent_in_scope(*, actor: Actor, unit: Unit) -> Unit | None:
     """The unit's parent when the actor may see it (never leaks a unit above the actor's own)."""
-    parent = unit.get_parent()
+    parent = Unit.objects.get_parent(unit)
     if parent is None or not actor.covers_unit(parent):
         return None
     return parent

@@ -119,12 +119,12 @@ def unit_update(*, actor: Actor, unit: Unit, **changes) -> Unit:
         _check_code_free(changes["code"], exclude_pk=unit.pk)
     new_type = changes.get("type", unit.type)
     if new_type != unit.type:
-        parent = unit.get_parent()
+        parent = Unit.objects.get_parent(unit)
         if parent is None and new_type not in FEDERATION_TYPES:
             raise ApplicationError(ROOT_TYPE_ONLY, field="type")
         if parent is not None:
             _check_child_type(parent, new_type)
-        for child in unit.get_children():
+        for child in Unit.objects.get_children(unit):
             if child.type not in ALLOWED_CHILD_TYPES[new_type]:
                 raise ApplicationError(
                     CHILD_TYPES_BLOCK_CHANGE.format(
@@ -153,11 +153,11 @@ def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit) -> Unit:
     if new_parent.path.startswith(unit.path):
         raise ApplicationError(MOVE_INTO_OWN_SUBTREE, field="parent")
     _check_child_type(new_parent, unit.type)
-    old_parent = unit.get_parent()
+    old_parent = Unit.objects.get_parent(unit)
     if old_parent is not None and old_parent.pk == new_parent.pk:
         return unit
     before = {"parent": old_parent.code if old_parent else None, "path": unit.path}
-    unit.move(new_parent, pos="sorted-child")
+    Unit.objects.move(unit, new_parent, pos="sorted-child")
     unit.refresh_from_db()
     audit_record(action=AuditAction.MOVE, obj=unit, before=before, after={"parent": new_parent.code, "path": unit.path})
     return unit

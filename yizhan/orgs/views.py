@@ -128,7 +128,7 @@ def unit_detail(request, pk: int):
         {
             "unit": unit,
             "parent": selectors.unit_parent_in_scope(actor=actor, unit=unit),
-            "children": unit.get_children().select_related("region"),
+            "children": Unit.objects.get_children(unit).select_related("region"),
             "can_update": actor.can(Action.UPDATE, Unit),
             "can_delete": actor.can(Action.DELETE, Unit) and unit.pk != actor.unit.pk,
             "can_create": actor.can(Action.CREATE, Unit),

@@ -1,0 +1,91 @@
+"""Fixtures shared by every context's tests: regions, unit trees, actors and logged-in clients."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.test import Client
+
+from yizhan.core.roles import Role
+from yizhan.core.scoping import Actor
+from yizhan.orgs.choices import RegionLevel, UnitType
+from yizhan.orgs.models import Membership, Region, Unit, User
+from yizhan.orgs.services import federation_create
+
+PASSWORD = "Test-pass-2026"
+_codes = itertools.count(1)
+
+
+@pytest.fixture
+def regions(db) -> dict[str, Region]:
+    """Liaoning, Dalian and two of its districts, without boundaries (enough for unit records)."""
+    province = Region.objects.create(adcode="210000", name="辽宁省", level=RegionLevel.PROVINCE)
+    city = Region.objects.create(adcode="210200", name="大连市", level=RegionLevel.CITY, parent=province)
+    zs = Region.objects.create(adcode="210202", name="中山区", level=RegionLevel.DISTRICT, parent=city)
+    xg = Region.objects.create(adcode="210203", name="西岗区", level=RegionLevel.DISTRICT, parent=city)
+    return {r.adcode: r for r in (province, city, zs, xg)}
+
+
+@pytest.fixture
+def make_unit(regions):
+    """make_unit(type, parent=None, name=None, code=None) creates a unit through the service."""
+
+    def make(unit_type: str, parent: Unit | None = None, *, name: str | None = None, code: str | None = None) -> Unit:
+        n = next(_codes)
+        region = regions["210200"] if parent is None else parent.region
+        return federation_create(
+            code=code or f"U{n:04d}",
+            name=name or f"{UnitType(unit_type).label}{n}",
+            type=unit_type,
+            region=region,
+            parent=Unit.objects.get(pk=parent.pk) if parent else None,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, unit, username=None) creates an account holding one role at `unit`."""
+
+    def make(role: str, unit: Unit, username: str | None = None) -> User:
+        user = User.objects.create_user(username=username or f"user{next(_codes)}", password=PASSWORD)
+        Membership.objects.create(user=user, unit=unit, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_actor(make_user):
+    def make(role: str, unit: Unit) -> Actor:
+        user = make_user(role, unit)
+        return Actor(user=user, membership=user.memberships.get())
+
+    return make
+
+
+@pytest.fixture
+def login():
+    """login(user) → a Django test client with that user signed in."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def dalian(make_unit):
+    """A small federation: 大连市总工会 → 中山区/西岗区总工会 → a street union under 中山区."""
+    city = make_unit(UnitType.CITY_FEDERATION, name="大连市总工会", code="DL")
+    zs = make_unit(UnitType.DISTRICT, city, name="中山区总工会", code="DL-ZS")
+    xg = make_unit(UnitType.DISTRICT, city, name="西岗区总工会", code="DL-XG")
+    street = make_unit(UnitType.STREET, zs, name="青泥洼桥街道工会", code="DL-ZS-QNWQ")
+    return {"city": city, "zs": zs, "xg": xg, "street": street}
+
+
+ALL_ROLES = list(Role)
