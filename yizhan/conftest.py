@@ -17,6 +17,12 @@ PASSWORD = "Test-pass-2026"
 _codes = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow by design; tests of everything but hashing itself use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def regions(db) -> dict[str, Region]:
     """Liaoning, Dalian and two of its districts, without boundaries (enough for unit records)."""

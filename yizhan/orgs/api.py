@@ -2,7 +2,7 @@
 Thin: each endpoint calls one selector or service."""
 
 from django.core.cache import cache
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from yizhan.core.geo.crs import CRS
@@ -82,7 +82,7 @@ def unit_create(request, payload: UnitCreateIn):
     region = selectors.region_get(actor=actor, adcode=payload.region_adcode)
     data = payload.dict(exclude={"parent_id", "region_adcode"})
     unit = services.unit_create(actor=actor, parent=parent, region=region, **data)
-    return 201, _with_visible_parents(actor, [unit])[0]
+    return Status(201, _with_visible_parents(actor, [unit])[0])
 
 
 @router.patch("/units/{unit_id}", response={200: UnitOut, **ERRORS}, tags=["units"])
@@ -112,7 +112,7 @@ def unit_delete(request, unit_id: int):
     actor = _actor(request)
     unit = selectors.unit_get(actor=actor, pk=unit_id, action=Action.DELETE)
     services.unit_delete(actor=actor, unit=unit)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/regions", response={200: list[RegionOut], **ERRORS}, tags=["regions"])
@@ -152,7 +152,7 @@ def membership_grant(request, payload: MembershipIn):
     actor = _actor(request)
     unit = selectors.unit_get(actor=actor, pk=payload.unit_id)
     user = selectors.user_by_username(actor=actor, username=payload.username)
-    return 201, services.membership_grant(actor=actor, user=user, unit=unit, role=payload.role)
+    return Status(201, services.membership_grant(actor=actor, user=user, unit=unit, role=payload.role))
 
 
 @router.delete("/memberships/{membership_id}", response={204: None, **ERRORS}, tags=["accounts"])
@@ -160,4 +160,4 @@ def membership_revoke(request, membership_id: int):
     actor = _actor(request)
     membership = selectors.membership_get(actor=actor, pk=membership_id, action=Action.DELETE)
     services.membership_revoke(actor=actor, membership=membership)
-    return 204, None
+    return Status(204, None)

@@ -10,11 +10,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yizhan.core.audit import audit_record
-from yizhan.core.errors import ApplicationError, NotFoundError
+from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.exports import xlsx_response
 from yizhan.core.geo.tiles import tile_source
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Action
+from yizhan.core.scoping import FORBIDDEN_MESSAGE
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors, services
 from yizhan.orgs.choices import UnitType
@@ -250,7 +251,9 @@ def accounts(request):
     units = selectors.unit_list(actor=actor) if can_manage else Unit.objects.none()
     create_form = AccountCreateForm(request.POST if request.POST.get("form") == "create" else None, units=units)
     grant_form = GrantForm(request.POST if request.POST.get("form") == "grant" else None, units=units)
-    if request.method == "POST" and can_manage:
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDeniedError(FORBIDDEN_MESSAGE)
         try:
             if request.POST.get("form") == "create" and create_form.is_valid():
                 services.account_create(actor=actor, **create_form.cleaned_data)

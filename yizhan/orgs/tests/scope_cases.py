@@ -1,0 +1,240 @@
+"""Scope-matrix declarations for the orgs models (see yizhan/core/testing/scope_matrix.py)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from yizhan.core.roles import Role
+from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World, child_type_for
+from yizhan.orgs.models import Membership, Unit, User
+
+INVALID_CHOICE = "选择一个有效的选项"
+OWN_AND_BELOW = frozenset({"own", "child"})
+OWN = frozenset({"own"})
+BELOW = frozenset({"child"})
+
+# ---------------------------------------------------------------- Unit
+
+
+def _unit_target(world: World, relation: str) -> Unit:
+    return world.units[relation]
+
+
+def _exists(unit: Unit) -> bool:
+    return Unit.objects.filter(pk=unit.pk).exists()
+
+
+def _api_list(world, unit, relation):
+    r = world.client.get("/api/v1/units", {"limit": 500})
+    ids = {item["id"] for item in r.json()["items"]} if r.status_code == 200 else set()
+    return Outcome(unit.pk in ids, r.status_code)
+
+
+def _api_detail(world, unit, relation):
+    r = world.client.get(f"/api/v1/units/{unit.pk}")
+    return Outcome(r.status_code == 200 and r.json()["id"] == unit.pk, r.status_code)
+
+
+def _new_unit_fields(world, parent):
+    code = world.fresh("NEW")
+    return code, {
+        "code": code,
+        "name": f"新单位{code}",
+        "type": child_type_for(parent),
+        "region_adcode": parent.region.adcode,
+    }
+
+
+def _api_create(world, parent, relation):
+    code, body = _new_unit_fields(world, parent)
+    r = world.client.post("/api/v1/units", {"parent_id": parent.pk, **body}, content_type="application/json")
+    created = Unit.objects.filter(code=code, path__startswith=parent.path).exists()
+    return Outcome(r.status_code == 201 and created, r.status_code)
+
+
+def _api_update(world, unit, relation):
+    r = world.client.patch(f"/api/v1/units/{unit.pk}", {"contact_name": "矩阵测试"}, content_type="application/json")
+    changed = Unit.objects.get(pk=unit.pk).contact_name == "矩阵测试"
+    return Outcome(r.status_code == 200 and changed, r.status_code)
+
+
+def _api_delete(world, unit, relation):
+    r = world.client.delete(f"/api/v1/units/{unit.pk}")
+    return Outcome(r.status_code == 204 and not _exists(unit), r.status_code)
+
+
+def _page_list(world, unit, relation):
+    r = world.client.get("/staff/units/")
+    return Outcome(r.status_code == 200 and f"/staff/units/{unit.pk}/" in r.content.decode(), r.status_code)
+
+
+def _page_detail(world, unit, relation):
+    r = world.client.get(f"/staff/units/{unit.pk}/")
+    return Outcome(r.status_code == 200 and unit.code in r.content.decode(), r.status_code)
+
+
+def _page_create(world, parent, relation):
+    code, body = _new_unit_fields(world, parent)
+    form = {**body, "region": parent.region_id}
+    del form["region_adcode"]
+    r = world.client.post(f"/staff/units/{parent.pk}/new/", form)
+    created = Unit.objects.filter(code=code, path__startswith=parent.path).exists()
+    return Outcome(r.status_code == 302 and created, r.status_code)
+
+
+def _page_update(world, unit, relation):
+    form = {
+        "code": unit.code,
+        "name": unit.name,
+        "type": unit.type,
+        "region": unit.region_id,
+        "contact_name": "矩阵测试",
+        "contact_phone": "",
+        "address": "",
+    }
+    r = world.client.post(f"/staff/units/{unit.pk}/edit/", form)
+    changed = Unit.objects.get(pk=unit.pk).contact_name == "矩阵测试"
+    return Outcome(r.status_code == 302 and changed, r.status_code)
+
+
+def _page_delete(world, unit, relation):
+    r = world.client.post(f"/staff/units/{unit.pk}/delete/")
+    return Outcome(r.status_code == 302 and not _exists(unit), r.status_code)
+
+
+def _page_export(world, unit, relation):
+    r = world.client.get("/staff/units/export.xlsx")
+    if r.status_code != 200:
+        return Outcome(False, r.status_code)
+    sheet = load_workbook(BytesIO(r.content)).active
+    codes = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    return Outcome(unit.code in codes, r.status_code)
+
+
+def _admin_list(world, unit, relation):
+    r = world.client.get("/admin/orgs/unit/")
+    return Outcome(r.status_code == 200 and f"/admin/orgs/unit/{unit.pk}/change/" in r.content.decode(), r.status_code)
+
+
+def _admin_detail(world, unit, relation):
+    r = world.client.get(f"/admin/orgs/unit/{unit.pk}/change/")
+    return Outcome(r.status_code == 200 and unit.code in r.content.decode(), r.status_code)
+
+
+ADMINS = {
+    "list": OWN_AND_BELOW,
+    "detail": OWN_AND_BELOW,
+    "create": OWN_AND_BELOW,
+    "update": OWN_AND_BELOW,
+    # Never the unit one acts for: only units below it.
+    "delete": BELOW,
+    "export": OWN_AND_BELOW,
+}
+READERS = {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW, "export": OWN_AND_BELOW}
+
+UNIT_CASE = ScopeCase(
+    model="orgs.unit",
+    make_target=_unit_target,
+    probes={
+        ("api", "list"): _api_list,
+        ("api", "detail"): _api_detail,
+        ("api", "create"): _api_create,
+        ("api", "update"): _api_update,
+        ("api", "delete"): _api_delete,
+        ("page", "list"): _page_list,
+        ("page", "detail"): _page_detail,
+        ("page", "create"): _page_create,
+        ("page", "update"): _page_update,
+        ("page", "delete"): _page_delete,
+        ("page", "export"): _page_export,
+        ("admin", "list"): _admin_list,
+        ("admin", "detail"): _admin_detail,
+    },
+    expected={
+        Role.FEDERATION_ADMIN: ADMINS,
+        Role.UNIT_ADMIN: ADMINS,
+        Role.STATION_MANAGER: {"list": OWN, "detail": OWN},
+        Role.REVIEWER: {"list": OWN, "detail": OWN},
+        Role.SOCIAL_ORG: {},
+        Role.AUDITOR: READERS,
+        Role.SECURITY_ADMIN: READERS,
+        Role.SYSTEM_ADMIN: READERS,
+    },
+)
+
+# ---------------------------------------------------------- Membership
+
+
+def _membership_target(world: World, relation: str) -> Membership:
+    holder = User.objects.create_user(username=world.fresh(f"holder-{relation}-"), password="x-Unused-2026")
+    return Membership.objects.create(user=holder, unit=world.units[relation], role=Role.REVIEWER)
+
+
+def _grantee(world: World) -> User:
+    return User.objects.create_user(username=world.fresh("grantee-"), password="x-Unused-2026")
+
+
+def _m_api_list(world, membership, relation):
+    r = world.client.get("/api/v1/memberships", {"limit": 500})
+    ids = {item["id"] for item in r.json()["items"]} if r.status_code == 200 else set()
+    return Outcome(membership.pk in ids, r.status_code)
+
+
+def _m_api_create(world, membership, relation):
+    grantee = _grantee(world)
+    body = {"username": grantee.username, "unit_id": membership.unit_id, "role": Role.REVIEWER}
+    r = world.client.post("/api/v1/memberships", body, content_type="application/json")
+    granted = Membership.objects.filter(user=grantee, unit_id=membership.unit_id).exists()
+    return Outcome(r.status_code == 201 and granted, r.status_code)
+
+
+def _m_api_delete(world, membership, relation):
+    r = world.client.delete(f"/api/v1/memberships/{membership.pk}")
+    gone = not Membership.objects.filter(pk=membership.pk).exists()
+    return Outcome(r.status_code == 204 and gone, r.status_code)
+
+
+def _m_page_list(world, membership, relation):
+    r = world.client.get("/staff/accounts/")
+    return Outcome(r.status_code == 200 and membership.user.username in r.content.decode(), r.status_code)
+
+
+def _m_page_create(world, membership, relation):
+    grantee = _grantee(world)
+    form = {"form": "grant", "username": grantee.username, "unit": membership.unit_id, "role": Role.REVIEWER}
+    r = world.client.post("/staff/accounts/", form)
+    granted = Membership.objects.filter(user=grantee, unit_id=membership.unit_id).exists()
+    status = r.status_code
+    if status == 200 and INVALID_CHOICE in r.content.decode():
+        # The unit list offers only units in scope: an outside unit gets the same "invalid choice"
+        # as a unit that does not exist, which is the page's way of answering "not found".
+        status = 404
+    return Outcome(r.status_code == 302 and granted, status)
+
+
+def _m_page_delete(world, membership, relation):
+    r = world.client.post(f"/staff/accounts/memberships/{membership.pk}/revoke/")
+    gone = not Membership.objects.filter(pk=membership.pk).exists()
+    return Outcome(r.status_code == 302 and gone, r.status_code)
+
+
+MEMBERSHIP_CASE = ScopeCase(
+    model="orgs.membership",
+    make_target=_membership_target,
+    probes={
+        ("api", "list"): _m_api_list,
+        ("api", "create"): _m_api_create,
+        ("api", "delete"): _m_api_delete,
+        ("page", "list"): _m_page_list,
+        ("page", "create"): _m_page_create,
+        ("page", "delete"): _m_page_delete,
+    },
+    expected={
+        Role.SECURITY_ADMIN: {"list": OWN_AND_BELOW, "create": OWN_AND_BELOW, "delete": OWN_AND_BELOW},
+        Role.AUDITOR: {"list": OWN_AND_BELOW},
+    },
+)
+
+CASES = [UNIT_CASE, MEMBERSHIP_CASE]
