@@ -70,7 +70,8 @@ class Unit(AuditedModel, MP_Node):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    node_order_by = ["code"]
+    # No node_order_by: sorted insertion rewrites the paths of every later sibling (O(n) per insert).
+    # Children keep the order they were added in, like the tables units file them in.
     scope_path_field = "path"
     audit_exclude = ("numchild", "updated_at")
 

@@ -95,13 +95,15 @@ def federation_create(
 def unit_create(*, actor: Actor, parent: Unit, code: str, name: str, type: str, region: Region, **contact) -> Unit:
     """Create a unit below `parent`, which must lie in the actor's scope."""
     require(actor, Action.CREATE, Unit)
+    # Scope is decided on the stored tree: a caller's copy of `parent` may predate a move or a re-sort.
+    parent = Unit.objects.get(pk=parent.pk)
     _check_in_scope(actor, parent)
     _check_child_type(parent, type)
     _check_code_free(code)
     unit = Unit(code=code, name=name, type=type, region=region, **contact)
     _full_clean(unit, exclude=("path", "depth", "numchild"))
     try:
-        return Unit.objects.add_child(Unit.objects.get(pk=parent.pk), instance=unit)
+        return Unit.objects.add_child(parent, instance=unit)
     except IntegrityError as error:
         raise ApplicationError(CODE_TAKEN.format(code=code), field="code") from error
 
@@ -157,7 +159,7 @@ def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit) -> Unit:
     if old_parent is not None and old_parent.pk == new_parent.pk:
         return unit
     before = {"parent": old_parent.code if old_parent else None, "path": unit.path}
-    Unit.objects.move(unit, new_parent, pos="sorted-child")
+    Unit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
     audit_record(action=AuditAction.MOVE, obj=unit, before=before, after={"parent": new_parent.code, "path": unit.path})
     return unit
@@ -197,6 +199,7 @@ def membership_grant(*, actor: Actor, user: User, unit: Unit, role: str) -> Memb
     """Let `user` act for `unit` in `role`. Only the security admin grants, never to themselves;
     the separated system roles are never combined with any other (三员分立)."""
     require(actor, Action.CREATE, Membership)
+    unit = Unit.objects.get(pk=unit.pk)
     _check_in_scope(actor, unit)
     if user.pk == actor.user.pk:
         raise ApplicationError(GRANT_SELF)
@@ -212,6 +215,7 @@ def membership_grant(*, actor: Actor, user: User, unit: Unit, role: str) -> Memb
 def membership_revoke(*, actor: Actor, membership: Membership) -> None:
     """Withdraw a role grant (security admin, not their own)."""
     require(actor, Action.DELETE, Membership)
+    membership = Membership.objects.select_related("unit").get(pk=membership.pk)
     _check_in_scope(actor, membership.unit)
     if membership.user_id == actor.user.pk:
         raise ApplicationError(GRANT_SELF)
@@ -224,6 +228,7 @@ def account_create(
 ) -> User:
     """Open an account with its first role (security admin)."""
     require(actor, Action.CREATE, Membership)
+    unit = Unit.objects.get(pk=unit.pk)
     _check_in_scope(actor, unit)
     if User.objects.filter(username=username).exists():
         raise ApplicationError(USERNAME_TAKEN.format(username=username), field="username")
