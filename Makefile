@@ -32,11 +32,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	touch $@
 
 messages: $(VENV)/.installed
-	cd yizhan && ../$(PY) ../manage.py compilemessages -v0
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
-# Debian's chromium drives the browser tests; Playwright never downloads a browser.
+# Debian's chromium drives the browser tests; Playwright never downloads a browser. A CJK font
+# makes screenshots (scripts/screenshots.py, test failures) show Chinese instead of empty boxes.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium && fc-list :lang=zh | grep -q .) >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
 # Under CI (CI=true) the suite runs on SQLite and on PostgreSQL and fails if PostgreSQL is unreachable.
 # Locally it runs on PostgreSQL too when it answers, and says so when it does not.
