@@ -3,7 +3,8 @@
 A model joins the matrix with one `ScopeCase`: how to place a target record at a unit, the probes
 that try each action through each channel (API, pages, Django admin), and which (role, action)
 pairs are expected to succeed for which unit relations. `matrix_params()` expands every case into
-one pytest parameter per role × relation × channel × action, and `run_cell()` checks the outcome:
+one pytest parameter per role × relation, and `run_row()` tries every channel × action on it, each
+in a rolled-back savepoint, and checks each outcome:
 
 - an allowed cell must take effect (visible in the list, detail shown, record created, changed or
   deleted, row present in the export);
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from yizhan.core.roles import Role
@@ -124,38 +126,40 @@ class ScopeCase:
 
 
 def matrix_params(case: ScopeCase) -> list:
-    params = []
-    for role in Role:
-        for relation in RELATIONS:
-            for channel, action in case.probes:
-                params.append(
-                    pytest.param(
-                        case,
-                        role.value,
-                        relation,
-                        channel,
-                        action,
-                        id=f"{case.model}-{role.value}-{relation}-{channel}-{action}",
-                    )
-                )
-    return params
+    """One pytest parameter per role × unit relation; each runs every (channel, action) probe."""
+    return [
+        pytest.param(case, role.value, relation, id=f"{case.model}-{role.value}-{relation}")
+        for role in Role
+        for relation in RELATIONS
+    ]
 
 
-def run_cell(case: ScopeCase, role: str, relation: str, channel: str, action: str, make_unit) -> None:
-    world = build_world(role, make_unit)
-    target = case.make_target(world, relation)
-    outcome = case.probes[(channel, action)](world, target, relation)
+def check_cell(case: ScopeCase, role: str, relation: str, channel: str, action: str, outcome: Outcome) -> list[str]:
+    """What is wrong with one cell's outcome (empty when it is as expected)."""
+    problems = []
     expected = case.allowed(role, action, relation)
-    verdict = "allowed" if expected else "denied"
-    assert outcome.took_effect == expected, (
-        f"{case.model}: {role} {action} on {relation} unit via {channel} should be {verdict}; got status {outcome.status}"
-    )
+    if outcome.took_effect != expected:
+        verdict = "allowed" if expected else "denied"
+        problems.append(f"{channel} {action} on {relation}: should be {verdict}, got status {outcome.status}")
     if relation in OUTSIDE and action in DIRECT_ACTIONS and channel in DIRECT_CHANNELS:
         # A role that may do this somewhere must not learn that the outside record exists: 404.
         # A role that may never do it is refused as a role (403), which tells nothing about the record.
         may_somewhere = any(case.allowed(role, action, r) for r in RELATIONS)
         hidden = {404} if may_somewhere else {403, 404}
-        assert outcome.status in hidden, (
-            f"{case.model}: {role} {action} on {relation} unit via {channel} must answer {sorted(hidden)}, "
-            f"got {outcome.status}"
-        )
+        if outcome.status not in hidden:
+            problems.append(f"{channel} {action} on {relation}: must answer {sorted(hidden)}, got {outcome.status}")
+    return problems
+
+
+def run_row(case: ScopeCase, role: str, relation: str, make_unit) -> None:
+    """Build the world once, then try every probe inside a savepoint that is rolled back, so each
+    cell starts from the same state; report every wrong cell of the row together."""
+    world = build_world(role, make_unit)
+    target = case.make_target(world, relation)
+    problems = []
+    for (channel, action), probe in case.probes.items():
+        with transaction.atomic():
+            outcome = probe(world, target, relation)
+            transaction.set_rollback(True)
+        problems += check_cell(case, role, relation, channel, action, outcome)
+    assert not problems, f"{case.model} as {role}:\n" + "\n".join(problems)
