@@ -4,13 +4,17 @@ Each context contributes one router; errors from services map to JSON errors her
 """
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import django_auth
 
 from yizhan.core.api import router as audit_router
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
 from yizhan.orgs.api import router as orgs_router
+
+LOGIN_REQUIRED = _("请先登录")
 
 api = NinjaAPI(
     title="Yizhan API",
@@ -32,7 +36,7 @@ def not_found(request, exc: NotFoundError):
 
 @api.exception_handler(Http404)
 def http_404(request, exc):
-    return _error(request, 404, "对象不存在或不在您的管辖范围内")
+    return _error(request, 404, str(OUT_OF_SCOPE_MESSAGE))
 
 
 @api.exception_handler(PermissionDeniedError)
@@ -47,7 +51,7 @@ def application_error(request, exc: ApplicationError):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return _error(request, 401, "请先登录")
+    return _error(request, 401, str(LOGIN_REQUIRED))
 
 
 api.add_router("/", orgs_router)

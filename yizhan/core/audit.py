@@ -19,10 +19,16 @@ from dataclasses import dataclass, replace
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.models import AuditAction, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
+
+CHAIN_MISSING = _("缺少第 {seq} 条（已被删除）")
+CHAIN_LINK_BROKEN = _("与前一条的链接不符（前一条被修改或删除）")
+CHAIN_ENTRY_CHANGED = _("内容与哈希不符（该条被修改）")
+CHAIN_HEAD_MISMATCH = _("链头记录到第 {seq} 条，末尾条目被删除或链头被改")
 
 
 @dataclass(frozen=True)
@@ -238,16 +244,16 @@ def audit_verify(batch_size: int = 2000) -> ChainReport:
     entries = AuditEntry.objects.order_by("seq")
     for entry in entries.iterator(chunk_size=batch_size):
         if entry.seq != expected_seq:
-            return ChainReport(False, checked, expected_seq, f"缺少第 {expected_seq} 条（已被删除）")
+            return ChainReport(False, checked, expected_seq, CHAIN_MISSING.format(seq=expected_seq))
         if entry.prev_hash != expected_prev:
-            return ChainReport(False, checked, entry.seq, "与前一条的链接不符（前一条被修改或删除）")
+            return ChainReport(False, checked, entry.seq, str(CHAIN_LINK_BROKEN))
         if _digest_of(entry) != entry.hash:
-            return ChainReport(False, checked, entry.seq, "内容与哈希不符（该条被修改）")
+            return ChainReport(False, checked, entry.seq, str(CHAIN_ENTRY_CHANGED))
         expected_prev = entry.hash
         expected_seq += 1
         checked += 1
     head = AuditHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     if head_seq != checked or head_hash != expected_prev:
-        return ChainReport(False, checked, checked + 1, f"链头记录到第 {head_seq} 条，末尾条目被删除或链头被改")
+        return ChainReport(False, checked, checked + 1, CHAIN_HEAD_MISMATCH.format(seq=head_seq))
     return ChainReport(True, checked)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.scoping import Actor, ScopedQuerySet
 
-APPEND_ONLY_MESSAGE = "审计日志只能追加，不能修改或删除"
+APPEND_ONLY_MESSAGE = "审计日志只能追加，不能修改或删除"  # raised to programmers, not shown to users
 
 
 class AuditAction(models.TextChoices):
@@ -54,6 +54,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-seq"]
+        # Related lookups use the guarded queryset too, so no manager offers update() or delete().
+        base_manager_name = "objects"
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
 
@@ -63,6 +65,8 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError(APPEND_ONLY_MESSAGE)
+        # A new instance carrying an existing seq would otherwise be saved as an UPDATE of that row.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import NotFoundError, PermissionDeniedError
 from yizhan.core.roles import ROLE_REACH, Action, Reach, allowed
@@ -21,8 +22,8 @@ from yizhan.core.roles import ROLE_REACH, Action, Reach, allowed
 if TYPE_CHECKING:
     from yizhan.orgs.models import Membership, Unit, User
 
-OUT_OF_SCOPE_MESSAGE = "对象不存在或不在您的管辖范围内"
-FORBIDDEN_MESSAGE = "您的角色无权执行此操作"
+OUT_OF_SCOPE_MESSAGE = _("对象不存在或不在您的管辖范围内")
+FORBIDDEN_MESSAGE = _("您的角色无权执行此操作")
 
 
 @dataclass(frozen=True)

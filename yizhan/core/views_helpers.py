@@ -3,10 +3,11 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import PermissionDeniedError
 
-NO_ROLE_MESSAGE = "您的账号尚未被授予任何角色，请联系安全管理员"
+NO_ROLE_MESSAGE = _("您的账号尚未被授予任何角色，请联系安全管理员")
 
 
 def staff_view(view):

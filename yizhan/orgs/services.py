@@ -6,9 +6,11 @@ a transaction and raises `ApplicationError` with a message that can be shown as 
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import audit_record
 from yizhan.core.errors import ApplicationError, NotFoundError
@@ -18,20 +20,22 @@ from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
 from yizhan.orgs.models import Membership, Region, Unit, User
 
-CODE_TAKEN = "单位代码“{code}”已被使用"
-ROOT_TYPE_ONLY = "只有省总工会或市总工会可以作为顶级单位"
-CHILD_TYPE_NOT_ALLOWED = "“{parent}”（{parent_type}）下不能设立{child_type}"
-CHILD_TYPES_BLOCK_CHANGE = "下级单位“{child}”（{child_type}）不能隶属于{new_type}"
-MOVE_INTO_OWN_SUBTREE = "不能把单位移到它自己或它的下级单位之下"
-MOVE_OWN_UNIT = "不能移动或删除您当前代表的单位"
-DELETE_HAS_CHILDREN = "“{unit}”还有 {count} 个下级单位，请先移走或删除它们"
-DELETE_HAS_RECORDS = "“{unit}”仍有关联的数据（如用户授权），不能删除"
-GRANT_SELF = "不能给自己授予或撤销角色"
-GRANT_FEDERATION_ROLE = "“{role}”只能授予省总工会或市总工会"
-GRANT_UNIT_ADMIN_AT_FEDERATION = "总工会请授予“总工会管理员”角色"
-GRANT_SEPARATION = "三员分立：系统管理员、安全管理员、审计管理员不能兼任其他角色"
-GRANT_DUPLICATE = "该用户在该单位已有此角色"
-USERNAME_TAKEN = "用户名“{username}”已被使用"
+CODE_TAKEN = _("单位代码“{code}”已被使用")
+ROOT_TYPE_ONLY = _("只有省总工会或市总工会可以作为顶级单位")
+CHILD_TYPE_NOT_ALLOWED = _("“{parent}”（{parent_type}）下不能设立{child_type}")
+CHILD_TYPES_BLOCK_CHANGE = _("下级单位“{child}”（{child_type}）不能隶属于{new_type}")
+MOVE_INTO_OWN_SUBTREE = _("不能把单位移到它自己或它的下级单位之下")
+MOVE_OWN_UNIT = _("不能移动或删除您当前代表的单位")
+DELETE_HAS_CHILDREN = _("“{unit}”还有 {count} 个下级单位，请先移走或删除它们")
+DELETE_HAS_RECORDS = _("“{unit}”仍有关联的数据（如用户授权），不能删除")
+GRANT_SELF = _("不能给自己授予或撤销角色")
+GRANT_FEDERATION_ROLE = _("“{role}”只能授予省总工会或市总工会")
+GRANT_UNIT_ADMIN_AT_FEDERATION = _("总工会请授予“总工会管理员”角色")
+GRANT_SEPARATION = _("三员分立：系统管理员、安全管理员、审计管理员不能兼任其他角色")
+GRANT_DUPLICATE = _("该用户在该单位已有此角色")
+USERNAME_TAKEN = _("用户名“{username}”已被使用")
+UNKNOWN_FIELDS = _("不能修改字段：{fields}")
+UNKNOWN_ROLE = _("未知角色：{role}")
 
 UNIT_FIELDS = ("code", "name", "type", "region", "contact_name", "contact_phone", "address")
 
@@ -116,7 +120,7 @@ def unit_update(*, actor: Actor, unit: Unit, **changes) -> Unit:
     _check_in_scope(actor, unit)
     unknown = set(changes) - set(UNIT_FIELDS)
     if unknown:
-        raise ApplicationError(f"不能修改字段：{', '.join(sorted(unknown))}")
+        raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))
     if "code" in changes and changes["code"] != unit.code:
         _check_code_free(changes["code"], exclude_pk=unit.pk)
     new_type = changes.get("type", unit.type)
@@ -204,7 +208,7 @@ def membership_grant(*, actor: Actor, user: User, unit: Unit, role: str) -> Memb
     if user.pk == actor.user.pk:
         raise ApplicationError(GRANT_SELF)
     if role not in Role.values:
-        raise ApplicationError(f"未知角色：{role}", field="role")
+        raise ApplicationError(UNKNOWN_ROLE.format(role=role), field="role")
     _check_grantable(user=user, unit=unit, role=role)
     membership = Membership(user=user, unit=unit, role=role, granted_by=actor.user)
     membership.save()
@@ -233,6 +237,10 @@ def account_create(
     if User.objects.filter(username=username).exists():
         raise ApplicationError(USERNAME_TAKEN.format(username=username), field="username")
     user = User(username=username, full_name=full_name, phone=phone)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError("；".join(error.messages), field="password") from error
     user.set_password(password)
     _full_clean(user, exclude=("password",))
     user.save()

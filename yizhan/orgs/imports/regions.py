@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity, make_valid
 
@@ -22,10 +23,27 @@ from yizhan.core.models import AuditAction
 from yizhan.orgs.choices import RegionLevel
 from yizhan.orgs.models import Region
 
-NOT_GEOJSON = "文件不是有效的 JSON：{error}"
-NOT_COLLECTION = "文件应为 GeoJSON FeatureCollection（含 features 数组）"
-NO_FEATURES = "文件中没有任何要素"
-FILE_REFUSED = "文件有 {count} 处错误，未导入任何区划"
+NOT_GEOJSON = _("文件不是有效的 JSON：{error}")
+NOT_COLLECTION = _("文件应为 GeoJSON FeatureCollection（含 features 数组）")
+NO_FEATURES = _("文件中没有任何要素")
+FILE_REFUSED = _("文件有 {count} 处错误，未导入任何区划")
+FEATURE_PROBLEM = _("第 {index} 个要素：{reason}")
+NOT_A_FEATURE = _("不是 GeoJSON Feature")
+COORDS_NOT_NUMBERS = _("坐标不是数字对")
+COORDS_OUT_OF_RANGE = _("坐标超出经纬度范围：{lng}, {lat}")
+COORDS_EMPTY = _("坐标为空或格式错误")
+BAD_ADCODE = _("adcode“{adcode}”不是 6 位数字")
+MISSING_NAME = _("缺少 name")
+BAD_LEVEL = _("level“{level}”应为 province、city 或 district")
+PROVINCE_ADCODE = _("省级区划代码应以 0000 结尾：{adcode}")
+CITY_ADCODE = _("地级区划代码应以 00 结尾（非 0000）：{adcode}")
+DISTRICT_ADCODE = _("县级区划代码不应以 00 结尾：{adcode}")
+BAD_GEOMETRY_TYPE = _("几何类型应为 Polygon 或 MultiPolygon，实际为 {gtype}")
+GEOMETRY_UNPARSABLE = _("几何无法解析：{error}")
+GEOMETRY_EMPTY = _("几何为空")
+GEOMETRY_UNREPAIRABLE = _("几何无效且无法修复")
+GEOMETRY_REPAIRED = _("第 {index} 个要素（{adcode} {name}）几何已修复：{why}")
+DUPLICATE_ADCODE = _("adcode {adcode} 与第 {first} 个要素重复")
 
 # Parent of a level in GB/T 2260: districts belong to their city (AABB00), cities to their province (AA0000).
 PARENT_PREFIX = {RegionLevel.DISTRICT: 4, RegionLevel.CITY: 2}
@@ -37,7 +55,7 @@ class FeatureProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"第 {self.index} 个要素：{self.reason}"
+        return FEATURE_PROBLEM.format(index=self.index, reason=self.reason)
 
 
 @dataclass
@@ -54,6 +72,7 @@ class _Parsed:
     name: str
     level: str
     province: str
+    city: str
     geometry: dict
     bbox: tuple[float, float, float, float]
 
@@ -64,17 +83,22 @@ class RegionImportError(ApplicationError):
         self.problems = problems
 
 
+def _is_number(value) -> bool:
+    # JSON true/false load as bool, which Python counts as int: they are not coordinates.
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _check_coordinates(coords, problems_out: list[str]) -> None:
     if isinstance(coords, list) and coords and isinstance(coords[0], (int, float)):
-        if len(coords) < 2 or not all(isinstance(c, (int, float)) for c in coords[:2]):
-            problems_out.append("坐标不是数字对")
+        if len(coords) < 2 or not all(_is_number(c) for c in coords[:2]):
+            problems_out.append(str(COORDS_NOT_NUMBERS))
             return
         lng, lat = coords[0], coords[1]
         if not (-180 <= lng <= 180 and -90 <= lat <= 90):
-            problems_out.append(f"坐标超出经纬度范围：{lng}, {lat}")
+            problems_out.append(COORDS_OUT_OF_RANGE.format(lng=lng, lat=lat))
         return
     if not isinstance(coords, list) or not coords:
-        problems_out.append("坐标为空或格式错误")
+        problems_out.append(str(COORDS_EMPTY))
         return
     for part in coords:
         _check_coordinates(part, problems_out)
@@ -85,28 +109,28 @@ def _check_coordinates(coords, problems_out: list[str]) -> None:
 def _parse_feature(index: int, feature, repaired: list[str]) -> tuple[_Parsed | None, list[FeatureProblem]]:
     problems: list[FeatureProblem] = []
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        return None, [FeatureProblem(index, "不是 GeoJSON Feature")]
+        return None, [FeatureProblem(index, str(NOT_A_FEATURE))]
     props = feature.get("properties") or {}
     adcode = str(props.get("adcode", "")).strip()
     name = str(props.get("name", "") or "").strip()
     level = str(props.get("level", "") or "").strip()
     if not (len(adcode) == 6 and adcode.isdigit()):
-        problems.append(FeatureProblem(index, f"adcode“{adcode}”不是 6 位数字"))
+        problems.append(FeatureProblem(index, BAD_ADCODE.format(adcode=adcode)))
     if not name:
-        problems.append(FeatureProblem(index, "缺少 name"))
+        problems.append(FeatureProblem(index, str(MISSING_NAME)))
     if level not in RegionLevel.values:
-        problems.append(FeatureProblem(index, f"level“{level}”应为 province、city 或 district"))
+        problems.append(FeatureProblem(index, BAD_LEVEL.format(level=level)))
     elif len(adcode) == 6:
         if level == RegionLevel.PROVINCE and not adcode.endswith("0000"):
-            problems.append(FeatureProblem(index, f"省级区划代码应以 0000 结尾：{adcode}"))
+            problems.append(FeatureProblem(index, PROVINCE_ADCODE.format(adcode=adcode)))
         if level == RegionLevel.CITY and (not adcode.endswith("00") or adcode.endswith("0000")):
-            problems.append(FeatureProblem(index, f"地级区划代码应以 00 结尾（非 0000）：{adcode}"))
+            problems.append(FeatureProblem(index, CITY_ADCODE.format(adcode=adcode)))
         if level == RegionLevel.DISTRICT and adcode.endswith("00"):
-            problems.append(FeatureProblem(index, f"县级区划代码不应以 00 结尾：{adcode}"))
+            problems.append(FeatureProblem(index, DISTRICT_ADCODE.format(adcode=adcode)))
     geometry = feature.get("geometry")
     if not isinstance(geometry, dict) or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
         gtype = geometry.get("type") if isinstance(geometry, dict) else None
-        problems.append(FeatureProblem(index, f"几何类型应为 Polygon 或 MultiPolygon，实际为 {gtype}"))
+        problems.append(FeatureProblem(index, BAD_GEOMETRY_TYPE.format(gtype=gtype)))
         return None, problems
     coordinate_problems: list[str] = []
     _check_coordinates(geometry.get("coordinates"), coordinate_problems)
@@ -116,19 +140,19 @@ def _parse_feature(index: int, feature, repaired: list[str]) -> tuple[_Parsed | 
     try:
         shp = shape(geometry)
     except (ValueError, TypeError, IndexError, AttributeError) as error:
-        problems.append(FeatureProblem(index, f"几何无法解析：{error}"))
+        problems.append(FeatureProblem(index, GEOMETRY_UNPARSABLE.format(error=error)))
         return None, problems
     if shp.is_empty:
-        problems.append(FeatureProblem(index, "几何为空"))
+        problems.append(FeatureProblem(index, str(GEOMETRY_EMPTY)))
         return None, problems
     if not shp.is_valid:
-        repaired.append(f"第 {index} 个要素（{adcode} {name}）几何已修复：{explain_validity(shp)}")
+        repaired.append(GEOMETRY_REPAIRED.format(index=index, adcode=adcode, name=name, why=explain_validity(shp)))
         shp = make_valid(shp)
         geometry = mapping(shp)
         if shp.geom_type == "GeometryCollection":
             polys = [g for g in shp.geoms if g.geom_type in {"Polygon", "MultiPolygon"}]
             if not polys:
-                problems.append(FeatureProblem(index, "几何无效且无法修复"))
+                problems.append(FeatureProblem(index, str(GEOMETRY_UNREPAIRABLE)))
                 return None, problems
             from shapely.ops import unary_union
 
@@ -136,7 +160,8 @@ def _parse_feature(index: int, feature, repaired: list[str]) -> tuple[_Parsed | 
     if problems:
         return None, problems
     geometry = json.loads(json.dumps(geometry))  # tuples → lists for JSON storage
-    return _Parsed(adcode, name, level, str(props.get("province", "") or ""), geometry, shp.bounds), []
+    province, city = str(props.get("province", "") or ""), str(props.get("city", "") or "")
+    return _Parsed(adcode, name, level, province, city, geometry, shp.bounds), []
 
 
 def parse_region_file(path: str | Path) -> tuple[list[_Parsed], list[str]]:
@@ -161,7 +186,7 @@ def parse_region_file(path: str | Path) -> tuple[list[_Parsed], list[str]]:
         if item is None:
             continue
         if item.adcode in seen:
-            problems.append(FeatureProblem(index, f"adcode {item.adcode} 与第 {seen[item.adcode]} 个要素重复"))
+            problems.append(FeatureProblem(index, DUPLICATE_ADCODE.format(adcode=item.adcode, first=seen[item.adcode])))
             continue
         seen[item.adcode] = index
         parsed.append(item)
@@ -188,13 +213,14 @@ def region_import(path: str | Path) -> RegionImportResult:
         parent = None
         parent_code = _parent_adcode(item.adcode, item.level)
         if parent_code:
-            parent = Region.objects.filter(adcode=parent_code).first()
+            # A parent's boundary is never needed here and can be the largest value in the table.
+            parent = Region.objects.filter(adcode=parent_code).defer("boundary").first()
             if parent is None:
                 parent_level = RegionLevel.CITY if item.level == RegionLevel.DISTRICT else RegionLevel.PROVINCE
                 grand = _parent_adcode(parent_code, parent_level)
                 parent = Region.objects.create(
                     adcode=parent_code,
-                    name=item.province if parent_level == RegionLevel.PROVINCE else parent_code,
+                    name=(item.province if parent_level == RegionLevel.PROVINCE else item.city) or parent_code,
                     level=parent_level,
                     parent=Region.objects.filter(adcode=grand).first() if grand else None,
                 )
@@ -215,7 +241,10 @@ def region_import(path: str | Path) -> RegionImportResult:
             result.created += 1
             audit_record(action=AuditAction.IMPORT, obj=region, after={"adcode": item.adcode, "name": item.name})
             continue
-        changed = {k for k, v in values.items() if getattr(region, k) != v}
+        # The parent is compared by key: loading it would decode its whole boundary for every child.
+        changed = {k for k, v in values.items() if k != "parent" and getattr(region, k) != v}
+        if region.parent_id != (parent.pk if parent else None):
+            changed.add("parent")
         if not changed:
             result.unchanged += 1
             continue
