@@ -352,7 +352,15 @@ def test_command_refuses_a_missing_or_unreadable_file(tmp_path):
     assert Region.objects.count() == 0
 
 
+@pytest.fixture
+def keep_test_connection(monkeypatch):
+    """run_from_argv closes every connection when a command ends, which would end the test's
+    transaction on PostgreSQL; the command's own work is what is under test."""
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("keep_test_connection")
 def test_yizhan_console_script_takes_the_dashed_name(tmp_path, small_file, capsys):
     path = write(tmp_path, small_file, name="dalian.geojson")
 
@@ -363,6 +371,7 @@ def test_yizhan_console_script_takes_the_dashed_name(tmp_path, small_file, capsy
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("keep_test_connection")
 def test_yizhan_console_script_exits_non_zero_on_a_bad_file(tmp_path, small_file, capsys):
     data = copy.deepcopy(small_file)
     unknown_level(data["features"][0])
