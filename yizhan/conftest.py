@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from yizhan.core.roles import Role
@@ -21,6 +22,12 @@ _codes = itertools.count(1)
 def fast_password_hashing(settings):
     """Argon2 is slow by design; tests of everything but hashing itself use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The local-memory cache outlives a test's database; start each test without stale entries."""
+    cache.clear()
 
 
 @pytest.fixture

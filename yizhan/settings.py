@@ -141,6 +141,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = PROJECT_DIR / "var" / "static"
 NODE_MODULES = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
+    BASE_DIR / "static",  # yizhan/static is the project's own (yizhan is not an installed app)
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]

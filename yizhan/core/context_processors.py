@@ -14,7 +14,8 @@ def actor(request):
         memberships = membership_choices(user=user)
     return {
         "actor": current,
-        "memberships": memberships,
+        # Not "memberships": a page listing memberships (accounts) would replace the header's list.
+        "switchable_memberships": memberships,
         "site_title": settings.YIZHAN_TITLE,
         "map_tiles": tile_source(),
     }

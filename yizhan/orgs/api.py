@@ -9,7 +9,7 @@ from yizhan.core.geo.crs import CRS
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor
 from yizhan.orgs import selectors, services
-from yizhan.orgs.geo import region_feature_collection
+from yizhan.orgs.geo import boundaries_cache_key, region_feature_collection
 from yizhan.orgs.models import Unit
 from yizhan.orgs.schemas import (
     ErrorOut,
@@ -132,7 +132,7 @@ def region_boundaries(request, adcode: str, crs: CRS = CRS.GCJ02):
     """GeoJSON FeatureCollection of the area and the areas directly below it, simplified for display,
     in the requested coordinate system (gcj02 as stored, wgs84 for WGS-84 tiles, bd09 for Baidu)."""
     region = selectors.region_get(actor=_actor(request), adcode=adcode)
-    key = f"region-boundaries:{region.adcode}:{crs.value}"
+    key = boundaries_cache_key(region.adcode, crs)
     data = cache.get(key)
     if data is None:
         data = region_feature_collection(region=region, crs=crs)

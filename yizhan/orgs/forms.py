@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.roles import Role
+from yizhan.orgs.choices import UnitType
 from yizhan.orgs.models import Region, Unit
 
 
@@ -10,9 +11,14 @@ class UnitForm(forms.ModelForm):
         model = Unit
         fields = ["code", "name", "type", "region", "contact_name", "contact_phone", "address"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, allowed_types=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.defer("boundary").order_by("adcode")
+        if allowed_types is not None:
+            # Offer only the types the hierarchy allows here; the service checks again.
+            self.fields["type"].choices = [("", "---------")] + [
+                (value, label) for value, label in UnitType.choices if value in allowed_types
+            ]
 
 
 class UnitMoveForm(forms.Form):
@@ -28,7 +34,7 @@ class AccountCreateForm(forms.Form):
     full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=8)
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("单位"))
-    role = forms.ChoiceField(choices=Role.choices, label=_("角色"))
+    role = forms.ChoiceField(choices=[("", "---------"), *Role.choices], label=_("角色"))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,7 +44,7 @@ class AccountCreateForm(forms.Form):
 class GrantForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("单位"))
-    role = forms.ChoiceField(choices=Role.choices, label=_("角色"))
+    role = forms.ChoiceField(choices=[("", "---------"), *Role.choices], label=_("角色"))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

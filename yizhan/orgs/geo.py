@@ -3,6 +3,7 @@ the coordinate system of the tile layer they are drawn on."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from shapely.geometry import mapping, shape
 
 from yizhan.core.geo.crs import CRS, transform_geojson_geometry
@@ -23,6 +24,23 @@ def _rounded(coords):
     if coords and isinstance(coords[0], (int, float)):
         return [round(coords[0], 6), round(coords[1], 6)]
     return [_rounded(c) for c in coords]
+
+
+BOUNDARIES_VERSION_KEY = "region-boundaries-version"
+
+
+def boundaries_cache_key(adcode: str, crs: CRS | str) -> str:
+    """Cache key of a display FeatureCollection; `region_import` bumps the version, so a re-import
+    is visible at once instead of after the cache timeout."""
+    version = cache.get_or_set(BOUNDARIES_VERSION_KEY, 1, None)
+    return f"region-boundaries:v{version}:{adcode}:{CRS(crs).value}"
+
+
+def boundaries_changed() -> None:
+    try:
+        cache.incr(BOUNDARIES_VERSION_KEY)
+    except ValueError:
+        cache.set(BOUNDARIES_VERSION_KEY, 2, None)
 
 
 def region_feature_collection(*, region: Region, crs: CRS | str = CRS.GCJ02) -> dict:

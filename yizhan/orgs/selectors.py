@@ -39,7 +39,7 @@ def actor_for_user(user: User, membership: Membership | None = None) -> Actor:
 def unit_list(*, actor: Actor, search: str = "", type: str = "", action: str = Action.VIEW) -> QuerySet[Unit]:
     """Units the actor may see, in tree order, optionally filtered by name/code text and type."""
     require(actor, action, Unit)
-    units = Unit.objects.restrict(actor, action).select_related("region")
+    units = Unit.objects.restrict(actor, action).select_related("region").defer("region__boundary")
     if search:
         units = units.filter(Q(name__icontains=search) | Q(code__icontains=search))
     if type:
@@ -48,7 +48,7 @@ def unit_list(*, actor: Actor, search: str = "", type: str = "", action: str = A
 
 
 def unit_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Unit:
-    return get_for_actor(Unit.objects.select_related("region"), actor, action, pk=pk)
+    return get_for_actor(Unit.objects.select_related("region").defer("region__boundary"), actor, action, pk=pk)
 
 
 def unit_parent_in_scope(*, actor: Actor, unit: Unit) -> Unit | None:
@@ -85,7 +85,7 @@ def region_list(*, actor: Actor, level: str = "", parent: str = "") -> QuerySet[
 
 def region_get(*, actor: Actor, adcode: str) -> Region:
     _require_staff(actor)
-    region = Region.objects.select_related("parent").filter(adcode=adcode).first()
+    region = Region.objects.select_related("parent").defer("boundary", "parent__boundary").filter(adcode=adcode).first()
     if region is None:
         raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
     return region
@@ -93,7 +93,19 @@ def region_get(*, actor: Actor, adcode: str) -> Region:
 
 def region_for_actor(*, actor: Actor) -> Region:
     """The area to show first: the acting unit's own."""
-    return actor.unit.region
+    return region_get(actor=actor, adcode=actor.unit.region.adcode)
+
+
+def region_ancestors(*, actor: Actor, region: Region) -> list[Region]:
+    """The areas above `region`, top first (for breadcrumbs)."""
+    _require_staff(actor)
+    chain = []
+    parent_id = region.parent_id
+    while parent_id is not None:
+        parent = Region.objects.defer("boundary").get(pk=parent_id)
+        chain.insert(0, parent)
+        parent_id = parent.parent_id
+    return chain
 
 
 def _require_staff(actor: Actor | None) -> None:

@@ -18,7 +18,7 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors, services
-from yizhan.orgs.choices import UnitType
+from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
 from yizhan.orgs.forms import AccountCreateForm, GrantForm, UnitForm, UnitMoveForm
 from yizhan.orgs.geo import region_feature_collection
 from yizhan.orgs.models import Membership, Unit
@@ -129,7 +129,7 @@ def unit_detail(request, pk: int):
         {
             "unit": unit,
             "parent": selectors.unit_parent_in_scope(actor=actor, unit=unit),
-            "children": Unit.objects.get_children(unit).select_related("region"),
+            "children": Unit.objects.get_children(unit),  # the page shows no child region: skip boundaries
             "can_update": actor.can(Action.UPDATE, Unit),
             "can_delete": actor.can(Action.DELETE, Unit) and unit.pk != actor.unit.pk,
             "can_create": actor.can(Action.CREATE, Unit),
@@ -148,7 +148,9 @@ def _form_error(form, error: ApplicationError) -> None:
 def unit_create(request, parent_pk: int):
     actor = request.actor
     parent = selectors.unit_get(actor=actor, pk=parent_pk, action=Action.CREATE)
-    form = UnitForm(request.POST or None, initial={"region": parent.region_id})
+    form = UnitForm(
+        request.POST or None, initial={"region": parent.region_id}, allowed_types=ALLOWED_CHILD_TYPES[parent.type]
+    )
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.unit_create(actor=actor, parent=parent, **form.cleaned_data)
@@ -166,7 +168,9 @@ def unit_create(request, parent_pk: int):
 def unit_edit(request, pk: int):
     actor = request.actor
     unit = selectors.unit_get(actor=actor, pk=pk, action=Action.UPDATE)
-    form = UnitForm(request.POST or None, instance=unit)
+    parent = Unit.objects.get_parent(unit)
+    allowed = ALLOWED_CHILD_TYPES[parent.type] if parent else FEDERATION_TYPES
+    form = UnitForm(request.POST or None, instance=unit, allowed_types=allowed)
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.unit_update(actor=actor, unit=unit, **form.cleaned_data)
@@ -215,11 +219,7 @@ def region_map(request, adcode: str | None = None):
     actor = request.actor
     region = selectors.region_get(actor=actor, adcode=adcode) if adcode else selectors.region_for_actor(actor=actor)
     children = selectors.region_list(actor=actor, parent=region.adcode)
-    ancestors = []
-    cursor = region.parent
-    while cursor is not None:
-        ancestors.insert(0, cursor)
-        cursor = cursor.parent
+    ancestors = selectors.region_ancestors(actor=actor, region=region)
     return render(
         request,
         "orgs/region_map.html",
@@ -249,8 +249,13 @@ def accounts(request):
     memberships = selectors.membership_list(actor=actor)
     can_manage = actor.can(Action.CREATE, Membership)
     units = selectors.unit_list(actor=actor) if can_manage else Unit.objects.none()
-    create_form = AccountCreateForm(request.POST if request.POST.get("form") == "create" else None, units=units)
-    grant_form = GrantForm(request.POST if request.POST.get("form") == "grant" else None, units=units)
+    # Distinct element ids: both forms have username/unit/role fields on the same page.
+    create_form = AccountCreateForm(
+        request.POST if request.POST.get("form") == "create" else None, units=units, auto_id="create_%s"
+    )
+    grant_form = GrantForm(
+        request.POST if request.POST.get("form") == "grant" else None, units=units, auto_id="grant_%s"
+    )
     if request.method == "POST":
         if not can_manage:
             raise PermissionDeniedError(FORBIDDEN_MESSAGE)

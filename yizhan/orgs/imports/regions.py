@@ -21,6 +21,7 @@ from yizhan.core.audit import audit_record
 from yizhan.core.errors import ApplicationError
 from yizhan.core.models import AuditAction
 from yizhan.orgs.choices import RegionLevel
+from yizhan.orgs.geo import boundaries_changed
 from yizhan.orgs.models import Region
 
 NOT_GEOJSON = _("文件不是有效的 JSON：{error}")
@@ -257,4 +258,6 @@ def region_import(path: str | Path) -> RegionImportResult:
             obj=region,
             after={"adcode": item.adcode, "changed": sorted(changed)},
         )
+    if result.created or result.updated:
+        boundaries_changed()  # harmless if the transaction then rolls back: one cache miss
     return result

@@ -1,9 +1,12 @@
 """The orgs endpoints of /api/v1 beyond the scope matrix: identity, switching, regions, bad input."""
 
+import json
+
 import pytest
 
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
+from yizhan.orgs.imports.regions import region_import
 from yizhan.orgs.models import Membership, Region, Unit
 from yizhan.orgs.services import CHILD_TYPE_NOT_ALLOWED, CODE_TAKEN
 
@@ -159,3 +162,21 @@ def test_openapi_schema_lists_every_endpoint(client):
         "/api/v1/audit/verify",
     ]:
         assert path in paths, path
+
+
+def test_reimport_refreshes_the_cached_boundaries(dalian, make_user, login, tmp_path):
+    def square(size):
+        ring = [[121.6, 38.9], [121.6 + size, 38.9], [121.6 + size, 38.9 + size], [121.6, 38.9 + size], [121.6, 38.9]]
+        feature = {"type": "Feature", "properties": {"adcode": "210202", "name": "中山区", "level": "district"}}
+        feature["geometry"] = {"type": "Polygon", "coordinates": [ring]}
+        path = tmp_path / f"square-{size}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+        return path
+
+    client = login(make_user(Role.UNIT_ADMIN, dalian["zs"]))
+    region_import(square(0.01))
+    first = client.get("/api/v1/regions/210200/boundaries").json()["features"][0]["geometry"]["coordinates"]
+    region_import(square(0.02))
+    second = client.get("/api/v1/regions/210200/boundaries").json()["features"][0]["geometry"]["coordinates"]
+    assert first[0][2] == [121.61, 38.91]
+    assert second[0][2] == [121.62, 38.92]

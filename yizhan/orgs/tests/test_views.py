@@ -103,3 +103,9 @@ def test_pages_need_login(client, db):
     response = client.get("/staff/units/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_create_form_offers_only_types_allowed_below_the_parent(dalian, make_user, login):
+    page = login(make_user(Role.UNIT_ADMIN, dalian["zs"])).get(f"/staff/units/{dalian['zs'].pk}/new/").content.decode()
+    assert '<option value="street">' in page and '<option value="enterprise">' in page
+    assert '<option value="city_federation">' not in page and '<option value="district">' not in page

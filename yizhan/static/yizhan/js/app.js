@@ -3,7 +3,10 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
-  document.querySelectorAll(".indent[data-level]").forEach(function (el) {
-    el.style.paddingLeft = (parseInt(el.dataset.level, 10) * 1.25) + "em";
+  // A form with data-confirm asks before it submits (e.g. revoking a role).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
   });
 });

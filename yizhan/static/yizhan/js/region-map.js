@@ -6,6 +6,7 @@
     var el = document.getElementById("region-map");
     if (!el || typeof L === "undefined") { return; }
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
+    map.attributionControl.setPrefix("Leaflet");  // plain credit, no icon or outside link
     if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: el.dataset.tileAttribution }).addTo(map);
     } else {

@@ -1,0 +1,199 @@
+"""Screenshots of the staff pages at desktop (1280×800) and phone (360×640) size, for looking at.
+
+    .venv/bin/python scripts/screenshots.py [--out test-artifacts/screenshots] [--only login,units]
+
+Serves the demo federation from a throw-away SQLite database (never var/yizhan.sqlite3 or a
+DATABASE_URL from the environment) with DEBUG off, drives Debian's chromium through Playwright
+and writes full-page PNGs named <page>-<desktop|phone>.png. Pages wider than the phone's screen
+are reported, and the script exits 1 if any page overflows or fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+from yizhan.browser_tests.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, horizontal_overflow  # noqa: E402
+
+DEMO_PASSWORD = os.environ.get("YIZHAN_DEMO_PASSWORD", "Yizhan-demo-2026")
+
+
+def login(page: Page, username: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url("**/staff/")
+
+
+def shot_login(page: Page) -> None:
+    page.goto("/login/")
+
+
+def shot_login_error(page: Page) -> None:
+    page.goto("/login/")
+    page.get_by_label("用户名").fill("zs_admin")
+    page.get_by_label("密码").fill("wrong-password")
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def shot_home(page: Page) -> None:
+    login(page, "fed_admin")
+
+
+def shot_units(page: Page) -> None:
+    login(page, "fed_admin")
+    page.goto("/staff/units/")
+
+
+def shot_unit_detail(page: Page) -> None:
+    login(page, "fed_admin")
+    page.goto("/staff/units/")
+    page.get_by_role("link", name="中山区总工会", exact=True).click()
+    expect(page.get_by_role("heading", name="中山区总工会", level=1)).to_be_visible()
+
+
+def shot_unit_form_error(page: Page) -> None:
+    shot_unit_detail(page)
+    page.get_by_role("link", name="新建下级单位").click()
+    page.get_by_label("单位代码").fill("DL-ZS-LJ")
+    page.get_by_label("单位名称").fill("中山区老虎滩街道工会")
+    page.get_by_label("单位类型").select_option(label="街道/乡镇/园区工会")
+    page.get_by_label("联系电话").fill("8234-567")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".has-error")).to_be_visible()
+
+
+def shot_region_map(page: Page) -> None:
+    login(page, "fed_admin")
+    page.goto("/staff/regions/")
+    expect(page.locator("#region-map")).to_have_attribute("data-drawn", "11")
+
+
+def shot_audit_log(page: Page) -> None:
+    login(page, "auditor")
+    page.goto("/staff/audit/")
+
+
+def shot_accounts(page: Page) -> None:
+    login(page, "security")
+    page.goto("/staff/accounts/")
+
+
+def shot_not_found(page: Page) -> None:
+    login(page, "zs_admin")
+    page.goto("/staff/units/999999/")
+
+
+SHOTS = {
+    "login": shot_login,
+    "login-error": shot_login_error,
+    "home": shot_home,
+    "units": shot_units,
+    "unit-detail": shot_unit_detail,
+    "unit-form-error": shot_unit_form_error,
+    "region-map": shot_region_map,
+    "audit-log": shot_audit_log,
+    "accounts": shot_accounts,
+    "not-found": shot_not_found,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_demo(workdir: Path) -> tuple[subprocess.Popen, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "yizhan.settings",
+        "DATABASE_URL": f"sqlite:///{workdir / 'screenshots.sqlite3'}",
+        "DEBUG": "0",
+        "YIZHAN_MAP_TILES": "none",
+        "LOG_LEVEL": "WARNING",
+    }
+    manage = [sys.executable, str(PROJECT / "manage.py")]
+    # Fixed argument lists (this interpreter, this project's manage.py): nothing comes from outside.
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=PROJECT)  # noqa: S603
+    subprocess.run([*manage, "demo"], env=env, check=True, cwd=PROJECT, stdout=subprocess.DEVNULL)  # noqa: S603
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env,
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server, f"http://127.0.0.1:{port}"
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit("runserver exited early")
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("runserver did not start within 30 s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(PROJECT / "test-artifacts" / "screenshots"))
+    parser.add_argument("--only", default="", help="comma-separated page names: " + ", ".join(SHOTS))
+    args = parser.parse_args()
+    names = [n for n in args.only.split(",") if n] or list(SHOTS)
+    unknown = set(names) - set(SHOTS)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="yizhan-shots-") as tmp:
+        server, base_url = serve_demo(Path(tmp))
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                for size_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+                    for name in names:
+                        context = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN")
+                        context.set_default_timeout(10_000)
+                        page = context.new_page()
+                        target = out / f"{name}-{size_name}.png"
+                        try:
+                            SHOTS[name](page)
+                            page.screenshot(path=str(target), full_page=True)
+                            width, sticking_out = horizontal_overflow(page)
+                            if width > viewport["width"]:
+                                problems.append(f"{target.name}: {width}px wide; sticking out: {sticking_out}")
+                            print(target.relative_to(PROJECT) if target.is_relative_to(PROJECT) else target)
+                        except Exception as error:  # noqa: BLE001 - report every page, then fail
+                            problems.append(f"{target.name}: {error.__class__.__name__}: {error}")
+                        finally:
+                            context.close()
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    for problem in problems:
+        print("PROBLEM", problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
