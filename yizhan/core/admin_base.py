@@ -5,6 +5,7 @@ requires a role allowed to view the model, and rows are filtered by the same `re
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.roles import Action
 
@@ -37,8 +38,8 @@ class ScopedReadOnlyAdmin(admin.ModelAdmin):
 
 
 class YizhanAdminSite(admin.AdminSite):
-    site_header = "驿站 · 原始数据（只读）"
-    site_title = "驿站原始数据"
+    site_header = _("驿站 · 原始数据（只读）")
+    site_title = _("驿站原始数据")
 
     def has_permission(self, request):
         actor = getattr(request, "actor", None)

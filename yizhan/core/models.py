@@ -1,5 +1,6 @@
 """Shared kernel models: the append-only, hash-chained audit log (spec §11, issue 2)."""
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +62,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_action_display()} {self.object_repr}"
+
+    @property
+    def object_type_label(self) -> str:
+        """The model's Chinese name for `object_type` (e.g. "orgs.unit" → 工会单位)."""
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
