@@ -63,14 +63,6 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_action_display()} {self.object_repr}"
 
-    @property
-    def object_type_label(self) -> str:
-        """The model's Chinese name for `object_type` (e.g. "orgs.unit" → 工会单位)."""
-        try:
-            return str(apps.get_model(self.object_type)._meta.verbose_name)
-        except (LookupError, ValueError):
-            return self.object_type
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError(APPEND_ONLY_MESSAGE)
@@ -80,6 +72,14 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(APPEND_ONLY_MESSAGE)
+
+    @property
+    def object_type_label(self) -> str:
+        """The model's Chinese name for `object_type` (e.g. "orgs.unit" → 工会单位)."""
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
 
     @classmethod
     def scope_q(cls, actor: Actor) -> Q:
