@@ -55,11 +55,11 @@ test: setup browser-deps
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	env -u DATABASE_URL $(PY) -m pytest -q -n 2 --dist loadfile
+	env -u DATABASE_URL CONN_MAX_AGE=0 $(PY) -m pytest -q -n 2 --dist loadfile
 
 test-postgres:
 	@echo "== test suite on PostgreSQL ($(PG_URL)) =="
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -n 2 --dist loadfile
+	DATABASE_URL=$(PG_URL) CONN_MAX_AGE=0 $(PY) -m pytest -q -n 2 --dist loadfile
 
 test-fast: setup
 	$(PY) -m pytest -q -n 2 -m "not browser"

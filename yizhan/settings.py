@@ -90,7 +90,13 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 # DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test ; default SQLite file.
 DEFAULT_SQLITE = f"sqlite:///{PROJECT_DIR / 'var' / 'yizhan.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)}
+# CONN_MAX_AGE: seconds a connection is reused (0 closes it after each request; the test run uses 0 so
+# live-server threads leave no session behind on PostgreSQL).
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front, so the audit hash chain never forks
     # and concurrent writers wait instead of failing with "database is locked".
