@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from yizhan.core.audit import AuditedModel
@@ -38,7 +39,7 @@ class Region(models.Model):
     class Meta:
         ordering = ["adcode"]
         verbose_name = _("行政区划")
-        verbose_name_plural = _("行政区划")
+        verbose_name_plural = pgettext_lazy("plural", "行政区划")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.adcode}）"
@@ -78,7 +79,7 @@ class Unit(AuditedModel, MP_Node):
     objects = UnitManager()
 
     class Meta:
-        verbose_name = _("工会单位")
+        verbose_name = pgettext_lazy("singular", "工会单位")
         verbose_name_plural = _("工会单位")
 
     def __str__(self) -> str:
@@ -101,7 +102,7 @@ class User(AuditedModel, AbstractUser):
 
     class Meta:
         verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -129,7 +130,7 @@ class Membership(AuditedModel):
     class Meta:
         ordering = ["unit__path", "role"]
         verbose_name = _("角色授权")
-        verbose_name_plural = _("角色授权")
+        verbose_name_plural = pgettext_lazy("plural", "角色授权")
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_user_unit_role"),
         ]

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from yizhan.core.audit import audit_record
@@ -35,12 +36,24 @@ UNIT_EXPORT_HEADERS = [
     "地址",
 ]
 
+NO_ROLE_AT_UNIT = _("您没有该单位的角色")
+SWITCHED_TO = _("已切换为：{unit} · {role}")
+UNIT_CREATED = _("已新建单位：{name}")
+UNIT_CREATE_TITLE = _("在“{parent}”下新建单位")
+SAVED = _("已保存")
+UNIT_EDIT_TITLE = _("修改“{name}”")
+UNIT_MOVED = _("已移动“{name}”及其下级单位")
+UNIT_DELETED = _("已删除单位：{name}")
+ACCOUNT_CREATED = _("账号已开通")
+ROLE_GRANTED = _("已授予角色")
+ROLE_REVOKED = _("已撤销角色")
+
 
 def switch_active_membership(request, membership_id: int) -> Membership:
     """Act for another of the user's memberships (stored in the session, audited)."""
     membership = Membership.objects.select_related("unit").filter(pk=membership_id, user=request.user).first()
     if membership is None:
-        raise NotFoundError("您没有该单位的角色")
+        raise NotFoundError(NO_ROLE_AT_UNIT)
     request.session[selectors.ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
     audit_record(action=AuditAction.SWITCH_UNIT, obj=membership)
     return membership
@@ -60,9 +73,9 @@ def switch_unit(request):
     try:
         membership = switch_active_membership(request, int(request.POST.get("membership", "0")))
     except (ValueError, NotFoundError):
-        messages.error(request, "您没有该单位的角色")
+        messages.error(request, NO_ROLE_AT_UNIT)
         return redirect("staff:home")
-    messages.success(request, f"已切换为：{membership.unit.name} · {membership.get_role_display()}")
+    messages.success(request, SWITCHED_TO.format(unit=membership.unit.name, role=membership.get_role_display()))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("staff:home")
@@ -157,10 +170,12 @@ def unit_create(request, parent_pk: int):
         except ApplicationError as error:
             _form_error(form, error)
         else:
-            messages.success(request, f"已新建单位：{unit.name}")
+            messages.success(request, UNIT_CREATED.format(name=unit.name))
             return redirect("staff:unit_detail", pk=unit.pk)
     return render(
-        request, "orgs/unit_form.html", {"form": form, "parent": parent, "title": f"在“{parent.name}”下新建单位"}
+        request,
+        "orgs/unit_form.html",
+        {"form": form, "parent": parent, "title": UNIT_CREATE_TITLE.format(parent=parent.name)},
     )
 
 
@@ -177,9 +192,11 @@ def unit_edit(request, pk: int):
         except ApplicationError as error:
             _form_error(form, error)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, SAVED)
             return redirect("staff:unit_detail", pk=unit.pk)
-    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit, "title": f"修改“{unit.name}”"})
+    return render(
+        request, "orgs/unit_form.html", {"form": form, "unit": unit, "title": UNIT_EDIT_TITLE.format(name=unit.name)}
+    )
 
 
 @staff_view
@@ -194,7 +211,7 @@ def unit_move(request, pk: int):
         except ApplicationError as error:
             _form_error(form, error)
         else:
-            messages.success(request, f"已移动“{unit.name}”及其下级单位")
+            messages.success(request, UNIT_MOVED.format(name=unit.name))
             return redirect("staff:unit_detail", pk=unit.pk)
     return render(request, "orgs/unit_move.html", {"form": form, "unit": unit})
 
@@ -209,7 +226,7 @@ def unit_delete(request, pk: int):
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect("staff:unit_detail", pk=unit.pk)
-        messages.success(request, f"已删除单位：{unit.name}")
+        messages.success(request, UNIT_DELETED.format(name=unit.name))
         return redirect("staff:unit_list")
     return render(request, "orgs/unit_delete.html", {"unit": unit})
 
@@ -262,13 +279,13 @@ def accounts(request):
         try:
             if request.POST.get("form") == "create" and create_form.is_valid():
                 services.account_create(actor=actor, **create_form.cleaned_data)
-                messages.success(request, "账号已开通")
+                messages.success(request, ACCOUNT_CREATED)
                 return redirect("staff:accounts")
             if request.POST.get("form") == "grant" and grant_form.is_valid():
                 data = grant_form.cleaned_data
                 user = selectors.user_by_username(actor=actor, username=data["username"])
                 services.membership_grant(actor=actor, user=user, unit=data["unit"], role=data["role"])
-                messages.success(request, "已授予角色")
+                messages.success(request, ROLE_GRANTED)
                 return redirect("staff:accounts")
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -289,5 +306,5 @@ def membership_revoke(request, pk: int):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "已撤销角色")
+        messages.success(request, ROLE_REVOKED)
     return redirect("staff:accounts")

@@ -34,7 +34,10 @@
       })
       .catch(function () {
         el.dataset.drawn = "error";
-        el.insertAdjacentHTML("beforeend", "<p class=\"map-error\">边界加载失败</p>");
+        var note = document.createElement("p");
+        note.className = "map-error";
+        note.textContent = el.dataset.errorText || "边界加载失败";
+        el.appendChild(note);
         map.setView([38.91, 121.61], 9);
       });
   }
