@@ -13,6 +13,7 @@ from yizhan.core.api import router as audit_router
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
 from yizhan.orgs.api import router as orgs_router
+from yizhan.positions.api import router as positions_router
 
 LOGIN_REQUIRED = _("请先登录")
 
@@ -56,3 +57,4 @@ def unauthenticated(request, exc):
 
 api.add_router("/", orgs_router)
 api.add_router("/audit", audit_router)
+api.add_router("/positions", positions_router)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ninja",
     "yizhan.core",
     "yizhan.orgs",
+    "yizhan.positions",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",  # yizhan/static is the project's own (yizhan is not an installed app)
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
 ]
 # Served by WhiteNoise from the finders too, so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

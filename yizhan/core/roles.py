@@ -33,6 +33,7 @@ class Action(models.TextChoices):
     UPDATE = "update", _("修改")
     DELETE = "delete", _("删除")
     EXPORT = "export", _("导出")
+    OPERATE = "operate", _("变更运营状态")
 
 
 class Reach(models.TextChoices):
@@ -70,6 +71,16 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "orgs.membership": {
         Role.SECURITY_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.DELETE, Action.EXPORT}),
         Role.AUDITOR: _VIEW,
+    },
+    # Positions are never deleted (delisting keeps them); station managers run their unit's ones.
+    "positions.position": {
+        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE, Action.EXPORT, Action.OPERATE}),
+        Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE, Action.EXPORT, Action.OPERATE}),
+        Role.STATION_MANAGER: frozenset({Action.VIEW, Action.OPERATE}),
+        Role.REVIEWER: _VIEW,
+        Role.AUDITOR: _READ,
+        Role.SECURITY_ADMIN: _VIEW,
+        Role.SYSTEM_ADMIN: _VIEW,
     },
     # The audit log is read by auditors only; nobody writes it except the application itself.
     "core.auditentry": {

@@ -48,8 +48,7 @@ class Actor:
     def can(self, action: str, model: type[models.Model] | str) -> bool:
         if self.membership is None or not self.user.is_active:
             return False
-        label = model if isinstance(model, str) else model._meta.label_lower
-        return allowed(self.role, action, label)
+        return allowed(self.role, action, permission_label(model))
 
     def covers_path(self, path: str) -> bool:
         """Whether a unit with materialised path `path` lies inside this actor's reach."""
@@ -61,6 +60,14 @@ class Actor:
 
     def covers_unit(self, unit: Unit) -> bool:
         return self.covers_path(unit.path)
+
+
+def permission_label(model: type[models.Model] | str) -> str:
+    """The PERMISSIONS key of a model. Records that belong to another record (a position's state
+    history, its hours exceptions) name it in `scope_permissions_from` and share its permissions."""
+    if isinstance(model, str):
+        return model
+    return getattr(model, "scope_permissions_from", model._meta.label_lower)
 
 
 def scope_q(model: type[models.Model], actor: Actor) -> Q:

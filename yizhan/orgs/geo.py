@@ -58,3 +58,41 @@ def region_feature_collection(*, region: Region, crs: CRS | str = CRS.GCJ02) -> 
             }
         )
     return {"type": "FeatureCollection", "crs_name": crs.value, "features": features}
+
+
+# --- Point in polygon -----------------------------------------------------------------------------
+# Prepared shapely geometries per region, rebuilt when `boundaries_changed()` bumps the version.
+_prepared: dict[int, tuple[int, object]] = {}
+
+
+def _prepared_boundary(region: Region):
+    from shapely.prepared import prep
+
+    version = cache.get_or_set(BOUNDARIES_VERSION_KEY, 1, None)
+    cached = _prepared.get(region.pk)
+    if cached is None or cached[0] != version:
+        boundary = region.boundary if "boundary" in region.__dict__ else Region.objects.values_list("boundary", flat=True).get(pk=region.pk)
+        cached = (version, prep(shape(boundary)) if boundary else None)
+        _prepared[region.pk] = cached
+    return cached[1]
+
+
+def region_contains(region: Region, lng: float, lat: float) -> bool | None:
+    """Whether the area's boundary holds the GCJ-02 point; None when the area has no boundary."""
+    from shapely.geometry import Point
+
+    geometry = _prepared_boundary(region)
+    if geometry is None:
+        return None
+    return geometry.covers(Point(lng, lat))
+
+
+def region_at(lng: float, lat: float, level: str = "district") -> Region | None:
+    """The area of `level` whose boundary holds the GCJ-02 point (bounding boxes first)."""
+    candidates = Region.objects.defer("boundary").filter(
+        level=level, min_lng__lte=lng, max_lng__gte=lng, min_lat__lte=lat, max_lat__gte=lat
+    )
+    for region in candidates.order_by("adcode"):
+        if region_contains(region, lng, lat):
+            return region
+    return None

@@ -32,7 +32,7 @@ from yizhan.orgs.models import Membership, Unit, User
 
 RELATIONS = ("own", "child", "sibling", "parent")
 OUTSIDE = frozenset({"sibling", "parent"})
-DIRECT_ACTIONS = frozenset({"detail", "create", "update", "delete"})
+DIRECT_ACTIONS = frozenset({"detail", "create", "update", "delete", "operate"})
 DIRECT_CHANNELS = frozenset({"api", "page"})
 
 # Where each role naturally sits: (parent type, own type, sibling type, child type).

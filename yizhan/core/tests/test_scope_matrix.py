@@ -7,7 +7,11 @@ from yizhan.core.roles import PERMISSIONS
 from yizhan.core.testing.scope_matrix import matrix_params, run_row
 
 # A context adds its models to the matrix by listing its scope_cases module here.
-CASE_MODULES = ["yizhan.orgs.tests.scope_cases", "yizhan.core.tests.scope_cases"]
+CASE_MODULES = [
+    "yizhan.orgs.tests.scope_cases",
+    "yizhan.core.tests.scope_cases",
+    "yizhan.positions.tests.scope_cases",
+]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 
 

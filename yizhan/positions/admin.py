@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from yizhan.core.admin_base import ScopedReadOnlyAdmin
+from yizhan.positions.models import HoursException, Position, PositionStateChange
+
+
+@admin.register(Position)
+class PositionAdmin(ScopedReadOnlyAdmin):
+    list_display = ["code", "official_name", "kind", "state", "unit", "region"]
+    list_filter = ["kind", "state", "construction_type"]
+    search_fields = ["code", "official_name", "address"]
+
+
+@admin.register(PositionStateChange)
+class PositionStateChangeAdmin(ScopedReadOnlyAdmin):
+    list_display = ["position", "from_state", "to_state", "effective_on", "actor_name"]
+
+
+@admin.register(HoursException)
+class HoursExceptionAdmin(ScopedReadOnlyAdmin):
+    list_display = ["position", "start", "end", "closed", "reason"]

@@ -1,0 +1,139 @@
+"""Enumerations of the position registry (spec §2)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PositionKind(models.TextChoices):
+    STATION = "station", _("户外劳动者服务站点")
+    CENTRE = "centre", _("职工服务中心")
+    WORK_STATION = "work_station", _("工作站")
+
+
+class CentreLevel(models.TextChoices):
+    DISTRICT = "district", _("区级")
+    STREET = "street", _("街道/乡镇/开发区")
+    ENTERPRISE = "enterprise", _("企业")
+
+
+class ConstructionType(models.TextChoices):
+    """The five construction types of source 001."""
+
+    UNION_CENTRE = "union_centre", _("工会投入，依托工会服务中心")
+    PUBLIC_SERVICE = "public_service", _("依托政务大厅、社区服务中心、警务站")
+    SANITATION = "sanitation", _("环卫休息室、提档升级公厕")
+    FINANCIAL = "financial", _("与银行等金融机构共建")
+    MERCHANT = "merchant", _("爱心企业和商户")
+
+
+class BuildMode(models.TextChoices):
+    SELF_BUILT = "self_built", _("自建")
+    CO_BUILT = "co_built", _("共建")
+
+
+class BuildNature(models.TextChoices):
+    NEW = "new", _("新建")
+    UPGRADED = "upgraded", _("提升")
+
+
+class PositionState(models.TextChoices):
+    PLANNED = "planned", _("规划中")
+    BUILDING = "building", _("建设中")
+    OPERATING = "operating", _("运营中")
+    SUSPENDED = "suspended", _("暂停服务")
+    DELISTED = "delisted", _("已摘牌")
+
+
+# The lifecycle of spec §2: planned → building → operating ⇄ suspended → delisted (kept forever).
+STATE_TRANSITIONS: dict[str, frozenset[str]] = {
+    PositionState.PLANNED: frozenset({PositionState.BUILDING, PositionState.DELISTED}),
+    PositionState.BUILDING: frozenset({PositionState.OPERATING, PositionState.DELISTED}),
+    PositionState.OPERATING: frozenset({PositionState.SUSPENDED, PositionState.DELISTED}),
+    PositionState.SUSPENDED: frozenset({PositionState.OPERATING, PositionState.DELISTED}),
+    PositionState.DELISTED: frozenset(),
+}
+# Moves that must say why.
+REASON_REQUIRED = frozenset({PositionState.SUSPENDED, PositionState.DELISTED})
+
+
+class Facility(models.TextChoices):
+    # Required (source 000)
+    DRINKING_WATER = "drinking_water", _("饮用水")
+    MICROWAVE = "microwave", _("微波炉")
+    TABLES_CHAIRS = "tables_chairs", _("桌椅")
+    FAN_OR_AC = "fan_or_ac", _("电风扇或空调")
+    MEDICINE_KIT = "medicine_kit", _("医药箱")
+    POWER_OUTLETS = "power_outlets", _("多功能插座")
+    WATER_AND_POWER = "water_and_power", _("通水通电")
+    # Optional
+    TOILET = "toilet", _("卫生间")
+    REFRIGERATOR = "refrigerator", _("冰箱")
+    LOCKERS = "lockers", _("储物柜")
+    REPAIR_TOOLBOX = "repair_toolbox", _("维修工具箱")
+    TELEVISION = "television", _("电视")
+    WIFI = "wifi", _("无线网络")
+    READING = "reading", _("工会报刊图书")
+    CHARGING = "charging", _("充电、打气工具")
+
+
+REQUIRED_FACILITIES = (
+    Facility.DRINKING_WATER,
+    Facility.MICROWAVE,
+    Facility.TABLES_CHAIRS,
+    Facility.FAN_OR_AC,
+    Facility.MEDICINE_KIT,
+    Facility.POWER_OUTLETS,
+    Facility.WATER_AND_POWER,
+)
+OPTIONAL_FACILITIES = tuple(f for f in Facility if f not in REQUIRED_FACILITIES)
+
+
+class Ability(models.TextChoices):
+    """六能 (source 001)."""
+
+    REST = "rest", _("累了能歇脚")
+    HEAT_FOOD = "heat_food", _("饿了能热饭")
+    DRINK = "drink", _("渴了能喝水")
+    WARM_UP = "warm_up", _("冷了能取暖")
+    COOL_DOWN = "cool_down", _("热了能纳凉")
+    TOILET = "toilet", _("急了能如厕")
+
+
+class Service(models.TextChoices):
+    """六服务 (source 001); a unit adds its own in `own_services`."""
+
+    ASSISTANCE = "assistance", _("帮扶慰问")
+    LABOUR_PROTECTION = "labour_protection", _("劳动保护")
+    LEGAL_AID = "legal_aid", _("法律援助")
+    POLICY = "policy", _("政策咨询")
+    EMPLOYMENT = "employment", _("就业信息")
+    PETITIONS = "petitions", _("信访接待")
+
+
+class ServedGroup(models.TextChoices):
+    SANITATION = "sanitation", _("环卫工人")
+    LANDSCAPING = "landscaping", _("园林绿化工人")
+    CITY_MANAGEMENT = "city_management", _("城管")
+    TRAFFIC_POLICE = "traffic_police", _("交警")
+    TAXI = "taxi", _("出租车司机")
+    COURIER = "courier", _("快递员")
+    DELIVERY = "delivery", _("外卖送餐员")
+    TRUCK = "truck", _("货车司机")
+    WOMEN_CHILDREN = "women_children", _("妇女儿童")
+    MIGRANT = "migrant", _("农民工")
+    ELDERLY = "elderly", _("老年人")
+    DISABLED = "disabled", _("残疾人")
+    TOURISTS = "tourists", _("游客")
+
+
+class EntryMethod(models.TextChoices):
+    STAFFED = "staffed", _("有人值守")
+    OPEN_DOOR = "open_door", _("开门即入")
+    CODE_LOCK = "code_lock", _("密码锁")
+    GATE = "gate", _("扫码/人脸/证件闸机")
+
+
+class InputCRS(models.TextChoices):
+    GCJ02 = "gcj02", _("GCJ-02（高德、腾讯）")
+    WGS84 = "wgs84", _("WGS-84（GPS、天地图）")
+    BD09 = "bd09", _("BD-09（百度）")

@@ -1,0 +1,187 @@
+"""The position registry (spec §2): every place where a union serves workers, from plan to delisting."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.audit import AuditedModel
+from yizhan.core.scoping import ScopedQuerySet
+from yizhan.orgs.models import PHONE_VALIDATOR, Region, Unit, User
+from yizhan.positions.choices import (
+    BuildMode,
+    BuildNature,
+    CentreLevel,
+    ConstructionType,
+    EntryMethod,
+    PositionKind,
+    PositionState,
+)
+
+POSITION_CODE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", _("阵地编号只能由字母、数字、- 和 _ 组成（最多 40 位）")
+)
+
+
+class PositionQuerySet(ScopedQuerySet):
+    def public(self):
+        """What the public map may show: operating positions, and suspended ones (greyed)."""
+        return self.filter(state__in=[PositionState.OPERATING, PositionState.SUSPENDED])
+
+
+class Position(AuditedModel):
+    """A station, service centre or work station. Coordinates are canonical GCJ-02 (spec §10)."""
+
+    code = models.CharField(_("阵地编号"), max_length=40, unique=True, validators=[POSITION_CODE_VALIDATOR])
+    kind = models.CharField(_("阵地类型"), max_length=20, choices=PositionKind.choices)
+    centre_level = models.CharField(_("中心层级"), max_length=20, choices=CentreLevel.choices, blank=True)
+    parent_centre = models.ForeignKey(
+        "self",
+        verbose_name=_("所属服务中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_stations",
+    )
+    official_name = models.CharField(_("规范名称"), max_length=200)
+    short_name = models.CharField(_("简称"), max_length=60, blank=True)
+    # Pinyin initials of the site's own name (西岗八一路 → xgbyl), for search by initials.
+    search_initials = models.CharField(max_length=80, blank=True, editable=False, db_index=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="positions")
+    region = models.ForeignKey(Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="positions")
+    address = models.CharField(_("地址"), max_length=255)
+    lng = models.FloatField(_("经度（GCJ-02）"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    lat = models.FloatField(_("纬度（GCJ-02）"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    area_override_reason = models.CharField(
+        _("坐标在所属单位区域外的说明"),
+        max_length=255,
+        blank=True,
+        help_text=_("坐标在所属单位辖区外时必填，并记入审计日志"),
+    )
+    construction_type = models.CharField(_("建设类型"), max_length=20, choices=ConstructionType.choices)
+    build_mode = models.CharField(
+        _("自建/共建"), max_length=20, choices=BuildMode.choices, default=BuildMode.SELF_BUILT
+    )
+    co_builder = models.CharField(_("共建单位"), max_length=200, blank=True)
+    build_nature = models.CharField(_("新建/提升"), max_length=20, choices=BuildNature.choices, default=BuildNature.NEW)
+    floor_area = models.DecimalField(
+        _("面积（平方米）"), max_digits=8, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    manager_name = models.CharField(_("管理员姓名"), max_length=50, blank=True)
+    manager_phone = models.CharField(_("管理员电话"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
+    public_phone = models.CharField(_("对外联系电话"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
+    always_open = models.BooleanField(_("24 小时开放"), default=False)
+    weekly_hours = models.JSONField(_("每周开放时间"), default=dict, blank=True)
+    facilities = models.JSONField(_("设施"), default=list, blank=True)
+    abilities = models.JSONField(_("六能"), default=list, blank=True)
+    services = models.JSONField(_("六服务"), default=list, blank=True)
+    own_services = models.JSONField(_("特色服务"), default=list, blank=True)
+    served_groups = models.JSONField(_("服务对象"), default=list, blank=True)
+    entry_method = models.CharField(
+        _("进入方式"), max_length=20, choices=EntryMethod.choices, default=EntryMethod.STAFFED
+    )
+    no_app_needed = models.BooleanField(_("无需下载 App"), default=True)
+    verified_on = models.DateField(_("最近现场核实日期"), null=True, blank=True)
+    signage_issued_on = models.DateField(_("授牌日期"), null=True, blank=True)
+    plaque_number = models.CharField(_("牌匾编号"), max_length=40, blank=True)
+    opened_on = models.DateField(_("启用日期"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=PositionState.choices, default=PositionState.PLANNED)
+    state_reason = models.CharField(_("状态说明"), max_length=255, blank=True)
+    expected_reopen_on = models.DateField(_("预计恢复日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    scope_path_field = "unit__path"
+    audit_exclude = ("updated_at",)
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("服务阵地")
+        verbose_name_plural = _("服务阵地")
+        indexes = [
+            models.Index(fields=["lat", "lng"], name="position_lat_lng"),
+            models.Index(fields=["state", "kind"], name="position_state_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="station", centre_level="") | ~Q(kind="station"),
+                name="position_station_has_no_centre_level",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="centre") | ~Q(centre_level=""), name="position_centre_has_a_level"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="work_station") | Q(parent_centre__isnull=False),
+                name="position_work_station_has_a_centre",
+            ),
+            models.CheckConstraint(
+                condition=~Q(build_mode="co_built") | ~Q(co_builder=""), name="position_co_builder_named"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.official_name
+
+    def audit_unit(self):
+        return self.unit
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.official_name
+
+
+class HoursException(AuditedModel):
+    """A dated change to a position's hours: a holiday or temporary closure, or other hours."""
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="hours_exceptions")
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    closed = models.BooleanField(_("全天关闭"), default=True)
+    intervals = models.JSONField(_("当日开放时段"), default=list, blank=True)
+    reason = models.CharField(_("原因"), max_length=200)
+
+    scope_path_field = "position__unit__path"
+    scope_permissions_from = "positions.position"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("开放时间例外")
+        verbose_name_plural = _("开放时间例外")
+        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="hours_exception_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.start}–{self.end} {self.reason}"
+
+    def audit_unit(self):
+        return self.position.unit
+
+
+class PositionStateChange(models.Model):
+    """One row per lifecycle move: who, when, from what to what, and why (kept with the position)."""
+
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="state_changes")
+    from_state = models.CharField(_("原状态"), max_length=20, choices=PositionState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=PositionState.choices)
+    effective_on = models.DateField(_("生效日期"))
+    reason = models.CharField(_("原因"), max_length=255, blank=True)
+    expected_reopen_on = models.DateField(_("预计恢复日期"), null=True, blank=True)
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    scope_path_field = "position__unit__path"
+    scope_permissions_from = "positions.position"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.from_state} → {self.to_state}"

@@ -1,0 +1,99 @@
+"""Rules of a single position record that need no database (spec §2): official naming, facility,
+ability and service lists, distances."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.positions.choices import Ability, Facility, PositionKind, ServedGroup, Service
+
+STATION_PREFIX = "工会户外劳动者服务站点·"
+# Dots people type for the separator; stored as the middle dot of the official format.
+_DOT_VARIANTS = re.compile(r"[•・‧∙⋅·．.]")
+
+NAME_STATION = _("户外劳动者服务站点的规范名称应为“工会户外劳动者服务站点·站点名”")
+NAME_CENTRE = _("职工服务中心的规范名称应为“××职工服务中心”")
+NAME_WORK_STATION = _("工作站的规范名称应为“××职工服务中心××工作站”")
+NAME_WORK_STATION_CENTRE = _("工作站名称应以所属服务中心的名称“{centre}”开头")
+UNKNOWN_CHOICE = _("“{value}”不是有效的{what}")
+DUPLICATE_CHOICE = _("{what}中“{value}”重复")
+
+EARTH_RADIUS_M = 6371008.8
+
+
+def normalise_official_name(kind: str, name: str) -> str:
+    """Trim, and write the station separator as the official middle dot."""
+    name = re.sub(r"\s+", "", name or "")
+    stem = STATION_PREFIX[:-1]
+    if (
+        kind == PositionKind.STATION
+        and name.startswith(stem)
+        and _DOT_VARIANTS.fullmatch(name[len(stem) : len(stem) + 1])
+    ):
+        name = STATION_PREFIX + name[len(stem) + 1 :]
+    return name
+
+
+def official_name_problem(kind: str, name: str, parent_centre_name: str = "") -> str | None:
+    """Why `name` breaks the naming rule of spec §2 for `kind`, or None when it follows it."""
+    if kind == PositionKind.STATION:
+        if not name.startswith(STATION_PREFIX) or len(name) <= len(STATION_PREFIX):
+            return str(NAME_STATION)
+    elif kind == PositionKind.CENTRE:
+        if not re.fullmatch(r".+职工服务中心", name) or name.count("职工服务中心") != 1:
+            return str(NAME_CENTRE)
+    elif kind == PositionKind.WORK_STATION:
+        if not re.fullmatch(r".+职工服务中心.+工作站", name):
+            return str(NAME_WORK_STATION)
+        if parent_centre_name and not name.startswith(parent_centre_name):
+            return NAME_WORK_STATION_CENTRE.format(centre=parent_centre_name)
+    return None
+
+
+LISTS = {
+    "facilities": (Facility, _("设施")),
+    "abilities": (Ability, _("六能")),
+    "services": (Service, _("六服务")),
+    "served_groups": (ServedGroup, _("服务对象")),
+}
+
+
+def clean_choice_list(field: str, values) -> list[str]:
+    """A list field of choices, checked and in the enumeration's order. ValueError names the problem."""
+    enum, what = LISTS[field]
+    values = list(values or [])
+    seen = set()
+    for value in values:
+        if value not in enum.values:
+            raise ValueError(UNKNOWN_CHOICE.format(value=value, what=what))
+        if value in seen:
+            raise ValueError(DUPLICATE_CHOICE.format(value=value, what=what))
+        seen.add(value)
+    return [v for v in enum.values if v in seen]
+
+
+def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def pinyin_initials(*names: str) -> str:
+    """Lower-case pinyin initials of the distinctive part of each name, space-separated
+    ("工会户外劳动者服务站点·西岗八一路" → "xgbyl")."""
+    from pypinyin import Style, lazy_pinyin
+
+    parts = []
+    for name in names:
+        if not name:
+            continue
+        core = name.removeprefix(STATION_PREFIX)
+        letters = "".join(p[0] for p in lazy_pinyin(core, style=Style.FIRST_LETTER, errors="ignore") if p)
+        if letters:
+            parts.append(letters.lower())
+    return " ".join(dict.fromkeys(parts))[:80]

@@ -1,0 +1,148 @@
+"""API shapes of the position registry."""
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+from yizhan.core.geo.crs import CRS
+from yizhan.positions.choices import (
+    BuildMode,
+    BuildNature,
+    CentreLevel,
+    ConstructionType,
+    EntryMethod,
+    PositionKind,
+    PositionState,
+)
+
+
+class OpeningOut(Schema):
+    is_open: bool
+    closes_at: datetime | None
+    opens_at: datetime | None
+
+
+class PositionOut(Schema):
+    id: int
+    code: str
+    kind: PositionKind
+    centre_level: str
+    parent_centre_id: int | None
+    official_name: str
+    short_name: str
+    unit_id: int
+    unit_name: str = Field(..., alias="unit.name")
+    region_adcode: str = Field(..., alias="region.adcode")
+    region_name: str = Field(..., alias="region.name")
+    address: str
+    lng: float = Field(..., description="GCJ-02 longitude")
+    lat: float = Field(..., description="GCJ-02 latitude")
+    area_override_reason: str
+    construction_type: ConstructionType
+    build_mode: BuildMode
+    co_builder: str
+    build_nature: BuildNature
+    floor_area: float | None
+    manager_name: str
+    manager_phone: str
+    public_phone: str
+    always_open: bool
+    weekly_hours: dict[str, list[list[str]]]
+    facilities: list[str]
+    abilities: list[str]
+    services: list[str]
+    own_services: list[str]
+    served_groups: list[str]
+    entry_method: EntryMethod
+    no_app_needed: bool
+    verified_on: date | None
+    signage_issued_on: date | None
+    plaque_number: str
+    opened_on: date | None
+    state: PositionState
+    state_reason: str
+    expected_reopen_on: date | None
+
+
+class PositionFields(Schema):
+    """Fields shared by create and update (update takes any subset)."""
+
+    kind: PositionKind | None = None
+    centre_level: CentreLevel | None = None
+    parent_centre_id: int | None = None
+    official_name: str | None = Field(None, min_length=1, max_length=200)
+    short_name: str | None = Field(None, max_length=60)
+    unit_id: int | None = None
+    region_adcode: str | None = Field(None, pattern=r"^\d{6}$")
+    address: str | None = Field(None, min_length=1, max_length=255)
+    lng: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    crs: CRS = CRS.GCJ02
+    area_override_reason: str | None = Field(None, max_length=255)
+    construction_type: ConstructionType | None = None
+    build_mode: BuildMode | None = None
+    co_builder: str | None = Field(None, max_length=200)
+    build_nature: BuildNature | None = None
+    floor_area: float | None = Field(None, ge=0, le=999999)
+    manager_name: str | None = Field(None, max_length=50)
+    manager_phone: str | None = Field(None, max_length=20)
+    public_phone: str | None = Field(None, max_length=20)
+    always_open: bool | None = None
+    weekly_hours: dict[str, list[list[str]]] | None = None
+    facilities: list[str] | None = Field(None, max_length=30)
+    abilities: list[str] | None = Field(None, max_length=10)
+    services: list[str] | None = Field(None, max_length=10)
+    own_services: list[str] | None = Field(None, max_length=20)
+    served_groups: list[str] | None = Field(None, max_length=20)
+    entry_method: EntryMethod | None = None
+    no_app_needed: bool | None = None
+    verified_on: date | None = None
+    signage_issued_on: date | None = None
+    plaque_number: str | None = Field(None, max_length=40)
+    opened_on: date | None = None
+
+
+class PositionCreateIn(PositionFields):
+    code: str = Field(..., min_length=1, max_length=40)
+    kind: PositionKind
+    official_name: str = Field(..., min_length=1, max_length=200)
+    unit_id: int
+    address: str = Field(..., min_length=1, max_length=255)
+    lng: float = Field(..., ge=-180, le=180)
+    lat: float = Field(..., ge=-90, le=90)
+    construction_type: ConstructionType
+    state: PositionState = PositionState.PLANNED
+    state_reason: str = Field("", max_length=255)
+
+
+class PositionUpdateIn(PositionFields):
+    code: str | None = Field(None, min_length=1, max_length=40)
+
+
+class TransitionIn(Schema):
+    to_state: PositionState
+    reason: str = Field("", max_length=255)
+    effective_on: date | None = None
+    expected_reopen_on: date | None = None
+
+
+class BulkTransitionIn(TransitionIn):
+    ids: list[int] = Field(..., min_length=1, max_length=1000)
+
+
+class BulkTransitionOut(Schema):
+    changed: int
+
+
+class StateChangeOut(Schema):
+    from_state: str
+    to_state: str
+    effective_on: date
+    reason: str
+    expected_reopen_on: date | None
+    actor_name: str
+    created_at: datetime
+
+
+class ErrorOut(Schema):
+    detail: str

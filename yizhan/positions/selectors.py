@@ -1,0 +1,113 @@
+"""Reads of the position registry; every selector takes the actor (scope cannot be forgotten)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from yizhan.core.roles import Action
+from yizhan.core.scoping import Actor, get_for_actor, require
+from yizhan.orgs.models import Region, Unit
+from yizhan.positions.choices import PositionState
+from yizhan.positions.hours import HoursOverride, OpeningStatus, opening_status
+from yizhan.positions.models import Position, PositionStateChange
+
+SORTS = {
+    "code": "code",
+    "-code": "-code",
+    "name": "official_name",
+    "-name": "-official_name",
+    "state": "state",
+    "-state": "-state",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+    "verified": "verified_on",
+    "-verified": "-verified_on",
+}
+
+
+@dataclass
+class PositionFilters:
+    """The filters of the staff list, the map and the exports (all optional)."""
+
+    unit: int | None = None  # this unit and every unit below it
+    kind: str = ""
+    state: str = ""
+    facility: list[str] = field(default_factory=list)  # has all of these
+    construction_type: str = ""
+    region: str = ""  # adcode: this area and the areas below it
+    q: str = ""  # name, address, code or pinyin initials
+    sort: str = "code"
+
+
+def position_list(
+    *, actor: Actor, filters: PositionFilters | None = None, action: str = Action.VIEW
+) -> QuerySet[Position]:
+    """Positions in the actor's scope matching `filters`."""
+    require(actor, action, Position)
+    filters = filters or PositionFilters()
+    positions = (
+        Position.objects.restrict(actor, action)
+        .select_related("unit", "region")
+        .defer("region__boundary", "unit__region")
+    )
+    if filters.unit:
+        unit = Unit.objects.filter(pk=filters.unit).first()
+        positions = positions.filter(unit__path__startswith=unit.path) if unit else positions.none()
+    if filters.kind:
+        positions = positions.filter(kind=filters.kind)
+    if filters.state:
+        positions = positions.filter(state=filters.state)
+    for facility in filters.facility:
+        # JSON arrays: a containment test portable across SQLite and PostgreSQL.
+        positions = positions.filter(facilities__icontains=f'"{facility}"')
+    if filters.construction_type:
+        positions = positions.filter(construction_type=filters.construction_type)
+    if filters.region:
+        positions = positions.filter(Q(region__adcode=filters.region) | Q(region__parent__adcode=filters.region))
+    if filters.q:
+        text = filters.q.strip()
+        positions = positions.filter(
+            Q(official_name__icontains=text)
+            | Q(short_name__icontains=text)
+            | Q(address__icontains=text)
+            | Q(code__iexact=text)
+            | Q(search_initials__contains=text.lower())
+        )
+    return positions.order_by(SORTS.get(filters.sort, "code"), "pk")
+
+
+def position_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Position:
+    return get_for_actor(Position.objects.select_related("unit", "region", "parent_centre"), actor, action, pk=pk)
+
+
+def position_history(*, actor: Actor, position: Position) -> QuerySet[PositionStateChange]:
+    require(actor, Action.VIEW, Position)
+    return PositionStateChange.objects.filter(position=position).order_by("created_at", "pk")
+
+
+def position_opening(position: Position, at: datetime | None = None) -> OpeningStatus:
+    """Open now? (spec §2) From the state, the weekly hours and the dated exceptions, in Asia/Shanghai."""
+    overrides = [
+        HoursOverride(start=e.start, end=e.end, closed=e.closed, intervals=e.intervals)
+        for e in position.hours_exceptions.all()
+    ]
+    return opening_status(
+        at=at or timezone.now(),
+        schedule=position.weekly_hours,
+        exceptions=overrides,
+        always_open=position.always_open,
+        operating=position.state == PositionState.OPERATING,
+    )
+
+
+def centre_choices(*, actor: Actor) -> QuerySet[Position]:
+    """Service centres a work station may be attached to."""
+    return Position.objects.restrict(actor).filter(kind="centre").order_by("official_name")
+
+
+def region_choices() -> QuerySet[Region]:
+    return Region.objects.defer("boundary").order_by("adcode")

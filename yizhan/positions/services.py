@@ -1,0 +1,313 @@
+"""Writes of the position registry (spec §2, §10; issue 3): create, update and the lifecycle.
+
+A position is never deleted: delisting keeps it with its history. Every write checks the actor's
+scope, converts coordinates to canonical GCJ-02, finds or checks the administrative area by
+point-in-polygon, and refuses a point outside the owning unit's area unless a reason is recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.errors import ApplicationError, NotFoundError
+from yizhan.core.geo.crs import CRS, to_gcj02
+from yizhan.core.roles import Action
+from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require
+from yizhan.orgs.geo import region_at, region_contains
+from yizhan.orgs.models import Region, Unit
+from yizhan.positions import rules
+from yizhan.positions.choices import (
+    REASON_REQUIRED,
+    STATE_TRANSITIONS,
+    BuildMode,
+    PositionKind,
+    PositionState,
+)
+from yizhan.positions.hours import ScheduleError, validate_schedule
+from yizhan.positions.models import Position, PositionStateChange
+
+DUPLICATE_RADIUS_M = 50
+
+CODE_TAKEN = _("阵地编号“{code}”已被使用")
+BAD_CRS = _("坐标系“{crs}”无效，应为 gcj02、wgs84 或 bd09")
+BAD_COORDINATES = _("坐标无效：经度应在 -180～180，纬度应在 -90～90")
+NOT_IN_ANY_REGION = _("坐标（{lng:.6f}, {lat:.6f}）不在任何已导入的行政区划内，请检查坐标或坐标系")
+NOT_IN_REGION = _("坐标不在所填行政区划“{region}”内")
+OUTSIDE_UNIT_AREA = _("坐标不在所属单位“{unit}”的辖区“{area}”内；如确属跨区设点，请填写说明")
+CENTRE_LEVEL_REQUIRED = _("职工服务中心须选择层级（区级、街道/乡镇/开发区、企业）")
+PARENT_CENTRE_REQUIRED = _("工作站须选择所属的职工服务中心")
+PARENT_NOT_A_CENTRE = _("所属服务中心“{name}”不是职工服务中心")
+CO_BUILDER_REQUIRED = _("共建的阵地须填写共建单位")
+DUPLICATE_NEARBY = _("{distance:.0f} 米内已有同名阵地“{name}”（编号 {code}）")
+TRANSITION_NOT_ALLOWED = _("不能从“{from_state}”变为“{to_state}”")
+REASON_MISSING = _("变为“{to_state}”须说明原因")
+REOPEN_ONLY_WHEN_SUSPENDED = _("只有暂停服务时才能填写预计恢复日期")
+BAD_FLOOR_AREA = _("面积应为不小于 0 的数字")
+UNKNOWN_FIELDS = _("不能修改字段：{fields}")
+
+EDITABLE_FIELDS = (
+    "code", "kind", "centre_level", "parent_centre", "official_name", "short_name", "unit", "region", "address",
+    "lng", "lat", "area_override_reason", "construction_type", "build_mode", "co_builder", "build_nature",
+    "floor_area", "manager_name", "manager_phone", "public_phone", "always_open", "weekly_hours", "facilities",
+    "abilities", "services", "own_services", "served_groups", "entry_method", "no_app_needed", "verified_on",
+    "signage_issued_on", "plaque_number", "opened_on",
+)  # fmt: skip
+
+
+def _first_error(error: ValidationError) -> ApplicationError:
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        return ApplicationError("；".join(m for e in errors for m in e.messages), field=field)
+    return ApplicationError("；".join(error.messages))
+
+
+def _check_unit(actor: Actor, unit: Unit) -> Unit:
+    unit = Unit.objects.get(pk=unit.pk)
+    if not actor.covers_unit(unit):
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    return unit
+
+
+def _place(position: Position, *, crs: str, given_region: Region | None) -> None:
+    """Canonical coordinates, the administrative area, and the owning unit's area (spec §10)."""
+    if crs not in CRS._value2member_map_:
+        raise ApplicationError(BAD_CRS.format(crs=crs), field="crs")
+    try:
+        lng, lat = float(position.lng), float(position.lat)
+    except (TypeError, ValueError):
+        raise ApplicationError(str(BAD_COORDINATES), field="lng") from None
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        raise ApplicationError(str(BAD_COORDINATES), field="lng")
+    position.lng, position.lat = to_gcj02(lng, lat, crs)
+    if given_region is None:
+        found = region_at(position.lng, position.lat) or region_at(position.lng, position.lat, level="city")
+        if found is None:
+            raise ApplicationError(NOT_IN_ANY_REGION.format(lng=position.lng, lat=position.lat), field="lng")
+        position.region = found
+    else:
+        if region_contains(given_region, position.lng, position.lat) is False:
+            raise ApplicationError(NOT_IN_REGION.format(region=given_region.name), field="region")
+        position.region = given_region
+    unit_area = Region.objects.defer("boundary").get(pk=position.unit.region_id)
+    inside = region_contains(unit_area, position.lng, position.lat)
+    position.area_override_reason = (position.area_override_reason or "").strip()
+    if inside is False and not position.area_override_reason:
+        raise ApplicationError(
+            OUTSIDE_UNIT_AREA.format(unit=position.unit.name, area=unit_area.name), field="area_override_reason"
+        )
+    if inside is not False:
+        position.area_override_reason = ""
+
+
+def _check_record(actor: Actor, position: Position) -> None:
+    """Rules of spec §2 for one record: kind and level, naming, lists, hours, co-builder, area."""
+    if position.kind == PositionKind.CENTRE and not position.centre_level:
+        raise ApplicationError(str(CENTRE_LEVEL_REQUIRED), field="centre_level")
+    if position.kind != PositionKind.CENTRE:
+        position.centre_level = ""
+    centre_name = ""
+    if position.kind == PositionKind.WORK_STATION:
+        if position.parent_centre_id is None:
+            raise ApplicationError(str(PARENT_CENTRE_REQUIRED), field="parent_centre")
+        centre = Position.objects.restrict(actor).filter(pk=position.parent_centre_id).first()
+        if centre is None:
+            raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+        if centre.kind != PositionKind.CENTRE:
+            raise ApplicationError(PARENT_NOT_A_CENTRE.format(name=centre.official_name), field="parent_centre")
+        centre_name = centre.official_name
+    else:
+        position.parent_centre = None
+    position.official_name = rules.normalise_official_name(position.kind, position.official_name)
+    problem = rules.official_name_problem(position.kind, position.official_name, centre_name)
+    if problem:
+        raise ApplicationError(problem, field="official_name")
+    position.search_initials = rules.pinyin_initials(position.official_name, position.short_name)
+    for field in rules.LISTS:
+        try:
+            setattr(position, field, rules.clean_choice_list(field, getattr(position, field)))
+        except ValueError as error:
+            raise ApplicationError(str(error), field=field) from error
+    position.own_services = [str(s).strip() for s in (position.own_services or []) if str(s).strip()]
+    try:
+        position.weekly_hours = validate_schedule(position.weekly_hours or {})
+    except ScheduleError as error:
+        raise ApplicationError(str(error), field="weekly_hours") from error
+    if position.build_mode == BuildMode.CO_BUILT and not position.co_builder.strip():
+        raise ApplicationError(str(CO_BUILDER_REQUIRED), field="co_builder")
+    if position.floor_area not in (None, ""):
+        try:
+            position.floor_area = Decimal(str(position.floor_area)).quantize(Decimal("0.1"))
+        except InvalidOperation:
+            raise ApplicationError(str(BAD_FLOOR_AREA), field="floor_area") from None
+        if position.floor_area < 0:
+            raise ApplicationError(str(BAD_FLOOR_AREA), field="floor_area")
+
+
+def nearby_namesakes(
+    *, name: str, lng: float, lat: float, exclude_pk: int | None = None
+) -> list[tuple[Position, float]]:
+    """Positions with the same official name within DUPLICATE_RADIUS_M (duplicate detection)."""
+    delta = 0.001  # ~100 m of latitude: a box that surely holds the 50 m circle at Chinese latitudes
+    candidates = Position.objects.filter(
+        official_name=name, lat__range=(lat - delta, lat + delta), lng__range=(lng - 2 * delta, lng + 2 * delta)
+    )
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    found = []
+    for other in candidates:
+        distance = rules.distance_m(lng, lat, other.lng, other.lat)
+        if distance <= DUPLICATE_RADIUS_M:
+            found.append((other, distance))
+    return found
+
+
+def _check_duplicates(position: Position) -> None:
+    for other, distance in nearby_namesakes(
+        name=position.official_name, lng=position.lng, lat=position.lat, exclude_pk=position.pk
+    ):
+        raise ApplicationError(
+            DUPLICATE_NEARBY.format(distance=distance, name=other.official_name, code=other.code), field="official_name"
+        )
+
+
+def _save(position: Position) -> None:
+    try:
+        position.full_clean(exclude=["unit", "region", "parent_centre"])
+    except ValidationError as error:
+        if (
+            "code" in getattr(error, "error_dict", {})
+            and Position.objects.filter(code=position.code).exclude(pk=position.pk).exists()
+        ):
+            raise ApplicationError(CODE_TAKEN.format(code=position.code), field="code") from error
+        raise _first_error(error) from error
+    position.save()
+
+
+def _record_state(position: Position, actor: Actor | None, from_state: str, reason: str, effective_on: date) -> None:
+    PositionStateChange.objects.create(
+        position=position,
+        from_state=from_state,
+        to_state=position.state,
+        effective_on=effective_on,
+        reason=reason,
+        expected_reopen_on=position.expected_reopen_on,
+        actor=actor.user if actor else None,
+        actor_name=actor.user.get_username() if actor else "命令行",
+    )
+
+
+@transaction.atomic
+def position_create(
+    *,
+    actor: Actor,
+    unit: Unit,
+    crs: str = CRS.GCJ02,
+    region: Region | None = None,
+    state: str = PositionState.PLANNED,
+    state_reason: str = "",
+    **fields,
+) -> Position:
+    """Register a position. It starts `planned` unless an existing one is being recorded in another
+    state (an import of operating stations); the first history row says so."""
+    require(actor, Action.CREATE, Position)
+    unit = _check_unit(actor, unit)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))
+    if state not in PositionState.values:
+        raise ApplicationError(TRANSITION_NOT_ALLOWED.format(from_state="—", to_state=state), field="state")
+    position = Position(unit=unit, state=state, state_reason=state_reason, **fields)
+    if Position.objects.filter(code=position.code).exists():
+        raise ApplicationError(CODE_TAKEN.format(code=position.code), field="code")
+    _check_record(actor, position)
+    _place(position, crs=crs, given_region=region)
+    _check_duplicates(position)
+    _save(position)
+    _record_state(position, actor, "", state_reason or "登记", timezone.localdate())
+    return position
+
+
+@transaction.atomic
+def position_update(
+    *, actor: Actor, position: Position, crs: str = CRS.GCJ02, region: Region | None = None, **changes
+) -> Position:
+    """Change a position's record (not its state: see `position_transition`). Coordinates given in
+    `crs` are converted; a new point is checked against the area and the unit's area again."""
+    require(actor, Action.UPDATE, Position)
+    position = Position.objects.select_for_update().get(pk=position.pk)
+    if not actor.covers_unit(position.unit):
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))
+    if "unit" in changes:
+        changes["unit"] = _check_unit(actor, changes["unit"])
+    if "code" in changes and Position.objects.filter(code=changes["code"]).exclude(pk=position.pk).exists():
+        raise ApplicationError(CODE_TAKEN.format(code=changes["code"]), field="code")
+    moved = any(k in changes for k in ("lng", "lat", "unit")) or region is not None
+    for field, value in changes.items():
+        setattr(position, field, value)
+    _check_record(actor, position)
+    if moved or "area_override_reason" in changes:
+        _place(position, crs=crs if any(k in changes for k in ("lng", "lat")) else CRS.GCJ02, given_region=region)
+    _check_duplicates(position)
+    _save(position)
+    return position
+
+
+def allowed_transitions(position: Position) -> list[str]:
+    return [s for s in PositionState.values if s in STATE_TRANSITIONS[position.state]]
+
+
+@transaction.atomic
+def position_transition(
+    *,
+    actor: Actor,
+    position: Position,
+    to_state: str,
+    reason: str = "",
+    effective_on: date | None = None,
+    expected_reopen_on: date | None = None,
+) -> Position:
+    """Move a position along its lifecycle (spec §2): only the allowed moves, suspensions and
+    delistings with a reason, one history row per move."""
+    require(actor, Action.OPERATE, Position)
+    position = Position.objects.select_for_update().select_related("unit").get(pk=position.pk)
+    if not actor.covers_unit(position.unit):
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    if to_state not in STATE_TRANSITIONS.get(position.state, ()):
+        raise ApplicationError(
+            TRANSITION_NOT_ALLOWED.format(
+                from_state=PositionState(position.state).label,
+                to_state=PositionState(to_state).label if to_state in PositionState.values else to_state,
+            ),
+            field="to_state",
+        )
+    reason = (reason or "").strip()
+    if to_state in REASON_REQUIRED and not reason:
+        raise ApplicationError(REASON_MISSING.format(to_state=PositionState(to_state).label), field="reason")
+    if expected_reopen_on and to_state != PositionState.SUSPENDED:
+        raise ApplicationError(str(REOPEN_ONLY_WHEN_SUSPENDED), field="expected_reopen_on")
+    from_state = position.state
+    position.state = to_state
+    position.state_reason = reason
+    position.expected_reopen_on = expected_reopen_on
+    if to_state == PositionState.OPERATING and position.opened_on is None:
+        position.opened_on = effective_on or timezone.localdate()
+    position.save()
+    _record_state(position, actor, from_state, reason, effective_on or timezone.localdate())
+    return position
+
+
+@transaction.atomic
+def positions_transition(*, actor: Actor, positions: list[Position], to_state: str, reason: str = "") -> int:
+    """The same move for many positions at once: all of them or none (bulk state change)."""
+    for position in positions:
+        position_transition(actor=actor, position=position, to_state=to_state, reason=reason)
+    return len(positions)
