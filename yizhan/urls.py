@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/positions/", include("yizhan.positions.urls")),
     path("staff/", include("yizhan.orgs.urls")),
     path("staff/audit/", include("yizhan.core.urls")),
     path("admin/", admin.site.urls),

@@ -71,7 +71,11 @@ def _prepared_boundary(region: Region):
     version = cache.get_or_set(BOUNDARIES_VERSION_KEY, 1, None)
     cached = _prepared.get(region.pk)
     if cached is None or cached[0] != version:
-        boundary = region.boundary if "boundary" in region.__dict__ else Region.objects.values_list("boundary", flat=True).get(pk=region.pk)
+        boundary = (
+            region.boundary
+            if "boundary" in region.__dict__
+            else Region.objects.values_list("boundary", flat=True).get(pk=region.pk)
+        )
         cached = (version, prep(shape(boundary)) if boundary else None)
         _prepared[region.pk] = cached
     return cached[1]

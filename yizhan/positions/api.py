@@ -56,18 +56,18 @@ def position_list(request, filters: Query[ListFilters]):
     return selectors.position_list(actor=request.actor, filters=selectors.PositionFilters(**filters.dict()))
 
 
-@router.get("/{position_id}", response={200: PositionOut, **ERRORS})
+@router.get("/{int:position_id}", response={200: PositionOut, **ERRORS})
 def position_detail(request, position_id: int):
     return selectors.position_get(actor=request.actor, pk=position_id)
 
 
-@router.get("/{position_id}/opening", response={200: OpeningOut, **ERRORS})
+@router.get("/{int:position_id}/opening", response={200: OpeningOut, **ERRORS})
 def position_opening(request, position_id: int):
     """Open now (Asia/Shanghai), and when it closes or next opens."""
     return selectors.position_opening(selectors.position_get(actor=request.actor, pk=position_id))
 
 
-@router.get("/{position_id}/history", response={200: list[StateChangeOut], **ERRORS})
+@router.get("/{int:position_id}/history", response={200: list[StateChangeOut], **ERRORS})
 def position_history(request, position_id: int):
     position = selectors.position_get(actor=request.actor, pk=position_id)
     return list(selectors.position_history(actor=request.actor, position=position))
@@ -81,7 +81,7 @@ def position_create(request, payload: PositionCreateIn):
     return Status(201, position)
 
 
-@router.patch("/{position_id}", response={200: PositionOut, **ERRORS})
+@router.patch("/{int:position_id}", response={200: PositionOut, **ERRORS})
 def position_update(request, position_id: int, payload: PositionUpdateIn):
     actor = request.actor
     position = selectors.position_get(actor=actor, pk=position_id, action=Action.UPDATE)
@@ -91,7 +91,7 @@ def position_update(request, position_id: int, payload: PositionUpdateIn):
     return services.position_update(actor=actor, position=position, **data)
 
 
-@router.post("/{position_id}/transition", response={200: PositionOut, **ERRORS})
+@router.post("/{int:position_id}/transition", response={200: PositionOut, **ERRORS})
 def position_transition(request, position_id: int, payload: TransitionIn):
     """Move along the lifecycle: planned → building → operating ⇄ suspended → delisted."""
     actor = request.actor
@@ -104,7 +104,5 @@ def positions_bulk_transition(request, payload: BulkTransitionIn):
     """The same move for many positions; all or none."""
     actor = request.actor
     positions = [selectors.position_get(actor=actor, pk=pk, action=Action.OPERATE) for pk in payload.ids]
-    changed = services.positions_transition(
-        actor=actor, positions=positions, to_state=payload.to_state, reason=payload.reason
-    )
+    changed = services.positions_transition(actor=actor, positions=positions, **payload.dict(exclude={"ids"}))
     return {"changed": changed}

@@ -142,7 +142,7 @@ def _station_fields(rng: random.Random, n: int, unit: Unit, boundary) -> dict:
         "facilities": facilities,
         "abilities": abilities,
         "services": rng.sample(list(Service), rng.randint(2, 6)),
-        "served_groups": rng.sample([g for g in ServedGroup][:8], rng.randint(2, 5)),
+        "served_groups": rng.sample(list(ServedGroup)[:8], rng.randint(2, 5)),
         "entry_method": rng.choice(list(EntryMethod)),
         "verified_on": date(2026, 11, 1) - timedelta(days=rng.randint(0, 300)),
         "signage_issued_on": date(2023, 1, 1) + timedelta(days=rng.randint(0, 900)),

@@ -58,6 +58,8 @@ def validate_schedule(schedule) -> dict[str, list[list[str]]]:
                 start, end = _minutes(interval[0]), _minutes(interval[1])
             except ValueError:
                 raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval="-".join(interval))) from None
+            if start >= 24 * 60:
+                raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval="-".join(interval)))
             if start == end:
                 raise ScheduleError(SCHEDULE_EMPTY_INTERVAL.format(day=label, interval="-".join(interval)))
             spans.append((start, end if end > start else end + 24 * 60, list(interval)))
@@ -206,10 +208,14 @@ def _closing_after(today: date, end: int, schedule, exceptions, always_open) -> 
     for offset in range(1, 8):
         if end < offset * 1440:
             break
-        nxt = _intervals_on(today + timedelta(days=offset), schedule, exceptions, always_open)
-        if not any(s <= end - offset * 1440 for s, _ in nxt):
+        continued = False
+        # In start order, so that touching spans of that day (06:00–09:00, 09:00–12:00) chain on.
+        for start, stop in sorted(_intervals_on(today + timedelta(days=offset), schedule, exceptions, always_open)):
+            if start <= end - offset * 1440:
+                end = max(end, stop + offset * 1440)
+                continued = True
+        if not continued:
             break
-        end = max(end, max(e + offset * 1440 for s, e in nxt if s <= end - offset * 1440))
     else:
         return None
     return base + timedelta(minutes=end)

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from yizhan.core.geo.crs import CRS
 from yizhan.positions.choices import (
@@ -65,7 +66,10 @@ class PositionOut(Schema):
 
 
 class PositionFields(Schema):
-    """Fields shared by create and update (update takes any subset)."""
+    """Fields shared by create and update (update takes any subset). Unknown fields (such as
+    `state`, which changes only through a transition) are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: PositionKind | None = None
     centre_level: CentreLevel | None = None

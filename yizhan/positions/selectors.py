@@ -67,7 +67,12 @@ def position_list(
     if filters.construction_type:
         positions = positions.filter(construction_type=filters.construction_type)
     if filters.region:
-        positions = positions.filter(Q(region__adcode=filters.region) | Q(region__parent__adcode=filters.region))
+        # Areas are province → city → district: a province's positions lie two levels down.
+        positions = positions.filter(
+            Q(region__adcode=filters.region)
+            | Q(region__parent__adcode=filters.region)
+            | Q(region__parent__parent__adcode=filters.region)
+        )
     if filters.q:
         text = filters.q.strip()
         positions = positions.filter(

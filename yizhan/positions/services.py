@@ -50,6 +50,7 @@ REASON_MISSING = _("变为“{to_state}”须说明原因")
 REOPEN_ONLY_WHEN_SUSPENDED = _("只有暂停服务时才能填写预计恢复日期")
 BAD_FLOOR_AREA = _("面积应为不小于 0 的数字")
 UNKNOWN_FIELDS = _("不能修改字段：{fields}")
+BOTH_COORDINATES_NEEDED = _("以 WGS-84 或 BD-09 修改坐标时须同时给出经度和纬度")
 
 EDITABLE_FIELDS = (
     "code", "kind", "centre_level", "parent_centre", "official_name", "short_name", "unit", "region", "address",
@@ -250,6 +251,9 @@ def position_update(
         changes["unit"] = _check_unit(actor, changes["unit"])
     if "code" in changes and Position.objects.filter(code=changes["code"]).exclude(pk=position.pk).exists():
         raise ApplicationError(CODE_TAKEN.format(code=changes["code"]), field="code")
+    if crs != CRS.GCJ02 and ("lng" in changes) != ("lat" in changes):
+        # A lone coordinate in another system cannot be paired with the stored GCJ-02 one.
+        raise ApplicationError(str(BOTH_COORDINATES_NEEDED), field="lng")
     moved = any(k in changes for k in ("lng", "lat", "unit")) or region is not None
     for field, value in changes.items():
         setattr(position, field, value)
@@ -306,8 +310,23 @@ def position_transition(
 
 
 @transaction.atomic
-def positions_transition(*, actor: Actor, positions: list[Position], to_state: str, reason: str = "") -> int:
+def positions_transition(
+    *,
+    actor: Actor,
+    positions: list[Position],
+    to_state: str,
+    reason: str = "",
+    effective_on: date | None = None,
+    expected_reopen_on: date | None = None,
+) -> int:
     """The same move for many positions at once: all of them or none (bulk state change)."""
     for position in positions:
-        position_transition(actor=actor, position=position, to_state=to_state, reason=reason)
+        position_transition(
+            actor=actor,
+            position=position,
+            to_state=to_state,
+            reason=reason,
+            effective_on=effective_on,
+            expected_reopen_on=expected_reopen_on,
+        )
     return len(positions)

@@ -1,0 +1,186 @@
+"""Forms of the registry's staff pages. They check formats only; the services decide the rules."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.geo.crs import CRS
+from yizhan.positions.choices import (
+    REQUIRED_FACILITIES,
+    Ability,
+    ConstructionType,
+    Facility,
+    InputCRS,
+    PositionKind,
+    PositionState,
+    ServedGroup,
+    Service,
+)
+from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
+from yizhan.positions.models import Position
+from yizhan.positions.selectors import SORTS, PositionFilters
+
+ALL = ("", _("全部"))
+HOURS_HELP = _("每天相同写“06:00-22:00”；分日写“mon-fri 06:00-20:00; sat,sun 08:00-18:00”；跨夜写“20:00-06:00”")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PositionFilterForm(forms.Form):
+    """The filters shared by the list, the map and its points (GET parameters)."""
+
+    q = forms.CharField(label=_("名称、地址、编号或拼音首字母"), required=False, max_length=100)
+    unit = forms.TypedChoiceField(label=_("所属单位（含下级）"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("阵地类型"), required=False, choices=[ALL, *PositionKind.choices])
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[ALL, *PositionState.choices])
+    construction_type = forms.ChoiceField(label=_("建设类型"), required=False, choices=[ALL, *ConstructionType.choices])
+    region = forms.ChoiceField(label=_("行政区划"), required=False)
+    facility = forms.MultipleChoiceField(
+        label=_("具备设施"), required=False, choices=Facility.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=[(key, key) for key in SORTS])
+
+    def __init__(self, *args, units=(), regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [ALL, *((u.pk, u.name) for u in units)]
+        self.fields["region"].choices = [ALL, *((r.adcode, f"{r.name}（{r.adcode}）") for r in regions)]
+
+    def filters(self) -> PositionFilters:
+        """The valid filters; an invalid value (a stale link) is dropped rather than refused."""
+        self.is_valid()
+        data = {name: value for name, value in getattr(self, "cleaned_data", {}).items() if name not in self.errors}
+        return PositionFilters(
+            unit=data.get("unit"),
+            kind=data.get("kind", ""),
+            state=data.get("state", ""),
+            facility=data.get("facility", []),
+            construction_type=data.get("construction_type", ""),
+            region=data.get("region", ""),
+            q=data.get("q", ""),
+            sort=data.get("sort") or "code",
+        )
+
+
+class PositionForm(forms.ModelForm):
+    """Every editable field of a position (services.EDITABLE_FIELDS) plus the coordinate system of
+    the point as typed or picked."""
+
+    crs = forms.ChoiceField(label=_("坐标系"), choices=InputCRS.choices, initial=CRS.GCJ02)
+    weekly_hours = forms.CharField(label=_("每周开放时间"), required=False, help_text=HOURS_HELP, max_length=500)
+    facilities = forms.MultipleChoiceField(
+        label=_("设施"), required=False, choices=Facility.choices, widget=forms.CheckboxSelectMultiple
+    )
+    abilities = forms.MultipleChoiceField(
+        label=_("六能"), required=False, choices=Ability.choices, widget=forms.CheckboxSelectMultiple
+    )
+    services = forms.MultipleChoiceField(
+        label=_("六服务"), required=False, choices=Service.choices, widget=forms.CheckboxSelectMultiple
+    )
+    own_services = forms.CharField(
+        label=_("特色服务"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一项，或用逗号分隔"),
+    )
+    served_groups = forms.MultipleChoiceField(
+        label=_("服务对象"), required=False, choices=ServedGroup.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    # The order of the page: identity, place, build, people, hours, contents, signage.
+    class Meta:
+        model = Position
+        fields = [
+            "code", "kind", "centre_level", "parent_centre", "official_name", "short_name", "unit",
+            "region", "address", "lng", "lat", "area_override_reason", "construction_type", "build_mode",
+            "co_builder", "build_nature", "floor_area", "manager_name", "manager_phone", "public_phone",
+            "always_open", "weekly_hours", "entry_method", "no_app_needed", "facilities", "abilities",
+            "services", "own_services", "served_groups", "verified_on", "signage_issued_on",
+            "plaque_number", "opened_on",
+        ]  # fmt: skip
+        widgets = {
+            "lng": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            "lat": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            "verified_on": DateInput(),
+            "signage_issued_on": DateInput(),
+            "opened_on": DateInput(),
+            "manager_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "public_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+        labels = {"lng": _("经度"), "lat": _("纬度")}
+        help_texts = {
+            "official_name": _(
+                "站点：工会户外劳动者服务站点·站点名；中心：××职工服务中心；工作站：××职工服务中心××工作站"
+            ),
+            "region": _("留空则按坐标自动判定"),
+        }
+
+    def __init__(self, *args, units, centres, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["parent_centre"].queryset = centres
+        self.fields["region"].queryset = regions
+        self.fields["region"].required = False
+        self.fields["lng"].widget.attrs["data-picker"] = "lng"
+        self.fields["lat"].widget.attrs["data-picker"] = "lat"
+        self.fields["crs"].widget.attrs["data-picker"] = "crs"
+        if self.instance.pk:
+            self.initial["weekly_hours"] = schedule_text(self.instance.weekly_hours or {})
+            self.initial["own_services"] = "\n".join(self.instance.own_services or [])
+
+    def facility_groups(self):
+        """The facility checkboxes split into the required ones (source 000) and the optional ones."""
+        required = {str(value) for value in REQUIRED_FACILITIES}
+        boxes = list(self["facilities"])
+        return (
+            [box for box in boxes if box.data["value"] in required],
+            [box for box in boxes if box.data["value"] not in required],
+        )
+
+    def clean_weekly_hours(self):
+        try:
+            return parse_schedule_text(self.cleaned_data["weekly_hours"])
+        except ScheduleError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean_own_services(self):
+        return [item.strip() for item in re.split(r"[,，、\n]", self.cleaned_data["own_services"]) if item.strip()]
+
+    def _post_clean(self):
+        # The record's rules (naming, area, duplicates, uniqueness) are the services' to check, once.
+        pass
+
+    def service_arguments(self) -> dict:
+        """cleaned_data as keyword arguments of services.position_create / position_update."""
+        return dict(self.cleaned_data)
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("变更为"))
+    reason = forms.CharField(label=_("原因"), required=False, max_length=255, help_text=_("暂停服务或摘牌时必填"))
+    effective_on = forms.DateField(label=_("生效日期"), required=False, widget=DateInput(), help_text=_("留空为今天"))
+    expected_reopen_on = forms.DateField(
+        label=_("预计恢复日期"), required=False, widget=DateInput(), help_text=_("仅暂停服务时填写")
+    )
+
+    def __init__(self, *args, states, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_state"].choices = [(s, PositionState(s).label) for s in states]
+
+
+class BulkTransitionForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("将选中的阵地变更为"), choices=PositionState.choices)
+    reason = forms.CharField(label=_("原因"), required=False, max_length=255)
+    ids = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": _("请先勾选阵地")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any integer: which of them the actor may change is for the selector and the service.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()

@@ -1,0 +1,306 @@
+"""Staff pages of the position registry (issue 3 §4). Thin: forms check formats, selectors read,
+services decide and write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from yizhan.core.errors import ApplicationError
+from yizhan.core.geo.crs import from_gcj02
+from yizhan.core.geo.tiles import tile_source
+from yizhan.core.roles import Action
+from yizhan.core.scoping import require
+from yizhan.core.views_helpers import staff_view
+from yizhan.orgs import selectors as org_selectors
+from yizhan.positions import selectors, services
+from yizhan.positions.choices import Ability, Facility, PositionState, ServedGroup, Service
+from yizhan.positions.forms import BulkTransitionForm, PositionFilterForm, PositionForm, TransitionForm
+from yizhan.positions.hours import WEEKDAY_LABELS, WEEKDAYS
+from yizhan.positions.models import Position
+
+PER_PAGE = 50
+
+POSITION_CREATED = _("已登记阵地：{name}")
+SAVED = _("已保存")
+TRANSITIONED = _("“{name}”已变更为“{state}”")
+BULK_TRANSITIONED = _("已将 {count} 个阵地变更为“{state}”")
+BULK_NOT_FOUND = _("所选阵地中有不存在或不在您管辖范围内的，未做任何变更")
+BULK_REFUSED = _("未做任何变更：{error}")
+CREATE_TITLE = _("登记服务阵地")
+EDIT_TITLE = _("修改“{name}”")
+# The sortable columns of the list: (sort key, heading).
+SORT_COLUMNS = [
+    ("code", _("编号")),
+    ("name", _("名称")),
+    ("state", _("状态")),
+    ("verified", _("最近核实")),
+    ("updated", _("更新时间")),
+]
+
+
+def _filter_form(request) -> PositionFilterForm:
+    actor = request.actor
+    return PositionFilterForm(
+        request.GET or None,
+        units=org_selectors.unit_list(actor=actor),
+        regions=org_selectors.region_list(actor=actor).order_by("adcode"),
+    )
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+def _labels(enum, values) -> list[str]:
+    return [enum(v).label for v in values if v in enum.values]
+
+
+def _sort_headers(current: str) -> list[dict]:
+    """Column headings that sort: a click sorts ascending, a second click descending."""
+    headers = []
+    for key, label in SORT_COLUMNS:
+        active = current.lstrip("-") == key
+        descending = current == f"-{key}"
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "next": key if (not active or descending) else f"-{key}",
+                "aria_sort": ("descending" if descending else "ascending") if active else "",
+            }
+        )
+    return headers
+
+
+def _form_error(form, error: ApplicationError) -> None:
+    """Show a service's refusal on the field it names (or above the form)."""
+    if error.field and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    else:
+        form.add_error(None, error.message)
+
+
+@staff_view
+def position_list(request):
+    actor = request.actor
+    form = _filter_form(request)
+    filters = form.filters()
+    page = Paginator(selectors.position_list(actor=actor, filters=filters), PER_PAGE).get_page(request.GET.get("page"))
+    can_operate = actor.can(Action.OPERATE, Position)
+    return render(
+        request,
+        "positions/position_list.html",
+        {
+            "form": form,
+            "page": page,
+            "sort_headers": _sort_headers(filters.sort),
+            "can_create": actor.can(Action.CREATE, Position),
+            "can_operate": can_operate,
+            "bulk_form": BulkTransitionForm(auto_id="bulk_%s") if can_operate else None,
+        },
+    )
+
+
+@require_POST
+@staff_view
+def position_bulk_transition(request):
+    """One state change for the ticked positions: all of them or none."""
+    actor = request.actor
+    back = _safe_next(request, reverse("positions:list"))
+    form = BulkTransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    ids = set(form.cleaned_data["ids"])
+    positions = list(selectors.position_list(actor=actor, action=Action.OPERATE).filter(pk__in=ids))
+    if len(positions) != len(ids):
+        messages.error(request, BULK_NOT_FOUND)
+        return redirect(back)
+    to_state = form.cleaned_data["to_state"]
+    try:
+        count = services.positions_transition(
+            actor=actor, positions=positions, to_state=to_state, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as error:
+        messages.error(request, BULK_REFUSED.format(error=error.message))
+    else:
+        messages.success(request, BULK_TRANSITIONED.format(count=count, state=PositionState(to_state).label))
+    return redirect(back)
+
+
+@staff_view
+def position_map(request):
+    actor = request.actor
+    form = _filter_form(request)
+    filters = form.filters()
+    tiles = tile_source()
+    region = org_selectors.region_get(actor=actor, adcode=filters.region or actor.unit.region.adcode)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "positions/position_map.html",
+        {
+            "form": form,
+            "region": region,
+            "boundaries_url": reverse("api:region_boundaries", kwargs={"adcode": region.adcode}) + f"?crs={tiles.crs}",
+            "points_url": reverse("positions:map_points") + (f"?{query}" if query else ""),
+            "list_url": reverse("positions:list") + (f"?{query}" if query else ""),
+            "states": PositionState.choices,
+        },
+    )
+
+
+@staff_view
+def position_map_points(request):
+    """The filtered positions as points in the tile layer's coordinate system (spec §10)."""
+    actor = request.actor
+    filters = _filter_form(request).filters()
+    crs = tile_source().crs
+    rows = selectors.position_list(actor=actor, filters=filters).values_list(
+        "pk", "official_name", "short_name", "state", "lng", "lat"
+    )
+    labels = dict(PositionState.choices)
+    points = []
+    for pk, official_name, short_name, state, lng, lat in rows:
+        x, y = from_gcj02(lng, lat, crs)
+        points.append(
+            {
+                "id": pk,
+                "name": short_name or official_name,
+                "state": state,
+                "state_label": str(labels.get(state, state)),
+                "lng": round(x, 7),
+                "lat": round(y, 7),
+                "url": reverse("positions:detail", kwargs={"pk": pk}),
+            }
+        )
+    return JsonResponse({"crs": crs, "count": len(points), "points": points}, json_dumps_params={"ensure_ascii": False})
+
+
+def _hours_rows(position: Position) -> list[tuple[str, str]]:
+    rows = []
+    for day in WEEKDAYS:
+        spans = position.weekly_hours.get(day, []) if position.weekly_hours else []
+        rows.append((gettext(WEEKDAY_LABELS[day]), "、".join(f"{a}–{b}" for a, b in spans)))
+    return rows
+
+
+def _detail(request, position: Position, transition_form: TransitionForm | None = None):
+    actor = request.actor
+    can_operate = actor.can(Action.OPERATE, Position)
+    allowed = services.allowed_transitions(position)
+    if transition_form is None and can_operate and allowed:
+        transition_form = TransitionForm(states=allowed)
+    return render(
+        request,
+        "positions/position_detail.html",
+        {
+            "position": position,
+            "opening": selectors.position_opening(position),
+            "hours_rows": _hours_rows(position),
+            "history": selectors.position_history(actor=actor, position=position),
+            "facilities": _labels(Facility, position.facilities),
+            "abilities": _labels(Ability, position.abilities),
+            "services": _labels(Service, position.services),
+            "served_groups": _labels(ServedGroup, position.served_groups),
+            "transition_form": transition_form,
+            "can_update": actor.can(Action.UPDATE, Position),
+        },
+    )
+
+
+@staff_view
+def position_detail(request, pk: int):
+    return _detail(request, selectors.position_get(actor=request.actor, pk=pk))
+
+
+@require_POST
+@staff_view
+def position_transition(request, pk: int):
+    actor = request.actor
+    position = selectors.position_get(actor=actor, pk=pk, action=Action.OPERATE)
+    form = TransitionForm(request.POST, states=services.allowed_transitions(position))
+    if form.is_valid():
+        try:
+            position = services.position_transition(actor=actor, position=position, **form.cleaned_data)
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request, TRANSITIONED.format(name=position.display_name, state=position.get_state_display())
+            )
+            return redirect("positions:detail", pk=position.pk)
+    return _detail(request, position, transition_form=form)
+
+
+def _position_form(request, position: Position | None = None) -> PositionForm:
+    actor = request.actor
+    return PositionForm(
+        request.POST or None,
+        instance=position,
+        initial=None if position else {"unit": actor.unit.pk},
+        units=org_selectors.unit_list(actor=actor),
+        centres=selectors.centre_choices(actor=actor),
+        regions=selectors.region_choices(),
+    )
+
+
+def _form_page(request, form: PositionForm, title: str, position: Position | None = None):
+    actor = request.actor
+    tiles = tile_source()
+    point = from_gcj02(position.lng, position.lat, tiles.crs) if position else None
+    return render(
+        request,
+        "positions/position_form.html",
+        {
+            "form": form,
+            "title": title,
+            "position": position,
+            "picker_point": point,
+            "boundaries_url": reverse("api:region_boundaries", kwargs={"adcode": actor.unit.region.adcode})
+            + f"?crs={tiles.crs}",
+        },
+    )
+
+
+@staff_view
+def position_create(request):
+    actor = request.actor
+    require(actor, Action.CREATE, Position)
+    form = _position_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            position = services.position_create(actor=actor, **form.service_arguments())
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, POSITION_CREATED.format(name=position.official_name))
+            return redirect("positions:detail", pk=position.pk)
+    return _form_page(request, form, CREATE_TITLE)
+
+
+@staff_view
+def position_edit(request, pk: int):
+    actor = request.actor
+    position = selectors.position_get(actor=actor, pk=pk, action=Action.UPDATE)
+    form = _position_form(request, position)
+    if request.method == "POST" and form.is_valid():
+        try:
+            position = services.position_update(actor=actor, position=position, **form.service_arguments())
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, SAVED)
+            return redirect("positions:detail", pk=position.pk)
+    return _form_page(request, form, EDIT_TITLE.format(name=position.official_name), position)
