@@ -5,6 +5,7 @@ Each context contributes one router; errors from services map to JSON errors her
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import django_auth
@@ -28,6 +29,14 @@ api = NinjaAPI(
 
 def _error(request, status: int, message: str, **extra):
     return api.create_response(request, {"detail": message, **extra}, status=status)
+
+
+def handler404(request, exception):
+    """The project's 404: JSON under /api/ (a path no route matches, e.g. /positions/abc, still answers
+    the documented error shape), the HTML page everywhere else."""
+    if request.path.startswith("/api/"):
+        return _error(request, 404, str(OUT_OF_SCOPE_MESSAGE))
+    return page_not_found(request, exception)
 
 
 @api.exception_handler(NotFoundError)

@@ -214,6 +214,8 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 YIZHAN_MAP_TILES = os.environ.get("YIZHAN_MAP_TILES", "none")
 YIZHAN_MAP_TILE_URL = os.environ.get("YIZHAN_MAP_TILE_URL", "")
 YIZHAN_TIANDITU_KEY = os.environ.get("YIZHAN_TIANDITU_KEY", "")
+# Where the public pages live (issue 4): printed QR posters point at <base>/p/<code>/ (issue 3 §7).
+YIZHAN_PUBLIC_BASE_URL = os.environ.get("YIZHAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # Demo accounts share one password so a newcomer can log in after `make run`.
 YIZHAN_DEMO_PASSWORD = os.environ.get("YIZHAN_DEMO_PASSWORD", "Yizhan-demo-2026")

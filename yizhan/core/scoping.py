@@ -76,6 +76,18 @@ def scope_q(model: type[models.Model], actor: Actor) -> Q:
     if custom is not None:
         return custom(actor)
     field = model.scope_path_field
+    if field.endswith("unit__path"):
+        # Records owned by a unit: filter by the ids of the units in reach (a subquery on the unit
+        # table's path index) rather than joining the unit to every row, so counts and sorted pages
+        # can use the record table's own indexes.
+        from yizhan.orgs.models import Unit
+
+        units = (
+            Unit.objects.filter(path=actor.unit.path)
+            if actor.reach == Reach.OWN_UNIT
+            else (Unit.objects.filter(path__startswith=actor.unit.path))
+        )
+        return Q(**{f"{field[: -len('__path')]}__in": units.values("pk")})
     if actor.reach == Reach.OWN_UNIT:
         return Q(**{field: actor.unit.path})
     return Q(**{f"{field}__startswith": actor.unit.path})

@@ -1,11 +1,18 @@
 """/api/v1/positions: the registry's endpoints. Thin: each calls one selector or service."""
 
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from typing import Literal
 
+from django.http import HttpResponse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from yizhan.core.pagination import KeysFirstPagination
 from yizhan.core.roles import Action
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import selectors, services
+from yizhan.positions.exports import EXPORT_FORMATS, position_export
+from yizhan.positions.poster import position_poster_pdf
 from yizhan.positions.schemas import (
     BulkTransitionIn,
     BulkTransitionOut,
@@ -19,6 +26,7 @@ from yizhan.positions.schemas import (
 )
 
 router = Router(tags=["positions"])
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
@@ -49,11 +57,81 @@ def _related(actor, data: dict) -> dict:
 
 
 @router.get("", response={200: list[PositionOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(KeysFirstPagination)
 def position_list(request, filters: Query[ListFilters]):
     """Positions in scope, filtered (unit subtree, kind, state, facilities, construction type, area,
     text or pinyin initials) and sorted."""
     return selectors.position_list(actor=request.actor, filters=selectors.PositionFilters(**filters.dict()))
+
+
+class ExportQuery(ListFilters):
+    format: Literal["xlsx", "geojson", "kml", "csv-amap", "csv-baidu", "hsds"]
+
+
+@router.get(
+    "/export",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The filtered positions as a file",
+                "content": {f.content_type: {} for f in EXPORT_FORMATS.values()},
+            }
+        }
+    },
+)
+def positions_export(request, query: Query[ExportQuery]):
+    """The filtered positions as xlsx (the import template), GeoJSON or KML (WGS-84), CSV for batch
+    marking on Amap (GCJ-02) or Baidu (BD-09), or Open Referral HSDS 3.0 JSON; audited."""
+    data = query.dict()
+    format_key = data.pop("format")
+    export = position_export(actor=request.actor, filters=selectors.PositionFilters(**data), format_key=format_key)
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+class ImportErrorOut(Schema):
+    row: int
+    column: str | None
+    message: str
+
+
+class ImportOut(Schema):
+    ok: bool
+    dry_run: bool
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    transitioned: int
+    errors: list[ImportErrorOut]
+
+
+@router.post("/import", response={200: ImportOut, 400: ImportOut | ErrorOut, 403: ErrorOut})
+def positions_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
+    """Import an xlsx laid out as the template; all or nothing, idempotent by code. Row errors answer
+    400 with every problem (row as in Excel, column header); nothing is written then."""
+    from yizhan.positions.imports import positions_import as run_import
+
+    result = run_import(actor=request.actor, file=file, dry_run=dry_run)
+    return Status(200 if result.ok else 400, result.as_dict())
+
+
+@router.get(
+    "/import-template",
+    response={200: None, **ERRORS},
+    openapi_extra={"responses": {200: {"description": "The xlsx import template", "content": {XLSX_TYPE: {}}}}},
+)
+def positions_import_template(request):
+    """The xlsx import template: Chinese headers, an example row, drop-down lists, a 说明 sheet."""
+    from yizhan.positions.spreadsheet import template_workbook
+
+    services.require(request.actor, Action.CREATE, services.Position)
+    unit = request.actor.unit
+    response = HttpResponse(template_workbook(unit_code=unit.code if unit else ""), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="positions-template.xlsx"'
+    return response
 
 
 @router.get("/{int:position_id}", response={200: PositionOut, **ERRORS})
@@ -106,3 +184,16 @@ def positions_bulk_transition(request, payload: BulkTransitionIn):
     positions = [selectors.position_get(actor=actor, pk=pk, action=Action.OPERATE) for pk in payload.ids]
     changed = services.positions_transition(actor=actor, positions=positions, **payload.dict(exclude={"ids"}))
     return {"changed": changed}
+
+
+@router.get(
+    "/{int:position_id}/poster.pdf",
+    response={200: None, **ERRORS},
+    openapi_extra={"responses": {200: {"description": "A4 PDF", "content": {"application/pdf": {}}}}},
+)
+def position_poster(request, position_id: int):
+    """The printable A4 QR poster (PDF, Chinese) with the public page and feedback form as QR codes."""
+    position = selectors.position_get(actor=request.actor, pk=position_id)
+    response = HttpResponse(position_poster_pdf(position), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="poster-{position.code}.pdf"'
+    return response

@@ -102,7 +102,10 @@ class Position(AuditedModel):
         verbose_name_plural = _("服务阵地")
         indexes = [
             models.Index(fields=["lat", "lng"], name="position_lat_lng"),
-            models.Index(fields=["state", "kind"], name="position_state_kind"),
+            # Pages of the staff list and the API: filter by state/kind, ordered by code.
+            models.Index(fields=["state", "kind", "code"], name="position_state_kind_code"),
+            models.Index(fields=["kind", "code"], name="position_kind_code"),
+            models.Index(fields=["unit", "code"], name="position_unit_code"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -68,11 +68,10 @@ def position_list(
         positions = positions.filter(construction_type=filters.construction_type)
     if filters.region:
         # Areas are province → city → district: a province's positions lie two levels down.
-        positions = positions.filter(
-            Q(region__adcode=filters.region)
-            | Q(region__parent__adcode=filters.region)
-            | Q(region__parent__parent__adcode=filters.region)
+        areas = Region.objects.filter(
+            Q(adcode=filters.region) | Q(parent__adcode=filters.region) | Q(parent__parent__adcode=filters.region)
         )
+        positions = positions.filter(region_id__in=list(areas.values_list("pk", flat=True)))
     if filters.q:
         text = filters.q.strip()
         positions = positions.filter(
@@ -82,7 +81,9 @@ def position_list(
             | Q(code__iexact=text)
             | Q(search_initials__contains=text.lower())
         )
-    return positions.order_by(SORTS.get(filters.sort, "code"), "pk")
+    order = SORTS.get(filters.sort, "code")
+    # The code is unique: no tie-breaker needed, so an index on (…, code) serves the page directly.
+    return positions.order_by(order) if order.lstrip("-") == "code" else positions.order_by(order, "pk")
 
 
 def position_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Position:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -20,11 +20,12 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors as org_selectors
-from yizhan.positions import selectors, services
+from yizhan.positions import exports, selectors, services
 from yizhan.positions.choices import Ability, Facility, PositionState, ServedGroup, Service
 from yizhan.positions.forms import BulkTransitionForm, PositionFilterForm, PositionForm, TransitionForm
 from yizhan.positions.hours import WEEKDAY_LABELS, WEEKDAYS
 from yizhan.positions.models import Position
+from yizhan.positions.poster import position_poster_pdf
 
 PER_PAGE = 50
 
@@ -106,8 +107,38 @@ def position_list(request):
             "page": page,
             "sort_headers": _sort_headers(filters.sort),
             "can_create": actor.can(Action.CREATE, Position),
+            "can_export": actor.can(Action.EXPORT, Position),
             "can_operate": can_operate,
             "bulk_form": BulkTransitionForm(auto_id="bulk_%s") if can_operate else None,
+        },
+    )
+
+
+@staff_view
+def position_export(request):
+    """The export page (issue 3 §6): each format downloads the filtered set (`?format=…` plus the list's
+    filters); the page itself says what each format is for."""
+    actor = request.actor
+    require(actor, Action.EXPORT, Position)
+    filters = _filter_form(request).filters()
+    format_key = request.GET.get("format", "")
+    if format_key in exports.EXPORT_FORMATS:
+        export = exports.position_export(actor=actor, filters=filters, format_key=format_key)
+        response = HttpResponse(export.content, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response
+    query = request.GET.copy()
+    for name in ("format", "page"):
+        query.pop(name, None)
+    base = reverse("positions:export") + "?" + (f"{query.urlencode()}&" if query else "")
+    formats = [{"format": f, "url": base + urlencode({"format": f.key})} for f in exports.EXPORT_FORMATS.values()]
+    return render(
+        request,
+        "positions/position_export.html",
+        {
+            "formats": formats,
+            "count": selectors.position_list(actor=actor, filters=filters, action=Action.EXPORT).count(),
+            "list_url": reverse("positions:list") + (f"?{query.urlencode()}" if query else ""),
         },
     )
 
@@ -304,3 +335,12 @@ def position_edit(request, pk: int):
             messages.success(request, SAVED)
             return redirect("positions:detail", pk=position.pk)
     return _form_page(request, form, EDIT_TITLE.format(name=position.official_name), position)
+
+
+@staff_view
+def position_poster(request, pk: int):
+    """The printable A4 QR poster (issue 3 §7), opened inline in the browser for printing."""
+    position = selectors.position_get(actor=request.actor, pk=pk)
+    response = HttpResponse(position_poster_pdf(position), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="poster-{position.code}.pdf"'
+    return response

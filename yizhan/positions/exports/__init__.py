@@ -1,0 +1,126 @@
+"""Exports of the filtered position set (issue 3 §6): xlsx (the import template's columns),
+GeoJSON and KML (WGS-84), CSV for batch marking on Amap (GCJ-02) and Baidu (BD-09), and Open
+Referral HSDS 3.0 JSON.
+
+`position_export` is the one entry point for the API and the staff page: it reads through the
+scoped selector with the EXPORT action (a role without it is refused; positions outside the actor's
+scope never appear) and writes one audit entry naming the format and the number of positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.audit import audit_record
+from yizhan.core.models import AuditAction
+from yizhan.core.roles import Action
+from yizhan.core.scoping import Actor
+from yizhan.positions import selectors
+from yizhan.positions.exports import csv_maps, geojson, hsds, kml, xlsx
+from yizhan.positions.models import Position
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    label: str
+    description: str
+    extension: str
+    content_type: str
+    render: Callable[[Iterable[Position]], bytes]
+
+
+CSV_TYPE = "text/csv; charset=utf-8"
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    f.key: f
+    for f in (
+        ExportFormat(
+            "xlsx",
+            _("Excel（导入模板格式）"),
+            _("与导入模板相同的列，修改后可重新导入；含管理员姓名和电话，仅供内部使用"),
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            xlsx.render,
+        ),
+        ExportFormat(
+            "geojson",
+            _("GeoJSON"),
+            _("RFC 7946，WGS-84 坐标，供 GIS 软件和各类应用使用"),
+            "geojson",
+            "application/geo+json",
+            geojson.render,
+        ),
+        ExportFormat(
+            "kml",
+            _("KML"),
+            _("KML 2.2，WGS-84 坐标，可在奥维、Google 地球等软件中打开"),
+            "kml",
+            "application/vnd.google-earth.kml+xml",
+            kml.render,
+        ),
+        ExportFormat(
+            "csv-amap",
+            _("高德地图批量标注 CSV"),
+            _("GCJ-02 坐标，列为 名称、经度、纬度 及附加字段"),
+            "csv",
+            CSV_TYPE,
+            csv_maps.render_amap,
+        ),
+        ExportFormat(
+            "csv-baidu",
+            _("百度地图批量标注 CSV"),
+            _("BD-09 坐标（coord_type=3），列为 title、address、longitude、latitude 等"),
+            "csv",
+            CSV_TYPE,
+            csv_maps.render_baidu,
+        ),
+        ExportFormat(
+            "hsds",
+            _("Open Referral HSDS 3.0"),
+            _("服务目录交换格式（机构、地点、服务、开放时间、电话），JSON"),
+            "json",
+            "application/json",
+            hsds.render,
+        ),
+    )
+}
+EXPORT_REPR = "服务阵地导出（{format}）{count} 条"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    content_type: str
+    filename: str
+    count: int
+
+
+def position_export(*, actor: Actor, filters: selectors.PositionFilters, format_key: str) -> ExportFile:
+    """The positions in the actor's scope matching `filters`, rendered in `format_key` (a key of
+    EXPORT_FORMATS), with one EXPORT audit entry (spec §11)."""
+    export_format = EXPORT_FORMATS[format_key]
+    positions = list(
+        selectors.position_list(actor=actor, filters=filters, action=Action.EXPORT)
+        .select_related("parent_centre", "region__parent__parent")
+        .defer("region__parent__boundary", "region__parent__parent__boundary")
+    )
+    content = export_format.render(positions)
+    audit_record(
+        action=AuditAction.EXPORT,
+        object_type=Position._meta.label_lower,
+        object_repr=EXPORT_REPR.format(format=format_key, count=len(positions)),
+        unit_path=actor.unit.path,
+        unit_name=actor.unit.name,
+        after={"format": format_key, "count": len(positions), "filters": asdict(filters)},
+    )
+    stamp = timezone.localdate().isoformat()
+    return ExportFile(
+        content=content,
+        content_type=export_format.content_type,
+        filename=f"positions-{stamp}.{export_format.extension}",
+        count=len(positions),
+    )

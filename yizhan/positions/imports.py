@@ -1,0 +1,464 @@
+"""Import positions from an xlsx workbook laid out as `spreadsheet.COLUMNS` (issue 3 §5).
+
+All or nothing: every row goes through the same services as the forms (position_create,
+position_update, position_transition) inside one transaction, each row in its own savepoint so that
+the rows after a bad one are still checked; any error rolls everything back and the result lists
+every problem by Excel row number and column header. Idempotent by 阵地编号: an existing code whose
+values are the same is left alone (no write, no audit entry), one with other values is updated, a
+new code is created.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+
+from yizhan.core.errors import ApplicationError
+from yizhan.core.geo.crs import to_gcj02
+from yizhan.core.roles import Action
+from yizhan.core.scoping import Actor, require
+from yizhan.orgs.models import PHONE_VALIDATOR, Region, Unit
+from yizhan.positions import rules, services
+from yizhan.positions.choices import PositionKind
+from yizhan.positions.hours import validate_schedule
+from yizhan.positions.models import POSITION_CODE_VALIDATOR, Position
+from yizhan.positions.spreadsheet import BY_FIELD, BY_HEADER, COLUMNS, SHEET_TITLE, CellError, Column
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+ERROR_HEADER = "错误说明"
+
+NOT_XLSX = _("文件不是 Excel 工作簿（.xlsx）；请使用下载的模板，另存为 .xlsx 后再上传")
+EMPTY_FILE = _("文件是空的")
+TOO_LARGE = _("文件过大（{size:.1f} MB），上限为 {limit:.0f} MB")
+NO_HEADER = _("工作表“{sheet}”第 1 行没有表头；请使用下载的模板")
+MISSING_COLUMNS = _("缺少必需的列：{columns}；请使用下载的模板")
+NO_ROWS = _("文件中没有任何阵地数据（表头下没有内容）")
+FILE_REFUSED = _("文件有 {count} 处错误，未导入任何阵地")
+UNIT_UNKNOWN = _("单位代码“{code}”不存在或不在您的管辖范围内")
+REGION_UNKNOWN = _("行政区划代码“{code}”不存在")
+CENTRE_UNKNOWN = _("服务中心编号“{code}”不存在或不在您的管辖范围内")
+CODE_REPEATED = _("阵地编号“{code}”在文件中重复（第 {row} 行已有）")
+SAME_FILE_ROW = _("（本文件第 {row} 行）")
+UNSAVABLE = _("数据无法保存：{error}")
+ROW_PROBLEM = _("第 {row} 行“{column}”：{message}")
+ROW_PROBLEM_NO_COLUMN = _("第 {row} 行：{message}")
+
+# Service error fields that are not columns of their own.
+FIELD_ALIASES = {"to_state": "state", "reason": "state_reason", "expected_reopen_on": "state"}
+_DUPLICATE_CODE = re.compile(r"（编号 (\S+)）")
+
+
+class ImportFileError(ApplicationError):
+    """The file as a whole cannot be read (not xlsx, empty, too large, missing columns)."""
+
+
+@dataclass
+class RowError:
+    row: int  # as Excel numbers it
+    column: str | None  # header, or None for the whole row
+    message: str
+    col_index: int | None = None  # 1-based column of the uploaded sheet
+
+    def __str__(self) -> str:
+        if self.column:
+            return str(ROW_PROBLEM.format(row=self.row, column=self.column, message=self.message))
+        return str(ROW_PROBLEM_NO_COLUMN.format(row=self.row, message=self.message))
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    transitioned: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def summary(self) -> str:
+        verb = "校验通过（试导入，未写入）" if self.dry_run and self.ok else ("导入完成" if self.ok else "导入失败")
+        text = f"{verb}：共 {self.total} 行，新建 {self.created}，更新 {self.updated}，未变 {self.unchanged}"
+        if self.transitioned:
+            text += f"，状态变更 {self.transitioned}"
+        if self.errors:
+            text += f"；{FILE_REFUSED.format(count=len(self.errors))}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "transitioned": self.transitioned,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+class _Rollback(Exception):
+    pass
+
+
+# — reading the file —
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "YIZHAN_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _read_bytes(file) -> bytes:
+    """The upload as bytes, refusing an empty, oversized or non-xlsx file."""
+    limit = max_bytes()
+    if isinstance(file, (bytes, bytearray)):
+        data = bytes(file)
+    elif isinstance(file, (str, Path)):
+        path = Path(file)
+        size = path.stat().st_size
+        if size > limit:
+            raise ImportFileError(TOO_LARGE.format(size=size / 2**20, limit=limit / 2**20))
+        data = path.read_bytes()
+    else:
+        size = getattr(file, "size", None)
+        if size is not None and size > limit:
+            raise ImportFileError(TOO_LARGE.format(size=size / 2**20, limit=limit / 2**20))
+        if hasattr(file, "seek"):
+            file.seek(0)
+        data = file.read(limit + 1)
+    if not data:
+        raise ImportFileError(str(EMPTY_FILE))
+    if len(data) > limit:
+        raise ImportFileError(TOO_LARGE.format(size=len(data) / 2**20, limit=limit / 2**20))
+    if not data.startswith(b"PK\x03\x04"):
+        raise ImportFileError(str(NOT_XLSX))
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise ImportFileError(str(NOT_XLSX)) from None
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
+        raise ImportFileError(str(NOT_XLSX))
+    return data
+
+
+def _open(data: bytes, *, read_only: bool):
+    try:
+        workbook = load_workbook(BytesIO(data), read_only=read_only, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged archive
+        raise ImportFileError(str(NOT_XLSX)) from None
+    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
+    return workbook, sheet
+
+
+def _header_map(header_row, sheet_title: str) -> dict[int, Column]:
+    """0-based cell index → Column, refusing a sheet without the required columns."""
+    found: dict[int, Column] = {}
+    for index, value in enumerate(header_row or ()):
+        text = str(value).strip() if value is not None else ""
+        column = BY_HEADER.get(text)
+        if column is not None and column not in found.values():
+            found[index] = column
+    if not found:
+        raise ImportFileError(NO_HEADER.format(sheet=sheet_title))
+    missing = [c.header for c in COLUMNS if c.required and c not in found.values()]
+    if missing:
+        raise ImportFileError(MISSING_COLUMNS.format(columns="、".join(missing)))
+    return found
+
+
+# — comparing a row with a stored position —
+
+
+def _same(column: Column, stored, given) -> bool:
+    if column.kind == "number":
+        return stored is not None and given is not None and abs(float(stored) - float(given)) < 1e-7
+    if column.kind == "decimal":
+        if stored in (None, "") or given in (None, ""):
+            return stored in (None, "") and given in (None, "")
+        try:
+            return Decimal(str(stored)) == Decimal(str(given)).quantize(Decimal("0.1"))
+        except InvalidOperation:
+            return False
+    if column.kind == "hours":
+        try:
+            return validate_schedule(stored or {}) == validate_schedule(given or {})
+        except ValueError:
+            return False
+    if column.kind == "choices":
+        try:
+            return list(stored or []) == rules.clean_choice_list(column.field, given)
+        except ValueError:
+            return False
+    if column.kind == "list":
+        return list(stored or []) == list(given or [])
+    return (stored if stored is not None else "") == (given if given is not None else "")
+
+
+class _Importer:
+    def __init__(self, actor: Actor):
+        self.actor = actor
+        self.units = {u.code: u for u in Unit.objects.all()}
+        self.regions = {r.adcode: r for r in Region.objects.defer("boundary")}
+        self.codes: dict[str, int] = dict(Position.objects.values_list("code", "pk"))
+        self.file_rows: dict[str, int] = {}  # code → first row in this file
+
+    # Row → (service arguments, errors)
+    def parse(self, row_number: int, cells, header: dict[int, Column]):
+        values: dict[str, object] = {}
+        errors: list[RowError] = []
+        positions: dict[str, int] = {}
+        for index, column in header.items():
+            positions[column.field] = index + 1
+            cell = cells[index] if index < len(cells) else None
+            try:
+                values[column.field] = column.parse(cell)
+            except CellError as error:
+                errors.append(RowError(row_number, column.header, error.message, index + 1))
+        self.positions = positions
+
+        def fail(field_name: str, message: str) -> None:
+            column = BY_FIELD[field_name]
+            errors.append(RowError(row_number, column.header, str(message), positions.get(field_name)))
+
+        code = values.get("code")
+        if isinstance(code, str) and code:
+            try:
+                POSITION_CODE_VALIDATOR(code)
+            except ValidationError as error:
+                fail("code", "；".join(error.messages))
+            if code in self.file_rows:
+                fail("code", CODE_REPEATED.format(code=code, row=self.file_rows[code]))
+            else:
+                self.file_rows[code] = row_number
+        for phone in ("manager_phone", "public_phone"):
+            if values.get(phone):
+                try:
+                    PHONE_VALIDATOR(values[phone])
+                except ValidationError as error:
+                    fail(phone, "；".join(error.messages))
+        unit_code = values.get("unit")
+        if isinstance(unit_code, str) and unit_code:
+            unit = self.units.get(unit_code)
+            if unit is None or not self.actor.covers_unit(unit):
+                fail("unit", UNIT_UNKNOWN.format(code=unit_code))
+            else:
+                values["unit"] = unit
+        if "region" in values:
+            adcode = values["region"]
+            if adcode:
+                region = self.regions.get(str(adcode))
+                if region is None:
+                    fail("region", REGION_UNKNOWN.format(code=adcode))
+                else:
+                    values["region"] = region
+            else:
+                values["region"] = None
+        if "parent_centre" in values:
+            centre_code = values["parent_centre"]
+            if centre_code and values.get("kind") == PositionKind.WORK_STATION:
+                centre = (
+                    Position.objects.restrict(self.actor).filter(code=centre_code).only("pk", "kind").first()
+                    if centre_code in self.codes
+                    else None
+                )
+                if centre is None:
+                    fail("parent_centre", CENTRE_UNKNOWN.format(code=centre_code))
+                else:
+                    values["parent_centre"] = centre
+            else:
+                values["parent_centre"] = None
+        return values, errors
+
+    def error_of(self, row_number: int, error: ApplicationError) -> RowError:
+        field_name = FIELD_ALIASES.get(error.field, error.field)
+        column = BY_FIELD.get(field_name) if field_name else None
+        message = error.message
+        match = _DUPLICATE_CODE.search(message)
+        if match and match.group(1) in self.file_rows and self.file_rows[match.group(1)] != row_number:
+            message += str(SAME_FILE_ROW.format(row=self.file_rows[match.group(1)]))
+        if column is None:
+            return RowError(row_number, None, message, None)
+        return RowError(row_number, column.header, message, self.positions.get(column.field))
+
+    # Apply one parsed row; returns "created", "updated", "unchanged" (and whether the state moved).
+    def apply(self, values: dict) -> tuple[str, bool]:
+        values = dict(values)
+        crs = values.pop("crs", "gcj02") or "gcj02"
+        region = values.pop("region", None)
+        state = values.pop("state", None)
+        state_reason = values.pop("state_reason", "")
+        code = values["code"]
+        pk = self.codes.get(code)
+        if pk is None:
+            position = services.position_create(
+                actor=self.actor,
+                crs=crs,
+                region=region,
+                state=state or "planned",
+                state_reason=state_reason or "",
+                **values,
+            )
+            self.codes[code] = position.pk
+            return "created", False
+        position = Position.objects.select_related("unit", "region", "parent_centre").get(pk=pk)
+        if not self.actor.covers_unit(position.unit):
+            raise ApplicationError(UNIT_UNKNOWN.format(code=position.unit.code), field="unit")
+        changes = self.changes(position, values, crs=crs)
+        if region is not None and region.pk == position.region_id:
+            region = None
+        kind = "unchanged"
+        if changes or region is not None:
+            position = services.position_update(actor=self.actor, position=position, crs=crs, region=region, **changes)
+            kind = "updated"
+        moved = False
+        if state and state != position.state:
+            services.position_transition(actor=self.actor, position=position, to_state=state, reason=state_reason)
+            moved = True
+        return kind, moved
+
+    def changes(self, position: Position, values: dict, *, crs: str) -> dict:
+        changes: dict[str, object] = {}
+        given = dict(values)
+        if "lng" in given and "lat" in given and given["lng"] is not None and given["lat"] is not None:
+            try:
+                lng, lat = to_gcj02(float(given["lng"]), float(given["lat"]), crs)
+            except (TypeError, ValueError):
+                lng, lat = given["lng"], given["lat"]
+            if abs(lng - position.lng) > 1e-6 or abs(lat - position.lat) > 1e-6:
+                changes["lng"], changes["lat"] = given["lng"], given["lat"]
+        for name, value in given.items():
+            if name in ("lng", "lat"):
+                continue
+            column = BY_FIELD[name]
+            if column.kind == "ref":
+                stored_id = getattr(position, f"{name}_id")
+                if (value.pk if value is not None else None) != stored_id:
+                    changes[name] = value
+                continue
+            if name == "official_name":
+                value_cmp = rules.normalise_official_name(given.get("kind", position.kind), value)
+                if value_cmp != position.official_name:
+                    changes[name] = value
+                continue
+            if name == "area_override_reason":
+                if (value or "").strip() != position.area_override_reason:
+                    changes[name] = value
+                continue
+            if name == "centre_level" and given.get("kind", position.kind) != PositionKind.CENTRE:
+                if position.centre_level:
+                    changes[name] = value
+                continue
+            if not _same(column, getattr(position, name), value):
+                changes[name] = value
+        if ("lng" in changes) != ("lat" in changes):
+            # A point typed in another system is only meaningful as a pair.
+            changes["lng"], changes["lat"] = given["lng"], given["lat"]
+        return changes
+
+
+def positions_import(
+    *, actor: Actor, file, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+) -> ImportResult:
+    """Import a workbook; see the module docstring. File-level problems raise ImportFileError; row
+    problems are listed in the result (and nothing is written)."""
+    require(actor, Action.CREATE, Position)
+    data = _read_bytes(file)
+    workbook, sheet = _open(data, read_only=True)
+    result = ImportResult(dry_run=dry_run)
+    try:
+        rows = sheet.iter_rows(values_only=True)
+        header = _header_map(next(rows, None), sheet.title)
+        total = max((sheet.max_row or 1) - 1, 0)
+        importer = _Importer(actor)
+        if progress:
+            progress(0, total)
+        try:
+            with transaction.atomic():
+                for row_number, cells in enumerate(rows, start=2):
+                    if not cells or all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                        continue
+                    result.total += 1
+                    values, errors = importer.parse(row_number, cells, header)
+                    if errors:
+                        result.errors.extend(errors)
+                    else:
+                        try:
+                            with transaction.atomic():
+                                kind, moved = importer.apply(values)
+                        except ApplicationError as error:
+                            result.errors.append(importer.error_of(row_number, error))
+                        except (ValidationError, DatabaseError) as error:
+                            result.errors.append(RowError(row_number, None, str(UNSAVABLE.format(error=error))))
+                        else:
+                            setattr(result, kind, getattr(result, kind) + 1)
+                            result.transitioned += int(moved)
+                    if progress and result.total % 200 == 0:
+                        progress(result.total, max(total, result.total))
+                if result.total == 0:
+                    raise ImportFileError(str(NO_ROWS))
+                if result.errors or dry_run:
+                    raise _Rollback
+        except _Rollback:
+            pass
+    finally:
+        workbook.close()
+    if progress:
+        progress(result.total, result.total)
+    return result
+
+
+def annotated_workbook(file, errors: list[RowError]) -> bytes:
+    """The uploaded workbook with each bad cell filled red and commented, and an 错误说明 column."""
+    data = _read_bytes(file)
+    workbook, sheet = _open(data, read_only=False)
+    red = PatternFill("solid", fgColor="FFFFC7CE")
+    by_row: dict[int, list[RowError]] = {}
+    for error in errors:
+        by_row.setdefault(error.row, []).append(error)
+    header_cells = [c.value for c in sheet[1]]
+    if ERROR_HEADER in header_cells:
+        note_column = header_cells.index(ERROR_HEADER) + 1
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=note_column, max_col=note_column):
+            cell.value = None
+    else:
+        note_column = len(header_cells) + 1
+    sheet.cell(row=1, column=note_column, value=ERROR_HEADER).font = Font(bold=True, color="FF9C0006")
+    for row, row_errors in by_row.items():
+        for error in row_errors:
+            if error.col_index:
+                cell = sheet.cell(row=row, column=error.col_index)
+                cell.fill = red
+                text = error.message if cell.comment is None else f"{cell.comment.text}\n{error.message}"
+                cell.comment = Comment(text, "驿站")
+        note = sheet.cell(row=row, column=note_column)
+        note.value = "；".join(f"{e.column}：{e.message}" if e.column else e.message for e in row_errors)
+        note.fill = red
+    sheet.column_dimensions[sheet.cell(row=1, column=note_column).column_letter].width = 60
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,406 @@
+"""The spreadsheet layout of a position (issue 3 §5, §6): one column per editable attribute, in
+Chinese, shared by the xlsx template, the import and the xlsx export so that an export re-imports.
+
+Each `Column` knows how to render a stored value to a cell and how to parse a cell back; parsing
+raises `CellError` with a Chinese message naming the column. References (unit, parent centre,
+administrative area) are rendered and parsed as codes; resolving a code to a record is the import's
+job (it looks them up once per file).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+
+from django.db import models
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from yizhan.core.exports import FORMULA_PREFIXES, safe_cell
+from yizhan.positions.choices import (
+    Ability,
+    BuildMode,
+    BuildNature,
+    CentreLevel,
+    ConstructionType,
+    EntryMethod,
+    Facility,
+    InputCRS,
+    PositionKind,
+    PositionState,
+    ServedGroup,
+    Service,
+)
+from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
+
+SHEET_TITLE = "服务阵地"
+HELP_SHEET_TITLE = "说明"
+LISTS_SHEET_TITLE = "选项"
+LIST_SEPARATOR = "、"
+_SPLIT = re.compile(r"[、,，;；\n]+")
+YES, NO = "是", "否"
+_TRUE = {"是", "y", "yes", "true", "1", "√", "对"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "不"}
+
+REQUIRED_MISSING = "“{header}”为必填项"
+BAD_CHOICE = "“{header}”的值“{value}”无效，可选：{options}"
+BAD_LIST_ITEM = "“{header}”中的“{value}”无效，可选：{options}"
+BAD_NUMBER = "“{header}”应为数字，而不是“{value}”"
+BAD_DATE = "“{header}”应为日期（如 2024-05-01），而不是“{value}”"
+BAD_BOOL = "“{header}”应填“是”或“否”，而不是“{value}”"
+BAD_HOURS = "“{header}”格式不正确：{problem}"
+TOO_LONG = "“{header}”最多 {limit} 个字"
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message names the column (Chinese)."""
+
+    def __init__(self, message: str, *, column: Column):
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+def _text(value) -> str:
+    """A cell as trimmed text: whole numbers without ".0", the export's formula guard removed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] and text[1:2] in FORMULA_PREFIXES:
+        text = text[1:]
+    return text
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the sheet. `field` is the service argument (an EDITABLE_FIELDS name, or crs,
+    state, state_reason); `kind` is how a value is written and read."""
+
+    field: str
+    header: str
+    kind: str  # text, choice, choices, bool, number, decimal, date, hours, list, ref
+    required: bool = False
+    choices: type[models.TextChoices] | None = None
+    default: object = ""
+    help: str = ""
+    max_length: int | None = None
+    width: int = 16
+
+    # — choices —
+    def option_labels(self) -> list[str]:
+        return [str(label) for label in self.choices.labels] if self.choices else []
+
+    def _choice(self, text: str, *, error: str) -> str:
+        for value, label in self.choices.choices:
+            if text == str(label) or text.lower() == value:
+                return value
+        raise CellError(
+            error.format(header=self.header, value=text, options="、".join(self.option_labels())), column=self
+        )
+
+    def _choice_list(self, text: str) -> list[str]:
+        # A label may itself hold "、" (充电、打气工具): join neighbouring pieces when they make one.
+        tokens = [item.strip() for item in _SPLIT.split(text) if item.strip()]
+        known = {str(label) for label in self.choices.labels} | set(self.choices.values)
+        values, i = [], 0
+        while i < len(tokens):
+            for j in range(len(tokens), i, -1):
+                candidate = LIST_SEPARATOR.join(tokens[i:j])
+                if candidate in known or candidate.lower() in known:
+                    values.append(self._choice(candidate, error=BAD_LIST_ITEM))
+                    i = j
+                    break
+            else:
+                self._choice(tokens[i], error=BAD_LIST_ITEM)  # raises
+        return values
+
+    # — render —
+    def render(self, value):
+        """A stored value as the cell shows it."""
+        if self.kind == "choice":
+            if not value:
+                return None
+            try:
+                return str(self.choices(value).label)
+            except ValueError:
+                return str(value)
+        if self.kind == "choices":
+            labels = dict(self.choices.choices)
+            return LIST_SEPARATOR.join(str(labels.get(v, v)) for v in value or []) or None
+        if self.kind == "bool":
+            return YES if value else NO
+        if self.kind == "hours":
+            return schedule_text(value or {}) or None
+        if self.kind == "list":
+            return LIST_SEPARATOR.join(value or []) or None
+        if self.kind == "date":
+            return value.isoformat() if value else None
+        if self.kind == "decimal":
+            return None if value in (None, "") else float(value)
+        if self.kind == "number":
+            return None if value in (None, "") else float(value)
+        if value in (None, ""):
+            return None
+        return safe_cell(str(value))
+
+    # — parse —
+    def parse(self, cell):
+        """A cell as the service argument; an empty optional cell gives the column's default."""
+        text = _text(cell)
+        if not text:
+            if self.required:
+                raise CellError(REQUIRED_MISSING.format(header=self.header), column=self)
+            if self.kind == "hours":
+                return {}
+            if self.kind in ("choices", "list"):
+                return []
+            return None if self.kind in ("date", "decimal") else self.default
+        if self.max_length and len(text) > self.max_length:
+            raise CellError(TOO_LONG.format(header=self.header, limit=self.max_length), column=self)
+        if self.kind == "choice":
+            return self._choice(text, error=BAD_CHOICE)
+        if self.kind == "choices":
+            return self._choice_list(text)
+        if self.kind == "list":
+            return [item.strip() for item in _SPLIT.split(text) if item.strip()]
+        if self.kind == "bool":
+            lowered = text.lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise CellError(BAD_BOOL.format(header=self.header, value=text), column=self)
+        if self.kind == "number":
+            if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+                return float(cell)
+            try:
+                return float(text.replace("，", "."))
+            except ValueError:
+                raise CellError(BAD_NUMBER.format(header=self.header, value=text), column=self) from None
+        if self.kind == "decimal":
+            try:
+                return Decimal(text)
+            except InvalidOperation:
+                raise CellError(BAD_NUMBER.format(header=self.header, value=text), column=self) from None
+        if self.kind == "date":
+            if isinstance(cell, datetime):
+                return cell.date()
+            if isinstance(cell, date):
+                return cell
+            try:
+                return date.fromisoformat(text.replace("/", "-").replace(".", "-"))
+            except ValueError:
+                raise CellError(BAD_DATE.format(header=self.header, value=text), column=self) from None
+        if self.kind == "hours":
+            try:
+                return parse_schedule_text(text)
+            except ScheduleError as error:
+                raise CellError(BAD_HOURS.format(header=self.header, problem=error), column=self) from None
+        return text  # text and ref (a code)
+
+
+HOURS_HELP = "每天相同写“06:00-22:00”；分日写“mon-fri 06:00-20:00; sat,sun 08:00-18:00”；跨夜写“20:00-06:00”"
+LIST_HELP = "多项用“、”分隔"
+
+COLUMNS: list[Column] = [
+    Column("code", "阵地编号", "text", required=True, max_length=40, width=14,
+           help="唯一编号，字母、数字、- 和 _；再次导入时按编号更新已有阵地"),
+    Column("kind", "阵地类型", "choice", required=True, choices=PositionKind, width=20),
+    Column("centre_level", "中心层级", "choice", choices=CentreLevel, help="仅职工服务中心填写"),
+    Column("parent_centre", "所属服务中心编号", "ref", help="仅工作站填写：所属职工服务中心的阵地编号"),
+    Column("official_name", "规范名称", "text", required=True, max_length=200, width=36,
+           help="站点：工会户外劳动者服务站点·站点名；中心：××职工服务中心；工作站：××职工服务中心××工作站"),
+    Column("short_name", "简称", "text", max_length=60),
+    Column("unit", "所属单位代码", "ref", required=True, help="所属工会单位的单位代码，须在您的管辖范围内"),
+    Column("region", "行政区划代码", "ref", help="6 位区划代码；留空则按坐标自动判定"),
+    Column("address", "地址", "text", required=True, max_length=255, width=30),
+    Column("lng", "经度", "number", required=True, width=12),
+    Column("lat", "纬度", "number", required=True, width=12),
+    Column("crs", "坐标系", "choice", choices=InputCRS, default="gcj02", width=20,
+           help="经纬度所用坐标系，留空为 GCJ-02（高德、腾讯）"),
+    Column("area_override_reason", "坐标在辖区外的说明", "text", max_length=255,
+           help="坐标不在所属单位辖区内时必填"),
+    Column("construction_type", "建设类型", "choice", required=True, choices=ConstructionType, width=28),
+    Column("build_mode", "自建/共建", "choice", choices=BuildMode, default=BuildMode.SELF_BUILT.value,
+           help="留空为自建"),
+    Column("co_builder", "共建单位", "text", max_length=200, help="共建时必填"),
+    Column("build_nature", "新建/提升", "choice", choices=BuildNature, default=BuildNature.NEW.value,
+           help="留空为新建"),
+    Column("floor_area", "面积（平方米）", "decimal"),
+    Column("manager_name", "管理员姓名", "text", max_length=50),
+    Column("manager_phone", "管理员电话", "text", max_length=20, help="手机 11 位，座机如 0411-82345678"),
+    Column("public_phone", "对外联系电话", "text", max_length=20, help="手机 11 位，座机如 0411-82345678"),
+    Column("always_open", "24 小时开放", "bool", default=False, help="是/否，留空为否"),
+    Column("weekly_hours", "每周开放时间", "hours", width=30, help=HOURS_HELP),
+    Column("facilities", "设施", "choices", choices=Facility, width=30, help=LIST_HELP),
+    Column("abilities", "六能", "choices", choices=Ability, width=30, help=LIST_HELP),
+    Column("services", "六服务", "choices", choices=Service, width=30, help=LIST_HELP),
+    Column("own_services", "特色服务", "list", width=20, help=LIST_HELP),
+    Column("served_groups", "服务对象", "choices", choices=ServedGroup, width=30, help=LIST_HELP),
+    Column("entry_method", "进入方式", "choice", choices=EntryMethod, default=EntryMethod.STAFFED.value,
+           help="留空为有人值守"),
+    Column("no_app_needed", "无需下载 App", "bool", default=True, help="是/否，留空为是"),
+    Column("verified_on", "最近现场核实日期", "date", help="日期，如 2024-05-01"),
+    Column("signage_issued_on", "授牌日期", "date", help="日期，如 2024-05-01"),
+    Column("plaque_number", "牌匾编号", "text", max_length=40),
+    Column("opened_on", "启用日期", "date", help="日期，如 2024-05-01"),
+    Column("state", "状态", "choice", choices=PositionState, default=PositionState.PLANNED.value,
+           help="留空为规划中；已有阵地的状态变化须符合生命周期（规划中→建设中→运营中⇄暂停服务→已摘牌）"),
+    Column("state_reason", "状态说明", "text", max_length=255, help="变为暂停服务或已摘牌时必填"),
+]  # fmt: skip
+
+HEADERS = [column.header for column in COLUMNS]
+BY_FIELD = {column.field: column for column in COLUMNS}
+BY_HEADER = {column.header: column for column in COLUMNS}
+
+
+def _ref(position, field_name: str, attr: str):
+    related_id = getattr(position, f"{field_name}_id", None)
+    if related_id is None:
+        return None
+    return getattr(getattr(position, field_name), attr)
+
+
+def position_row(position) -> list:
+    """A position as one sheet row, in COLUMNS order (select_related unit, region, parent_centre)."""
+    row = []
+    for column in COLUMNS:
+        if column.field == "unit":
+            row.append(_ref(position, "unit", "code"))
+        elif column.field == "parent_centre":
+            row.append(_ref(position, "parent_centre", "code"))
+        elif column.field == "region":
+            row.append(_ref(position, "region", "adcode"))
+        elif column.field == "crs":
+            row.append(str(InputCRS.GCJ02.label))  # stored coordinates are canonical GCJ-02
+        else:
+            row.append(column.render(getattr(position, column.field)))
+    return row
+
+
+EXAMPLE_ROW = {
+    "code": "XG-0001",
+    "kind": PositionKind.STATION,
+    "official_name": "工会户外劳动者服务站点·八一路",
+    "short_name": "八一路站",
+    "unit": "",
+    "address": "辽宁省大连市西岗区八一路 100 号",
+    "lng": 121.6205,
+    "lat": 38.9181,
+    "crs": InputCRS.GCJ02,
+    "construction_type": ConstructionType.SANITATION,
+    "build_mode": BuildMode.SELF_BUILT,
+    "build_nature": BuildNature.NEW,
+    "floor_area": Decimal("20"),
+    "manager_name": "张三",
+    "manager_phone": "13800000000",
+    "always_open": False,
+    "weekly_hours": {d: [["06:00", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "facilities": [f.value for f in Facility][:7],
+    "abilities": [Ability.REST, Ability.DRINK],
+    "services": [Service.POLICY],
+    "served_groups": [ServedGroup.SANITATION, ServedGroup.COURIER],
+    "entry_method": EntryMethod.STAFFED,
+    "no_app_needed": True,
+    "state": PositionState.OPERATING,
+}
+
+HEADER_FILL = PatternFill("solid", fgColor="FFDDEBF7")
+REQUIRED_FILL = PatternFill("solid", fgColor="FFFCE4D6")
+
+
+def _example_row(unit_code: str = "") -> list:
+    values = dict(EXAMPLE_ROW, unit=unit_code)
+    row = []
+    for column in COLUMNS:
+        value = values.get(column.field, column.default if column.kind != "bool" else column.default)
+        if column.kind == "ref":
+            row.append(value or None)
+        elif column.kind == "choice":
+            row.append(column.render(value) if value else None)
+        else:
+            row.append(column.render(value))
+    return row
+
+
+def template_workbook(*, unit_code: str = "") -> bytes:
+    """The downloadable template: Chinese header row, an example row, a 说明 sheet, and drop-down
+    lists for the choice columns (kept on a hidden 选项 sheet)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_TITLE
+    sheet.append(HEADERS)
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        cell.fill = REQUIRED_FILL if column.required else HEADER_FILL
+        if column.help:
+            cell.comment = Comment(column.help, "驿站")
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.append(_example_row(unit_code))
+    for index, column in enumerate(COLUMNS, start=1):
+        if column.field in ("code", "unit", "region", "parent_centre", "manager_phone", "public_phone"):
+            sheet.cell(row=2, column=index).number_format = "@"
+    sheet.freeze_panes = "B2"
+
+    lists = workbook.create_sheet(LISTS_SHEET_TITLE)
+    lists.sheet_state = "hidden"
+    list_index = 0
+    for index, column in enumerate(COLUMNS, start=1):
+        if column.kind == "choice":
+            options = column.option_labels()
+        elif column.kind == "bool":
+            options = [YES, NO]
+        else:
+            continue
+        list_index += 1
+        letter = get_column_letter(list_index)
+        lists.cell(row=1, column=list_index, value=column.header)
+        for offset, option in enumerate(options, start=2):
+            lists.cell(row=offset, column=list_index, value=option)
+        formula = f"{quote_sheetname(LISTS_SHEET_TITLE)}!${letter}$2:${letter}${len(options) + 1}"
+        validation = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=not column.required,
+            showErrorMessage=True,
+            errorTitle="无效的值",
+            error=f"请从下拉列表中选择“{column.header}”",
+        )
+        target = get_column_letter(index)
+        validation.add(f"{target}2:{target}100001")
+        sheet.add_data_validation(validation)
+
+    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
+    help_sheet.append(["列名", "必填", "说明", "可选值"])
+    for cell in help_sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for column in COLUMNS:
+        options = "、".join(column.option_labels()) if column.choices else ("是、否" if column.kind == "bool" else "")
+        help_sheet.append([column.header, "是" if column.required else "", column.help, options])
+    help_sheet.append([])
+    help_sheet.append(["导入规则", "", "整个文件全部通过校验才会写入；任何一行有错则什么都不写入，并列出全部错误。"])
+    help_sheet.append(["", "", "按“阵地编号”识别：已有编号且内容相同则不变，内容不同则更新，新编号则新建。"])
+    help_sheet.append(["", "", "同名阵地在 50 米内视为重复（文件内和系统中均检查）。"])
+    for letter, width in zip("ABCD", (20, 6, 70, 60), strict=True):
+        help_sheet.column_dimensions[letter].width = width
+    for row in help_sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,304 @@
+"""The xlsx import of positions (issue 3 §5): template round trip, every rule per row and column,
+all or nothing, duplicates, idempotence, bad files, the CLI, the API and the annotated workbook."""
+
+from io import BytesIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook, load_workbook
+
+from yizhan.core.models import AuditEntry
+from yizhan.core.roles import Role
+from yizhan.positions import imports
+from yizhan.positions.choices import PositionState
+from yizhan.positions.imports import ImportFileError, annotated_workbook, positions_import
+from yizhan.positions.models import Position
+from yizhan.positions.spreadsheet import BY_FIELD, COLUMNS, HEADERS, position_row, template_workbook
+from yizhan.positions.tests.conftest import BEIJING, XIGANG, ZHONGSHAN
+
+pytestmark = pytest.mark.django_db
+
+
+def row(n: int, **overrides) -> dict:
+    """One sheet row keyed by field, values as a person would type them."""
+    values = {
+        "code": f"IMP-{n:03d}",
+        "kind": "户外劳动者服务站点",
+        "official_name": f"工会户外劳动者服务站点·导入{n}",
+        "unit": "DL-ZS",
+        "address": f"中山区导入路{n}号",
+        "lng": ZHONGSHAN[0] + n * 0.001,
+        "lat": ZHONGSHAN[1],
+        "construction_type": "环卫休息室、提档升级公厕",
+        "manager_phone": "13800000000",
+        "weekly_hours": "06:00-22:00",
+        "facilities": "饮用水、微波炉、充电、打气工具",
+        "state": "运营中",
+    }
+    values.update(overrides)
+    return values
+
+
+def workbook(*rows: dict, headers=None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "服务阵地"
+    headers = headers or HEADERS
+    sheet.append(headers)
+    by_header = {c.header: c.field for c in COLUMNS}
+    for values in rows:
+        sheet.append([values.get(by_header.get(h, h)) for h in headers])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def admin(dalian_map, make_actor):
+    return make_actor(Role.UNIT_ADMIN, dalian_map["city"])
+
+
+def test_template_round_trip(admin):
+    template = load_workbook(BytesIO(template_workbook(unit_code="DL-XG")))
+    assert template.sheetnames[:1] == ["服务阵地"] and "说明" in template.sheetnames
+    sheet = template["服务阵地"]
+    assert [c.value for c in sheet[1]] == HEADERS
+    assert sheet.data_validations.dataValidation, "choice columns have drop-down lists"
+    sheet.append(list(sheet.iter_rows(min_row=2, max_row=2, values_only=True))[0])
+    sheet.delete_rows(2)
+    sheet.cell(row=2, column=1, value="RT-1")
+    buffer = BytesIO()
+    template.save(buffer)
+    result = positions_import(actor=admin, file=buffer.getvalue())
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.created == 1
+    position = Position.objects.select_related("unit", "region", "parent_centre").get(code="RT-1")
+    assert position.state == PositionState.OPERATING
+    assert position.region.adcode == "210203"
+    # The export row of the imported position re-imports as unchanged.
+    again = workbook(dict(zip([c.field for c in COLUMNS], position_row(position), strict=True)))
+    result = positions_import(actor=admin, file=again)
+    assert (result.ok, result.unchanged, result.updated) == (True, 1, 0)
+
+
+def test_import_creates_and_is_idempotent(admin):
+    data = workbook(
+        row(1), row(2), row(3, kind="职工服务中心", centre_level="区级", official_name="中山区职工服务中心")
+    )
+    result = positions_import(actor=admin, file=data)
+    assert result.ok and (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    p = Position.objects.get(code="IMP-001")
+    assert p.facilities == ["drinking_water", "microwave", "charging"]
+    assert p.weekly_hours["sun"] == [["06:00", "22:00"]]
+    audits = AuditEntry.objects.count()
+    result = positions_import(actor=admin, file=data)
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 3)
+    assert AuditEntry.objects.count() == audits
+
+
+def test_changed_values_update_and_state_moves(admin):
+    positions_import(actor=admin, file=workbook(row(1)))
+    result = positions_import(
+        actor=admin, file=workbook(row(1, address="新地址", state="暂停服务", state_reason="维修"))
+    )
+    assert result.ok and (result.updated, result.transitioned) == (1, 1)
+    p = Position.objects.get(code="IMP-001")
+    assert (p.address, p.state, p.state_reason) == ("新地址", "suspended", "维修")
+    bad = positions_import(actor=admin, file=workbook(row(1, address="新地址", state="规划中")))
+    assert not bad.ok and bad.errors[0].column == "状态"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "words"),
+    [
+        ({"official_name": "八一路站"}, "规范名称", "工会户外劳动者服务站点·"),
+        ({"manager_phone": "12"}, "管理员电话", "电话号码格式不正确"),
+        ({"address": None}, "地址", "必填"),
+        ({"kind": "小卖部"}, "阵地类型", "无效"),
+        ({"lng": BEIJING[0], "lat": BEIJING[1]}, "经度", ""),
+        ({"lng": XIGANG[0], "lat": XIGANG[1], "region": "210202"}, "行政区划代码", "不在所填行政区划"),
+        ({"lng": "东经"}, "经度", "应为数字"),
+        ({"unit": "NOPE"}, "所属单位代码", "不存在或不在您的管辖范围内"),
+        ({"code": "坏 编号"}, "阵地编号", "阵地编号只能"),
+        ({"weekly_hours": "6点到22点"}, "每周开放时间", "格式"),
+        ({"facilities": "饮用水、飞机"}, "设施", "飞机"),
+        ({"build_mode": "共建"}, "共建单位", "共建单位"),
+        ({"verified_on": "昨天"}, "最近现场核实日期", "日期"),
+        ({"always_open": "也许"}, "24 小时开放", "是"),
+        ({"kind": "职工服务中心", "official_name": "中山区职工服务中心"}, "中心层级", "层级"),
+        ({"kind": "工作站", "official_name": "中山区职工服务中心一号工作站"}, "所属服务中心编号", "服务中心"),
+    ],
+)
+def test_each_rule_error_names_row_and_column(admin, overrides, column, words):
+    result = positions_import(actor=admin, file=workbook(row(1), row(2, **overrides)))
+    assert not result.ok
+    assert Position.objects.count() == 0
+    assert [(e.row, e.column) for e in result.errors] == [(3, column)], [str(e) for e in result.errors]
+    assert words in result.errors[0].message
+
+
+def test_outside_unit_area_needs_a_reason(admin):
+    result = positions_import(actor=admin, file=workbook(row(1, lng=XIGANG[0], lat=XIGANG[1])))
+    assert [e.column for e in result.errors] == ["坐标在辖区外的说明"]
+    result = positions_import(
+        actor=admin, file=workbook(row(1, lng=XIGANG[0], lat=XIGANG[1], area_override_reason="跨区共建"))
+    )
+    assert result.ok
+
+
+def test_all_or_nothing_lists_every_error(admin):
+    rows = [row(n) for n in range(1, 6)]
+    rows[2] = row(3, official_name="坏名字", manager_phone="1")
+    rows[4] = row(5, address="")
+    result = positions_import(actor=admin, file=workbook(*rows))
+    assert not result.ok
+    assert Position.objects.count() == 0
+    assert {(e.row, e.column) for e in result.errors} == {(4, "管理员电话"), (6, "地址")} | (
+        {(4, "规范名称")} if len(result.errors) == 3 else set()
+    )
+
+
+def test_dry_run_writes_nothing(admin):
+    result = positions_import(actor=admin, file=workbook(row(1)), dry_run=True)
+    assert result.ok and result.created == 1
+    assert not Position.objects.exists()
+
+
+def test_duplicates_within_file_and_against_database(admin, make_position):
+    twin = row(2, code="IMP-TWIN", lng=ZHONGSHAN[0] + 0.002 + 0.0001)
+    twin["official_name"] = row(2)["official_name"]
+    result = positions_import(actor=admin, file=workbook(row(1), row(2), twin))
+    assert [(e.row, e.column) for e in result.errors] == [(4, "规范名称")]
+    assert "第 3 行" in result.errors[0].message
+    existing = make_position(code="DB-1", official_name="工会户外劳动者服务站点·已有", lng=121.66, lat=38.92)
+    result = positions_import(
+        actor=admin, file=workbook(row(9, official_name=existing.official_name, lng=121.6601, lat=38.92))
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(2, "规范名称")]
+    assert "DB-1" in result.errors[0].message
+    repeated = positions_import(actor=admin, file=workbook(row(1), row(1)))
+    assert [(e.row, e.column) for e in repeated.errors] == [(3, "阵地编号")]
+
+
+def test_scope_unit_outside_actor(dalian_map, make_actor):
+    zs = make_actor(Role.UNIT_ADMIN, dalian_map["zs"])
+    result = positions_import(actor=zs, file=workbook(row(1), row(2, unit="DL-XG", lng=XIGANG[0], lat=XIGANG[1])))
+    assert [(e.row, e.column) for e in result.errors] == [(3, "所属单位代码")]
+    assert not Position.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "空"),
+        (b"name,code\nx,y\n", "不是 Excel"),
+        (b"PK\x03\x04garbage", "不是 Excel"),
+    ],
+)
+def test_bad_files_rejected(admin, data, words):
+    with pytest.raises(ImportFileError) as caught:
+        positions_import(actor=admin, file=data)
+    assert words in caught.value.message
+
+
+def test_missing_columns_and_no_rows(admin):
+    with pytest.raises(ImportFileError, match="缺少必需的列：.*地址"):
+        positions_import(actor=admin, file=workbook(row(1), headers=[h for h in HEADERS if h != "地址"]))
+    with pytest.raises(ImportFileError, match="没有任何阵地"):
+        positions_import(actor=admin, file=workbook())
+
+
+def test_size_limit_is_a_setting(admin, settings):
+    settings.YIZHAN_IMPORT_MAX_BYTES = 100
+    with pytest.raises(ImportFileError, match="文件过大"):
+        positions_import(actor=admin, file=workbook(row(1)))
+
+
+def test_annotated_workbook_marks_bad_cells(admin):
+    data = workbook(row(1), row(2, manager_phone="1", official_name="坏"))
+    result = positions_import(actor=admin, file=data)
+    annotated = load_workbook(BytesIO(annotated_workbook(data, result.errors)))
+    sheet = annotated.active
+    phone = sheet.cell(row=3, column=HEADERS.index(BY_FIELD["manager_phone"].header) + 1)
+    assert phone.comment is not None and "电话" in phone.comment.text
+    assert phone.fill.fgColor.rgb == "FFFFC7CE"
+    assert sheet.cell(row=1, column=len(HEADERS) + 1).value == imports.ERROR_HEADER
+    assert "管理员电话" in sheet.cell(row=3, column=len(HEADERS) + 1).value
+    assert sheet.cell(row=2, column=len(HEADERS) + 1).value is None
+
+
+def test_progress_callback(admin):
+    seen = []
+    positions_import(
+        actor=admin, file=workbook(row(1), row(2)), progress=lambda done, total: seen.append((done, total))
+    )
+    assert seen[0][0] == 0 and seen[-1] == (2, 2)
+
+
+def test_cli(admin, tmp_path, capsys):
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(workbook(row(1), row(2, manager_phone="1")))
+    with pytest.raises(CommandError):
+        call_command("import_positions", str(path), "--as", admin.user.username)
+    assert "第 3 行“管理员电话”" in capsys.readouterr().err
+    assert not Position.objects.exists()
+    path.write_bytes(workbook(row(1), row(2)))
+    call_command("import_positions", str(path), "--as", admin.user.username, "--dry-run")
+    assert not Position.objects.exists()
+    call_command("import_positions", str(path), "--as", admin.user.username)
+    assert "新建 2" in capsys.readouterr().out
+    assert Position.objects.count() == 2
+    with pytest.raises(CommandError, match="找不到用户"):
+        call_command("import_positions", str(path), "--as", "nobody")
+
+
+def test_api_import_and_template(admin, login):
+    client = login(admin.user)
+    response = client.get("/api/v1/positions/import-template")
+    assert response.status_code == 200 and response.content.startswith(b"PK")
+    bad = workbook(row(1), row(2, manager_phone="1"))
+    response = client.post("/api/v1/positions/import", {"file": _upload(bad)})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["ok"] is False and body["errors"] == [
+        {"row": 3, "column": "管理员电话", "message": body["errors"][0]["message"]}
+    ]
+    response = client.post("/api/v1/positions/import", {"file": _upload(b"not a workbook")})
+    assert response.status_code == 400 and "不是 Excel" in response.json()["detail"]
+    good = workbook(row(1), row(2))
+    response = client.post("/api/v1/positions/import", {"file": _upload(good), "dry_run": "true"})
+    assert response.status_code == 200 and response.json()["created"] == 2
+    assert not Position.objects.exists()
+    response = client.post("/api/v1/positions/import", {"file": _upload(good)})
+    assert response.status_code == 200 and response.json()["created"] == 2
+    assert Position.objects.count() == 2
+
+
+def _upload(data: bytes, name: str = "p.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_pages(admin, login):
+    client = login(admin.user)
+    assert "导入 Excel" in client.get("/staff/positions/").content.decode()
+    assert client.get("/staff/positions/import/").status_code == 200
+    assert client.get("/staff/positions/import/template.xlsx").content.startswith(b"PK")
+    response = client.post("/staff/positions/import/", {"file": _upload(workbook(row(1), row(2, address="")))})
+    assert response.status_code == 302
+    status = client.get(response["Location"])
+    page = status.content.decode()
+    assert "未导入任何阵地" in page and "地址" in page and "第" not in page.split("import-errors")[0][-5:]
+    annotated = client.get(response["Location"] + "annotated.xlsx")
+    assert annotated.status_code == 200 and annotated.content.startswith(b"PK")
+    progress = client.get(response["Location"] + "progress.json").json()
+    assert progress["state"] == "done"
+    response = client.post("/staff/positions/import/", {"file": _upload(workbook(row(1), row(2)))})
+    page = client.get(response["Location"]).content.decode()
+    assert "导入成功" in page and Position.objects.count() == 2
+    # Another user cannot see the job.
+    other = login(admin.user.__class__.objects.create_user(username="other", password="x"))
+    assert other.get(response["Location"]).status_code in (403, 404)
+    response = client.post("/staff/positions/import/", {"file": _upload(b"")})
+    assert response.status_code == 200 and "请选择" in response.content.decode() or "空" in response.content.decode()
