@@ -68,8 +68,12 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Benchmarks (docs/benchmarks.md). BENCH_IMPORT_ROWS=100000 for the issue's full-size import run.
+BENCH_IMPORT_ROWS ?= 20000
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/positions_list.py
+	BENCH_POSITIONS=$(BENCH_IMPORT_ROWS) $(PY) bench/positions_import.py
 
 # Refresh the lock files after editing requirements/*.in.
 lock: $(VENV)/.installed
