@@ -217,6 +217,11 @@ YIZHAN_TIANDITU_KEY = os.environ.get("YIZHAN_TIANDITU_KEY", "")
 # Where the public pages live (issue 4): printed QR posters point at <base>/p/<code>/ (issue 3 §7).
 YIZHAN_PUBLIC_BASE_URL = os.environ.get("YIZHAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# Position imports: the largest accepted file, and up to which size it runs inside the request
+# (larger files run in a background thread whose progress the page polls).
+YIZHAN_IMPORT_MAX_BYTES = int(os.environ.get("YIZHAN_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+YIZHAN_IMPORT_SYNC_BYTES = int(os.environ.get("YIZHAN_IMPORT_SYNC_BYTES", 512 * 1024))
+
 # Demo accounts share one password so a newcomer can log in after `make run`.
 YIZHAN_DEMO_PASSWORD = os.environ.get("YIZHAN_DEMO_PASSWORD", "Yizhan-demo-2026")
 

@@ -31,7 +31,6 @@ from yizhan.positions.spreadsheet import template_workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JOB_TIMEOUT = 60 * 60
 # Files up to this size are imported during the request; larger ones in the background with progress.
-DEFAULT_SYNC_BYTES = 512 * 1024
 NO_FILE = _("请选择要导入的 Excel 文件（.xlsx）")
 FAILED = _("导入出错，未写入任何数据：{error}")
 
@@ -120,7 +119,7 @@ def position_import(request):
                 "file": data,
             }
             _save_job(token, job)
-            if len(data) <= getattr(settings, "YIZHAN_IMPORT_SYNC_BYTES", DEFAULT_SYNC_BYTES):
+            if len(data) <= settings.YIZHAN_IMPORT_SYNC_BYTES:
                 _run(token, job, actor, data, job["dry_run"])
             else:
                 threading.Thread(

@@ -37,7 +37,6 @@ from yizhan.positions.hours import validate_schedule
 from yizhan.positions.models import POSITION_CODE_VALIDATOR, Position
 from yizhan.positions.spreadsheet import BY_FIELD, BY_HEADER, COLUMNS, SHEET_TITLE, CellError, Column
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 ERROR_HEADER = "错误说明"
 
 NOT_XLSX = _("文件不是 Excel 工作簿（.xlsx）；请使用下载的模板，另存为 .xlsx 后再上传")
@@ -129,7 +128,7 @@ class _Rollback(Exception):
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "YIZHAN_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.YIZHAN_IMPORT_MAX_BYTES)
 
 
 def _read_bytes(file) -> bytes:
