@@ -17,3 +17,11 @@ class NotFoundError(ApplicationError):
 
 class PermissionDeniedError(ApplicationError):
     """The object is in scope but the actor's role may not do this to it (403)."""
+
+
+def from_validation_error(error) -> ApplicationError:
+    """The first field's messages of a Django ValidationError as an ApplicationError naming that field."""
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        return ApplicationError("；".join(str(m) for e in errors for m in e.messages), field=field)
+    return ApplicationError("；".join(error.messages))

@@ -13,7 +13,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import audit_record
-from yizhan.core.errors import ApplicationError, NotFoundError
+from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import FEDERATION_ONLY_ROLES, SEPARATED_ROLES, Action, Role
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require
@@ -40,19 +40,11 @@ UNKNOWN_ROLE = _("未知角色：{role}")
 UNIT_FIELDS = ("code", "name", "type", "region", "contact_name", "contact_phone", "address")
 
 
-def _validation_message(error: ValidationError) -> tuple[str, str | None]:
-    if hasattr(error, "error_dict"):
-        field, errors = next(iter(error.error_dict.items()))
-        return "；".join(str(m) for e in errors for m in e.messages), field
-    return "；".join(error.messages), None
-
-
 def _full_clean(obj, *, exclude: tuple[str, ...] = ()) -> None:
     try:
         obj.full_clean(exclude=list(exclude))
     except ValidationError as error:
-        message, field = _validation_message(error)
-        raise ApplicationError(message, field=field) from error
+        raise from_validation_error(error) from error
 
 
 def _check_child_type(parent: Unit, child_type: str) -> None:

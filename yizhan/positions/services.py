@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.errors import ApplicationError, NotFoundError
+from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
 from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require
@@ -59,13 +59,6 @@ EDITABLE_FIELDS = (
     "abilities", "services", "own_services", "served_groups", "entry_method", "no_app_needed", "verified_on",
     "signage_issued_on", "plaque_number", "opened_on",
 )  # fmt: skip
-
-
-def _first_error(error: ValidationError) -> ApplicationError:
-    if hasattr(error, "error_dict"):
-        field, errors = next(iter(error.error_dict.items()))
-        return ApplicationError("；".join(m for e in errors for m in e.messages), field=field)
-    return ApplicationError("；".join(error.messages))
 
 
 def _check_unit(actor: Actor, unit: Unit) -> Unit:
@@ -186,7 +179,7 @@ def _save(position: Position) -> None:
             and Position.objects.filter(code=position.code).exclude(pk=position.pk).exists()
         ):
             raise ApplicationError(CODE_TAKEN.format(code=position.code), field="code") from error
-        raise _first_error(error) from error
+        raise from_validation_error(error) from error
     position.save()
 
 
