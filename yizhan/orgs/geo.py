@@ -3,6 +3,8 @@ the coordinate system of the tile layer they are drawn on."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.cache import cache
 from shapely.geometry import mapping, shape
 
@@ -32,15 +34,17 @@ BOUNDARIES_VERSION_KEY = "region-boundaries-version"
 def boundaries_cache_key(adcode: str, crs: CRS | str) -> str:
     """Cache key of a display FeatureCollection; `region_import` bumps the version, so a re-import
     is visible at once instead of after the cache timeout."""
-    version = cache.get_or_set(BOUNDARIES_VERSION_KEY, 1, None)
-    return f"region-boundaries:v{version}:{adcode}:{CRS(crs).value}"
+    return f"region-boundaries:v{boundaries_version()}:{adcode}:{CRS(crs).value}"
+
+
+def boundaries_version() -> str:
+    """A token that changes whenever boundaries change. Random rather than a counter, so that a
+    cleared cache (or a new process) never reuses an old version's entries."""
+    return cache.get_or_set(BOUNDARIES_VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 
 def boundaries_changed() -> None:
-    try:
-        cache.incr(BOUNDARIES_VERSION_KEY)
-    except ValueError:
-        cache.set(BOUNDARIES_VERSION_KEY, 2, None)
+    cache.set(BOUNDARIES_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def region_feature_collection(*, region: Region, crs: CRS | str = CRS.GCJ02) -> dict:
@@ -62,13 +66,13 @@ def region_feature_collection(*, region: Region, crs: CRS | str = CRS.GCJ02) -> 
 
 # --- Point in polygon -----------------------------------------------------------------------------
 # Prepared shapely geometries per region, rebuilt when `boundaries_changed()` bumps the version.
-_prepared: dict[int, tuple[int, object]] = {}
+_prepared: dict[int, tuple[str, object]] = {}
 
 
 def _prepared_boundary(region: Region):
     from shapely.prepared import prep
 
-    version = cache.get_or_set(BOUNDARIES_VERSION_KEY, 1, None)
+    version = boundaries_version()
     cached = _prepared.get(region.pk)
     if cached is None or cached[0] != version:
         boundary = (
@@ -91,12 +95,24 @@ def region_contains(region: Region, lng: float, lat: float) -> bool | None:
     return geometry.covers(Point(lng, lat))
 
 
+_boxes: dict[str, tuple[str, list[tuple[float, float, float, float, Region]]]] = {}
+
+
+def _bounding_boxes(level: str) -> list[tuple[float, float, float, float, Region]]:
+    """Every area of `level` with its bounding box, read once per boundaries version (a few hundred
+    rows at most), so finding the area of a point needs no query."""
+    version = boundaries_version()
+    cached = _boxes.get(level)
+    if cached is None or cached[0] != version:
+        rows = Region.objects.defer("boundary").filter(level=level, min_lng__isnull=False).order_by("adcode")
+        cached = (version, [(r.min_lng, r.min_lat, r.max_lng, r.max_lat, r) for r in rows])
+        _boxes[level] = cached
+    return cached[1]
+
+
 def region_at(lng: float, lat: float, level: str = "district") -> Region | None:
     """The area of `level` whose boundary holds the GCJ-02 point (bounding boxes first)."""
-    candidates = Region.objects.defer("boundary").filter(
-        level=level, min_lng__lte=lng, max_lng__gte=lng, min_lat__lte=lat, max_lat__gte=lat
-    )
-    for region in candidates.order_by("adcode"):
-        if region_contains(region, lng, lat):
+    for min_lng, min_lat, max_lng, max_lat, region in _bounding_boxes(level):
+        if min_lng <= lng <= max_lng and min_lat <= lat <= max_lat and region_contains(region, lng, lat):
             return region
     return None

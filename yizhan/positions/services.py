@@ -172,7 +172,9 @@ def _check_duplicates(position: Position) -> None:
 
 def _save(position: Position) -> None:
     try:
-        position.full_clean(exclude=["unit", "region", "parent_centre"])
+        # The check constraints are the rules `_check_record` has just applied in Python (and the
+        # database enforces them again); validating them here would cost four queries per save.
+        position.full_clean(exclude=["unit", "region", "parent_centre"], validate_constraints=False)
     except ValidationError as error:
         if (
             "code" in getattr(error, "error_dict", {})
