@@ -69,27 +69,25 @@ def region_feature_collection(*, region: Region, crs: CRS | str = CRS.GCJ02) -> 
 _prepared: dict[int, tuple[str, object]] = {}
 
 
-def _prepared_boundary(region: Region):
+def _prepared_boundary(region_id: int):
+    """The area's boundary as a prepared geometry, always read from the database (never from an
+    in-memory instance that may be partial), cached per boundaries version."""
     from shapely.prepared import prep
 
     version = boundaries_version()
-    cached = _prepared.get(region.pk)
+    cached = _prepared.get(region_id)
     if cached is None or cached[0] != version:
-        boundary = (
-            region.boundary
-            if "boundary" in region.__dict__
-            else Region.objects.values_list("boundary", flat=True).get(pk=region.pk)
-        )
+        boundary = Region.objects.values_list("boundary", flat=True).get(pk=region_id)
         cached = (version, prep(shape(boundary)) if boundary else None)
-        _prepared[region.pk] = cached
+        _prepared[region_id] = cached
     return cached[1]
 
 
-def region_contains(region: Region, lng: float, lat: float) -> bool | None:
-    """Whether the area's boundary holds the GCJ-02 point; None when the area has no boundary."""
+def region_contains(region: Region | int, lng: float, lat: float) -> bool | None:
+    """Whether the area (an instance or its id) holds the GCJ-02 point; None when it has no boundary."""
     from shapely.geometry import Point
 
-    geometry = _prepared_boundary(region)
+    geometry = _prepared_boundary(region if isinstance(region, int) else region.pk)
     if geometry is None:
         return None
     return geometry.covers(Point(lng, lat))

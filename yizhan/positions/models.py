@@ -106,6 +106,8 @@ class Position(AuditedModel):
             models.Index(fields=["state", "kind", "code"], name="position_state_kind_code"),
             models.Index(fields=["kind", "code"], name="position_kind_code"),
             models.Index(fields=["unit", "code"], name="position_unit_code"),
+            # Duplicate detection looks up the same official name near a point on every write.
+            models.Index(fields=["official_name"], name="position_official_name"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -88,12 +88,13 @@ def _place(position: Position, *, crs: str, given_region: Region | None) -> None
         if region_contains(given_region, position.lng, position.lat) is False:
             raise ApplicationError(NOT_IN_REGION.format(region=given_region.name), field="region")
         position.region = given_region
-    unit_area = Region.objects.defer("boundary").get(pk=position.unit.region_id)
-    inside = region_contains(unit_area, position.lng, position.lat)
+    # The prepared boundary is cached by area id: no need to load the area row unless it is refused.
+    inside = region_contains(position.unit.region_id, position.lng, position.lat)
     position.area_override_reason = (position.area_override_reason or "").strip()
     if inside is False and not position.area_override_reason:
+        area_name = Region.objects.values_list("name", flat=True).get(pk=position.unit.region_id)
         raise ApplicationError(
-            OUTSIDE_UNIT_AREA.format(unit=position.unit.name, area=unit_area.name), field="area_override_reason"
+            OUTSIDE_UNIT_AREA.format(unit=position.unit.name, area=area_name), field="area_override_reason"
         )
     if inside is not False:
         position.area_override_reason = ""
