@@ -158,7 +158,9 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"
+# Serve uploaded files from Django (development and small intranet installs without a web server in front).
+YIZHAN_SERVE_MEDIA = env_bool("YIZHAN_SERVE_MEDIA", not PRODUCTION)
 
 # --- Security -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -221,6 +223,7 @@ YIZHAN_PUBLIC_BASE_URL = os.environ.get("YIZHAN_PUBLIC_BASE_URL", "http://127.0.
 # Position imports: the largest accepted file, and up to which size it runs inside the request
 # (larger files run in a background thread whose progress the page polls).
 YIZHAN_IMPORT_MAX_BYTES = int(os.environ.get("YIZHAN_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+YIZHAN_PHOTO_MAX_BYTES = int(os.environ.get("YIZHAN_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 YIZHAN_IMPORT_SYNC_BYTES = int(os.environ.get("YIZHAN_IMPORT_SYNC_BYTES", 512 * 1024))
 
 # Demo accounts share one password so a newcomer can log in after `make run`.

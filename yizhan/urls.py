@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -18,3 +19,9 @@ urlpatterns = [
 ]
 
 handler404 = "yizhan.api.handler404"
+
+if settings.DEBUG or settings.YIZHAN_SERVE_MEDIA:
+    # Uploaded photos; behind a web server in production (set YIZHAN_SERVE_MEDIA=0 there).
+    from django.views.static import serve
+
+    urlpatterns += [path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -223,7 +224,10 @@ class AuditedModel(models.Model):
         for field in self._meta.concrete_fields:
             if field.name in self.audit_exclude:
                 continue
-            data[field.attname] = field.value_from_object(self)
+            value = field.value_from_object(self)
+            if isinstance(value, FieldFile):
+                value = value.name  # files are recorded by their stored name
+            data[field.attname] = value
         return to_jsonable(data)
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from yizhan.core.admin_base import ScopedReadOnlyAdmin
-from yizhan.positions.models import HoursException, Position, PositionStateChange
+from yizhan.positions.models import HoursException, Position, PositionPhoto, PositionStateChange
 
 
 @admin.register(Position)
@@ -19,3 +19,8 @@ class PositionStateChangeAdmin(ScopedReadOnlyAdmin):
 @admin.register(HoursException)
 class HoursExceptionAdmin(ScopedReadOnlyAdmin):
     list_display = ["position", "start", "end", "closed", "reason"]
+
+
+@admin.register(PositionPhoto)
+class PositionPhotoAdmin(ScopedReadOnlyAdmin):
+    list_display = ["position", "caption", "uploaded_by", "created_at"]

@@ -190,3 +190,31 @@ class PositionStateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}: {self.from_state} → {self.to_state}"
+
+
+class PositionPhoto(AuditedModel):
+    """A photo of a position, stored re-encoded as JPEG without EXIF (no camera location leaks)."""
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to="positions/photos/%Y/%m/")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    uploaded_by = models.CharField(_("上传人"), max_length=150)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    scope_path_field = "position__unit__path"
+    scope_permissions_from = "positions.position"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("阵地照片")
+        verbose_name_plural = _("阵地照片")
+
+    def __str__(self) -> str:
+        return f"{self.position} · {self.caption or self.image.name}"
+
+    def audit_unit(self):
+        return self.position.unit

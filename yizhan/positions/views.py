@@ -3,10 +3,11 @@ services decide and write."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
@@ -20,7 +21,7 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors as org_selectors
-from yizhan.positions import exports, selectors, services
+from yizhan.positions import exports, photos, selectors, services
 from yizhan.positions.choices import Ability, Facility, PositionState, ServedGroup, Service
 from yizhan.positions.forms import BulkTransitionForm, PositionFilterForm, PositionForm, TransitionForm
 from yizhan.positions.hours import WEEKDAY_LABELS, WEEKDAYS
@@ -37,6 +38,8 @@ BULK_NOT_FOUND = _("所选阵地中有不存在或不在您管辖范围内的，
 BULK_REFUSED = _("未做任何变更：{error}")
 CREATE_TITLE = _("登记服务阵地")
 EDIT_TITLE = _("修改“{name}”")
+PHOTO_ADDED = _("照片已上传")
+PHOTO_REMOVED = _("照片已删除")
 # The sortable columns of the list: (sort key, heading).
 SORT_COLUMNS = [
     ("code", _("编号")),
@@ -247,8 +250,45 @@ def _detail(request, position: Position, transition_form: TransitionForm | None 
             "served_groups": _labels(ServedGroup, position.served_groups),
             "transition_form": transition_form,
             "can_update": actor.can(Action.UPDATE, Position),
+            "photos": position.photos.all(),
+            "can_manage_photos": actor.can(Action.UPDATE, Position) or can_operate,
+            "photo_max_mb": settings.YIZHAN_PHOTO_MAX_BYTES // (1024 * 1024),
         },
     )
+
+
+@require_POST
+@staff_view
+def position_photo_add(request, pk: int):
+    """Upload a photo: checked by content, re-encoded as JPEG without EXIF (photos.py)."""
+    position = selectors.position_get(actor=request.actor, pk=pk)
+    upload = request.FILES.get("image")
+    limit = settings.YIZHAN_PHOTO_MAX_BYTES
+    try:
+        if upload is not None and upload.size > limit:
+            raise ApplicationError(photos.PHOTO_TOO_LARGE.format(limit=limit // (1024 * 1024)), field="image")
+        data = upload.read() if upload is not None else b""
+        caption = request.POST.get("caption", "")
+        photos.position_photo_add(actor=request.actor, position=position, data=data, caption=caption)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, PHOTO_ADDED)
+    return redirect("positions:detail", pk=position.pk)
+
+
+@require_POST
+@staff_view
+def position_photo_remove(request, pk: int, photo_pk: int):
+    position = selectors.position_get(actor=request.actor, pk=pk)
+    photo = get_object_or_404(position.photos.all(), pk=photo_pk)
+    try:
+        photos.position_photo_remove(actor=request.actor, photo=photo)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, PHOTO_REMOVED)
+    return redirect("positions:detail", pk=position.pk)
 
 
 @staff_view

@@ -1,0 +1,85 @@
+"""Photos of positions (spec §2): checked by content, re-encoded, stripped of EXIF (spec §11)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from yizhan.core.roles import Action
+from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE, Actor
+from yizhan.positions.models import Position, PositionPhoto
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_SIDE = 2048
+
+PHOTO_TOO_LARGE = _("照片不能大于 {limit} MB")
+PHOTO_NOT_AN_IMAGE = _("文件不是照片（只接受 JPEG、PNG、WebP 格式）")
+PHOTO_EMPTY = _("没有选择照片")
+
+
+def _may_manage_photos(actor: Actor) -> bool:
+    # Admins edit the record; station managers run their position (spec §1: "ledger, status, photos").
+    return actor.can(Action.UPDATE, Position) or actor.can(Action.OPERATE, Position)
+
+
+def reencode(data: bytes) -> tuple[bytes, tuple[int, int]]:
+    """The image as a JPEG of at most MAX_SIDE pixels, upright, with no metadata (EXIF, GPS), and its size."""
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ApplicationError(str(PHOTO_NOT_AN_IMAGE), field="image") from None
+    if kind not in ACCEPTED_FORMATS:
+        raise ApplicationError(str(PHOTO_NOT_AN_IMAGE), field="image")
+    with Image.open(io.BytesIO(data)) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        image.thumbnail((MAX_SIDE, MAX_SIDE))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=85, optimize=True)  # no exif= → nothing carried over
+        size = image.size
+    return out.getvalue(), size
+
+
+@transaction.atomic
+def position_photo_add(*, actor: Actor, position: Position, data: bytes, caption: str = "") -> PositionPhoto:
+    position = Position.objects.select_related("unit").get(pk=position.pk)
+    if not actor.covers_unit(position.unit):
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    if not _may_manage_photos(actor):
+        raise PermissionDeniedError(FORBIDDEN_MESSAGE)
+    if not data:
+        raise ApplicationError(str(PHOTO_EMPTY), field="image")
+    limit = settings.YIZHAN_PHOTO_MAX_BYTES
+    if len(data) > limit:
+        raise ApplicationError(PHOTO_TOO_LARGE.format(limit=limit // (1024 * 1024)), field="image")
+    jpeg, (width, height) = reencode(data)
+    photo = PositionPhoto(
+        position=position,
+        caption=caption.strip()[:100],
+        uploaded_by=actor.user.get_username(),
+        width=width,
+        height=height,
+    )
+    photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(jpeg), save=False)
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def position_photo_remove(*, actor: Actor, photo: PositionPhoto) -> None:
+    photo = PositionPhoto.objects.select_related("position__unit").get(pk=photo.pk)
+    if not actor.covers_unit(photo.position.unit):
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    if not _may_manage_photos(actor):
+        raise PermissionDeniedError(FORBIDDEN_MESSAGE)
+    name = photo.image.name
+    photo.delete()
+    transaction.on_commit(lambda: photo.image.storage.delete(name))
