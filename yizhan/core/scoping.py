@@ -116,3 +116,9 @@ def require(actor: Actor | None, action: str, model: type[models.Model] | str) -
     """Refuse with PermissionDeniedError unless the actor's role may take `action` on `model`."""
     if actor is None or not actor.can(action, model):
         raise PermissionDeniedError(FORBIDDEN_MESSAGE)
+
+
+def require_in_scope(actor: Actor, unit: Unit) -> None:
+    """Refuse with NotFoundError (404) unless `unit` lies inside the actor's reach."""
+    if not actor.covers_unit(unit):
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)

@@ -13,10 +13,10 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import audit_record
-from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
+from yizhan.core.errors import ApplicationError, from_validation_error
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import FEDERATION_ONLY_ROLES, SEPARATED_ROLES, Action, Role
-from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require
+from yizhan.core.scoping import Actor, require, require_in_scope
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
 from yizhan.orgs.models import Membership, Region, Unit, User
 
@@ -57,11 +57,6 @@ def _check_child_type(parent: Unit, child_type: str) -> None:
         )
 
 
-def _check_in_scope(actor: Actor, unit: Unit) -> None:
-    if not actor.covers_unit(unit):
-        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
-
-
 def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
     taken = Unit.objects.filter(code=code)
     if exclude_pk is not None:
@@ -93,7 +88,7 @@ def unit_create(*, actor: Actor, parent: Unit, code: str, name: str, type: str, 
     require(actor, Action.CREATE, Unit)
     # Scope is decided on the stored tree: a caller's copy of `parent` may predate a move or a re-sort.
     parent = Unit.objects.get(pk=parent.pk)
-    _check_in_scope(actor, parent)
+    require_in_scope(actor, parent)
     _check_child_type(parent, type)
     _check_code_free(code)
     unit = Unit(code=code, name=name, type=type, region=region, **contact)
@@ -109,7 +104,7 @@ def unit_update(*, actor: Actor, unit: Unit, **changes) -> Unit:
     """Change a unit's own fields (not its place in the tree: see `unit_move`)."""
     require(actor, Action.UPDATE, Unit)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    _check_in_scope(actor, unit)
+    require_in_scope(actor, unit)
     unknown = set(changes) - set(UNIT_FIELDS)
     if unknown:
         raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))
@@ -144,8 +139,8 @@ def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit) -> Unit:
     require(actor, Action.UPDATE, Unit)
     unit = Unit.objects.get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
-    _check_in_scope(actor, unit)
-    _check_in_scope(actor, new_parent)
+    require_in_scope(actor, unit)
+    require_in_scope(actor, new_parent)
     if unit.pk == actor.unit.pk:
         raise ApplicationError(MOVE_OWN_UNIT)
     if new_parent.path.startswith(unit.path):
@@ -166,7 +161,7 @@ def unit_delete(*, actor: Actor, unit: Unit) -> None:
     """Delete an empty unit below the actor's own. Units with children or records are kept."""
     require(actor, Action.DELETE, Unit)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    _check_in_scope(actor, unit)
+    require_in_scope(actor, unit)
     if unit.pk == actor.unit.pk:
         raise ApplicationError(MOVE_OWN_UNIT)
     if unit.numchild:
@@ -196,7 +191,7 @@ def membership_grant(*, actor: Actor, user: User, unit: Unit, role: str) -> Memb
     the separated system roles are never combined with any other (三员分立)."""
     require(actor, Action.CREATE, Membership)
     unit = Unit.objects.get(pk=unit.pk)
-    _check_in_scope(actor, unit)
+    require_in_scope(actor, unit)
     if user.pk == actor.user.pk:
         raise ApplicationError(GRANT_SELF)
     if role not in Role.values:
@@ -212,7 +207,7 @@ def membership_revoke(*, actor: Actor, membership: Membership) -> None:
     """Withdraw a role grant (security admin, not their own)."""
     require(actor, Action.DELETE, Membership)
     membership = Membership.objects.select_related("unit").get(pk=membership.pk)
-    _check_in_scope(actor, membership.unit)
+    require_in_scope(actor, membership.unit)
     if membership.user_id == actor.user.pk:
         raise ApplicationError(GRANT_SELF)
     membership.delete()
@@ -225,7 +220,7 @@ def account_create(
     """Open an account with its first role (security admin)."""
     require(actor, Action.CREATE, Membership)
     unit = Unit.objects.get(pk=unit.pk)
-    _check_in_scope(actor, unit)
+    require_in_scope(actor, unit)
     if User.objects.filter(username=username).exists():
         raise ApplicationError(USERNAME_TAKEN.format(username=username), field="username")
     user = User(username=username, full_name=full_name, phone=phone)

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.roles import Action
-from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE, Actor
+from yizhan.core.scoping import FORBIDDEN_MESSAGE, Actor, require_in_scope
 from yizhan.positions.models import Position, PositionPhoto
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -51,8 +51,7 @@ def reencode(data: bytes) -> tuple[bytes, tuple[int, int]]:
 @transaction.atomic
 def position_photo_add(*, actor: Actor, position: Position, data: bytes, caption: str = "") -> PositionPhoto:
     position = Position.objects.select_related("unit").get(pk=position.pk)
-    if not actor.covers_unit(position.unit):
-        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    require_in_scope(actor, position.unit)
     if not _may_manage_photos(actor):
         raise PermissionDeniedError(FORBIDDEN_MESSAGE)
     if not data:
@@ -76,8 +75,7 @@ def position_photo_add(*, actor: Actor, position: Position, data: bytes, caption
 @transaction.atomic
 def position_photo_remove(*, actor: Actor, photo: PositionPhoto) -> None:
     photo = PositionPhoto.objects.select_related("position__unit").get(pk=photo.pk)
-    if not actor.covers_unit(photo.position.unit):
-        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    require_in_scope(actor, photo.position.unit)
     if not _may_manage_photos(actor):
         raise PermissionDeniedError(FORBIDDEN_MESSAGE)
     name = photo.image.name

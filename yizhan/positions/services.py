@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
 from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.core.roles import Action
-from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require
+from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
 from yizhan.orgs.geo import region_at, region_contains
 from yizhan.orgs.models import Region, Unit
 from yizhan.positions import rules
@@ -63,8 +63,7 @@ EDITABLE_FIELDS = (
 
 def _check_unit(actor: Actor, unit: Unit) -> Unit:
     unit = Unit.objects.get(pk=unit.pk)
-    if not actor.covers_unit(unit):
-        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    require_in_scope(actor, unit)
     return unit
 
 
@@ -238,8 +237,7 @@ def position_update(
     `crs` are converted; a new point is checked against the area and the unit's area again."""
     require(actor, Action.UPDATE, Position)
     position = Position.objects.select_for_update().get(pk=position.pk)
-    if not actor.covers_unit(position.unit):
-        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    require_in_scope(actor, position.unit)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))
@@ -279,8 +277,7 @@ def position_transition(
     delistings with a reason, one history row per move."""
     require(actor, Action.OPERATE, Position)
     position = Position.objects.select_for_update().select_related("unit").get(pk=position.pk)
-    if not actor.covers_unit(position.unit):
-        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    require_in_scope(actor, position.unit)
     if to_state not in STATE_TRANSITIONS.get(position.state, ()):
         raise ApplicationError(
             TRANSITION_NOT_ALLOWED.format(
