@@ -12,7 +12,7 @@ import contextvars
 import getpass
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -22,6 +22,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core.bulk import bulk_insert
 from yizhan.core.models import AuditAction, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -144,7 +145,65 @@ def audit_record(
     after: dict | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain, inside the caller's transaction (rolled back with it)."""
+    (entry,) = audit_record_many(
+        [
+            {
+                "action": action,
+                "obj": obj,
+                "object_type": object_type,
+                "object_id": object_id,
+                "object_repr": object_repr,
+                "unit_path": unit_path,
+                "unit_name": unit_name,
+                "before": before,
+                "after": after,
+            }
+        ]
+    )
+    return entry
+
+
+def audit_record_many(records: Iterable[dict]) -> list[AuditEntry]:
+    """Append entries (each a dict of `audit_record`'s arguments) in order, under one lock of the
+    chain head and with one bulk insert: what a bulk write (an import) records for its rows."""
     ctx = current_context()
+    entries: list[AuditEntry] = []
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+        seq, prev_hash = head.seq, head.hash
+        # Microseconds survive every backend's datetime column, so the digest recomputes exactly.
+        now = timezone.now()
+        for record in records:
+            seq += 1
+            fields = _entry_fields(ctx, **record)
+            fields.update(seq=seq, created_at=now, prev_hash=prev_hash)
+            prev_hash = entry_digest(**fields)
+            entries.append(AuditEntry(**fields, hash=prev_hash))
+        if not entries:
+            return entries
+        bulk_insert(entries)
+        AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
+    return entries
+
+
+def _entry_fields(
+    ctx: AuditContext,
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    unit_path: str | None = None,
+    unit_name: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    snapshot: bool = False,
+) -> dict:
+    """The entry's fields but its place in the chain. `snapshot` says before/after come from
+    `audit_snapshot()`, already plain JSON (converting them again would cost as much)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -153,31 +212,25 @@ def audit_record(
         unit = owner() if callable(owner) else None
         if unit is not None and unit_path is None:
             unit_path, unit_name = unit.path, unit.name
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
-        fields = {
-            "seq": head.seq + 1,
-            # Microseconds survive every backend's datetime column, so the digest recomputes exactly.
-            "created_at": timezone.now(),
-            "actor_id": ctx.actor_id,
-            "actor_name": ctx.actor_name[:150],
-            "unit_path": ctx.unit_path if unit_path is None else unit_path,
-            "unit_name": (ctx.unit_name if unit_name is None else unit_name)[:200],
-            "remote_addr": ctx.remote_addr,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id)[:64],
-            "object_repr": object_repr[:255],
-            "before": to_jsonable(before) if before is not None else None,
-            "after": to_jsonable(after) if after is not None else None,
-            "prev_hash": head.hash,
-        }
-        entry = AuditEntry(**fields, hash=entry_digest(**fields))
-        entry.save(force_insert=True)
-        AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
-    return entry
+    return {
+        "actor_id": ctx.actor_id,
+        "actor_name": ctx.actor_name[:150],
+        "unit_path": ctx.unit_path if unit_path is None else unit_path,
+        "unit_name": (ctx.unit_name if unit_name is None else unit_name)[:200],
+        "remote_addr": ctx.remote_addr,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id)[:64],
+        "object_repr": object_repr[:255],
+        "before": before if before is None or snapshot else to_jsonable(before),
+        "after": after if after is None or snapshot else to_jsonable(after),
+    }
+
+
+def audit_create_records(objs: Iterable[AuditedModel]) -> Iterator[dict]:
+    """The entries `AuditedModel.save()` writes for new objects, for objects saved in bulk."""
+    for obj in objs:
+        yield {"action": AuditAction.CREATE, "obj": obj, "after": obj.audit_snapshot(), "snapshot": True}
 
 
 class AuditedModel(models.Model):
@@ -220,6 +273,8 @@ class AuditedModel(models.Model):
         return None
 
     def audit_snapshot(self) -> dict:
+        """Every stored field as plain JSON (dates, decimals and UUIDs as DjangoJSONEncoder writes
+        them), converted field by field: a bulk import snapshots every row it writes."""
         data = {}
         for field in self._meta.concrete_fields:
             if field.name in self.audit_exclude:
@@ -227,8 +282,30 @@ class AuditedModel(models.Model):
             value = field.value_from_object(self)
             if isinstance(value, FieldFile):
                 value = value.name  # files are recorded by their stored name
-            data[field.attname] = value
-        return to_jsonable(data)
+            data[field.attname] = _plain(value)
+        return data
+
+
+_ENCODER = DjangoJSONEncoder()
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (dict, list)):
+        return value if _is_json(value) else to_jsonable(value)
+    return to_jsonable(_ENCODER.default(value))
+
+
+def _is_json(value) -> bool:
+    """Whether a JSON field's content is already made of plain JSON types only."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_is_json(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _is_json(item) for key, item in value.items())
+    return False
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@ the coordinate system of the tile layer they are drawn on."""
 
 from __future__ import annotations
 
+import contextvars
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from shapely.geometry import mapping, shape
@@ -37,10 +40,24 @@ def boundaries_cache_key(adcode: str, crs: CRS | str) -> str:
     return f"region-boundaries:v{boundaries_version()}:{adcode}:{CRS(crs).value}"
 
 
+_pinned_version: contextvars.ContextVar[str | None] = contextvars.ContextVar("boundaries_version", default=None)
+
+
 def boundaries_version() -> str:
     """A token that changes whenever boundaries change. Random rather than a counter, so that a
     cleared cache (or a new process) never reuses an old version's entries."""
-    return cache.get_or_set(BOUNDARIES_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    return _pinned_version.get() or cache.get_or_set(BOUNDARIES_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+@contextmanager
+def boundaries_pinned() -> Iterator[None]:
+    """Read the boundaries version once for a batch of point lookups (an import) instead of asking
+    the cache for every point; boundaries do not change in the middle of one request."""
+    token = _pinned_version.set(boundaries_version())
+    try:
+        yield
+    finally:
+        _pinned_version.reset(token)
 
 
 def boundaries_changed() -> None:

@@ -37,39 +37,74 @@ def _minutes(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+_CANONICAL: dict[tuple, dict[str, list[list[str]]]] = {}  # schedules seen valid → canonical form
+
+
 def validate_schedule(schedule) -> dict[str, list[list[str]]]:
-    """The schedule in canonical form (days in order, intervals sorted), or ScheduleError."""
+    """The schedule in canonical form (days in order, intervals sorted), or ScheduleError. Valid
+    schedules are remembered (an import checks the same few schedules on every row)."""
+    key = _schedule_key(schedule)
+    canonical = _CANONICAL.get(key) if key is not None else None
+    if canonical is None:
+        canonical = _validate_schedule(schedule)
+        if key is not None and len(_CANONICAL) < 4096:
+            _CANONICAL[key] = canonical
+    return {day: [list(interval) for interval in intervals] for day, intervals in canonical.items()}
+
+
+def _schedule_key(schedule) -> tuple | None:
+    """A hashable copy of a schedule that keeps every type (a tuple is not a list), or None."""
+    if type(schedule) is not dict:
+        return None
+    try:
+        key = tuple(
+            (day, type(intervals).__name__, tuple((type(i).__name__, *i) for i in intervals))
+            for day, intervals in schedule.items()
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _validate_schedule(schedule) -> dict[str, list[list[str]]]:
     if not isinstance(schedule, dict):
         raise ScheduleError(str(SCHEDULE_NOT_A_MAPPING))
     clean: dict[str, list[list[str]]] = {}
     for day, intervals in schedule.items():
         if day not in WEEKDAYS:
             raise ScheduleError(SCHEDULE_UNKNOWN_DAY.format(day=day))
-        label = WEEKDAY_LABELS[day]
-        if not isinstance(intervals, list):
-            raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval=intervals))
-        spans = []
-        for interval in intervals:
-            if not (
-                isinstance(interval, (list, tuple)) and len(interval) == 2 and all(isinstance(t, str) for t in interval)
-            ):
-                raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval=interval))
-            try:
-                start, end = _minutes(interval[0]), _minutes(interval[1])
-            except ValueError:
-                raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval="-".join(interval))) from None
-            if start >= 24 * 60:
-                raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval="-".join(interval)))
-            if start == end:
-                raise ScheduleError(SCHEDULE_EMPTY_INTERVAL.format(day=label, interval="-".join(interval)))
-            spans.append((start, end if end > start else end + 24 * 60, list(interval)))
-        spans.sort()
-        for (_start_a, end_a, _text_a), (start_b, _end_b, _text_b) in zip(spans, spans[1:], strict=False):
-            if start_b < end_a:
-                raise ScheduleError(SCHEDULE_OVERLAP.format(day=label))
+        spans = validate_intervals(intervals, label=WEEKDAY_LABELS[day])
         if spans:
-            clean[day] = [s[2] for s in spans]
+            clean[day] = spans
     return {day: clean[day] for day in WEEKDAYS if day in clean}
+
+
+def validate_intervals(intervals, *, label: str) -> list[list[str]]:
+    """One day's [start, end] "HH:MM" intervals, sorted, or ScheduleError naming the day as `label`
+    (a weekday of the schedule, or the day of a dated exception)."""
+    if not isinstance(intervals, list):
+        raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval=intervals))
+    spans = []
+    for interval in intervals:
+        if not (
+            isinstance(interval, (list, tuple)) and len(interval) == 2 and all(isinstance(t, str) for t in interval)
+        ):
+            raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval=interval))
+        try:
+            start, end = _minutes(interval[0]), _minutes(interval[1])
+        except ValueError:
+            raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval="-".join(interval))) from None
+        if start >= 24 * 60:
+            raise ScheduleError(SCHEDULE_BAD_INTERVAL.format(day=label, interval="-".join(interval)))
+        if start == end:
+            raise ScheduleError(SCHEDULE_EMPTY_INTERVAL.format(day=label, interval="-".join(interval)))
+        spans.append((start, end if end > start else end + 24 * 60, list(interval)))
+    spans.sort()
+    for (_start_a, end_a, _text_a), (start_b, _end_b, _text_b) in zip(spans, spans[1:], strict=False):
+        if start_b < end_a:
+            raise ScheduleError(SCHEDULE_OVERLAP.format(day=label))
+    return [s[2] for s in spans]
 
 
 def parse_schedule_text(text: str) -> dict[str, list[list[str]]]:

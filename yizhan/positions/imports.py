@@ -1,11 +1,16 @@
 """Import positions from an xlsx workbook laid out as `spreadsheet.COLUMNS` (issue 3 §5).
 
-All or nothing: every row goes through the same services as the forms (position_create,
-position_update, position_transition) inside one transaction, each row in its own savepoint so that
-the rows after a bad one are still checked; any error rolls everything back and the result lists
-every problem by Excel row number and column header. Idempotent by 阵地编号: an existing code whose
-values are the same is left alone (no write, no audit entry), one with other values is updated, a
-new code is created.
+All or nothing, inside one transaction: any error rolls everything back and the result lists every
+problem by Excel row number and column header. Idempotent by 阵地编号: an existing code whose values
+are the same is left alone (no write, no audit entry), one with other values is updated through
+`position_update`/`position_transition`, one row at a time.
+
+New codes, the bulk of a large file, run the same rules as a form (`services.position_prepare`)
+but look other records up in what the importer read once per file (units, areas, centres, every
+stored name and point for duplicate detection, the file's own earlier rows) instead of one query
+each, and are saved in batches (`services.positions_create_many`: bulk inserts, one history row and
+one audit entry per position, as a form would write). The sheet is read with calamine (a Rust
+reader, ~8× faster than openpyxl's read-only mode); openpyxl writes the annotated workbook.
 """
 
 from __future__ import annotations
@@ -25,11 +30,13 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from python_calamine import CalamineWorkbook
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import to_gcj02
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
+from yizhan.orgs.geo import boundaries_pinned
 from yizhan.orgs.models import PHONE_VALIDATOR, Region, Unit
 from yizhan.positions import rules, services
 from yizhan.positions.choices import PositionKind
@@ -165,6 +172,20 @@ def _read_bytes(file) -> bytes:
     return data
 
 
+def _sheet_rows(data: bytes):
+    """(sheet title, number of rows below the header, first used column, row iterator) of the
+    positions sheet (or the first sheet). Rows start at Excel row 1; cells at the first used column."""
+    try:
+        workbook = CalamineWorkbook.from_filelike(BytesIO(data))
+        title = SHEET_TITLE if SHEET_TITLE in workbook.sheet_names else workbook.sheet_names[0]
+        sheet = workbook.get_sheet_by_name(title)
+    except Exception:  # calamine raises its own kinds for a damaged archive
+        raise ImportFileError(str(NOT_XLSX)) from None
+    if sheet.start is None:
+        return title, 0, 0, iter(())
+    return title, sheet.end[0], sheet.start[1], sheet.iter_rows()
+
+
 def _open(data: bytes, *, read_only: bool):
     try:
         workbook = load_workbook(BytesIO(data), read_only=read_only, data_only=True)
@@ -218,13 +239,45 @@ def _same(column: Column, stored, given) -> bool:
     return (stored if stored is not None else "") == (given if given is not None else "")
 
 
-class _Importer:
-    def __init__(self, actor: Actor):
+class _Importer(services.RecordLookups):
+    """One file's import: parses rows, and answers the rules' lookups from what it read once."""
+
+    def __init__(self, actor: Actor, column_offset: int = 0):
         self.actor = actor
+        self.column_offset = column_offset
         self.units = {u.code: u for u in Unit.objects.all()}
         self.regions = {r.adcode: r for r in Region.objects.defer("boundary")}
         self.codes: dict[str, int] = dict(Position.objects.values_list("code", "pk"))
         self.file_rows: dict[str, int] = {}  # code → first row in this file
+        # Every stored position by official name, for duplicate detection; new rows join as they pass.
+        self.names: dict[str, list[tuple[str, float, float]]] = {}
+        for name, code, lng, lat in Position.objects.values_list("official_name", "code", "lng", "lat").iterator():
+            self.names.setdefault(name, []).append((code, lng, lat))
+        self.centres: dict[str, Position | None] = {}  # stored centre codes looked up so far
+        self.new_centres: dict[str, Position] = {}  # centres created by this file
+        self.pending: list[Position] = []
+
+    # — services.RecordLookups, answered from the file —
+    def code_taken(self, code: str, *, exclude_pk: int | None = None) -> bool:
+        return code in self.codes and self.codes[code] != exclude_pk
+
+    def centre(self, actor: Actor, position: Position) -> Position | None:
+        return position.parent_centre  # resolved (in scope) by `parse`
+
+    def namesakes(self, position: Position) -> list[tuple[str, str, float]]:
+        found = []
+        for code, lng, lat in self.names.get(position.official_name, ()):
+            distance = rules.distance_m(position.lng, position.lat, lng, lat)
+            if distance <= services.DUPLICATE_RADIUS_M:
+                found.append((position.official_name, code, distance))
+        return found
+
+    def stored_centre(self, code: str) -> Position | None:
+        if code not in self.centres:
+            self.centres[code] = (
+                Position.objects.restrict(self.actor).filter(code=code).only("pk", "kind", "official_name").first()
+            )
+        return self.centres[code]
 
     # Row → (service arguments, errors)
     def parse(self, row_number: int, cells, header: dict[int, Column]):
@@ -232,12 +285,12 @@ class _Importer:
         errors: list[RowError] = []
         positions: dict[str, int] = {}
         for index, column in header.items():
-            positions[column.field] = index + 1
+            positions[column.field] = index + 1 + self.column_offset
             cell = cells[index] if index < len(cells) else None
             try:
                 values[column.field] = column.parse(cell)
             except CellError as error:
-                errors.append(RowError(row_number, column.header, error.message, index + 1))
+                errors.append(RowError(row_number, column.header, error.message, positions[column.field]))
         self.positions = positions
 
         def fail(field_name: str, message: str) -> None:
@@ -280,10 +333,8 @@ class _Importer:
         if "parent_centre" in values:
             centre_code = values["parent_centre"]
             if centre_code and values.get("kind") == PositionKind.WORK_STATION:
-                centre = (
-                    Position.objects.restrict(self.actor).filter(code=centre_code).only("pk", "kind").first()
-                    if centre_code in self.codes
-                    else None
+                centre = self.new_centres.get(centre_code) or (
+                    self.stored_centre(centre_code) if centre_code in self.codes else None
                 )
                 if centre is None:
                     fail("parent_centre", CENTRE_UNKNOWN.format(code=centre_code))
@@ -304,26 +355,46 @@ class _Importer:
             return RowError(row_number, None, message, None)
         return RowError(row_number, column.header, message, self.positions.get(column.field))
 
-    # Apply one parsed row; returns "created", "updated", "unchanged" (and whether the state moved).
+    def is_new(self, values: dict) -> bool:
+        return values["code"] not in self.codes
+
+    def prepare(self, values: dict) -> None:
+        """Check a row with a new code and queue it for `flush`."""
+        values = dict(values)
+        crs = values.pop("crs", "gcj02") or "gcj02"
+        region = values.pop("region", None)
+        state = values.pop("state", None)
+        state_reason = values.pop("state_reason", "")
+        position = services.position_prepare(
+            actor=self.actor,
+            crs=crs,
+            region=region,
+            state=state or "planned",
+            state_reason=state_reason or "",
+            lookups=self,
+            **values,
+        )
+        self.pending.append(position)
+        self.names.setdefault(position.official_name, []).append((position.code, position.lng, position.lat))
+        if position.kind == PositionKind.CENTRE:
+            self.new_centres[position.code] = position
+
+    def flush(self) -> int:
+        """Save the queued new positions; returns how many."""
+        pending, self.pending = self.pending, []
+        services.positions_create_many(actor=self.actor, positions=pending)
+        for position in pending:
+            self.codes[position.code] = position.pk
+        return len(pending)
+
+    # Apply one parsed row of a stored code: "updated" or "unchanged", and whether the state moved.
     def apply(self, values: dict) -> tuple[str, bool]:
         values = dict(values)
         crs = values.pop("crs", "gcj02") or "gcj02"
         region = values.pop("region", None)
         state = values.pop("state", None)
         state_reason = values.pop("state_reason", "")
-        code = values["code"]
-        pk = self.codes.get(code)
-        if pk is None:
-            position = services.position_create(
-                actor=self.actor,
-                crs=crs,
-                region=region,
-                state=state or "planned",
-                state_reason=state_reason or "",
-                **values,
-            )
-            self.codes[code] = position.pk
-            return "created", False
+        pk = self.codes[values["code"]]
         position = Position.objects.select_related("unit", "region", "parent_centre").get(pk=pk)
         if not self.actor.covers_unit(position.unit):
             raise ApplicationError(UNIT_UNKNOWN.format(code=position.unit.code), field="unit")
@@ -380,6 +451,9 @@ class _Importer:
         return changes
 
 
+FLUSH_ROWS = 1000  # new positions saved per batch
+
+
 def positions_import(
     *, actor: Actor, file, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> ImportResult:
@@ -387,48 +461,67 @@ def positions_import(
     problems are listed in the result (and nothing is written)."""
     require(actor, Action.CREATE, Position)
     data = _read_bytes(file)
-    workbook, sheet = _open(data, read_only=True)
+    title, total, column_offset, rows = _sheet_rows(data)
     result = ImportResult(dry_run=dry_run)
+    header = _header_map(next(rows, None), title)
+    importer = _Importer(actor, column_offset)
+    if progress:
+        progress(0, total)
     try:
-        rows = sheet.iter_rows(values_only=True)
-        header = _header_map(next(rows, None), sheet.title)
-        total = max((sheet.max_row or 1) - 1, 0)
-        importer = _Importer(actor)
-        if progress:
-            progress(0, total)
-        try:
-            with transaction.atomic():
-                for row_number, cells in enumerate(rows, start=2):
-                    if not cells or all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                        continue
-                    result.total += 1
-                    values, errors = importer.parse(row_number, cells, header)
-                    if errors:
-                        result.errors.extend(errors)
-                    else:
-                        try:
-                            with transaction.atomic():
-                                kind, moved = importer.apply(values)
-                        except ApplicationError as error:
-                            result.errors.append(importer.error_of(row_number, error))
-                        except (ValidationError, DatabaseError) as error:
-                            result.errors.append(RowError(row_number, None, str(UNSAVABLE.format(error=error))))
-                        else:
-                            setattr(result, kind, getattr(result, kind) + 1)
-                            result.transitioned += int(moved)
-                    if progress and result.total % 200 == 0:
-                        progress(result.total, max(total, result.total))
-                if result.total == 0:
-                    raise ImportFileError(str(NO_ROWS))
-                if result.errors or dry_run:
-                    raise _Rollback
-        except _Rollback:
-            pass
-    finally:
-        workbook.close()
+        with transaction.atomic(), boundaries_pinned():
+            for row_number, cells in enumerate(rows, start=2):
+                if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                    continue
+                result.total += 1
+                _import_row(importer, result, row_number, cells, header)
+                if len(importer.pending) >= FLUSH_ROWS:
+                    _flush(importer, result)
+                if progress and result.total % 200 == 0:
+                    progress(result.total, max(total, result.total))
+            _flush(importer, result)
+            if result.total == 0:
+                raise ImportFileError(str(NO_ROWS))
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
     if progress:
         progress(result.total, result.total)
     return result
+
+
+def _import_row(importer: _Importer, result: ImportResult, row_number: int, cells, header) -> None:
+    values, errors = importer.parse(row_number, cells, header)
+    if errors:
+        result.errors.extend(errors)
+        return
+    try:
+        if importer.is_new(values):
+            importer.prepare(values)
+            return
+        # A stored code: the new rows before it are saved first, so the file applies in its order.
+        _flush(importer, result)
+        with transaction.atomic():
+            kind, moved = importer.apply(values)
+    except ApplicationError as error:
+        result.errors.append(importer.error_of(row_number, error))
+    except (ValidationError, DatabaseError) as error:
+        result.errors.append(RowError(row_number, None, str(UNSAVABLE.format(error=error))))
+    else:
+        setattr(result, kind, getattr(result, kind) + 1)
+        result.transitioned += int(moved)
+
+
+def _flush(importer: _Importer, result: ImportResult) -> None:
+    if not importer.pending:
+        return
+    rows = [importer.file_rows.get(p.code) for p in importer.pending]
+    try:
+        with transaction.atomic():
+            result.created += importer.flush()
+    except DatabaseError as error:
+        first = min(r for r in rows if r is not None)
+        result.errors.append(RowError(first, None, str(UNSAVABLE.format(error=error))))
 
 
 def annotated_workbook(file, errors: list[RowError]) -> bytes:

@@ -61,18 +61,23 @@ LISTS = {
 }
 
 
+# Each enumeration's values and their position (Django rebuilds `enum.values` on every access).
+_ORDER = {field: {value: i for i, value in enumerate(enum.values)} for field, (enum, _what) in LISTS.items()}
+
+
 def clean_choice_list(field: str, values) -> list[str]:
     """A list field of choices, checked and in the enumeration's order. ValueError names the problem."""
     enum, what = LISTS[field]
+    order = _ORDER[field]
     values = list(values or [])
     seen = set()
     for value in values:
-        if value not in enum.values:
+        if value not in order:
             raise ValueError(UNKNOWN_CHOICE.format(value=value, what=what))
         if value in seen:
             raise ValueError(DUPLICATE_CHOICE.format(value=value, what=what))
         seen.add(value)
-    return [v for v in enum.values if v in seen]
+    return sorted(seen, key=order.__getitem__)
 
 
 def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core.audit import audit_create_records, audit_record_many
+from yizhan.core.bulk import bulk_insert
 from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
 from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.core.roles import Action
@@ -33,6 +35,7 @@ from yizhan.positions.hours import ScheduleError, validate_schedule
 from yizhan.positions.models import Position, PositionStateChange
 
 DUPLICATE_RADIUS_M = 50
+REGISTERED = "登记"  # the reason of a position's first history row
 
 CODE_TAKEN = _("阵地编号“{code}”已被使用")
 BAD_CRS = _("坐标系“{crs}”无效，应为 gcj02、wgs84 或 bd09")
@@ -99,7 +102,36 @@ def _place(position: Position, *, crs: str, given_region: Region | None) -> None
         position.area_override_reason = ""
 
 
-def _check_record(actor: Actor, position: Position) -> None:
+class RecordLookups:
+    """Where the rules of a record look up other records: here one query at a time (forms, API).
+    An import subclasses it to answer from what it read once per file, so both run the same rules."""
+
+    def code_taken(self, code: str, *, exclude_pk: int | None = None) -> bool:
+        return Position.objects.filter(code=code).exclude(pk=exclude_pk).exists()
+
+    def centre(self, actor: Actor, position: Position) -> Position | None:
+        """The work station's service centre as the actor sees it; None when none is given."""
+        if position.parent_centre_id is None:
+            return None
+        centre = Position.objects.restrict(actor).filter(pk=position.parent_centre_id).first()
+        if centre is None:
+            raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+        return centre
+
+    def namesakes(self, position: Position) -> list[tuple[str, str, float]]:
+        """(official name, code, distance in m) of positions with the same name within DUPLICATE_RADIUS_M."""
+        return [
+            (other.official_name, other.code, distance)
+            for other, distance in nearby_namesakes(
+                name=position.official_name, lng=position.lng, lat=position.lat, exclude_pk=position.pk
+            )
+        ]
+
+
+DATABASE_LOOKUPS = RecordLookups()
+
+
+def _check_record(actor: Actor, position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
     """Rules of spec §2 for one record: kind and level, naming, lists, hours, co-builder, area."""
     if position.kind == PositionKind.CENTRE and not position.centre_level:
         raise ApplicationError(str(CENTRE_LEVEL_REQUIRED), field="centre_level")
@@ -107,11 +139,9 @@ def _check_record(actor: Actor, position: Position) -> None:
         position.centre_level = ""
     centre_name = ""
     if position.kind == PositionKind.WORK_STATION:
-        if position.parent_centre_id is None:
-            raise ApplicationError(str(PARENT_CENTRE_REQUIRED), field="parent_centre")
-        centre = Position.objects.restrict(actor).filter(pk=position.parent_centre_id).first()
+        centre = lookups.centre(actor, position)
         if centre is None:
-            raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+            raise ApplicationError(str(PARENT_CENTRE_REQUIRED), field="parent_centre")
         if centre.kind != PositionKind.CENTRE:
             raise ApplicationError(PARENT_NOT_A_CENTRE.format(name=centre.official_name), field="parent_centre")
         centre_name = centre.official_name
@@ -161,32 +191,38 @@ def nearby_namesakes(
     return found
 
 
-def _check_duplicates(position: Position) -> None:
-    for other, distance in nearby_namesakes(
-        name=position.official_name, lng=position.lng, lat=position.lat, exclude_pk=position.pk
-    ):
-        raise ApplicationError(
-            DUPLICATE_NEARBY.format(distance=distance, name=other.official_name, code=other.code), field="official_name"
+def _check_duplicates(position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
+    for name, code, distance in lookups.namesakes(position):
+        raise ApplicationError(DUPLICATE_NEARBY.format(distance=distance, name=name, code=code), field="official_name")
+
+
+def _validate_fields(position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
+    """Field-level checks of the model (lengths, choices, validators). The check constraints are the
+    rules `_check_record` has just applied in Python (and the database enforces them again);
+    validating them here would cost four queries per save. The unique code is the lookups' job."""
+    try:
+        position.full_clean(
+            exclude=["unit", "region", "parent_centre"], validate_unique=False, validate_constraints=False
         )
+    except ValidationError as error:
+        raise from_validation_error(error) from error
+    if lookups.code_taken(position.code, exclude_pk=position.pk):
+        raise ApplicationError(CODE_TAKEN.format(code=position.code), field="code")
 
 
 def _save(position: Position) -> None:
-    try:
-        # The check constraints are the rules `_check_record` has just applied in Python (and the
-        # database enforces them again); validating them here would cost four queries per save.
-        position.full_clean(exclude=["unit", "region", "parent_centre"], validate_constraints=False)
-    except ValidationError as error:
-        if (
-            "code" in getattr(error, "error_dict", {})
-            and Position.objects.filter(code=position.code).exclude(pk=position.pk).exists()
-        ):
-            raise ApplicationError(CODE_TAKEN.format(code=position.code), field="code") from error
-        raise from_validation_error(error) from error
+    _validate_fields(position)
     position.save()
 
 
 def _record_state(position: Position, actor: Actor | None, from_state: str, reason: str, effective_on: date) -> None:
-    PositionStateChange.objects.create(
+    _state_change(position, actor, from_state, reason, effective_on).save()
+
+
+def _state_change(
+    position: Position, actor: Actor | None, from_state: str, reason: str, effective_on: date
+) -> PositionStateChange:
+    return PositionStateChange(
         position=position,
         from_state=from_state,
         to_state=position.state,
@@ -212,21 +248,62 @@ def position_create(
     """Register a position. It starts `planned` unless an existing one is being recorded in another
     state (an import of operating stations); the first history row says so."""
     require(actor, Action.CREATE, Position)
-    unit = _check_unit(actor, unit)
+    position = position_prepare(
+        actor=actor,
+        unit=_check_unit(actor, unit),
+        crs=crs,
+        region=region,
+        state=state,
+        state_reason=state_reason,
+        **fields,
+    )
+    position.save()
+    _record_state(position, actor, "", state_reason or REGISTERED, timezone.localdate())
+    return position
+
+
+def position_prepare(
+    *,
+    actor: Actor,
+    unit: Unit,
+    crs: str = CRS.GCJ02,
+    region: Region | None = None,
+    state: str = PositionState.PLANNED,
+    state_reason: str = "",
+    lookups: RecordLookups = DATABASE_LOOKUPS,
+    **fields,
+) -> Position:
+    """A new position with every rule of a create applied, not yet saved: `position_create` saves
+    one, `positions_create_many` saves a checked batch (an import). `unit` is a loaded record."""
+    require_in_scope(actor, unit)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))
     if state not in PositionState.values:
         raise ApplicationError(TRANSITION_NOT_ALLOWED.format(from_state="—", to_state=state), field="state")
     position = Position(unit=unit, state=state, state_reason=state_reason, **fields)
-    if Position.objects.filter(code=position.code).exists():
+    if lookups.code_taken(position.code):
         raise ApplicationError(CODE_TAKEN.format(code=position.code), field="code")
-    _check_record(actor, position)
+    _check_record(actor, position, lookups)
     _place(position, crs=crs, given_region=region)
-    _check_duplicates(position)
-    _save(position)
-    _record_state(position, actor, "", state_reason or "登记", timezone.localdate())
+    _check_duplicates(position, lookups)
+    _validate_fields(position, lookups)
     return position
+
+
+@transaction.atomic
+def positions_create_many(*, actor: Actor, positions: list[Position]) -> None:
+    """Save positions that `position_prepare` has checked, in bulk: the rows, their first history
+    rows and their audit entries (the same entries one `save()` each would write). Service centres
+    go first, so work stations of this batch can point at them."""
+    require(actor, Action.CREATE, Position)
+    if not positions:
+        return
+    ordered = sorted(positions, key=lambda p: p.kind != PositionKind.CENTRE)
+    bulk_insert(ordered)
+    today = timezone.localdate()
+    bulk_insert([_state_change(p, actor, "", p.state_reason or REGISTERED, today) for p in ordered])
+    audit_record_many(audit_create_records(ordered))
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 from django.db import models
+from django.utils.translation import get_language
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -56,6 +57,9 @@ BAD_DATE = "“{header}”应为日期（如 2024-05-01），而不是“{value}
 BAD_BOOL = "“{header}”应填“是”或“否”，而不是“{value}”"
 BAD_HOURS = "“{header}”格式不正确：{problem}"
 TOO_LONG = "“{header}”最多 {limit} 个字"
+
+
+_ACCEPTED: dict[tuple[str, str | None], dict[str, str]] = {}
 
 
 class CellError(ValueError):
@@ -102,10 +106,24 @@ class Column:
     def option_labels(self) -> list[str]:
         return [str(label) for label in self.choices.labels] if self.choices else []
 
+    def _accepted(self) -> dict[str, str]:
+        """What a cell may say → stored value: the labels in the active language and the values.
+        Built once per column and language (a large import reads hundreds of thousands of cells)."""
+        key = (self.field, get_language())
+        accepted = _ACCEPTED.get(key)
+        if accepted is None:
+            accepted = {value: value for value in self.choices.values}
+            accepted.update({str(label): value for value, label in self.choices.choices})
+            _ACCEPTED[key] = accepted
+        return accepted
+
     def _choice(self, text: str, *, error: str) -> str:
-        for value, label in self.choices.choices:
-            if text == str(label) or text.lower() == value:
-                return value
+        accepted = self._accepted()
+        value = accepted.get(text)
+        if value is None and text.lower() in self.choices.values:
+            value = text.lower()
+        if value is not None:
+            return value
         raise CellError(
             error.format(header=self.header, value=text, options="、".join(self.option_labels())), column=self
         )
@@ -113,7 +131,7 @@ class Column:
     def _choice_list(self, text: str) -> list[str]:
         # A label may itself hold "、" (充电、打气工具): join neighbouring pieces when they make one.
         tokens = [item.strip() for item in _SPLIT.split(text) if item.strip()]
-        known = {str(label) for label in self.choices.labels} | set(self.choices.values)
+        known = self._accepted()
         values, i = [], 0
         while i < len(tokens):
             for j in range(len(tokens), i, -1):

@@ -278,3 +278,32 @@ def test_failed_login_of_an_unknown_account_names_it_too(db):
     assert (entry.actor_name, entry.object_repr, entry.remote_addr) == ("nobody", "nobody", ADDRESS)
     assert entry.object_id == ""
     assert audit_verify().ok
+
+
+def test_entries_written_in_one_batch_chain_like_single_ones(chain):
+    """`audit_record_many` (bulk writes such as an import) links each entry to the one before it,
+    continues the head, and a forged entry inside the batch is found at its own number."""
+    from yizhan.core.audit import audit_record_many
+
+    head = AuditHead.objects.get(pk=1)
+    written = audit_record_many(
+        {"action": AuditAction.IMPORT, "object_type": "orgs.unit", "object_id": str(n), "after": {"n": n}}
+        for n in range(5)
+    )
+    assert [e.seq for e in written] == list(range(head.seq + 1, head.seq + 6))
+    assert written[0].prev_hash == head.hash
+    assert all(b.prev_hash == a.hash for a, b in zip(written, written[1:], strict=False))
+    stored = AuditEntry.objects.get(seq=written[2].seq)
+    assert stored.hash == entry_digest(**{f: getattr(stored, f) for f in HASHED})
+    assert AuditHead.objects.get(pk=1).seq == written[-1].seq
+    assert audit_verify().ok
+    sql("UPDATE {table} SET " + column("after") + " = %s WHERE seq = %s", [json.dumps({"n": 99}), written[2].seq])
+    broken_at(written[2].seq)
+
+
+def test_an_empty_batch_writes_nothing(chain):
+    from yizhan.core.audit import audit_record_many
+
+    head = AuditHead.objects.get(pk=1)
+    assert audit_record_many([]) == []
+    assert AuditHead.objects.get(pk=1).seq == head.seq

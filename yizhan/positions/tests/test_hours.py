@@ -389,3 +389,43 @@ def test_position_opening_reads_the_positions_hours_and_exceptions(make_position
 def test_a_span_cannot_start_at_24_00():
     with pytest.raises(ScheduleError):
         validate_schedule({"mon": [["24:00", "06:00"]]})
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["mon", "tue", "sun", "xyz"]),
+        st.one_of(
+            st.lists(
+                st.one_of(
+                    st.lists(st.sampled_from(["06:00", "22:00", "24:00", "25:00", "12:30"]), min_size=2, max_size=2),
+                    st.tuples(st.sampled_from(["06:00", "08:00"]), st.sampled_from(["20:00", "22:00"])),
+                    st.text(max_size=3),
+                    st.lists(st.lists(st.integers(), max_size=1), max_size=2),
+                ),
+                max_size=3,
+            ),
+            st.tuples(st.just(["06:00", "22:00"])),
+            st.integers(),
+        ),
+        max_size=3,
+    )
+)
+def test_remembered_schedules_answer_as_a_fresh_check(schedule):
+    """validate_schedule remembers valid schedules: asking twice, or after the cache is emptied,
+    gives the same answer (or the same refusal), and the answer is a copy the caller may change."""
+    from yizhan.positions import hours
+
+    def answer():
+        try:
+            return hours.validate_schedule(schedule)
+        except hours.ScheduleError as error:
+            return ("error", str(error))
+
+    first = answer()
+    second = answer()
+    hours._CANONICAL.clear()
+    fresh = answer()
+    assert first == second == fresh
+    if isinstance(second, dict) and second:
+        next(iter(second.values())).append(["00:00", "01:00"])
+        assert answer() == fresh

@@ -302,3 +302,128 @@ def test_pages(admin, login):
     assert other.get(response["Location"]).status_code in (403, 404)
     response = client.post("/staff/positions/import/", {"file": _upload(b"")})
     assert response.status_code == 200 and "请选择" in response.content.decode() or "空" in response.content.decode()
+
+
+# — the batch path: the same rules and records as a form, saved in bulk —
+
+
+def test_batch_saves_what_a_form_would(admin, dalian_map):
+    """A new row saved by the import holds the same record, first history row and audit entry as
+    `position_create` with the same values (what differs: key, code, timestamps)."""
+    from yizhan.core.audit import audit_verify
+    from yizhan.positions import services
+
+    positions_import(actor=admin, file=workbook(row(1)))
+    imported = Position.objects.get(code="IMP-001")
+    fields = {
+        "code": "FORM-001",
+        "kind": "station",
+        "official_name": "工会户外劳动者服务站点·表单",
+        "unit": dalian_map["zs"],
+        "address": imported.address,
+        "lng": imported.lng,
+        "lat": imported.lat + 0.001,
+        "construction_type": imported.construction_type,
+        "manager_phone": imported.manager_phone,
+        "weekly_hours": imported.weekly_hours,
+        "facilities": ["drinking_water", "microwave", "charging"],
+    }
+    formed = services.position_create(actor=admin, state="operating", **fields)
+    differ = {"id", "code", "official_name", "search_initials", "lat", "created_at", "updated_at"}
+    entry_of = {
+        p.pk: AuditEntry.objects.get(object_type="positions.position", object_id=str(p.pk)) for p in (imported, formed)
+    }
+    after_imported = {k: v for k, v in entry_of[imported.pk].after.items() if k not in differ}
+    after_formed = {k: v for k, v in entry_of[formed.pk].after.items() if k not in differ}
+    assert after_imported == after_formed
+    assert entry_of[imported.pk].after["id"] == imported.pk
+    assert entry_of[imported.pk].unit_path == dalian_map["zs"].path
+    history = [(h.from_state, h.to_state, h.reason) for h in imported.state_changes.all()]
+    assert (
+        history
+        == [(h.from_state, h.to_state, h.reason) for h in formed.state_changes.all()]
+        == [("", "operating", "登记")]
+    )
+    assert audit_verify().ok
+
+
+def test_batches_keep_file_order_and_chain(admin, monkeypatch):
+    """More rows than one batch, a stored code in the middle (saved in file order), a work station
+    pointing at a centre created earlier in the same file: one audit entry per write, chain intact."""
+    from yizhan.core.audit import audit_verify
+
+    monkeypatch.setattr(imports, "FLUSH_ROWS", 2)
+    positions_import(actor=admin, file=workbook(row(50)))
+    before = AuditEntry.objects.count()
+    centre = row(3, kind="职工服务中心", centre_level="区级", official_name="中山区职工服务中心")
+    station = row(
+        4,
+        kind="工作站",
+        official_name="中山区职工服务中心一号工作站",
+        parent_centre="IMP-003",
+        lng=ZHONGSHAN[0] + 0.0045,
+    )
+    rows = [row(1), row(2), centre, row(50, address="新地址"), station, row(5), row(6)]
+    result = positions_import(actor=admin, file=workbook(*rows))
+    assert result.ok, [str(e) for e in result.errors]
+    assert (result.created, result.updated) == (6, 1)
+    ws = Position.objects.get(code="IMP-004")
+    assert ws.parent_centre.code == "IMP-003"
+    assert Position.objects.get(code="IMP-050").address == "新地址"
+    assert AuditEntry.objects.count() == before + 7
+    assert audit_verify().ok
+    assert all(p.state_changes.count() == 1 for p in Position.objects.exclude(code="IMP-050"))
+
+
+def test_centre_must_come_before_its_work_stations(admin):
+    station = row(
+        4,
+        kind="工作站",
+        official_name="中山区职工服务中心一号工作站",
+        parent_centre="IMP-003",
+        lng=ZHONGSHAN[0] + 0.0045,
+    )
+    centre = row(3, kind="职工服务中心", centre_level="区级", official_name="中山区职工服务中心")
+    result = positions_import(actor=admin, file=workbook(station, centre))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "所属服务中心编号")]
+    assert not Position.objects.exists()
+
+
+def test_work_station_name_checked_against_a_centre_of_the_same_file(admin):
+    centre = row(3, kind="职工服务中心", centre_level="区级", official_name="中山区职工服务中心")
+    station = row(
+        4,
+        kind="工作站",
+        official_name="西岗区职工服务中心一号工作站",
+        parent_centre="IMP-003",
+        lng=ZHONGSHAN[0] + 0.0045,
+    )
+    result = positions_import(actor=admin, file=workbook(centre, station))
+    assert [(e.row, e.column) for e in result.errors] == [(3, "规范名称")]
+    assert "中山区职工服务中心" in result.errors[0].message
+
+
+def test_sheet_not_starting_in_column_a(admin):
+    """Cells are numbered as Excel numbers them even when the table starts further right."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "服务阵地"
+    sheet.append([None, *HEADERS])
+    by_header = {c.header: c.field for c in COLUMNS}
+    for values in (row(1), row(2, manager_phone="1")):
+        sheet.append([None, *[values.get(by_header[h]) for h in HEADERS]])
+    buffer = BytesIO()
+    book.save(buffer)
+    result = positions_import(actor=admin, file=buffer.getvalue())
+    (error,) = result.errors
+    assert (error.row, error.column) == (3, "管理员电话")
+    assert error.col_index == HEADERS.index("管理员电话") + 2
+
+
+def test_stored_duplicate_found_by_the_batch(admin, make_position):
+    existing = make_position(code="DB-2", official_name="工会户外劳动者服务站点·导入7", lng=121.66, lat=38.92)
+    far = row(7, lng=121.70, lat=38.92)  # same name, several km away: allowed
+    near = row(8, official_name=existing.official_name, lng=121.6602, lat=38.9201)
+    result = positions_import(actor=admin, file=workbook(far, near))
+    assert [(e.row, e.column) for e in result.errors] == [(3, "规范名称")]
+    assert "DB-2" in result.errors[0].message

@@ -1,0 +1,90 @@
+"""`core.bulk.bulk_insert` (the import's writer) stores exactly what `save()` stores, for every kind
+of column a position has, and keeps the key sequence so later ordinary saves do not collide."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.forms.models import model_to_dict
+
+from yizhan.core.bulk import bulk_insert
+from yizhan.positions.models import Position, PositionStateChange
+
+pytestmark = pytest.mark.django_db
+
+
+def _values(dalian_map, code: str, lat: float) -> dict:
+    return {
+        "code": code,
+        "kind": "centre",
+        "centre_level": "district",
+        "official_name": f"{code}职工服务中心",
+        "short_name": "简称",
+        "unit": dalian_map["zs"],
+        "region": dalian_map["zs"].region,
+        "address": "中山区某路 1 号",
+        "lng": 121.6437,
+        "lat": lat,
+        "construction_type": "sanitation",
+        "build_mode": "co_built",
+        "co_builder": "某公司",
+        "floor_area": Decimal("35.5"),
+        "always_open": True,
+        "weekly_hours": {"mon": [["06:00", "22:00"]]},
+        "facilities": ["drinking_water", "wifi"],
+        "own_services": ["理发"],
+        "no_app_needed": False,
+        "verified_on": date(2026, 3, 1),
+        "opened_on": date(2025, 12, 31),
+        "state": "operating",
+    }
+
+
+def _stored(pk: int) -> dict:
+    data = model_to_dict(Position.objects.get(pk=pk))
+    data.pop("id")
+    data.pop("code")
+    data.pop("official_name")
+    data.pop("lat")
+    return data
+
+
+def test_bulk_insert_stores_what_save_stores(dalian_map):
+    saved = Position(**_values(dalian_map, "SAVED", 38.91))
+    saved.save()
+    bulk = Position(**_values(dalian_map, "BULK", 38.92))
+    bulk_insert([bulk])
+    assert bulk.pk is not None and not bulk._state.adding
+    assert _stored(bulk.pk) == _stored(saved.pk)
+    stored = Position.objects.get(pk=bulk.pk)
+    assert stored.created_at is not None and stored.updated_at is not None
+    assert (stored.floor_area, stored.verified_on, stored.facilities) == (
+        Decimal("35.5"),
+        date(2026, 3, 1),
+        ["drinking_water", "wifi"],
+    )
+
+
+def test_keys_follow_the_sequence(dalian_map):
+    first = Position(**_values(dalian_map, "A1", 38.91))
+    first.save()
+    batch = [Position(**_values(dalian_map, f"B{n}", 38.91 + n / 1000)) for n in range(3)]
+    bulk_insert(batch)
+    keys = [p.pk for p in batch]
+    assert len(set(keys)) == 3 and min(keys) > first.pk
+    later = Position(**_values(dalian_map, "C1", 38.95))
+    later.save()
+    assert later.pk > max(keys)
+
+
+def test_foreign_keys_to_objects_saved_in_an_earlier_batch(dalian_map):
+    centre = Position(**_values(dalian_map, "CEN", 38.91))
+    station = Position(
+        **{**_values(dalian_map, "WS", 38.912), "kind": "work_station", "centre_level": ""}, parent_centre=centre
+    )
+    bulk_insert([centre])
+    bulk_insert([station])
+    assert Position.objects.get(code="WS").parent_centre_id == centre.pk
+    change = PositionStateChange(position=station, to_state="operating", effective_on=date(2026, 1, 1), actor_name="x")
+    bulk_insert([change])
+    assert PositionStateChange.objects.get(pk=change.pk).position_id == station.pk
