@@ -12,17 +12,18 @@ import contextvars
 import getpass
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.bulk import bulk_insert
+from yizhan.core.bulk import JSONText, bulk_insert_rows
 from yizhan.core.models import AuditAction, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -90,9 +91,10 @@ def entry_digest(
     after,
     prev_hash,
 ) -> str:
-    payload = {
+    """SHA-256 of the entry's fields and the previous hash as canonical JSON (sorted keys, no spaces)."""
+    fields = {
         "seq": seq,
-        "created_at": created_at.isoformat(),
+        "created_at": created_at,
         "actor_id": actor_id,
         "actor_name": actor_name,
         "unit_path": unit_path,
@@ -102,12 +104,46 @@ def entry_digest(
         "object_type": object_type,
         "object_id": object_id,
         "object_repr": object_repr,
-        "before": before,
-        "after": after,
         "prev_hash": prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _digest(fields, _canonical(before), _canonical(after))
+
+
+# Canonical JSON: what json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# writes. The snapshots are encoded on their own, so a bulk write stores that same text as the
+# entry's before/after instead of encoding them again (test_audit_chain checks both spellings agree).
+# Snapshots are plain JSON data, never circular: the encoder need not look for cycles.
+_canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_ENCODED_APART = frozenset(("created_at", "before", "after"))
+
+
+def _digest(fields: dict, before_json: str, after_json: str, shared: dict | None = None) -> str:
+    """`entry_digest` with the snapshots already canonical JSON. The payload is one flat object, so
+    its canonical text is its members in key order, each value canonical. `shared` keeps the text
+    of the members a batch of entries has in common (who, which unit, when)."""
+    members = {}
+    for key, value in fields.items():
+        if key in _ENCODED_APART:
+            continue
+        if shared is not None and key in _SHARED:
+            text = shared.get((key, type(value), value))
+            if text is None:
+                text = shared[(key, type(value), value)] = _canonical(value)
+            members[key] = text
+        else:
+            members[key] = _canonical(value)
+    created_at = fields["created_at"]
+    created_json = shared.get(("created_at", created_at)) if shared is not None else None
+    if created_json is None:
+        created_json = _canonical(created_at.isoformat())
+        if shared is not None:
+            shared[("created_at", created_at)] = created_json
+    members.update(created_at=created_json, before=before_json, after=after_json)
+    canonical = "{" + ",".join(f'"{key}":{members[key]}' for key in sorted(members)) + "}"
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_SHARED = frozenset(("actor_id", "actor_name", "unit_path", "unit_name", "remote_addr", "action", "object_type"))
 
 
 def _digest_of(entry: AuditEntry) -> str:
@@ -130,6 +166,9 @@ _HASHED_FIELDS = (
     "after",
     "prev_hash",
 )
+# An entry's columns in the model's order, so that a row is also the positional form of an instance.
+_COLUMNS = tuple(field.attname for field in AuditEntry._meta.concrete_fields)
+assert set(_COLUMNS) == {*_HASHED_FIELDS, "hash"}, _COLUMNS
 
 
 def audit_record(
@@ -165,9 +204,25 @@ def audit_record(
 
 def audit_record_many(records: Iterable[dict]) -> list[AuditEntry]:
     """Append entries (each a dict of `audit_record`'s arguments) in order, under one lock of the
-    chain head and with one bulk insert: what a bulk write (an import) records for its rows."""
+    chain head and with one bulk insert: what a bulk write (an import) records for its rows. Each
+    snapshot is encoded once, for the digest, and stored as that text."""
+    rows = audit_write_many(records)
+    alias = router.db_for_write(AuditEntry)
+    entries = []
+    for row, (before, after) in rows:
+        entry = AuditEntry(*row)
+        entry.before, entry.after = before, after
+        entry._state.adding = False
+        entry._state.db = alias
+        entries.append(entry)
+    return entries
+
+
+def audit_write_many(records: Iterable[dict]) -> list[tuple[tuple, tuple]]:
+    """`audit_record_many` without building an instance per entry (a bulk import has no use for
+    them): returns each row as written (snapshots as JSON text) with its snapshots as given."""
     ctx = current_context()
-    entries: list[AuditEntry] = []
+    rows: list[tuple[tuple, tuple]] = []
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
@@ -175,17 +230,22 @@ def audit_record_many(records: Iterable[dict]) -> list[AuditEntry]:
         seq, prev_hash = head.seq, head.hash
         # Microseconds survive every backend's datetime column, so the digest recomputes exactly.
         now = timezone.now()
+        shared: dict = {}
         for record in records:
             seq += 1
             fields = _entry_fields(ctx, **record)
             fields.update(seq=seq, created_at=now, prev_hash=prev_hash)
-            prev_hash = entry_digest(**fields)
-            entries.append(AuditEntry(**fields, hash=prev_hash))
-        if not entries:
-            return entries
-        bulk_insert(entries)
+            before, after = fields["before"], fields["after"]
+            before_json, after_json = _canonical(before), _canonical(after)
+            prev_hash = fields["hash"] = _digest(fields, before_json, after_json, shared)
+            fields["before"] = None if before is None else JSONText(before_json)
+            fields["after"] = None if after is None else JSONText(after_json)
+            rows.append((tuple(fields[name] for name in _COLUMNS), (before, after)))
+        if not rows:
+            return []
+        bulk_insert_rows(AuditEntry, _COLUMNS, [row for row, _snapshots in rows])
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
-    return entries
+    return rows
 
 
 def _entry_fields(
@@ -275,18 +335,36 @@ class AuditedModel(models.Model):
     def audit_snapshot(self) -> dict:
         """Every stored field as plain JSON (dates, decimals and UUIDs as DjangoJSONEncoder writes
         them), converted field by field: a bulk import snapshots every row it writes."""
-        data = {}
-        for field in self._meta.concrete_fields:
-            if field.name in self.audit_exclude:
-                continue
-            value = field.value_from_object(self)
-            if isinstance(value, FieldFile):
-                value = value.name  # files are recorded by their stored name
-            data[field.attname] = _plain(value)
+        names, read = _snapshot_reader(type(self))
+        data = dict(zip(names, read(self), strict=True))
+        for name, value in data.items():
+            if type(value) not in _SCALARS:
+                if isinstance(value, FieldFile):
+                    value = value.name  # files are recorded by their stored name
+                data[name] = _plain(value)
         return data
 
 
+_SNAPSHOT_READERS: dict[type, tuple] = {}
+
+
+def _snapshot_reader(model: type[AuditedModel]) -> tuple[list[str], Callable]:
+    """The snapshot's keys and a function reading their values from an instance at once: each
+    field's `value_from_object`, which for almost every field is the attribute itself."""
+    reader = _SNAPSHOT_READERS.get(model)
+    if reader is None:
+        fields = [f for f in model._meta.concrete_fields if f.name not in model.audit_exclude]
+        names = [f.attname for f in fields]
+        if all(type(f).value_from_object is models.Field.value_from_object for f in fields):
+            read = operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
+        else:
+            read = lambda obj: [f.value_from_object(obj) for f in fields]  # noqa: E731
+        reader = _SNAPSHOT_READERS[model] = (names, read)
+    return reader
+
+
 _ENCODER = DjangoJSONEncoder()
+_SCALARS = frozenset((str, bool, int, float, type(None)))
 
 
 def _plain(value):
@@ -294,17 +372,19 @@ def _plain(value):
         return value
     if isinstance(value, (dict, list)):
         return value if _is_json(value) else to_jsonable(value)
-    return to_jsonable(_ENCODER.default(value))
+    encoded = _ENCODER.default(value)
+    # What DjangoJSONEncoder makes of dates, times, decimals and UUIDs is already a plain string.
+    return encoded if type(encoded) is str else to_jsonable(encoded)
 
 
 def _is_json(value) -> bool:
     """Whether a JSON field's content is already made of plain JSON types only."""
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if type(value) in _SCALARS or isinstance(value, (str, bool, int, float)):
         return True
     if isinstance(value, list):
-        return all(_is_json(item) for item in value)
+        return all(type(item) in _SCALARS or _is_json(item) for item in value)
     if isinstance(value, dict):
-        return all(isinstance(key, str) and _is_json(item) for key, item in value.items())
+        return all(isinstance(key, str) and (type(item) in _SCALARS or _is_json(item)) for key, item in value.items())
     return False
 
 

@@ -82,6 +82,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         Role.SECURITY_ADMIN: _VIEW,
         Role.SYSTEM_ADMIN: _VIEW,
     },
+    # Public feedback (spec §6) carries personal data (an optional phone, spec §11): only the roles
+    # that handle and reply to it read it — the position's unit (station manager) and the admins
+    # above. Nobody on staff creates or deletes it (the public submits through
+    # ledger.services.feedback_submit); update is handling it and revealing the phone to reply.
+    "ledger.feedback": {
+        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.UPDATE}),
+        Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.UPDATE}),
+        Role.STATION_MANAGER: frozenset({Action.VIEW, Action.UPDATE}),
+    },
     # The audit log is read by auditors only; nobody writes it except the application itself.
     "core.auditentry": {
         Role.AUDITOR: _READ,

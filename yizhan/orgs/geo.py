@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import shapely
 from django.core.cache import cache
 from shapely.geometry import mapping, shape
 
@@ -53,7 +54,15 @@ def boundaries_version() -> str:
 def boundaries_pinned() -> Iterator[None]:
     """Read the boundaries version once for a batch of point lookups (an import) instead of asking
     the cache for every point; boundaries do not change in the middle of one request."""
-    token = _pinned_version.set(boundaries_version())
+    with boundaries_pinned_to(boundaries_version()):
+        yield
+
+
+@contextmanager
+def boundaries_pinned_to(version: str) -> Iterator[None]:
+    """Point lookups under a version read elsewhere (an import's worker process, whose own cache
+    may not be the server's)."""
+    token = _pinned_version.set(version)
     try:
         yield
     finally:
@@ -86,28 +95,70 @@ def region_feature_collection(*, region: Region, crs: CRS | str = CRS.GCJ02) -> 
 _prepared: dict[int, tuple[str, object]] = {}
 
 
-def _prepared_boundary(region_id: int):
+def _prepared_boundary(region_id: int, version: str):
     """The area's boundary as a prepared geometry, always read from the database (never from an
     in-memory instance that may be partial), cached per boundaries version."""
-    from shapely.prepared import prep
-
-    version = boundaries_version()
     cached = _prepared.get(region_id)
     if cached is None or cached[0] != version:
         boundary = Region.objects.values_list("boundary", flat=True).get(pk=region_id)
-        cached = (version, prep(shape(boundary)) if boundary else None)
+        geometry = shape(boundary) if boundary else None
+        if geometry is not None:
+            shapely.prepare(geometry)
+        cached = (version, geometry)
         _prepared[region_id] = cached
     return cached[1]
 
 
 def region_contains(region: Region | int, lng: float, lat: float) -> bool | None:
-    """Whether the area (an instance or its id) holds the GCJ-02 point; None when it has no boundary."""
-    from shapely.geometry import Point
-
-    geometry = _prepared_boundary(region if isinstance(region, int) else region.pk)
+    """Whether the area (an instance or its id) holds the GCJ-02 point, its edge included; None when
+    it has no boundary. For a point, "intersects" is "covers"; the coordinate form needs no Point
+    object (a tenth of the time, which an import of 100,000 rows notices)."""
+    region_id = region if isinstance(region, int) else region.pk
+    version = boundaries_version()
+    answer = _answers.get((version, region_id, lng, lat))
+    if answer is not None:
+        return answer
+    geometry = _prepared_boundary(region_id, version)
     if geometry is None:
         return None
-    return geometry.covers(Point(lng, lat))
+    return bool(shapely.intersects_xy(geometry, lng, lat))
+
+
+# Answers of `region_contains` worked out ahead for many points at once (`points_ahead`): shapely
+# tests a whole array of points against an area in one call, ~30x cheaper per point than one call
+# each. Keyed by the exact point and the boundaries version; what was not asked ahead is answered
+# as before. Bounded: an import asks ahead for a few hundred rows at a time.
+_answers: dict[tuple[str, int, float, float], bool] = {}
+_ANSWERS_LIMIT = 20_000
+
+
+def points_ahead(points: list[tuple[float, float, int | None]]) -> None:
+    """Work out ahead what `region_at` and `region_contains` will be asked about these GCJ-02 points:
+    each point against every district whose bounding box holds it, and against the area given
+    with it (its unit's area; None for none)."""
+    import numpy as np
+
+    version = boundaries_version()
+    if len(_answers) > _ANSWERS_LIMIT:
+        _answers.clear()
+    asked: dict[int, list[tuple[float, float]]] = {}
+    for lng, lat, region_id in points:
+        if region_id is not None:
+            asked.setdefault(region_id, []).append((lng, lat))
+    boxes = _bounding_boxes("district")
+    if boxes:
+        lngs = np.array([p[0] for p in points], dtype=float)
+        lats = np.array([p[1] for p in points], dtype=float)
+        for min_lng, min_lat, max_lng, max_lat, region in boxes:
+            inside = (lngs >= min_lng) & (lngs <= max_lng) & (lats >= min_lat) & (lats <= max_lat)
+            asked.setdefault(region.pk, []).extend(zip(lngs[inside].tolist(), lats[inside].tolist(), strict=True))
+    for region_id, where in asked.items():
+        geometry = _prepared_boundary(region_id, version)
+        if geometry is None or not where:
+            continue
+        xs, ys = zip(*where, strict=True)
+        for (lng, lat), answer in zip(where, shapely.intersects_xy(geometry, xs, ys).tolist(), strict=True):
+            _answers[(version, region_id, lng, lat)] = answer
 
 
 _boxes: dict[str, tuple[str, list[tuple[float, float, float, float, Region]]]] = {}

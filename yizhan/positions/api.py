@@ -10,13 +10,16 @@ from ninja.pagination import paginate
 from yizhan.core.pagination import KeysFirstPagination
 from yizhan.core.roles import Action
 from yizhan.orgs import selectors as org_selectors
-from yizhan.positions import selectors, services
+from yizhan.positions import hours_exceptions, selectors, services
 from yizhan.positions.exports import EXPORT_FORMATS, position_export
 from yizhan.positions.poster import position_poster_pdf
 from yizhan.positions.schemas import (
     BulkTransitionIn,
     BulkTransitionOut,
     ErrorOut,
+    HoursExceptionIn,
+    HoursExceptionOut,
+    HoursExceptionUpdateIn,
     OpeningOut,
     PositionCreateIn,
     PositionOut,
@@ -197,3 +200,39 @@ def position_poster(request, position_id: int):
     response = HttpResponse(position_poster_pdf(position), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="poster-{position.code}.pdf"'
     return response
+
+
+@router.get("/{int:position_id}/hours-exceptions", response={200: list[HoursExceptionOut], **ERRORS})
+def hours_exception_list(request, position_id: int):
+    """The position's dated exceptions to its weekly hours (closures, other hours), by start date."""
+    position = selectors.position_get(actor=request.actor, pk=position_id)
+    return list(selectors.hours_exception_list(actor=request.actor, position=position))
+
+
+@router.post("/{int:position_id}/hours-exceptions", response={201: HoursExceptionOut, **ERRORS})
+def hours_exception_create(request, position_id: int, payload: HoursExceptionIn):
+    """Add an exception from `start` to `end` (inclusive): closed all day, or open at `intervals`.
+    Refused (400, naming the field) when it overlaps another of the position's exceptions."""
+    actor = request.actor
+    position = selectors.position_get(actor=actor, pk=position_id, action=Action.UPDATE)
+    exception = hours_exceptions.hours_exception_create(actor=actor, position=position, **payload.dict())
+    return Status(201, exception)
+
+
+@router.patch("/{int:position_id}/hours-exceptions/{int:exception_id}", response={200: HoursExceptionOut, **ERRORS})
+def hours_exception_update(request, position_id: int, exception_id: int, payload: HoursExceptionUpdateIn):
+    actor = request.actor
+    position = selectors.position_get(actor=actor, pk=position_id, action=Action.UPDATE)
+    exception = selectors.hours_exception_get(actor=actor, position=position, pk=exception_id, action=Action.UPDATE)
+    changes = payload.dict(exclude_none=True)
+    return hours_exceptions.hours_exception_update(actor=actor, position=position, exception=exception, **changes)
+
+
+@router.delete("/{int:position_id}/hours-exceptions/{int:exception_id}", response={204: None, **ERRORS})
+def hours_exception_delete(request, position_id: int, exception_id: int):
+    """Remove an exception; the weekly hours apply again on its days."""
+    actor = request.actor
+    position = selectors.position_get(actor=actor, pk=position_id, action=Action.UPDATE)
+    exception = selectors.hours_exception_get(actor=actor, position=position, pk=exception_id, action=Action.UPDATE)
+    hours_exceptions.hours_exception_delete(actor=actor, position=position, exception=exception)
+    return Status(204, None)

@@ -20,6 +20,7 @@ from yizhan.positions.choices import (
     Service,
 )
 from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
+from yizhan.positions.hours_exceptions import REASON_REQUIRED
 from yizhan.positions.models import Position
 from yizhan.positions.selectors import SORTS, PositionFilters
 
@@ -184,3 +185,52 @@ class BulkTransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any integer: which of them the actor may change is for the selector and the service.
         self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+
+INTERVALS_HELP = _("如“08:00-12:00, 14:00-18:00”；跨夜写“20:00-04:00”；全天关闭时留空")
+INTERVAL_FORMAT = _("开放时段“{interval}”格式应为 HH:MM-HH:MM")
+
+
+def intervals_text(intervals: list[list[str]]) -> str:
+    """An exception's intervals as typed in the form ("08:00-12:00, 14:00-18:00")."""
+    return ", ".join(f"{a}-{b}" for a, b in intervals or [])
+
+
+class HoursExceptionForm(forms.Form):
+    """A dated exception to a position's hours (hours_exceptions.py decides the rules)."""
+
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end = forms.DateField(label=_("结束日期"), widget=DateInput(), help_text=_("只有一天时与开始日期相同"))
+    closed = forms.BooleanField(label=_("全天关闭"), required=False)
+    intervals = forms.CharField(label=_("当日开放时段"), required=False, max_length=200, help_text=INTERVALS_HELP)
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=200,
+        help_text=_("如“春节休息”“停水检修”"),
+        error_messages={"required": REASON_REQUIRED},
+    )
+
+    def __init__(self, *args, exception=None, **kwargs):
+        if exception is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "start": exception.start,
+                    "end": exception.end,
+                    "closed": exception.closed,
+                    "intervals": intervals_text(exception.intervals),
+                    "reason": exception.reason,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def clean_intervals(self):
+        text = self.cleaned_data["intervals"].replace("，", ",").replace("、", ",").replace("－", "-")
+        text = text.replace("—", "-").replace("–", "-").replace("～", "-").replace("~", "-")
+        intervals = []
+        for span in filter(None, (s.strip() for s in text.split(","))):
+            bounds = [b.strip() for b in span.split("-")]
+            if len(bounds) != 2:
+                raise forms.ValidationError(INTERVAL_FORMAT.format(interval=span))
+            intervals.append(bounds)
+        return intervals

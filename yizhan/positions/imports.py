@@ -11,16 +11,24 @@ stored name and point for duplicate detection, the file's own earlier rows) inst
 each, and are saved in batches (`services.positions_create_many`: bulk inserts, one history row and
 one audit entry per position, as a form would write). The sheet is read with calamine (a Rust
 reader, ~8× faster than openpyxl's read-only mode); openpyxl writes the annotated workbook.
+
+Rows are checked (`_checked_rows`) and written (`_write`) in file order. A file of
+`import_worker.WORKER_MIN_ROWS` rows or more is checked in a worker process while this one writes
+(decisions.md record 12).
 """
 
 from __future__ import annotations
 
+import gc
 import re
+import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -36,9 +44,9 @@ from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import to_gcj02
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
-from yizhan.orgs.geo import boundaries_pinned
+from yizhan.orgs.geo import boundaries_pinned, points_ahead
 from yizhan.orgs.models import PHONE_VALIDATOR, Region, Unit
-from yizhan.positions import rules, services
+from yizhan.positions import import_worker, rules, services
 from yizhan.positions.choices import PositionKind
 from yizhan.positions.hours import validate_schedule
 from yizhan.positions.models import POSITION_CODE_VALIDATOR, Position
@@ -239,12 +247,27 @@ def _same(column: Column, stored, given) -> bool:
     return (stored if stored is not None else "") == (given if given is not None else "")
 
 
+_REMEMBERED_KINDS = ("choice", "choices", "bool", "hours", "list", "date")
+_REMEMBERED_CELLS = 4096  # distinct cells remembered per column
+
+
+def _copy(value):
+    """A parsed cell for one row: lists and schedules copied (immutable values shared)."""
+    if type(value) is list:
+        return list(value)
+    if type(value) is dict:
+        return {day: [list(span) for span in spans] for day, spans in value.items()}
+    return value
+
+
 class _Importer(services.RecordLookups):
     """One file's import: parses rows, and answers the rules' lookups from what it read once."""
 
-    def __init__(self, actor: Actor, column_offset: int = 0):
+    def __init__(self, actor: Actor, header: dict[int, Column], column_offset: int = 0):
         self.actor = actor
-        self.column_offset = column_offset
+        self.header = header
+        # Each field's column as Excel numbers it (1-based, where the table starts), for errors.
+        self.positions = {column.field: index + 1 + column_offset for index, column in header.items()}
         self.units = {u.code: u for u in Unit.objects.all()}
         self.regions = {r.adcode: r for r in Region.objects.defer("boundary")}
         self.codes: dict[str, int] = dict(Position.objects.values_list("code", "pk"))
@@ -256,6 +279,11 @@ class _Importer(services.RecordLookups):
         self.centres: dict[str, Position | None] = {}  # stored centre codes looked up so far
         self.new_centres: dict[str, Position] = {}  # centres created by this file
         self.pending: list[Position] = []
+        self.stored: dict[int, Position] = {}  # stored positions read for the rows being written
+        self.checked_values = services.CheckedValues(Position)
+        self.valid_phones: set[str] = set()
+        self.units_in_scope: set[str] = set()  # codes of units the actor's scope was found to cover
+        self.parsed: dict[str, dict] = {column.field: {} for column in COLUMNS if column.kind in _REMEMBERED_KINDS}
 
     # — services.RecordLookups, answered from the file —
     def code_taken(self, code: str, *, exclude_pk: int | None = None) -> bool:
@@ -280,18 +308,16 @@ class _Importer(services.RecordLookups):
         return self.centres[code]
 
     # Row → (service arguments, errors)
-    def parse(self, row_number: int, cells, header: dict[int, Column]):
+    def parse(self, row_number: int, cells):
         values: dict[str, object] = {}
         errors: list[RowError] = []
-        positions: dict[str, int] = {}
-        for index, column in header.items():
-            positions[column.field] = index + 1 + self.column_offset
+        positions = self.positions
+        for index, column in self.header.items():
             cell = cells[index] if index < len(cells) else None
             try:
-                values[column.field] = column.parse(cell)
+                values[column.field] = self.parse_cell(column, cell)
             except CellError as error:
                 errors.append(RowError(row_number, column.header, error.message, positions[column.field]))
-        self.positions = positions
 
         def fail(field_name: str, message: str) -> None:
             column = BY_FIELD[field_name]
@@ -308,17 +334,22 @@ class _Importer(services.RecordLookups):
             else:
                 self.file_rows[code] = row_number
         for phone in ("manager_phone", "public_phone"):
-            if values.get(phone):
+            number = values.get(phone)
+            if number and number not in self.valid_phones:
                 try:
-                    PHONE_VALIDATOR(values[phone])
+                    PHONE_VALIDATOR(number)
                 except ValidationError as error:
                     fail(phone, "；".join(error.messages))
+                else:
+                    if len(self.valid_phones) < _REMEMBERED_CELLS:
+                        self.valid_phones.add(number)  # a text the validator passed passes again
         unit_code = values.get("unit")
         if isinstance(unit_code, str) and unit_code:
             unit = self.units.get(unit_code)
-            if unit is None or not self.actor.covers_unit(unit):
+            if unit is None or not (unit_code in self.units_in_scope or self.actor.covers_unit(unit)):
                 fail("unit", UNIT_UNKNOWN.format(code=unit_code))
             else:
+                self.units_in_scope.add(unit_code)
                 values["unit"] = unit
         if "region" in values:
             adcode = values["region"]
@@ -344,6 +375,23 @@ class _Importer(services.RecordLookups):
                 values["parent_centre"] = None
         return values, errors
 
+    def parse_cell(self, column: Column, cell):
+        """`column.parse(cell)`, read once per distinct cell of the columns whose cells repeat (kinds,
+        choices, lists, hours: a pure function of the cell) and once for an empty cell of any
+        column, each row getting its own copy."""
+        memo = self.parsed.get(column.field)
+        if memo is None:
+            if cell is not None:
+                return column.parse(cell)
+            memo = self.parsed.setdefault(column.field + ":empty", {})
+        key = (type(cell), cell)
+        if key not in memo:
+            value = column.parse(cell)  # a CellError is not remembered: each such row reports it
+            if len(memo) >= _REMEMBERED_CELLS:
+                return value
+            memo[key] = value
+        return _copy(memo[key])
+
     def error_of(self, row_number: int, error: ApplicationError) -> RowError:
         field_name = FIELD_ALIASES.get(error.field, error.field)
         column = BY_FIELD.get(field_name) if field_name else None
@@ -358,8 +406,53 @@ class _Importer(services.RecordLookups):
     def is_new(self, values: dict) -> bool:
         return values["code"] not in self.codes
 
-    def prepare(self, values: dict) -> None:
-        """Check a row with a new code and queue it for `flush`."""
+    def points_ahead(self, batch: list[tuple[int, list]]) -> None:
+        """Have the areas tested against the points of a batch of rows at once, as the checks will
+        ask (`geo.points_ahead`): the point as `services._place` converts it, with its unit's area.
+        A row whose point cannot be read is left to its own check. (Point and unit are required
+        columns, the coordinate system is not.)"""
+        cells_of = {column.field: index for index, column in self.header.items()}
+        lng_at, lat_at, unit_at, crs_at = (cells_of.get(field) for field in ("lng", "lat", "unit", "crs"))
+
+        def cell(cells, index):
+            return cells[index] if index is not None and index < len(cells) else None
+
+        points = []
+        for _row_number, cells in batch:
+            try:
+                lng = float(self.parse_cell(BY_FIELD["lng"], cell(cells, lng_at)))
+                lat = float(self.parse_cell(BY_FIELD["lat"], cell(cells, lat_at)))
+                crs = (self.parse_cell(BY_FIELD["crs"], cell(cells, crs_at)) if crs_at is not None else "") or "gcj02"
+                lng, lat = to_gcj02(lng, lat, crs)
+                unit = self.units.get(self.parse_cell(BY_FIELD["unit"], cell(cells, unit_at)))
+            except (CellError, ValueError, TypeError):
+                continue
+            points.append((lng, lat, unit.region_id if unit is not None else None))
+        if points:
+            points_ahead(points)
+
+    def check(self, row_number: int, cells) -> tuple[int, str, object, str | None]:
+        """Read and check one row: (row, "errors", [RowError]), (row, "new", a checked Position) or
+        (row, "stored", parsed values of a stored code, applied later in file order), and the code
+        this row was the first to use (the writer keeps `file_rows` in step from it)."""
+        values, errors = self.parse(row_number, cells)
+        code = values.get("code")
+        first = code if isinstance(code, str) and self.file_rows.get(code) == row_number else None
+        if errors:
+            return row_number, "errors", errors, first
+        if not self.is_new(values):
+            return row_number, "stored", values, first
+        try:
+            position = self.prepare(values)
+        except ApplicationError as error:
+            return row_number, "errors", [self.error_of(row_number, error)], first
+        except (ValidationError, DatabaseError) as error:
+            return row_number, "errors", [RowError(row_number, None, str(UNSAVABLE.format(error=error)))], first
+        return row_number, "new", position, first
+
+    def prepare(self, values: dict) -> Position:
+        """Check a row with a new code: the position, not yet saved (later rows see its name and,
+        for a centre, its code)."""
         values = dict(values)
         crs = values.pop("crs", "gcj02") or "gcj02"
         region = values.pop("region", None)
@@ -374,10 +467,39 @@ class _Importer(services.RecordLookups):
             lookups=self,
             **values,
         )
-        self.pending.append(position)
         self.names.setdefault(position.official_name, []).append((position.code, position.lng, position.lat))
         if position.kind == PositionKind.CENTRE:
             self.new_centres[position.code] = position
+        return position
+
+    def queue(self, position: Position) -> None:
+        """Take a checked new position for the next `flush`."""
+        self.pending.append(self.linked(position))
+        if position.kind == PositionKind.CENTRE:
+            self.new_centres[position.code] = position
+
+    def linked(self, record):
+        """A checked position, or the values of a stored row, pointing at this importer's own copy of
+        a service centre created earlier in the file (rows checked in another process arrive as
+        copies; the copy that is saved is the one that gets the key)."""
+        centre = getattr(record, "parent_centre", None) if isinstance(record, Position) else record.get("parent_centre")
+        if centre is None or centre.pk is not None or self.new_centres.get(centre.code, centre) is centre:
+            return record
+        if isinstance(record, Position):
+            record.parent_centre = self.new_centres[centre.code]
+        else:
+            record["parent_centre"] = self.new_centres[centre.code]
+        return record
+
+    @staticmethod
+    def stored_query():
+        # The unit for the scope check; the area and centre are compared by key (an area row carries
+        # its boundary, which is no business of a row of the file).
+        return Position.objects.select_related("unit")
+
+    def read_stored(self, codes: list[str]) -> None:
+        """Read the stored positions of these codes at once, for the next `apply`s."""
+        self.stored = self.stored_query().in_bulk([self.codes[code] for code in codes]) if codes else {}
 
     def flush(self) -> int:
         """Save the queued new positions; returns how many."""
@@ -395,7 +517,7 @@ class _Importer(services.RecordLookups):
         state = values.pop("state", None)
         state_reason = values.pop("state_reason", "")
         pk = self.codes[values["code"]]
-        position = Position.objects.select_related("unit", "region", "parent_centre").get(pk=pk)
+        position = self.stored.pop(pk, None) or self.stored_query().get(pk=pk)
         if not self.actor.covers_unit(position.unit):
             raise ApplicationError(UNIT_UNKNOWN.format(code=position.unit.code), field="unit")
         changes = self.changes(position, values, crs=crs)
@@ -464,21 +586,17 @@ def positions_import(
     title, total, column_offset, rows = _sheet_rows(data)
     result = ImportResult(dry_run=dry_run)
     header = _header_map(next(rows, None), title)
-    importer = _Importer(actor, column_offset)
+    importer = _Importer(actor, header, column_offset)
     if progress:
         progress(0, total)
     try:
-        with transaction.atomic(), boundaries_pinned():
-            for row_number, cells in enumerate(rows, start=2):
-                if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                    continue
-                result.total += 1
-                _import_row(importer, result, row_number, cells, header)
-                if len(importer.pending) >= FLUSH_ROWS:
-                    _flush(importer, result)
-                if progress and result.total % 200 == 0:
-                    progress(result.total, max(total, result.total))
-            _flush(importer, result)
+        with fewer_collections(), _page_cache(), transaction.atomic(), boundaries_pinned():
+            if import_worker.wanted(total):
+                rows = None  # the worker reads the sheet itself; this process need not keep it
+                with import_worker.checked_in_worker(importer, data) as checked:
+                    _write(importer, result, checked, progress, total)
+            else:
+                _write(importer, result, _checked_rows(importer, rows), progress, total)
             if result.total == 0:
                 raise ImportFileError(str(NO_ROWS))
             if result.errors or dry_run:
@@ -490,19 +608,62 @@ def positions_import(
     return result
 
 
-def _import_row(importer: _Importer, result: ImportResult, row_number: int, cells, header) -> None:
-    values, errors = importer.parse(row_number, cells, header)
-    if errors:
-        result.errors.extend(errors)
-        return
+AHEAD_ROWS = 256  # rows whose points are tested against the areas together (`geo.points_ahead`)
+
+
+def _checked_rows(importer: _Importer, rows) -> Iterator[tuple]:
+    """Every non-blank data row read and checked (`_Importer.check`), in file order. Runs in this
+    process, or for a large file in a worker process (`import_worker`) while this one writes."""
+    batch = []
+    for row_number, cells in enumerate(rows, start=2):
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        batch.append((row_number, cells))
+        if len(batch) >= AHEAD_ROWS:
+            yield from _checked_batch(importer, batch)
+            batch = []
+    yield from _checked_batch(importer, batch)
+
+
+def _checked_batch(importer: _Importer, batch: list) -> Iterator[tuple]:
+    importer.points_ahead(batch)
+    for row_number, cells in batch:
+        yield importer.check(row_number, cells)
+
+
+WRITE_ROWS = 250  # checked rows taken at a time by the writer (stored positions read together)
+
+
+def _write(importer: _Importer, result: ImportResult, checked, progress, total: int) -> None:
+    """Save the checked rows in file order: new positions in batches, stored codes one by one."""
+    checked = iter(checked)
+    while chunk := list(islice(checked, WRITE_ROWS)):
+        # A stored code appears once in a file and a row changes only its own position, so the
+        # chunk's stored positions can be read together before its rows are applied in order.
+        importer.read_stored([payload["code"] for _row, kind, payload, _first in chunk if kind == "stored"])
+        for row_number, kind, payload, first in chunk:
+            result.total += 1
+            if first is not None:
+                importer.file_rows.setdefault(first, row_number)
+            if kind == "errors":
+                result.errors.extend(payload)
+            elif kind == "new":
+                importer.queue(payload)
+            else:
+                _apply(importer, result, row_number, payload)
+            if len(importer.pending) >= FLUSH_ROWS:
+                _flush(importer, result)
+            if progress and result.total % 200 == 0:
+                progress(result.total, max(total, result.total))
+    _flush(importer, result)
+
+
+def _apply(importer: _Importer, result: ImportResult, row_number: int, values: dict) -> None:
+    # A stored code: the new rows before it are saved first, so the file applies in its order.
     try:
-        if importer.is_new(values):
-            importer.prepare(values)
-            return
-        # A stored code: the new rows before it are saved first, so the file applies in its order.
         _flush(importer, result)
         with transaction.atomic():
-            kind, moved = importer.apply(values)
+            kind, moved = importer.apply(importer.linked(values))
     except ApplicationError as error:
         result.errors.append(importer.error_of(row_number, error))
     except (ValidationError, DatabaseError) as error:
@@ -510,6 +671,58 @@ def _import_row(importer: _Importer, result: ImportResult, row_number: int, cell
     else:
         setattr(result, kind, getattr(result, kind) + 1)
         result.transitioned += int(moved)
+
+
+# Python's cycle collector looks at the young objects after every 700 new containers. An import
+# makes millions of short-lived ones (cells, values, records) and spent 13 % of its time collecting
+# (7.6 s of 58 s for 50,000 rows, bench/positions_import.py): while one runs the process collects
+# after every GC_IMPORT_THRESHOLD instead (the same garbage is found, later). Imports running at
+# once in a server's threads share the setting; the last one to end restores it.
+GC_IMPORT_THRESHOLD = 50_000
+_gc_lock = threading.Lock()
+_gc_imports = 0
+_gc_saved: tuple[int, ...] = ()
+
+
+@contextmanager
+def fewer_collections():
+    global _gc_imports, _gc_saved
+    with _gc_lock:
+        if _gc_imports == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(GC_IMPORT_THRESHOLD, _gc_saved[0]), *_gc_saved[1:])
+        _gc_imports += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_imports -= 1
+            if _gc_imports == 0:
+                gc.set_threshold(*_gc_saved)
+
+
+# SQLite pages kept in memory while a file is imported (KiB; SQLite's default is 2 MiB). The tables
+# and indexes an import grows outgrow the default at a few thousand rows, after which every insert
+# rereads index pages from the file; the default comes back when the import ends.
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def _page_cache():
+    connection = transaction.get_connection()
+    if connection.vendor != "sqlite":
+        yield
+        return
+    # On the driver's own connection: a setting of this connection, not part of any transaction,
+    # and restored even when the import's transaction has failed.
+    connection.ensure_connection()
+    driver = connection.connection
+    (previous,) = driver.execute("PRAGMA cache_size").fetchone()
+    driver.execute(f"PRAGMA cache_size = -{int(SQLITE_IMPORT_CACHE_KIB)}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _flush(importer: _Importer, result: ImportResult) -> None:

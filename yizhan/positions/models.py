@@ -23,6 +23,18 @@ POSITION_CODE_VALIDATOR = RegexValidator(
 )
 
 
+# What the staff list filters on (the scope's unit among them), carried by its indexes.
+LIST_FILTERS = ("state", "kind", "unit", "region", "construction_type", "facility_mask")
+
+
+def _list_index(lead: str | None, name: str) -> models.Index:
+    """An index that answers the list's pages and counts alone: the lead filter's equality, then
+    the default order (code), then the other filter columns, checked without reading rows, and the
+    key the page asks for (implicit in SQLite's indexes, not in PostgreSQL's)."""
+    rest = [column for column in LIST_FILTERS if column != lead]
+    return models.Index(fields=[*([lead] if lead else []), "code", *rest, "id"], name=name)
+
+
 class PositionQuerySet(ScopedQuerySet):
     def public(self):
         """What the public map may show: operating positions, and suspended ones (greyed)."""
@@ -73,6 +85,9 @@ class Position(AuditedModel):
     always_open = models.BooleanField(_("24 小时开放"), default=False)
     weekly_hours = models.JSONField(_("每周开放时间"), default=dict, blank=True)
     facilities = models.JSONField(_("设施"), default=list, blank=True)
+    # Derived: the bits of `facilities` (listing.FACILITY_BITS), written by database triggers on
+    # every insert and update, so the list filters facilities by an integer test inside its indexes.
+    facility_mask = models.IntegerField(default=0, editable=False)
     abilities = models.JSONField(_("六能"), default=list, blank=True)
     services = models.JSONField(_("六服务"), default=list, blank=True)
     own_services = models.JSONField(_("特色服务"), default=list, blank=True)
@@ -92,7 +107,7 @@ class Position(AuditedModel):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope_path_field = "unit__path"
-    audit_exclude = ("updated_at",)
+    audit_exclude = ("updated_at", "facility_mask")
 
     objects = PositionQuerySet.as_manager()
 
@@ -102,10 +117,12 @@ class Position(AuditedModel):
         verbose_name_plural = _("服务阵地")
         indexes = [
             models.Index(fields=["lat", "lng"], name="position_lat_lng"),
-            # Pages of the staff list and the API: filter by state/kind, ordered by code.
-            models.Index(fields=["state", "kind", "code"], name="position_state_kind_code"),
-            models.Index(fields=["kind", "code"], name="position_kind_code"),
-            models.Index(fields=["unit", "code"], name="position_unit_code"),
+            # Pages and counts of the staff list and the API read these, never the wide rows.
+            _list_index(None, "position_list_code"),
+            _list_index("state", "position_list_state"),
+            _list_index("kind", "position_list_kind"),
+            _list_index("unit", "position_list_unit"),
+            _list_index("region", "position_list_region"),
             # Duplicate detection looks up the same official name near a point on every write.
             models.Index(fields=["official_name"], name="position_official_name"),
         ]

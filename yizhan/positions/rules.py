@@ -88,17 +88,39 @@ def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+# Initials of each run of Chinese characters seen (bounded): names share their districts, streets
+# and suffixes, and an import computes initials for every row.
+_RUN_INITIALS: dict[str, str] = {}
+_RUN_INITIALS_LIMIT = 50_000
+
+
 def pinyin_initials(*names: str) -> str:
     """Lower-case pinyin initials of the distinctive part of each name, space-separated
-    ("工会户外劳动者服务站点·西岗八一路" → "xgbyl")."""
-    from pypinyin import Style, lazy_pinyin
+    ("工会户外劳动者服务站点·西岗八一路" → "xgbyl").
+
+    pypinyin cuts a text into runs of characters that have a pinyin and runs that do not, and reads
+    each run on its own (words are looked up inside a run, never across one): so a name's initials
+    are its runs' initials in order, the other runs giving none, and each run is read once."""
+    from pypinyin.constants import RE_HANS
+    from pypinyin.seg.simpleseg import simple_seg
 
     parts = []
     for name in names:
         if not name:
             continue
         core = name.removeprefix(STATION_PREFIX)
-        letters = "".join(p[0] for p in lazy_pinyin(core, style=Style.FIRST_LETTER, errors="ignore") if p)
+        letters = "".join(_run_initials(run) for run in simple_seg(core) if RE_HANS.match(run))
         if letters:
             parts.append(letters.lower())
     return " ".join(dict.fromkeys(parts))[:80]
+
+
+def _run_initials(run: str) -> str:
+    letters = _RUN_INITIALS.get(run)
+    if letters is None:
+        from pypinyin import Style, lazy_pinyin
+
+        letters = "".join(p[0] for p in lazy_pinyin(run, style=Style.FIRST_LETTER, errors="ignore") if p)
+        if len(_RUN_INITIALS) < _RUN_INITIALS_LIMIT:
+            _RUN_INITIALS[run] = letters
+    return letters

@@ -1,6 +1,7 @@
 """API shapes of the position registry."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -150,3 +151,42 @@ class StateChangeOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+# One "HH:MM" [start, end] pair; its format is the service's to check (with a message naming it).
+Interval = list[Annotated[str, Field(max_length=10)]]
+
+
+class HoursExceptionOut(Schema):
+    id: int
+    position_id: int
+    start: date
+    end: date
+    closed: bool
+    intervals: list[list[str]] = Field(..., description='"HH:MM" [start, end]; an end before its start ends next day')
+    reason: str
+
+
+class HoursExceptionIn(Schema):
+    """A dated exception to the weekly hours, from `start` to `end` inclusive: closed all day (no
+    intervals) or open at `intervals`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: date
+    end: date
+    closed: bool = True
+    intervals: list[Interval] = Field(default_factory=list, max_length=24)
+    reason: str = Field(..., max_length=1000)
+
+
+class HoursExceptionUpdateIn(Schema):
+    """Any subset of an exception's fields; `closed: true` alone drops the intervals."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: date | None = None
+    end: date | None = None
+    closed: bool | None = None
+    intervals: list[Interval] | None = Field(None, max_length=24)
+    reason: str | None = Field(None, max_length=1000)

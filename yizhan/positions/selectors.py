@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from yizhan.core.pagination import VersionedCountQuerySet
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.orgs.models import Region, Unit
 from yizhan.positions.choices import PositionState
 from yizhan.positions.hours import HoursOverride, OpeningStatus, opening_status
-from yizhan.positions.models import Position, PositionStateChange
+from yizhan.positions.listing import facility_filter, list_version, text_candidates
+from yizhan.positions.models import HoursException, Position, PositionQuerySet, PositionStateChange
 
 SORTS = {
     "code": "code",
@@ -43,6 +46,13 @@ class PositionFilters:
     sort: str = "code"
 
 
+class PositionListQuerySet(VersionedCountQuerySet, PositionQuerySet):
+    """The list's positions: counted once per filter and list version (listing.list_version)."""
+
+    def count_version(self) -> int | None:
+        return list_version(using=self.db)
+
+
 def position_list(
     *, actor: Actor, filters: PositionFilters | None = None, action: str = Action.VIEW
 ) -> QuerySet[Position]:
@@ -50,7 +60,8 @@ def position_list(
     require(actor, action, Position)
     filters = filters or PositionFilters()
     positions = (
-        Position.objects.restrict(actor, action)
+        PositionListQuerySet(Position)
+        .restrict(actor, action)
         .select_related("unit", "region")
         .defer("region__boundary", "unit__region")
     )
@@ -61,9 +72,14 @@ def position_list(
         positions = positions.filter(kind=filters.kind)
     if filters.state:
         positions = positions.filter(state=filters.state)
-    for facility in filters.facility:
-        # JSON arrays: a containment test portable across SQLite and PostgreSQL.
-        positions = positions.filter(facilities__icontains=f'"{facility}"')
+    bits, other_values = facility_filter(filters.facility)
+    for bit in bits:
+        # One test per facility, as PostgreSQL keeps statistics on each (migration 0005).
+        positions = positions.filter(Exact(F("facility_mask").bitand(bit), bit))
+    for value in other_values:
+        # No facility by that name: the JSON text test the filter has always made (it finds nothing
+        # in lists the services wrote, but the answer stays what it was).
+        positions = positions.filter(facilities__icontains=f'"{value}"')
     if filters.construction_type:
         positions = positions.filter(construction_type=filters.construction_type)
     if filters.region:
@@ -74,6 +90,9 @@ def position_list(
         positions = positions.filter(region_id__in=list(areas.values_list("pk", flat=True)))
     if filters.q:
         text = filters.q.strip()
+        candidates = text_candidates(text, using=positions.db)
+        if candidates is not None:
+            positions = positions.filter(candidates)
         positions = positions.filter(
             Q(official_name__icontains=text)
             | Q(short_name__icontains=text)
@@ -117,3 +136,13 @@ def centre_choices(*, actor: Actor) -> QuerySet[Position]:
 
 def region_choices() -> QuerySet[Region]:
     return Region.objects.defer("boundary").order_by("adcode")
+
+
+def hours_exception_list(*, actor: Actor, position: Position) -> QuerySet[HoursException]:
+    """A position's dated hours exceptions (the position already fetched for the actor), by date."""
+    return HoursException.objects.restrict(actor).filter(position=position).order_by("start", "pk")
+
+
+def hours_exception_get(*, actor: Actor, position: Position, pk: int, action: str = Action.VIEW) -> HoursException:
+    """One exception of `position`: 404 when it is not that position's or out of scope."""
+    return get_for_actor(HoursException.objects.filter(position=position), actor, action, pk=pk)

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.audit import audit_create_records, audit_record_many
-from yizhan.core.bulk import bulk_insert
+from yizhan.core.audit import audit_create_records, audit_write_many
+from yizhan.core.bulk import bulk_insert, bulk_insert_rows
 from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
 from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.core.roles import Action
@@ -35,6 +35,7 @@ from yizhan.positions.hours import ScheduleError, validate_schedule
 from yizhan.positions.models import Position, PositionStateChange
 
 DUPLICATE_RADIUS_M = 50
+_STATES = frozenset(PositionState.values)  # Django rebuilds `values` (with every label) on each access
 REGISTERED = "登记"  # the reason of a position's first history row
 
 CODE_TAKEN = _("阵地编号“{code}”已被使用")
@@ -62,6 +63,7 @@ EDITABLE_FIELDS = (
     "abilities", "services", "own_services", "served_groups", "entry_method", "no_app_needed", "verified_on",
     "signage_issued_on", "plaque_number", "opened_on",
 )  # fmt: skip
+_EDITABLE = frozenset(EDITABLE_FIELDS)
 
 
 def _check_unit(actor: Actor, unit: Unit) -> Unit:
@@ -102,9 +104,57 @@ def _place(position: Position, *, crs: str, given_region: Region | None) -> None
         position.area_override_reason = ""
 
 
+class CheckedValues:
+    """Values each field of a model has passed `full_clean` with in this run (an import), so that
+    the same value is not checked again: a field's own checks (type, length, choices, validators)
+    depend on its value alone. A value is remembered with its type, only when cleaning left it as it
+    was (so skipping leaves the record exactly as cleaning would), and only for text, whole numbers,
+    flags and lists of text; at most LIMIT values per field (codes and names all differ; kinds,
+    phones and lists repeat)."""
+
+    LIMIT = 2000
+
+    def __init__(self, model: type[Position]):
+        self.fields = [(f.name, f.attname) for f in model._meta.concrete_fields if not f.is_relation]
+        self.passed: dict[str, set] = {name: set() for name, _attname in self.fields}
+
+    @staticmethod
+    def key(value):
+        """The value with its type (True is not 1) for text, whole numbers, flags and lists of text;
+        None for others (a schedule costs as much to compare as to check)."""
+        kind = type(value)
+        if kind in (str, bool, int):
+            return kind, value
+        if kind is list and all(type(item) is str for item in value):
+            return kind, tuple(value)
+        return None
+
+    def split(self, obj) -> tuple[list[str], dict[str, tuple]]:
+        """(fields whose value passed before, {other field: key of its value})."""
+        known, pending = [], {}
+        key_of, passed = self.key, self.passed
+        for name, attname in self.fields:
+            key = key_of(getattr(obj, attname))
+            if key is not None and key in passed[name]:
+                known.append(name)
+            else:
+                pending[name] = (attname, key)
+        return known, pending
+
+    def learn(self, obj, pending: dict[str, tuple]) -> None:
+        """After `full_clean` passed: remember the values it left unchanged."""
+        for name, (attname, key) in pending.items():
+            passed = self.passed[name]
+            if key is not None and len(passed) < self.LIMIT and self.key(getattr(obj, attname)) == key:
+                passed.add(key)
+
+
 class RecordLookups:
     """Where the rules of a record look up other records: here one query at a time (forms, API).
-    An import subclasses it to answer from what it read once per file, so both run the same rules."""
+    An import subclasses it to answer from what it read once per file, so both run the same rules;
+    it also remembers the field values already checked (`checked_values`)."""
+
+    checked_values: CheckedValues | None = None
 
     def code_taken(self, code: str, *, exclude_pk: int | None = None) -> bool:
         return Position.objects.filter(code=code).exclude(pk=exclude_pk).exists()
@@ -199,13 +249,18 @@ def _check_duplicates(position: Position, lookups: RecordLookups = DATABASE_LOOK
 def _validate_fields(position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
     """Field-level checks of the model (lengths, choices, validators). The check constraints are the
     rules `_check_record` has just applied in Python (and the database enforces them again);
-    validating them here would cost four queries per save. The unique code is the lookups' job."""
+    validating them here would cost four queries per save. The unique code is the lookups' job.
+    Values the lookups have seen pass before (an import's repeated kinds, phones, lists) are skipped."""
+    checked = lookups.checked_values
+    known, pending = checked.split(position) if checked is not None else ((), {})
     try:
         position.full_clean(
-            exclude=["unit", "region", "parent_centre"], validate_unique=False, validate_constraints=False
+            exclude=["unit", "region", "parent_centre", *known], validate_unique=False, validate_constraints=False
         )
     except ValidationError as error:
         raise from_validation_error(error) from error
+    if checked is not None:
+        checked.learn(position, pending)
     if lookups.code_taken(position.code, exclude_pk=position.pk):
         raise ApplicationError(CODE_TAKEN.format(code=position.code), field="code")
 
@@ -216,22 +271,21 @@ def _save(position: Position) -> None:
 
 
 def _record_state(position: Position, actor: Actor | None, from_state: str, reason: str, effective_on: date) -> None:
-    _state_change(position, actor, from_state, reason, effective_on).save()
+    PositionStateChange(**_state_change(position, actor, from_state, reason, effective_on)).save()
 
 
-def _state_change(
-    position: Position, actor: Actor | None, from_state: str, reason: str, effective_on: date
-) -> PositionStateChange:
-    return PositionStateChange(
-        position=position,
-        from_state=from_state,
-        to_state=position.state,
-        effective_on=effective_on,
-        reason=reason,
-        expected_reopen_on=position.expected_reopen_on,
-        actor=actor.user if actor else None,
-        actor_name=actor.user.get_username() if actor else "命令行",
-    )
+def _state_change(position: Position, actor: Actor | None, from_state: str, reason: str, effective_on: date) -> dict:
+    """The fields (attribute names) of the history row of a move of `position` to its current state."""
+    return {
+        "position_id": position.pk,
+        "from_state": from_state,
+        "to_state": position.state,
+        "effective_on": effective_on,
+        "reason": reason,
+        "expected_reopen_on": position.expected_reopen_on,
+        "actor_id": actor.user.pk if actor else None,
+        "actor_name": actor.user.get_username() if actor else "命令行",
+    }
 
 
 @transaction.atomic
@@ -276,10 +330,10 @@ def position_prepare(
     """A new position with every rule of a create applied, not yet saved: `position_create` saves
     one, `positions_create_many` saves a checked batch (an import). `unit` is a loaded record."""
     require_in_scope(actor, unit)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = fields.keys() - _EDITABLE
     if unknown:
         raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))
-    if state not in PositionState.values:
+    if state not in _STATES:
         raise ApplicationError(TRANSITION_NOT_ALLOWED.format(from_state="—", to_state=state), field="state")
     position = Position(unit=unit, state=state, state_reason=state_reason, **fields)
     if lookups.code_taken(position.code):
@@ -302,8 +356,9 @@ def positions_create_many(*, actor: Actor, positions: list[Position]) -> None:
     ordered = sorted(positions, key=lambda p: p.kind != PositionKind.CENTRE)
     bulk_insert(ordered)
     today = timezone.localdate()
-    bulk_insert([_state_change(p, actor, "", p.state_reason or REGISTERED, today) for p in ordered])
-    audit_record_many(audit_create_records(ordered))
+    history = [_state_change(p, actor, "", p.state_reason or REGISTERED, today) for p in ordered]
+    bulk_insert_rows(PositionStateChange, tuple(history[0]), [tuple(row.values()) for row in history])
+    audit_write_many(audit_create_records(ordered))
 
 
 @transaction.atomic

@@ -22,4 +22,11 @@ urlpatterns = [
     path("<int:pk>/edit/", views.position_edit, name="edit"),
     path("<int:pk>/poster.pdf", views.position_poster, name="poster"),
     path("<int:pk>/transition/", views.position_transition, name="transition"),
+    path("<int:pk>/hours-exceptions/new/", views.hours_exception_create, name="hours_exception_create"),
+    path("<int:pk>/hours-exceptions/<int:exception_pk>/edit/", views.hours_exception_edit, name="hours_exception_edit"),
+    path(
+        "<int:pk>/hours-exceptions/<int:exception_pk>/delete/",
+        views.hours_exception_delete,
+        name="hours_exception_delete",
+    ),
 ]

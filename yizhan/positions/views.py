@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +22,15 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors as org_selectors
-from yizhan.positions import exports, photos, selectors, services
+from yizhan.positions import exports, hours_exceptions, photos, selectors, services
 from yizhan.positions.choices import Ability, Facility, PositionState, ServedGroup, Service
-from yizhan.positions.forms import BulkTransitionForm, PositionFilterForm, PositionForm, TransitionForm
+from yizhan.positions.forms import (
+    BulkTransitionForm,
+    HoursExceptionForm,
+    PositionFilterForm,
+    PositionForm,
+    TransitionForm,
+)
 from yizhan.positions.hours import WEEKDAY_LABELS, WEEKDAYS
 from yizhan.positions.models import Position
 from yizhan.positions.poster import position_poster_pdf
@@ -40,6 +47,11 @@ CREATE_TITLE = _("登记服务阵地")
 EDIT_TITLE = _("修改“{name}”")
 PHOTO_ADDED = _("照片已上传")
 PHOTO_REMOVED = _("照片已删除")
+EXCEPTION_ADDED = _("已添加开放时间例外：{reason}")
+EXCEPTION_SAVED = _("开放时间例外已保存")
+EXCEPTION_REMOVED = _("开放时间例外已删除：{reason}")
+EXCEPTION_CREATE_TITLE = _("添加开放时间例外")
+EXCEPTION_EDIT_TITLE = _("修改开放时间例外")
 # The sortable columns of the list: (sort key, heading).
 SORT_COLUMNS = [
     ("code", _("编号")),
@@ -253,6 +265,7 @@ def _detail(request, position: Position, transition_form: TransitionForm | None 
             "photos": position.photos.all(),
             "can_manage_photos": actor.can(Action.UPDATE, Position) or can_operate,
             "photo_max_mb": settings.YIZHAN_PHOTO_MAX_BYTES // (1024 * 1024),
+            **_exceptions_context(actor, position),
         },
     )
 
@@ -384,3 +397,75 @@ def position_poster(request, pk: int):
     response = HttpResponse(position_poster_pdf(position), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="poster-{position.code}.pdf"'
     return response
+
+
+def _exceptions_context(actor, position: Position) -> dict:
+    """The position's hours exceptions for its page: current and upcoming first (by date), then the
+    past ones (most recent first), which the page folds away."""
+    today = timezone.localdate()
+    upcoming, past = [], []
+    for exception in selectors.hours_exception_list(actor=actor, position=position):
+        exception.is_current = exception.start <= today <= exception.end
+        (past if exception.end < today else upcoming).append(exception)
+    current = next((e for e in upcoming if e.is_current), None)
+    return {"upcoming_exceptions": upcoming, "past_exceptions": past[::-1], "current_exception": current}
+
+
+def _exception_form_page(request, form: HoursExceptionForm, position: Position, title: str):
+    return render(request, "positions/hours_exception_form.html", {"form": form, "position": position, "title": title})
+
+
+def _exceptions_anchor(position: Position) -> str:
+    return reverse("positions:detail", kwargs={"pk": position.pk}) + "#h-exceptions"
+
+
+@staff_view
+def hours_exception_create(request, pk: int):
+    """Add a dated exception (a closure or other hours) to a position's hours."""
+    actor = request.actor
+    position = selectors.position_get(actor=actor, pk=pk, action=Action.UPDATE)
+    today = timezone.localdate()
+    form = HoursExceptionForm(request.POST or None, initial={"start": today, "end": today, "closed": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            exception = hours_exceptions.hours_exception_create(actor=actor, position=position, **form.cleaned_data)
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, EXCEPTION_ADDED.format(reason=exception.reason))
+            return redirect(_exceptions_anchor(position))
+    return _exception_form_page(request, form, position, EXCEPTION_CREATE_TITLE)
+
+
+@staff_view
+def hours_exception_edit(request, pk: int, exception_pk: int):
+    actor = request.actor
+    position = selectors.position_get(actor=actor, pk=pk, action=Action.UPDATE)
+    exception = selectors.hours_exception_get(actor=actor, position=position, pk=exception_pk, action=Action.UPDATE)
+    form = HoursExceptionForm(request.POST or None, exception=exception)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hours_exceptions.hours_exception_update(
+                actor=actor, position=position, exception=exception, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, EXCEPTION_SAVED)
+            return redirect(_exceptions_anchor(position))
+    return _exception_form_page(request, form, position, EXCEPTION_EDIT_TITLE)
+
+
+@require_POST
+@staff_view
+def hours_exception_delete(request, pk: int, exception_pk: int):
+    actor = request.actor
+    position = selectors.position_get(actor=actor, pk=pk, action=Action.UPDATE)
+    exception = selectors.hours_exception_get(actor=actor, position=position, pk=exception_pk, action=Action.UPDATE)
+    try:
+        hours_exceptions.hours_exception_delete(actor=actor, position=position, exception=exception)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, EXCEPTION_REMOVED.format(reason=exception.reason))
+    return redirect(_exceptions_anchor(position))

@@ -11,6 +11,7 @@ CASE_MODULES = [
     "yizhan.orgs.tests.scope_cases",
     "yizhan.core.tests.scope_cases",
     "yizhan.positions.tests.scope_cases",
+    "yizhan.ledger.tests.scope_cases",
 ]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 

@@ -6,12 +6,14 @@ the area rules have their own tests in services/test_position_create.py.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from yizhan.core.roles import Role
 from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World
 from yizhan.positions.choices import ConstructionType, PositionKind, PositionState
-from yizhan.positions.models import Position, PositionStateChange
+from yizhan.positions.models import HoursException, Position, PositionStateChange
 
 OWN_AND_BELOW = frozenset({"own", "child"})
 OWN = frozenset({"own"})
@@ -123,4 +125,125 @@ POSITION_CASE = ScopeCase(
     },
 )
 
-CASES = [POSITION_CASE]
+
+# Hours exceptions take the position's permissions (scope_permissions_from): the position's viewers
+# see them on its page, in the API and the admin; those who may update the position add, change and
+# delete them. Each probe acts on the target position's own exception.
+EXCEPTION_MARKER = "矩阵例外"
+
+
+def _exception_target(world: World, relation: str) -> HoursException:
+    position = _target(world, relation)
+    day = timezone.localdate() + timedelta(days=10)
+    return HoursException.objects.create(
+        position=position, start=day, end=day, closed=True, reason=f"{EXCEPTION_MARKER}{position.code}"
+    )
+
+
+def _new_day() -> date:
+    return timezone.localdate() + timedelta(days=20)
+
+
+def _created(exception: HoursException) -> bool:
+    return HoursException.objects.filter(position_id=exception.position_id, start=_new_day()).exists()
+
+
+def _reason(exception: HoursException) -> str | None:
+    return HoursException.objects.filter(pk=exception.pk).values_list("reason", flat=True).first()
+
+
+def _exc_api_detail(world, exception, relation):
+    r = world.client.get(f"/api/v1/positions/{exception.position_id}/hours-exceptions")
+    ids = {item["id"] for item in r.json()} if r.status_code == 200 else set()
+    return Outcome(exception.pk in ids, r.status_code)
+
+
+def _exc_api_create(world, exception, relation):
+    body = {"start": _new_day().isoformat(), "end": _new_day().isoformat(), "reason": "新例外"}
+    r = world.client.post(
+        f"/api/v1/positions/{exception.position_id}/hours-exceptions", body, content_type="application/json"
+    )
+    return Outcome(r.status_code == 201 and _created(exception), r.status_code)
+
+
+def _exc_api_update(world, exception, relation):
+    r = world.client.patch(
+        f"/api/v1/positions/{exception.position_id}/hours-exceptions/{exception.pk}",
+        {"reason": "改过"},
+        content_type="application/json",
+    )
+    return Outcome(r.status_code == 200 and _reason(exception) == "改过", r.status_code)
+
+
+def _exc_api_delete(world, exception, relation):
+    r = world.client.delete(f"/api/v1/positions/{exception.position_id}/hours-exceptions/{exception.pk}")
+    return Outcome(r.status_code == 204 and _reason(exception) is None, r.status_code)
+
+
+def _exc_page_detail(world, exception, relation):
+    r = world.client.get(f"/staff/positions/{exception.position_id}/")
+    return Outcome(r.status_code == 200 and exception.reason in r.content.decode(), r.status_code)
+
+
+def _exc_form(reason: str) -> dict:
+    return {"start": _new_day().isoformat(), "end": _new_day().isoformat(), "closed": "on", "reason": reason}
+
+
+def _exc_page_create(world, exception, relation):
+    r = world.client.post(f"/staff/positions/{exception.position_id}/hours-exceptions/new/", _exc_form("新例外"))
+    return Outcome(r.status_code == 302 and _created(exception), r.status_code)
+
+
+def _exc_page_update(world, exception, relation):
+    r = world.client.post(
+        f"/staff/positions/{exception.position_id}/hours-exceptions/{exception.pk}/edit/", _exc_form("改过")
+    )
+    return Outcome(r.status_code == 302 and _reason(exception) == "改过", r.status_code)
+
+
+def _exc_page_delete(world, exception, relation):
+    r = world.client.post(f"/staff/positions/{exception.position_id}/hours-exceptions/{exception.pk}/delete/")
+    return Outcome(r.status_code == 302 and _reason(exception) is None, r.status_code)
+
+
+def _exc_admin_list(world, exception, relation):
+    r = world.client.get("/admin/positions/hoursexception/")
+    link = f"/admin/positions/hoursexception/{exception.pk}/change/"
+    return Outcome(r.status_code == 200 and link in r.content.decode(), r.status_code)
+
+
+EXCEPTION_WRITERS = {
+    "detail": OWN_AND_BELOW,
+    "list": OWN_AND_BELOW,
+    "create": OWN_AND_BELOW,
+    "update": OWN_AND_BELOW,
+    "delete": OWN_AND_BELOW,
+}
+
+HOURS_EXCEPTION_CASE = ScopeCase(
+    model="positions.hoursexception",
+    make_target=_exception_target,
+    probes={
+        ("api", "detail"): _exc_api_detail,
+        ("api", "create"): _exc_api_create,
+        ("api", "update"): _exc_api_update,
+        ("api", "delete"): _exc_api_delete,
+        ("page", "detail"): _exc_page_detail,
+        ("page", "create"): _exc_page_create,
+        ("page", "update"): _exc_page_update,
+        ("page", "delete"): _exc_page_delete,
+        ("admin", "list"): _exc_admin_list,
+    },
+    expected={
+        Role.FEDERATION_ADMIN: EXCEPTION_WRITERS,
+        Role.UNIT_ADMIN: EXCEPTION_WRITERS,
+        Role.STATION_MANAGER: {"detail": OWN, "list": OWN},
+        Role.REVIEWER: {"detail": OWN, "list": OWN},
+        Role.SOCIAL_ORG: {},
+        Role.AUDITOR: READERS,
+        Role.SECURITY_ADMIN: READERS,
+        Role.SYSTEM_ADMIN: READERS,
+    },
+)
+
+CASES = [POSITION_CASE, HOURS_EXCEPTION_CASE]

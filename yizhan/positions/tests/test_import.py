@@ -5,6 +5,7 @@ from io import BytesIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from openpyxl import Workbook, load_workbook
 
 from yizhan.core.models import AuditEntry
@@ -427,3 +428,98 @@ def test_stored_duplicate_found_by_the_batch(admin, make_position):
     result = positions_import(actor=admin, file=workbook(far, near))
     assert [(e.row, e.column) for e in result.errors] == [(3, "规范名称")]
     assert "DB-2" in result.errors[0].message
+
+
+def test_remembered_cells_parse_as_the_column_does(admin):
+    """Cells that repeat are parsed once per import: each row still gets what `Column.parse` gives,
+    as its own copy, and a bad cell is refused every time it appears."""
+    from datetime import datetime
+
+    from yizhan.positions.spreadsheet import CellError
+
+    importer = imports._Importer(admin, dict(enumerate(COLUMNS)))
+    cells = {
+        "facilities": ["饮用水、微波炉", "无此设施", "饮用水、微波炉", "充电、打气工具"],
+        "weekly_hours": ["06:00-22:00", "25:00-26:00", "mon-fri 06:00-20:00; sat,sun 08:00-18:00"],
+        "always_open": ["是", True, 1.0, 1, "否", "也许", None],
+        "kind": ["户外劳动者服务站点", "station", "STATION", "站"],
+        "verified_on": ["2024-05-01", datetime(2024, 5, 1, 8), 45413.0, None],
+        "own_services": ["理发、修车", "", None],
+        "short_name": [None, "简称", None],
+        "code": [None, "A-1"],  # required: an empty cell is refused every time
+        "lng": [None, 121.5, "121.5"],
+    }
+    for field, values in cells.items():
+        column = BY_FIELD[field]
+        for cell in values * 2:
+            try:
+                expected = column.parse(cell)
+            except CellError:
+                with pytest.raises(CellError):
+                    importer.parse_cell(column, cell)
+                continue
+            parsed = importer.parse_cell(column, cell)
+            assert (type(parsed), parsed) == (type(expected), expected), (field, cell)
+    facilities = importer.parse_cell(BY_FIELD["facilities"], "饮用水、微波炉")
+    facilities.append("wifi")
+    hours = importer.parse_cell(BY_FIELD["weekly_hours"], "06:00-22:00")
+    hours["mon"][0][0] = "00:00"
+    assert importer.parse_cell(BY_FIELD["facilities"], "饮用水、微波炉") == ["drinking_water", "microwave"]
+    assert importer.parse_cell(BY_FIELD["weekly_hours"], "06:00-22:00")["mon"] == [["06:00", "22:00"]]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a setting of SQLite connections")
+def test_sqlite_page_cache_is_restored(admin):
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    with imports._page_cache():
+        assert cache_size() == -imports.SQLITE_IMPORT_CACHE_KIB
+    assert cache_size() == before
+    with pytest.raises(RuntimeError), imports._page_cache(), transaction.atomic():
+        positions_import(actor=admin, file=workbook(row(1)))
+        raise RuntimeError("the import's transaction fails")
+    assert cache_size() == before
+    assert positions_import(actor=admin, file=workbook(row(2), row(3, manager_phone="1"))).errors
+    assert cache_size() == before
+
+
+def test_stored_rows_are_read_together(admin):
+    """The stored positions of a file's rows are read in one query per chunk of rows, and each row
+    is still applied against what is stored (an earlier row changes only its own position)."""
+    from django.test.utils import CaptureQueriesContext
+
+    positions_import(actor=admin, file=workbook(*(row(n) for n in range(1, 6))))
+    rows = [row(n) for n in range(1, 6)]
+    rows[2]["address"] = "改过的地址"
+    with CaptureQueriesContext(connection) as queries:
+        result = positions_import(actor=admin, file=workbook(*rows))
+    assert (result.updated, result.unchanged) == (1, 4)
+    assert Position.objects.get(code="IMP-003").address == "改过的地址"
+    table = connection.ops.quote_name(Position._meta.db_table)
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and f"FROM {table}" in q["sql"]]
+    by_key = f"{table}.{connection.ops.quote_name('id')} ="
+    assert len([sql for sql in reads if " IN (" in sql]) == 1
+    assert len([sql for sql in reads if by_key in sql and "LIMIT 21" in sql]) == 1  # position_update's own
+
+
+def test_fewer_collections_while_imports_run(admin):
+    """The cycle collector's threshold is raised while any import runs and restored by the last."""
+    import gc
+
+    before = gc.get_threshold()
+    seen = []
+    with imports.fewer_collections():
+        with imports.fewer_collections():
+            seen.append(gc.get_threshold())
+        seen.append(gc.get_threshold())
+        positions_import(actor=admin, file=workbook(row(1), row(2, manager_phone="1")))
+        seen.append(gc.get_threshold())
+    assert all(t[0] >= imports.GC_IMPORT_THRESHOLD and t[1:] == before[1:] for t in seen)
+    assert gc.get_threshold() == before
+    with pytest.raises(ImportFileError):
+        positions_import(actor=admin, file=workbook())  # no rows: refused inside the import
+    assert gc.get_threshold() == before

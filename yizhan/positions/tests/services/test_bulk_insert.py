@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.forms.models import model_to_dict
 
-from yizhan.core.bulk import bulk_insert
+from yizhan.core.bulk import bulk_insert, bulk_insert_rows
 from yizhan.positions.models import Position, PositionStateChange
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,58 @@ def test_foreign_keys_to_objects_saved_in_an_earlier_batch(dalian_map):
     change = PositionStateChange(position=station, to_state="operating", effective_on=date(2026, 1, 1), actor_name="x")
     bulk_insert([change])
     assert PositionStateChange.objects.get(pk=change.pk).position_id == station.pk
+
+
+def test_rows_store_what_save_stores(dalian_map):
+    """`bulk_insert_rows` (the import's history rows and audit entries, written without instances)
+    stores what an instance's save() stores; unnamed fields take their defaults; keys follow."""
+    position = Position(**_values(dalian_map, "P", 38.91))
+    position.save()
+    fields = {
+        "position_id": position.pk,
+        "from_state": "",
+        "to_state": "operating",
+        "effective_on": date(2026, 3, 1),
+        "reason": "登记",
+        "expected_reopen_on": None,
+        "actor_name": "命令行",
+    }
+    saved = PositionStateChange(**fields)
+    saved.save()
+    (key,) = bulk_insert_rows(PositionStateChange, tuple(fields), [tuple(fields.values())])
+    assert key > saved.pk
+    stored = PositionStateChange.objects.get(pk=key)
+    assert model_to_dict(stored, exclude=["id"]) == model_to_dict(saved, exclude=["id"])
+    assert stored.created_at is not None and stored.actor_id is None
+    later = PositionStateChange(**fields)
+    later.save()
+    assert later.pk > key
+
+
+def test_json_text_is_stored_as_the_value_it_encodes(dalian_map):
+    """A JSON value given as text (`JSONText`) reads back as the value; a plain one as itself."""
+    from yizhan.core.bulk import JSONText
+
+    position = Position(**_values(dalian_map, "J", 38.91))
+    position.weekly_hours = JSONText('{"mon":[["06:00","22:00"]],"名":"中文"}')
+    position.own_services = ["理发", "修车"]
+    bulk_insert([position])
+    stored = Position.objects.get(pk=position.pk)
+    assert stored.weekly_hours == {"mon": [["06:00", "22:00"]], "名": "中文"}
+    assert stored.own_services == ["理发", "修车"]
+
+
+def test_snapshot_reads_every_field_as_value_from_object_does(dalian_map):
+    """`audit_snapshot` reads all fields at once; the snapshot is the field-by-field one."""
+    from yizhan.core.audit import to_jsonable
+
+    position = Position(**_values(dalian_map, "S", 38.91))
+    position.save()
+    position.refresh_from_db()
+    expected = {
+        f.attname: to_jsonable(f.value_from_object(position))
+        for f in Position._meta.concrete_fields
+        if f.name not in Position.audit_exclude
+    }
+    assert position.audit_snapshot() == expected
+    assert expected["floor_area"] == "35.5" and expected["verified_on"] == "2026-03-01"
