@@ -37,8 +37,8 @@ messages: $(VENV)/.installed
 # Debian's chromium drives the browser tests; Playwright never downloads a browser. A CJK font
 # makes screenshots (scripts/screenshots.py, test failures) show Chinese instead of empty boxes.
 browser-deps:
-	@(command -v chromium && fc-list :lang=zh | grep -q .) >/dev/null 2>&1 || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
+	@(command -v chromium && fc-list :lang=zh | grep -q . && fc-list | grep -qi "color emoji") >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >/dev/null)
 
 # Under CI (CI=true) the suite runs on SQLite and on PostgreSQL and fails if PostgreSQL is unreachable.
 # Locally it runs on PostgreSQL too when it answers, and says so when it does not.
@@ -74,6 +74,7 @@ bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/positions_list.py
 	BENCH_POSITIONS=$(BENCH_IMPORT_ROWS) $(PY) bench/positions_import.py
+	$(PY) bench/finder_nearby.py
 
 # Refresh the lock files after editing requirements/*.in.
 lock: $(VENV)/.installed

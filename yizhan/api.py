@@ -13,6 +13,9 @@ from ninja.security import django_auth
 from yizhan.core.api import router as audit_router
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
+from yizhan.finder.api import router as finder_router
+from yizhan.ledger.api import router as feedback_public_router
+from yizhan.ledger.api import staff_router as feedback_router
 from yizhan.orgs.api import router as orgs_router
 from yizhan.positions.api import router as positions_router
 
@@ -67,3 +70,7 @@ def unauthenticated(request, exc):
 api.add_router("/", orgs_router)
 api.add_router("/audit", audit_router)
 api.add_router("/positions", positions_router)
+# Public, no login: the router sets auth=None over the API's session auth.
+api.add_router("/public", finder_router)
+api.add_router("/public/feedback", feedback_public_router)
+api.add_router("/feedback", feedback_router)

@@ -48,13 +48,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "treebeard",
     "ninja",
+    "corsheaders",
     "yizhan.core",
     "yizhan.orgs",
     "yizhan.positions",
+    "yizhan.finder",
+    "yizhan.ledger",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS answers only under /api/v1/public/ (CORS_URLS_REGEX), before anything else answers.
+    "corsheaders.middleware.CorsMiddleware",
     "yizhan.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -225,6 +230,28 @@ YIZHAN_PUBLIC_BASE_URL = os.environ.get("YIZHAN_PUBLIC_BASE_URL", "http://127.0.
 YIZHAN_IMPORT_MAX_BYTES = int(os.environ.get("YIZHAN_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 YIZHAN_PHOTO_MAX_BYTES = int(os.environ.get("YIZHAN_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 YIZHAN_IMPORT_SYNC_BYTES = int(os.environ.get("YIZHAN_IMPORT_SYNC_BYTES", 512 * 1024))
+
+# --- Public finder (issue 4) ----------------------------------------------------
+# Walking model of spec §10 until a street network is loaded: straight line × detour factor at a
+# walking speed (defaults 5 km/h and 1.3, spec §10).
+YIZHAN_WALK_SPEED_KMH = float(os.environ.get("YIZHAN_WALK_SPEED_KMH", "5"))
+YIZHAN_WALK_DETOUR_FACTOR = float(os.environ.get("YIZHAN_WALK_DETOUR_FACTOR", "1.3"))
+# Requests per client address to /api/v1/public/ ("120/m": count / s, m, h or d; "off" for none).
+YIZHAN_PUBLIC_RATE = os.environ.get("YIZHAN_PUBLIC_RATE", "120/m")
+# Origins (scheme://host[:port], comma-separated) whose pages may call /api/v1/public/; none by default.
+CORS_ALLOWED_ORIGINS = env_list("YIZHAN_CORS_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+CORS_ALLOW_METHODS = ("GET", "OPTIONS")
+
+# --- Public feedback (issue 4 §4) -------------------------------------------------------
+# Captcha-free abuse limits of POST /api/v1/public/feedback and the public pages' feedback form,
+# as (count, seconds) windows per scope, counted in the cache (use REDIS_URL with several server
+# processes). Every scope must be present; an empty list switches that scope off.
+YIZHAN_FEEDBACK_LIMITS = {
+    "client": [(5, 600), (20, 86400)],  # one address: 5 per 10 minutes, 20 per day
+    "client_position": [(1, 3600)],  # one address on one position: 1 per hour
+    "position": [(200, 86400)],  # one position from everyone: 200 per day
+}
 
 # Demo accounts share one password so a newcomer can log in after `make run`.
 YIZHAN_DEMO_PASSWORD = os.environ.get("YIZHAN_DEMO_PASSWORD", "Yizhan-demo-2026")

@@ -1,0 +1,83 @@
+"""The public finder on a phone (issue 4 "Must be tested"): a mocked WGS-84 position in Dalian, the
+nearest open station with the asked facility first, a suspended one greyed, the Baidu link in BD-09,
+all at 360 × 640."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from yizhan.browser_tests.support import PHONE, horizontal_overflow
+from yizhan.core.geo.crs import CRS, from_gcj02
+from yizhan.positions.models import Position
+from yizhan.positions.rules import distance_m
+from yizhan.positions.selectors import position_opening
+
+
+def _phone_at(new_page, gcj_lng: float, gcj_lat: float):
+    page = new_page(PHONE)
+    lng, lat = from_gcj02(gcj_lng, gcj_lat, CRS.WGS84)  # what the phone's GPS reports
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": lat, "longitude": lng})
+    return page
+
+
+@pytest.mark.browser
+def test_nearest_open_station_with_a_microwave_from_the_phones_location(demo, new_page):
+    suspended = Position.objects.filter(state="suspended").order_by("code").first()
+    assert suspended is not None, "the demo has suspended positions"
+    page = _phone_at(new_page, suspended.lng, suspended.lat)
+    page.goto("/")
+    expect(page.get_by_role("heading", name="附近的工会驿站")).to_be_visible()
+
+    page.get_by_role("button", name=re.compile("用我的位置")).click()
+    page.wait_for_url(re.compile(r"crs=wgs84"))
+    first = page.locator(".result").first
+    expect(first).to_have_class(re.compile(r"\bis-suspended\b"))  # standing at it: greyed, with its reason
+    expect(first.get_by_role("heading")).to_have_text(suspended.display_name)
+    expect(first).to_contain_text("暂停原因")
+    width, overflowing = horizontal_overflow(page)
+    assert width <= PHONE["width"], overflowing
+    expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")
+
+    page.locator("summary", has_text="我需要").click()
+    page.get_by_label(re.compile("饿了能热饭")).check()
+    page.locator("summary", has_text="更多条件").click()
+    page.get_by_label("只看现在营业的").check()
+    page.get_by_role("button", name=re.compile("用我的位置")).click()
+    page.wait_for_url(re.compile(r"ability=heat_food"))
+
+    now = timezone.now()
+    candidates = [
+        p
+        for p in Position.objects.filter(state="operating").prefetch_related("hours_exceptions")
+        if "heat_food" in p.abilities and position_opening(p, now).is_open
+    ]
+    assert candidates, "the demo has stations open round the clock that heat food"
+    nearest = min(candidates, key=lambda p: (distance_m(suspended.lng, suspended.lat, p.lng, p.lat), p.pk))
+    first = page.locator(".result").first
+    expect(first.get_by_role("heading")).to_have_text(nearest.display_name)
+    expect(first).to_contain_text("营业中")
+
+    first.get_by_role("link", name=nearest.display_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(nearest.official_name)
+    baidu = page.locator('a[data-provider="baidu"]').get_attribute("href")
+    query = parse_qs(urlparse(baidu).query)
+    bd_lng, bd_lat = from_gcj02(nearest.lng, nearest.lat, CRS.BD09)
+    assert query["location"] == [f"{bd_lat:.6f},{bd_lng:.6f}"]
+    assert query["coord_type"] == ["bd09ll"]
+    width, overflowing = horizontal_overflow(page)
+    assert width <= PHONE["width"], overflowing
+
+
+@pytest.mark.browser
+def test_typed_district_without_location(demo, new_page):
+    page = new_page(PHONE)
+    page.goto("/")
+    page.get_by_label("在哪儿找？").fill("西岗区")
+    page.get_by_role("button", name="搜索", exact=True).click()
+    expect(page.locator("#finder-status")).to_contain_text("西岗区附近")
+    expect(page.locator(".result").first).to_be_visible()
+    expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")

@@ -1,0 +1,139 @@
+"""/api/v1/public: the public finder's endpoints (issue 4 §2), no login. Thin: each calls one
+selector. Every answer counts against the caller's rate limit and says how long it may be cached."""
+
+from __future__ import annotations
+
+import functools
+
+from django.http import JsonResponse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from ninja import Query, Router
+from ninja.decorators import decorate_view
+
+from yizhan.core.geo.crs import CRS, from_gcj02
+from yizhan.core.request_info import remote_addr
+from yizhan.finder import selectors
+from yizhan.finder.index import Filters
+from yizhan.finder.ratelimit import rate_limit_hit
+from yizhan.finder.schemas import DetailQuery, NearbyOut, NearbyQuery, PublicErrorOut, PublicPositionOut
+from yizhan.positions.choices import PositionState
+from yizhan.positions.hours import OpeningStatus
+from yizhan.positions.models import Position
+
+router = Router(tags=["public"], auth=None)
+
+PUBLIC_MAX_AGE_S = 30
+RATE_LIMITED = _("请求过于频繁，请 {seconds} 秒后再试")
+ERRORS = {400: PublicErrorOut, 429: PublicErrorOut}
+
+
+def public_endpoint(run):
+    """Per-client rate limit (429 with Retry-After), then a short public cache lifetime on
+    successful answers; errors are not to be stored."""
+
+    @functools.wraps(run)
+    def wrapper(request, *args, **kwargs):
+        retry_after = rate_limit_hit(remote_addr(request) or "unknown")
+        if retry_after is not None:
+            response = JsonResponse({"detail": RATE_LIMITED.format(seconds=retry_after)}, status=429)
+            response["Retry-After"] = str(retry_after)
+        else:
+            response = run(request, *args, **kwargs)
+        if response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE_S)
+        else:
+            patch_cache_control(response, no_store=True)
+        return response
+
+    return wrapper
+
+
+def _public_fields(position: Position, crs: CRS, opening: OpeningStatus) -> dict:
+    lng, lat = from_gcj02(position.lng, position.lat, crs)
+    suspended = position.state == PositionState.SUSPENDED
+    return {
+        "id": position.pk,
+        "name": position.official_name,
+        "short_name": position.short_name,
+        "kind": position.kind,
+        "state": position.state,
+        "state_reason": position.state_reason if suspended else None,
+        "expected_reopen_on": position.expected_reopen_on if suspended else None,
+        "address": position.address,
+        "lng": round(lng, 7),
+        "lat": round(lat, 7),
+        "is_open": opening.is_open,
+        "closes_at": opening.closes_at,
+        "opens_at": opening.opens_at,
+        "always_open": position.always_open,
+        "facilities": position.facilities,
+        "public_phone": position.public_phone,
+        "entry_method": position.entry_method,
+        "no_app_needed": position.no_app_needed,
+        "stars": None,
+    }
+
+
+@router.get(
+    "/nearby",
+    response={200: NearbyOut, **ERRORS},
+    summary="附近的服务阵地",
+    description=(
+        "按直线距离由近到远列出附近对公众开放的服务阵地（运营中，及灰色显示的暂停服务阵地），可按设施、六能、"
+        "类型、服务对象和“此刻开放”筛选。坐标按 crs 解释和返回（手机 GPS 为 wgs84）。"
+        "walk_minutes 是近似值：直线距离 × 绕行系数（默认 1.3）÷ 步行速度（默认 5 km/h），向上取整，"
+        "并非按路网计算的步行时间。参数错误返回 400（中文说明），请求过多返回 429（见 Retry-After）。"
+    ),
+)
+@decorate_view(public_endpoint)
+def nearby(request, query: Query[NearbyQuery]):
+    filters = Filters(
+        facilities=tuple(query.facility),
+        abilities=tuple(query.ability),
+        kind=query.kind or "",
+        group=query.group or "",
+        include_suspended=query.include_suspended,
+    )
+    results = selectors.nearby(
+        lng=query.lng,
+        lat=query.lat,
+        crs=query.crs,
+        radius_m=query.radius,
+        limit=query.limit,
+        filters=filters,
+        open_now=query.open_now,
+    )
+    items = [
+        {
+            **_public_fields(r.position, query.crs, r.opening),
+            "distance_m": round(r.distance_m),
+            "walk_minutes": r.walk_minutes,
+        }
+        for r in results
+    ]
+    return {"crs": query.crs, "radius": query.radius, "count": len(items), "results": items}
+
+
+@router.get(
+    "/positions/{int:position_id}",
+    response={200: PublicPositionOut, 404: PublicErrorOut, **ERRORS},
+    summary="服务阵地详情（公众）",
+    description="一个对公众开放的服务阵地；规划中、建设中和已摘牌的阵地返回 404。不含管理员姓名和电话。",
+)
+@decorate_view(public_endpoint)
+def position_detail(request, position_id: int, query: Query[DetailQuery]):
+    found = selectors.public_position_get(position_id)
+    position = found.position
+    return {
+        **_public_fields(position, query.crs, found.opening),
+        "crs": query.crs,
+        "weekly_hours": position.weekly_hours,
+        "hours_exceptions": found.exceptions,
+        "abilities": position.abilities,
+        "services": position.services,
+        "own_services": position.own_services,
+        "served_groups": position.served_groups,
+        "verified_on": position.verified_on,
+        "opened_on": position.opened_on,
+    }

@@ -1,0 +1,21 @@
+"""Refuse to start with finder settings that would fail on the first request."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
+
+from yizhan.finder.ratelimit import parse_rate
+
+
+@register()
+def finder_settings(app_configs, **kwargs):
+    errors = []
+    try:
+        parse_rate(settings.YIZHAN_PUBLIC_RATE)
+    except ImproperlyConfigured as error:
+        errors.append(Error(str(error), id="finder.E001"))
+    if not settings.YIZHAN_WALK_SPEED_KMH > 0:
+        errors.append(Error("YIZHAN_WALK_SPEED_KMH must be a positive number of km/h", id="finder.E002"))
+    if not settings.YIZHAN_WALK_DETOUR_FACTOR >= 1:
+        errors.append(Error("YIZHAN_WALK_DETOUR_FACTOR must be at least 1", id="finder.E003"))
+    return errors

@@ -1,0 +1,585 @@
+"""The in-process nearest-neighbour index of the public finder (issue 4 §1).
+
+Public positions (operating and suspended; never planned, building or delisted, spec §2) as 3-D
+unit vectors in a scipy cKDTree (the chord between unit vectors grows with the great-circle
+distance, so the tree's order is the haversine order), with the filter fields packed into one
+int64 of bits per position and the opening hours compiled for a cheap "open now" at query time.
+
+Freshness across processes: a version counter in Django's cache, and per version the ids that
+changed. Every save or delete of a position or an hours exception (`signals.py`), and every bulk
+writer through `positions_changed()`, adds a version; a process that sees a newer one re-reads only
+those rows and patches its index (in place when the point did not move, otherwise in a small
+brute-force overlay), and rebuilds everything when asked to, when the changes are too many, or
+when the cache lost them. A query costs one cache read for this. With the local-memory cache
+that reaches only the process that wrote; several server processes need a shared cache
+(`REDIS_URL`), as for boundaries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import math
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from scipy.spatial import cKDTree
+
+from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup
+from yizhan.positions.hours import SHANGHAI, WEEKDAYS, HoursOverride, opening_status
+from yizhan.positions.models import HoursException, Position
+from yizhan.positions.rules import EARTH_RADIUS_M, distance_m
+
+PUBLIC_STATES = (PositionState.OPERATING, PositionState.SUSPENDED)
+
+# One int64 of bits per position: what it has (all-of filters), its kind (one-hot), its state.
+_FIELDS = [Facility.values, Ability.values, ServedGroup.values, PositionKind.values, list(PUBLIC_STATES)]
+_STARTS = [sum(len(values) for values in _FIELDS[:i]) for i in range(len(_FIELDS) + 1)]
+if _STARTS[-1] > 63:
+    raise RuntimeError("the finder's filter fields no longer fit one int64")
+FACILITY_BITS, ABILITY_BITS, GROUP_BITS, KIND_BITS, STATE_BITS = (
+    {value: 1 << (start + i) for i, value in enumerate(values)} for start, values in zip(_STARTS, _FIELDS, strict=False)
+)
+OPERATING_BIT = STATE_BITS[PositionState.OPERATING]
+SUSPENDED_BIT = STATE_BITS[PositionState.SUSPENDED]
+
+# The first tree query asks for enough neighbours that the filters likely leave the limit (at
+# least FIRST_K), grows ×GROWTH while they do not, and past BALL_K takes every point within the
+# radius at once.
+FIRST_K = 16
+OPEN_SHARE_GUESS = 1.25  # 1 ÷ the share of matching positions guessed open now (80 %)
+GROWTH = 4
+BALL_K = 4096
+# Moved or new positions wait in a brute-force overlay until the next rebuild.
+OVERLAY_MAX = 2048
+# Distances (m) closer than this to the farthest fetched neighbour count as possible ties: the
+# tree (chord) and the haversine may order points that close differently.
+TIE_MARGIN_M = 1e-3
+
+VERSION_KEY = "finder-index-version"
+CHANGE_KEY = "finder-index-change:{}"
+EVERYTHING = "*"  # the change that asks every process to rebuild
+CHANGE_TTL_S = 24 * 3600
+# A process more changes behind than this rebuilds instead of patching.
+MAX_PATCH_ENTRIES = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the finder filters on (all optional): facilities and abilities all-of, one kind, one
+    served group, and whether suspended positions (shown greyed, spec §2) are included."""
+
+    facilities: tuple[str, ...] = ()
+    abilities: tuple[str, ...] = ()
+    kind: str = ""
+    group: str = ""
+    include_suspended: bool = True
+
+
+def _bits(values: Iterable[str], table: dict[str, int]) -> int:
+    bits = 0
+    for value in values:
+        bits |= table.get(value, 0)
+    return bits
+
+
+@functools.lru_cache(maxsize=1024)
+def _required_bits(filters: Filters, open_now: bool) -> tuple[int, int]:
+    """(bits a match must all have, bits of which it must have one: its allowed states)."""
+    unknown = [
+        value
+        for values, table in (
+            (filters.facilities, FACILITY_BITS),
+            (filters.abilities, ABILITY_BITS),
+            ((filters.group,) if filters.group else (), GROUP_BITS),
+            ((filters.kind,) if filters.kind else (), KIND_BITS),
+        )
+        for value in values
+        if value not in table
+    ]
+    if unknown:
+        raise ValueError(f"unknown filter values: {unknown}")
+    need = _bits(filters.facilities, FACILITY_BITS) | _bits(filters.abilities, ABILITY_BITS)
+    if filters.group:
+        need |= GROUP_BITS[filters.group]
+    if filters.kind:
+        need |= KIND_BITS[filters.kind]
+    # Only an operating position can be open (hours.opening_status).
+    states = OPERATING_BIT if open_now or not filters.include_suspended else OPERATING_BIT | SUSPENDED_BIT
+    return need, states
+
+
+# --- Opening hours, compiled ----------------------------------------------------------------------
+
+
+def _minute(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _spans(intervals) -> tuple[tuple[int, int], ...]:
+    """Minute spans [start, end) of one day; an end at or before the start runs past midnight."""
+    spans = []
+    for start_text, end_text in intervals:
+        start, end = _minute(start_text), _minute(end_text)
+        spans.append((start, end if end > start else end + 1440))
+    return tuple(spans)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledHours:
+    """A position's hours, ready for "open now" at any moment without parsing: per weekday its
+    spans and the ends of the previous day's spans that run past midnight. Dated exceptions that
+    touch the asked day (or the day before, for overnight spans) take the exact path,
+    `hours.opening_status`, which the fast path agrees with everywhere else."""
+
+    always_open: bool
+    schedule: dict
+    weekly: tuple[tuple[tuple[int, int], ...], ...]
+    spill: tuple[tuple[int, ...], ...]
+    exceptions: tuple[HoursOverride, ...]
+
+    @classmethod
+    def compile(cls, always_open: bool, schedule: dict, exceptions: tuple[HoursOverride, ...]) -> CompiledHours:
+        weekly = tuple(_spans(schedule.get(day, [])) for day in WEEKDAYS)
+        spill = tuple(tuple(end - 1440 for _start, end in weekly[(d - 1) % 7] if end > 1440) for d in range(7))
+        return cls(always_open, schedule, weekly, spill, exceptions)
+
+    def is_open(self, at: datetime, day: date, weekday: int, minute: float) -> bool:
+        """Open at `at`, whose Asia/Shanghai date, weekday and minute of the day are given."""
+        if self.exceptions:
+            yesterday = day - timedelta(days=1)
+            if any(e.start <= day and e.end >= yesterday for e in self.exceptions):
+                status = opening_status(
+                    at=at,
+                    schedule=self.schedule,
+                    exceptions=list(self.exceptions),
+                    always_open=self.always_open,
+                    operating=True,
+                )
+                return status.is_open
+        if self.always_open:
+            return True
+        for start, end in self.weekly[weekday]:
+            if start <= minute < end:
+                return True
+        return any(minute < end for end in self.spill[weekday])
+
+
+class _HoursInterner:
+    """Positions without exceptions that share their hours share one compiled object (a national
+    registry has a handful of distinct schedules), which keeps the index small and lets one query
+    decide "open now" once per schedule."""
+
+    def __init__(self):
+        self._shared: dict[tuple[bool, str], CompiledHours] = {}
+
+    def get(self, always_open: bool, schedule_text: str, exceptions: tuple[HoursOverride, ...]) -> CompiledHours:
+        if exceptions:
+            return CompiledHours.compile(always_open, json.loads(schedule_text), exceptions)
+        key = (always_open, schedule_text)
+        compiled = self._shared.get(key)
+        if compiled is None:
+            compiled = self._shared[key] = CompiledHours.compile(always_open, json.loads(schedule_text), ())
+        return compiled
+
+
+class _Clock:
+    """The asked moment in Asia/Shanghai, and "open now" decided once per compiled hours."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+        local = at.astimezone(SHANGHAI)
+        self.day = local.date()
+        self.weekday = local.weekday()
+        self.minute = local.hour * 60 + local.minute + local.second / 60
+        self._seen: dict[int, bool] = {}
+
+    def is_open(self, hours: CompiledHours) -> bool:
+        known = self._seen.get(id(hours))
+        if known is None:
+            known = self._seen[id(hours)] = hours.is_open(self.at, self.day, self.weekday, self.minute)
+        return known
+
+
+# --- Rows and segments ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: int
+    lng: float
+    lat: float
+    attrs: int
+    hours: CompiledHours
+
+
+def _load_rows(position_ids: list[int] | None) -> list[_Row]:
+    """Public positions (all of them, or those of `position_ids` that are public) as index rows.
+
+    The JSON lists and schedules are read as text and decoded once per distinct text: a registry
+    repeats a few thousand combinations over its rows, and decoding every row's four JSON
+    columns was most of a rebuild's time."""
+    positions = Position.objects.public()
+    exceptions = HoursException.objects.filter(position__state__in=PUBLIC_STATES)
+    if position_ids is not None:
+        positions = positions.filter(pk__in=position_ids)
+        exceptions = exceptions.filter(position_id__in=position_ids)
+    by_position: dict[int, list[HoursOverride]] = {}
+    for position_id, start, end, closed, intervals in exceptions.values_list(
+        "position_id", "start", "end", "closed", "intervals"
+    ).order_by("start", "pk"):
+        by_position.setdefault(position_id, []).append(HoursOverride(start, end, closed, intervals))
+    as_text = {f"{name}_text": Cast(name, TextField()) for name in ("facilities", "abilities", "served_groups")}
+    as_text["weekly_hours_text"] = Cast("weekly_hours", TextField())
+    # Per column: its text → its bits (columns repeat far more than whole rows do).
+    memo: tuple[dict[str | None, int], ...] = ({}, {}, {})
+    tables = (FACILITY_BITS, ABILITY_BITS, GROUP_BITS)
+    interner = _HoursInterner()
+    rows = []
+    for pk, lng, lat, kind, state, *lists, always_open, weekly in (
+        positions.annotate(**as_text)
+        .values_list(
+            "pk",
+            "lng",
+            "lat",
+            "kind",
+            "state",
+            "facilities_text",
+            "abilities_text",
+            "served_groups_text",
+            "always_open",
+            "weekly_hours_text",
+        )
+        .order_by("pk")
+    ):
+        attrs = KIND_BITS.get(kind, 0) | STATE_BITS[state]
+        for text, known, table in zip(lists, memo, tables, strict=True):
+            bits = known.get(text)
+            if bits is None:
+                bits = known[text] = _bits(json.loads(text) if text else (), table)
+            attrs |= bits
+        hours = interner.get(always_open, weekly or "{}", tuple(by_position.get(pk, ())))
+        rows.append(_Row(pk, lng, lat, attrs, hours))
+    return rows
+
+
+def _unit_vectors(lng: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    lam, phi = np.radians(lng), np.radians(lat)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def _chord(radius_m: float) -> float:
+    """The chord between unit vectors `radius_m` apart on the sphere, padded so that points the
+    haversine puts exactly on the radius are never left out by rounding."""
+    angle = min(radius_m / EARTH_RADIUS_M, math.pi)
+    return 2 * math.sin(angle / 2) * (1 + 1e-9) + 1e-12
+
+
+def _arc_m(chord: float) -> float:
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, chord / 2))
+
+
+class _Segment:
+    """Positions by slot: their rows (read one by one on the hot path, cheaper than numpy on a few
+    dozen candidates), and as arrays the ids, attribute bits and unit vectors (for whole-segment
+    work), with a tree for the main segment, brute force for the overlay."""
+
+    def __init__(self, rows: list[_Row], *, with_tree: bool):
+        self.rows = rows
+        self.ids = np.fromiter((r.id for r in rows), dtype=np.int64, count=len(rows))
+        self.attrs = np.fromiter((r.attrs for r in rows), dtype=np.int64, count=len(rows))
+        lng = np.fromiter((r.lng for r in rows), dtype=np.float64, count=len(rows))
+        lat = np.fromiter((r.lat for r in rows), dtype=np.float64, count=len(rows))
+        self.xyz = _unit_vectors(lng, lat) if rows else np.empty((0, 3))
+        self.tree = cKDTree(self.xyz) if with_tree and rows else None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def copy_for_patch(self) -> _Segment:
+        """A copy whose rows may change in place (the tree and coordinates are shared)."""
+        clone = object.__new__(_Segment)
+        clone.__dict__.update(self.__dict__)
+        clone.rows = list(self.rows)
+        clone.attrs = self.attrs.copy()
+        return clone
+
+    def replace(self, slot: int, row: _Row) -> None:
+        self.rows[slot] = row
+        self.attrs[slot] = row.attrs
+
+    def slot_of(self, position_id: int) -> int | None:
+        slot = int(np.searchsorted(self.ids, position_id))  # ids are in ascending order
+        return slot if slot < len(self.ids) and self.ids[slot] == position_id else None
+
+    def matching_nearest_first(self, slots: np.ndarray, query: _Query) -> tuple[list[int], list[float]]:
+        """Of many `slots` (a ball, the overlay), those whose bits match, ordered by their chord to
+        the query point, with those chords (squared differences, not 2 − 2·dot: exactly 0 for the
+        same point, as in the tree)."""
+        attrs = self.attrs[slots]
+        slots = slots[((attrs & query.need) == query.need) & ((attrs & query.states) != 0)]
+        chords = np.sqrt(((self.xyz[slots] - np.array(query.xyz)) ** 2).sum(axis=1))
+        within = chords <= query.chord
+        slots, chords = slots[within], chords[within]
+        order = np.argsort(chords, kind="stable")
+        return slots[order].tolist(), chords[order].tolist()
+
+    def accept(self, slots: list[int], chords: list[float], query: _Query, limit: int) -> list[tuple[float, int]]:
+        """The first `limit` matches by (distance, id) among `slots`, given nearest first with their
+        chords: bits, haversine, radius and "open now" one by one, until the rest are too far to
+        enter."""
+        rows, need, states, clock = self.rows, query.need, query.states, query.clock
+        accepted: list[tuple[float, int]] = []
+        # Beyond this chord nothing can enter any more: the radius, then the limit-th distance so far.
+        bound = _chord(query.radius_m + TIE_MARGIN_M)
+        for slot, chord in zip(slots, chords, strict=True):
+            if chord > bound:
+                break
+            row = rows[slot]
+            if (row.attrs & need) != need or not (row.attrs & states):
+                continue
+            d = distance_m(query.lng, query.lat, row.lng, row.lat)
+            if d > query.radius_m or (clock is not None and not clock.is_open(row.hours)):
+                continue
+            accepted.append((d, row.id))
+            if len(accepted) >= limit:
+                accepted.sort()
+                del accepted[limit:]
+                bound = _chord(accepted[-1][0] + TIE_MARGIN_M)
+        accepted.sort()
+        return accepted
+
+
+@dataclass
+class _Query:
+    lng: float
+    lat: float
+    xyz: tuple[float, float, float]
+    radius_m: float
+    chord: float
+    need: int
+    states: int
+    clock: _Clock | None
+
+
+class PositionIndex:
+    """The index of one process at one version: a main segment with a tree and an overlay."""
+
+    def __init__(self, main: _Segment, overlay: dict[int, _Row] | None = None):
+        self.main = main
+        self.overlay_rows = overlay or {}
+        self.overlay = _Segment(list(self.overlay_rows.values()), with_tree=False)
+        self._shares: dict[tuple[int, int], float] = {}
+
+    @classmethod
+    def build(cls) -> PositionIndex:
+        return cls(_Segment(_load_rows(None), with_tree=True))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.main.attrs & (OPERATING_BIT | SUSPENDED_BIT))) + len(self.overlay)
+
+    def patched(self, rows: list[_Row], position_ids: Iterable[int]) -> PositionIndex:
+        """A new index where `position_ids` are as in `rows` (those missing are no longer public)."""
+        by_id = {row.id: row for row in rows}
+        main = self.main.copy_for_patch()
+        overlay = dict(self.overlay_rows)
+        for pk in position_ids:
+            row = by_id.get(pk)
+            overlay.pop(pk, None)
+            slot = main.slot_of(pk)
+            if slot is not None:
+                held = main.rows[slot]
+                if row is not None and (row.lng, row.lat) == (held.lng, held.lat):
+                    main.replace(slot, row)
+                    continue
+                main.replace(slot, dataclasses.replace(held, attrs=0))  # gone from this slot: no state bit matches
+            if row is not None:
+                overlay[pk] = row
+        return PositionIndex(main, overlay)
+
+    def nearest(
+        self,
+        lng: float,
+        lat: float,
+        *,
+        radius_m: float,
+        limit: int,
+        filters: Filters | None = None,
+        open_now: bool = False,
+        at: datetime | None = None,
+    ) -> list[tuple[int, float]]:
+        """The `limit` public positions nearest to the GCJ-02 point within `radius_m` that match
+        `filters` (and are open at `at` when `open_now`), as (id, haversine metres) by distance
+        then id. Filtering never loses results: the search widens until enough match or every
+        position within the radius has been seen."""
+        if limit <= 0 or radius_m < 0:
+            return []
+        need, states = _required_bits(filters or Filters(), open_now)
+        lam, phi = math.radians(lng), math.radians(lat)
+        query = _Query(
+            lng=lng,
+            lat=lat,
+            xyz=(math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)),
+            radius_m=radius_m,
+            chord=_chord(radius_m),
+            need=need,
+            states=states,
+            clock=_Clock(at or timezone.now()) if open_now else None,
+        )
+        found = self._search_main(query, limit)
+        if len(self.overlay):
+            found += self._search_overlay(query, limit)
+            found.sort()
+        return [(pk, d) for d, pk in found[:limit]]
+
+    def _first_k(self, query: _Query, limit: int) -> int:
+        """Enough neighbours that the filters will likely leave `limit`: from the share of
+        positions whose bits match (counted once per filter and version) and, for "open now", a
+        guess of the share open (a guess too high costs a second, larger tree query)."""
+        key = (query.need, query.states)
+        share = self._shares.get(key)
+        if share is None:
+            attrs = self.main.attrs
+            matching = np.count_nonzero(((attrs & query.need) == query.need) & ((attrs & query.states) != 0))
+            share = max(matching / max(len(attrs), 1), 1e-6)
+            if len(self._shares) > 4096:  # filters come from the public: keep the memo bounded
+                self._shares.clear()
+            self._shares[key] = share
+        expected = limit / share * (OPEN_SHARE_GUESS if query.clock is not None else 1)
+        return max(FIRST_K, math.ceil(expected * 1.25) + 4)
+
+    def _search_main(self, query: _Query, limit: int) -> list[tuple[float, int]]:
+        segment = self.main
+        n = len(segment)
+        if segment.tree is None:
+            return []
+        k = min(n, self._first_k(query, limit))
+        while True:
+            if k > BALL_K:
+                ball = np.asarray(segment.tree.query_ball_point(query.xyz, query.chord), dtype=np.intp)
+                return segment.accept(*segment.matching_nearest_first(ball, query), query, limit)
+            # k ≥ 2 keeps the answer a sequence (k > n pads with slot n at an infinite chord).
+            chords, slots = segment.tree.query(query.xyz, k=max(k, 2), distance_upper_bound=query.chord)
+            slots, chords = slots.tolist(), chords.tolist()
+            complete = k >= n or slots[-1] == n  # every point within the radius was returned
+            if slots[-1] == n:
+                cut = slots.index(n)
+                slots, chords = slots[:cut], chords[:cut]
+            accepted = segment.accept(slots, chords, query, limit)
+            if complete:
+                return accepted
+            # Points not fetched lie at least as far as the k-th: the answer is final when the
+            # last accepted one is clearly nearer (equal distances could hide a lower id).
+            if len(accepted) == limit and accepted[-1][0] < _arc_m(chords[-1]) - TIE_MARGIN_M:
+                return accepted
+            k = min(n, k * GROWTH)
+
+    def _search_overlay(self, query: _Query, limit: int) -> list[tuple[float, int]]:
+        segment = self.overlay
+        return segment.accept(*segment.matching_nearest_first(np.arange(len(segment)), query), query, limit)
+
+
+# --- Versions across processes ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _State:
+    index: PositionIndex
+    version: int
+
+
+_lock = threading.Lock()
+_state: _State | None = None
+
+
+def _new_base() -> int:
+    """Where a fresh counter starts: random, so that a cleared cache (or a new one) never repeats
+    a version some process already holds."""
+    return secrets.randbelow(2**52)
+
+
+def positions_changed(position_ids: Iterable[int] | None = None) -> None:
+    """Tell the finder index of every process that these positions (or, with no ids, any number
+    of positions: a full rebuild) changed: their state, kind, coordinates, facilities, abilities,
+    served groups, weekly hours or hours exceptions. Saves and deletes of Position and
+    HoursException call it through signals; writers that bypass signals (`bulk_create`,
+    `bulk_update`, `QuerySet.update`, raw SQL) must call it themselves after writing.
+
+    Recorded at once (so reads inside the same transaction see the change) and again on commit
+    (so other processes, which read committed rows, re-read them after the commit)."""
+    change = EVERYTHING if position_ids is None else sorted({int(pk) for pk in position_ids})
+
+    def record() -> None:
+        try:
+            version = cache.incr(VERSION_KEY)
+        except ValueError:  # no counter yet (or the cache was cleared)
+            cache.add(VERSION_KEY, _new_base(), None)
+            version = cache.incr(VERSION_KEY)
+        cache.set(CHANGE_KEY.format(version), change, CHANGE_TTL_S)
+
+    if connection.in_atomic_block:
+        record()
+    transaction.on_commit(record)
+
+
+def _version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _new_base(), None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def current_index() -> PositionIndex:
+    """This process's index, brought up to date with the changes every process recorded: one
+    cache read when nothing changed."""
+    global _state
+    version = _version()
+    state = _state
+    if state is not None and state.version == version:
+        return state.index
+    with _lock:
+        state = _state
+        if state is not None and state.version == version:
+            return state.index
+        index = None
+        if state is not None and 0 < version - state.version <= MAX_PATCH_ENTRIES:
+            keys = [CHANGE_KEY.format(n) for n in range(state.version + 1, version + 1)]
+            entries = cache.get_many(keys)
+            # Every change still there (none evicted or expired), and none asks for a rebuild.
+            if len(entries) == len(keys) and EVERYTHING not in entries.values():
+                changed = sorted({pk for ids in entries.values() for pk in ids})
+                index = state.index.patched(_load_rows(changed), changed)
+                if len(index.overlay) > OVERLAY_MAX:
+                    index = None
+        if index is None:
+            # Changes recorded after `version` was read are applied by a later query (patching
+            # a row twice is harmless).
+            index = PositionIndex.build()
+        _state = _State(index, version)
+        return index
+
+
+def nearest(
+    lng: float,
+    lat: float,
+    *,
+    radius_m: float,
+    limit: int,
+    filters: Filters | None = None,
+    open_now: bool = False,
+    at: datetime | None = None,
+) -> list[tuple[int, float]]:
+    """`PositionIndex.nearest` on this process's up-to-date index (GCJ-02 point)."""
+    return current_index().nearest(lng, lat, radius_m=radius_m, limit=limit, filters=filters, open_now=open_now, at=at)

@@ -1,0 +1,166 @@
+"""The public finder's parameters (issue 4 §2): defaults, limits, and parsing of raw query values
+with a clear Chinese message naming the parameter (never a 500, never pydantic's English)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.errors import ApplicationError
+from yizhan.core.geo.crs import CRS
+from yizhan.positions.choices import Ability, Facility, PositionKind, ServedGroup
+
+DEFAULT_RADIUS_M = 5000  # a generous walk; the map asks for more when zoomed out
+MAX_RADIUS_M = 50_000  # a city; beyond that "nearby" means nothing to a walker
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+
+PARAM_REQUIRED = _("缺少参数 {name}")
+PARAM_NOT_A_NUMBER = _("参数 {name} 应为数字，收到“{value}”")
+PARAM_NOT_AN_INTEGER = _("参数 {name} 应为整数，收到“{value}”")
+PARAM_NOT_A_BOOLEAN = _("参数 {name} 应为 true 或 false，收到“{value}”")
+LAT_OUT_OF_RANGE = _("纬度 lat 应在 -90 到 90 之间")
+LNG_OUT_OF_RANGE = _("经度 lng 应在 -180 到 180 之间")
+CRS_UNKNOWN = _("未知的坐标系“{value}”，可选：wgs84（GPS、天地图）、gcj02（高德、腾讯）、bd09（百度）")
+RADIUS_OUT_OF_RANGE = _("搜索半径 radius 应大于 0 米且不超过 {max} 米")
+LIMIT_OUT_OF_RANGE = _("返回数量 limit 应在 1 到 {max} 之间")
+CHOICE_UNKNOWN = _("参数 {name} 的值“{value}”无效，可选：{choices}")
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+CHOICES = {
+    "facility": Facility.values,
+    "ability": Ability.values,
+    "kind": PositionKind.values,
+    "group": ServedGroup.values,
+}
+
+
+def _shown(raw) -> str:
+    """A received value quoted back in a message, shortened (the message must not echo a novel)."""
+    text = str(raw)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _single(raw):
+    """The last value of a parameter given several times (as Django's QueryDict.get does)."""
+    if isinstance(raw, (list, tuple)):
+        return raw[-1] if raw else None
+    return raw
+
+
+def _blank(raw) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _number(raw, name: str) -> float:
+    raw = _single(raw)
+    if _blank(raw):
+        raise ApplicationError(PARAM_REQUIRED.format(name=name), field=name)
+    if isinstance(raw, bool):
+        raise ApplicationError(PARAM_NOT_A_NUMBER.format(name=name, value=_shown(raw)), field=name)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ApplicationError(PARAM_NOT_A_NUMBER.format(name=name, value=_shown(raw)), field=name)
+    if not math.isfinite(value):
+        raise ApplicationError(PARAM_NOT_A_NUMBER.format(name=name, value=_shown(raw)), field=name)
+    return value
+
+
+def _integer(raw, name: str, default: int) -> int:
+    raw = _single(raw)
+    if _blank(raw):
+        return default
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise ApplicationError(PARAM_NOT_AN_INTEGER.format(name=name, value=_shown(raw)), field=name)
+
+
+def _boolean(raw, name: str, default: bool) -> bool:
+    raw = _single(raw)
+    if _blank(raw):
+        return default
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ApplicationError(PARAM_NOT_A_BOOLEAN.format(name=name, value=_shown(raw)), field=name)
+
+
+def _choices(raw, name: str) -> list[str]:
+    values = raw if isinstance(raw, (list, tuple)) else ([] if raw is None else [raw])
+    clean: list[str] = []
+    for value in values:
+        value = str(value).strip()
+        if not value:
+            continue
+        if value not in CHOICES[name]:
+            raise ApplicationError(
+                CHOICE_UNKNOWN.format(name=name, value=_shown(value), choices="、".join(CHOICES[name])), field=name
+            )
+        if value not in clean:
+            clean.append(value)
+    return clean
+
+
+def parse_crs(raw, default: CRS = CRS.WGS84) -> CRS:
+    raw = _single(raw)
+    if _blank(raw):
+        return default
+    try:
+        return CRS(str(raw).strip().lower())
+    except ValueError:
+        raise ApplicationError(CRS_UNKNOWN.format(value=_shown(raw)), field="crs")
+
+
+def check_point(lng: float, lat: float) -> None:
+    if not -90 <= lat <= 90:
+        raise ApplicationError(str(LAT_OUT_OF_RANGE), field="lat")
+    if not -180 <= lng <= 180:
+        raise ApplicationError(str(LNG_OUT_OF_RANGE), field="lng")
+
+
+def check_radius(radius_m: float) -> None:
+    if not 0 < radius_m <= MAX_RADIUS_M:
+        raise ApplicationError(RADIUS_OUT_OF_RANGE.format(max=MAX_RADIUS_M), field="radius")
+
+
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApplicationError(LIMIT_OUT_OF_RANGE.format(max=MAX_LIMIT), field="limit")
+
+
+def parse_nearby_params(raw: Mapping) -> dict:
+    """The nearby query's raw values (strings, lists for repeated parameters) as typed values,
+    or ApplicationError naming the first bad parameter."""
+    lat = _number(raw.get("lat"), "lat")
+    lng = _number(raw.get("lng"), "lng")
+    check_point(lng, lat)
+    radius = DEFAULT_RADIUS_M if _blank(_single(raw.get("radius"))) else _number(raw.get("radius"), "radius")
+    check_radius(radius)
+    limit = _integer(raw.get("limit"), "limit", DEFAULT_LIMIT)
+    check_limit(limit)
+    kind = _choices(raw.get("kind"), "kind")
+    group = _choices(raw.get("group"), "group")
+    return {
+        "lat": lat,
+        "lng": lng,
+        "crs": parse_crs(raw.get("crs")),
+        "radius": radius,
+        "limit": limit,
+        "facility": _choices(raw.get("facility"), "facility"),
+        "ability": _choices(raw.get("ability"), "ability"),
+        "kind": kind[-1] if kind else None,
+        "group": group[-1] if group else None,
+        "open_now": _boolean(raw.get("open_now"), "open_now", False),
+        "include_suspended": _boolean(raw.get("include_suspended"), "include_suspended", True),
+    }

@@ -1,0 +1,113 @@
+"""API shapes of the public finder. Only public fields: never a manager's name or phone (spec §11)."""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from ninja import Field, Schema
+from pydantic import BaseModel, model_validator
+
+from yizhan.core.geo.crs import CRS
+from yizhan.finder.params import (
+    DEFAULT_LIMIT,
+    DEFAULT_RADIUS_M,
+    MAX_LIMIT,
+    MAX_RADIUS_M,
+    parse_crs,
+    parse_nearby_params,
+)
+from yizhan.positions.choices import Ability, EntryMethod, Facility, PositionKind, PositionState, ServedGroup
+
+CRS_DESCRIPTION = "坐标系：wgs84（手机 GPS、天地图，默认）、gcj02（高德、腾讯）、bd09（百度）"
+
+
+class PublicErrorOut(Schema):
+    detail: str = Field(..., description="中文错误说明")
+    field: str | None = Field(None, description="出错的参数")
+
+
+class NearbyQuery(BaseModel):
+    """The nearby query. A plain pydantic model, not a ninja Schema: Schema hands validators a
+    wrapped object, and the parser must see the raw values."""
+
+    lat: float = Field(..., ge=-90, le=90, description="纬度（crs 所指坐标系）")
+    lng: float = Field(..., ge=-180, le=180, description="经度（crs 所指坐标系）")
+    crs: CRS = Field(CRS.WGS84, description=CRS_DESCRIPTION)
+    radius: float = Field(DEFAULT_RADIUS_M, gt=0, le=MAX_RADIUS_M, description="搜索半径（米，直线距离）")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="最多返回几个")
+    facility: list[Facility] = Field([], description="须具备的设施（可重复，全部具备）")
+    ability: list[Ability] = Field([], description="须具备的六能（可重复，全部具备）")
+    kind: PositionKind | None = Field(None, description="阵地类型")
+    group: ServedGroup | None = Field(None, description="服务对象")
+    open_now: bool = Field(False, description="只要此刻开放的（按上海时间、每周时间和日期例外）")
+    include_suspended: bool = Field(True, description="是否包括暂停服务的阵地（灰色显示，附原因）")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data):
+        # Raw query values are checked here, so a bad one answers a 400 naming the parameter in
+        # Chinese (ApplicationError) instead of pydantic's 422; the fields above document them.
+        return parse_nearby_params(data) if isinstance(data, Mapping) else data
+
+
+class DetailQuery(BaseModel):
+    crs: CRS = Field(CRS.WGS84, description=CRS_DESCRIPTION)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data):
+        return {"crs": parse_crs(data.get("crs"))} if isinstance(data, Mapping) else data
+
+
+class PublicPositionBase(Schema):
+    id: int
+    name: str = Field(..., description="规范名称")
+    short_name: str
+    kind: PositionKind
+    state: PositionState = Field(..., description="operating 运营中，或 suspended 暂停服务（灰色显示）")
+    state_reason: str | None = Field(None, description="暂停服务的原因")
+    expected_reopen_on: date | None = Field(None, description="暂停服务时的预计恢复日期")
+    address: str
+    lng: float = Field(..., description="经度（请求的 crs）")
+    lat: float = Field(..., description="纬度（请求的 crs）")
+    is_open: bool = Field(..., description="此刻是否开放（上海时间）")
+    closes_at: datetime | None = Field(None, description="开放中：本时段结束时间（24 小时开放时为空）")
+    opens_at: datetime | None = Field(None, description="未开放：一周内下次开放时间")
+    always_open: bool
+    facilities: list[str]
+    public_phone: str = Field(..., description="对外联系电话")
+    entry_method: EntryMethod
+    no_app_needed: bool
+    stars: int | None = Field(None, description="星级（尚未评定时为空）")
+
+
+class NearbyItemOut(PublicPositionBase):
+    distance_m: int = Field(..., description="直线距离（米）")
+    walk_minutes: int = Field(
+        ..., description="步行分钟数（近似：直线距离 × 绕行系数，按步行速度，向上取整；非路网步行时间）"
+    )
+
+
+class NearbyOut(Schema):
+    crs: CRS
+    radius: float
+    count: int
+    results: list[NearbyItemOut]
+
+
+class PublicHoursExceptionOut(Schema):
+    start: date
+    end: date
+    closed: bool
+    intervals: list[list[str]]
+
+
+class PublicPositionOut(PublicPositionBase):
+    crs: CRS
+    weekly_hours: dict[str, list[list[str]]]
+    hours_exceptions: list[PublicHoursExceptionOut] = Field(..., description="今天及以后的开放时间例外")
+    abilities: list[str]
+    services: list[str]
+    own_services: list[str]
+    served_groups: list[str]
+    verified_on: date | None = Field(None, description="最近现场核实日期")
+    opened_on: date | None

@@ -1,0 +1,89 @@
+"""Reads of the public finder (issue 4). The public has no actor: these read only what
+`Position.objects.public()` holds (operating and suspended positions), and callers show no
+personal data from them (no manager name or phone, spec §11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.errors import NotFoundError
+from yizhan.core.geo.crs import CRS, to_gcj02
+from yizhan.finder import index
+from yizhan.finder.params import DEFAULT_LIMIT, DEFAULT_RADIUS_M, check_limit, check_point, check_radius
+from yizhan.finder.walking import walk_minutes
+from yizhan.positions.choices import PositionState
+from yizhan.positions.hours import SHANGHAI, OpeningStatus
+from yizhan.positions.models import HoursException, Position
+from yizhan.positions.selectors import position_opening
+
+POSITION_NOT_PUBLIC = _("该服务阵地不存在或未对公众开放")
+
+
+@dataclass(frozen=True)
+class NearbyResult:
+    position: Position
+    distance_m: float  # straight line (haversine), from the asked point
+    walk_minutes: int  # spec §10 approximation: straight × detour factor at walking speed, rounded up
+    opening: OpeningStatus
+
+
+def nearby(
+    *,
+    lng: float,
+    lat: float,
+    crs: CRS | str = CRS.WGS84,
+    radius_m: float = DEFAULT_RADIUS_M,
+    limit: int = DEFAULT_LIMIT,
+    filters: index.Filters | None = None,
+    open_now: bool = False,
+    at: datetime | None = None,
+) -> list[NearbyResult]:
+    """The public positions nearest to a point given in `crs` (a phone's GPS is WGS-84; spec §10:
+    searched unconverted it lands 300–600 m off), within `radius_m`, matching `filters` and, with
+    `open_now`, open at `at` (default now, Asia/Shanghai), nearest first (ties by id)."""
+    check_point(lng, lat)
+    check_radius(radius_m)
+    check_limit(limit)
+    filters = filters or index.Filters()
+    at = at or timezone.now()
+    gcj_lng, gcj_lat = to_gcj02(lng, lat, crs)
+    hits = index.nearest(gcj_lng, gcj_lat, radius_m=radius_m, limit=limit, filters=filters, open_now=open_now, at=at)
+    positions = (
+        Position.objects.public().filter(pk__in=[pk for pk, _d in hits]).prefetch_related("hours_exceptions").in_bulk()
+    )
+    results = []
+    for pk, distance in hits:
+        position = positions.get(pk)
+        # The rows are read again: a change another process made, not yet seen by this process's
+        # index (a local-memory cache), never shows a position that is no longer public.
+        if position is None or (position.state == PositionState.SUSPENDED and not filters.include_suspended):
+            continue
+        opening = position_opening(position, at)
+        if open_now and not opening.is_open:
+            continue
+        results.append(NearbyResult(position, distance, walk_minutes(distance), opening))
+    return results
+
+
+@dataclass(frozen=True)
+class PublicPosition:
+    position: Position
+    opening: OpeningStatus
+    exceptions: list[HoursException]  # today's and later ones, by date
+
+
+def public_position_get(pk: int, at: datetime | None = None) -> PublicPosition:
+    """One public position with its opening at `at` (default now) and its coming hours
+    exceptions, or NotFoundError (404) for planned, building and delisted ones, the same answer
+    as for an id that does not exist."""
+    position = Position.objects.public().prefetch_related("hours_exceptions").filter(pk=pk).first()
+    if position is None:
+        raise NotFoundError(str(POSITION_NOT_PUBLIC))
+    at = at or timezone.now()
+    today = at.astimezone(SHANGHAI).date()
+    coming = sorted((e for e in position.hours_exceptions.all() if e.end >= today), key=lambda e: (e.start, e.pk))
+    return PublicPosition(position, position_opening(position, at), coming)

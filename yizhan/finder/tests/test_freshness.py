@@ -1,0 +1,156 @@
+"""Results change as soon as a position's state or hours change (issue 4 §1), in this process and,
+through the versions in the cache, in every process that shares the cache."""
+
+from datetime import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from yizhan.core.geo.crs import CRS
+from yizhan.finder import index, selectors
+from yizhan.finder.tests.conftest import CENTRE
+from yizhan.positions import services
+from yizhan.positions.choices import ConstructionType, PositionKind, PositionState
+from yizhan.positions.hours import SHANGHAI
+from yizhan.positions.models import HoursException, Position
+
+NOON = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
+
+
+def _ids(**kwargs) -> list[int]:
+    query = {"lng": CENTRE[0], "lat": CENTRE[1], "crs": CRS.GCJ02, "radius_m": 5000, "limit": 10, **kwargs}
+    return [r.position.pk for r in selectors.nearby(**query)]
+
+
+@pytest.fixture
+def station(make_position):
+    return make_position(state=PositionState.OPERATING, always_open=True)
+
+
+def test_suspending_and_reopening_changes_results_at_once(station, zs_admin):
+    assert _ids(open_now=True, at=NOON) == [station.pk]
+    services.position_transition(actor=zs_admin, position=station, to_state=PositionState.SUSPENDED, reason="停水")
+    assert _ids(open_now=True, at=NOON) == []
+    assert _ids(filters=index.Filters(include_suspended=False)) == []
+    [result] = selectors.nearby(lng=CENTRE[0], lat=CENTRE[1], crs=CRS.GCJ02)
+    assert result.position.state == PositionState.SUSPENDED and result.position.state_reason == "停水"
+    services.position_transition(actor=zs_admin, position=station, to_state=PositionState.OPERATING)
+    assert _ids(open_now=True, at=NOON) == [station.pk]
+
+
+def test_delisting_removes_the_position(station, zs_admin):
+    services.position_transition(actor=zs_admin, position=station, to_state=PositionState.DELISTED, reason="摘牌")
+    assert _ids() == []
+
+
+def test_a_closure_exception_and_its_removal_change_open_now_at_once(station):
+    closure = HoursException.objects.create(
+        position=station, start=NOON.date(), end=NOON.date(), closed=True, reason="停电检修"
+    )
+    assert _ids(open_now=True, at=NOON) == []
+    assert _ids(at=NOON) == [station.pk]  # still listed, only not open
+    closure.delete()
+    assert _ids(open_now=True, at=NOON) == [station.pk]
+
+
+def test_changed_weekly_hours_change_open_now_at_once(station, zs_admin):
+    services.position_update(
+        actor=zs_admin, position=station, always_open=False, weekly_hours={"wed": [["04:00", "10:00"]]}
+    )
+    assert _ids(open_now=True, at=NOON) == []  # 2026-11-25 is a Wednesday
+    assert _ids(open_now=True, at=NOON.replace(hour=9)) == [station.pk]
+
+
+def test_moving_a_position_moves_it_in_the_results(station, zs_admin):
+    services.position_update(
+        actor=zs_admin, position=station, lng=CENTRE[0] - 0.1, lat=CENTRE[1], area_override_reason="临时迁址"
+    )
+    assert _ids() == []
+    assert _ids(radius_m=50_000) == [station.pk]
+
+
+def test_bulk_writers_call_positions_changed(dalian_map):
+    assert _ids() == []  # the index is built (empty)
+    [position] = Position.objects.bulk_create(
+        [
+            Position(
+                code="BULK1",
+                kind=PositionKind.STATION,
+                official_name="工会户外劳动者服务站点·批量",
+                unit=dalian_map["zs"],
+                region=dalian_map["areas"]["210202"],
+                address="中山区批量路1号",
+                lng=CENTRE[0],
+                lat=CENTRE[1],
+                construction_type=ConstructionType.SANITATION,
+                state=PositionState.OPERATING,
+            )
+        ]
+    )
+    assert _ids() == []  # bulk_create sends no signal: stale until the writer says so
+    index.positions_changed()
+    assert _ids() == [position.pk]
+    Position.objects.filter(pk=position.pk).update(state=PositionState.DELISTED)
+    index.positions_changed([position.pk])
+    assert _ids() == []
+
+
+def test_a_change_is_recorded_now_and_again_on_commit(station, django_capture_on_commit_callbacks):
+    """Recorded at once for reads in the same transaction, and after commit for other processes
+    (which could have re-read the row before the commit)."""
+    from django.core.cache import cache
+
+    index.current_index()
+    before = cache.get(index.VERSION_KEY)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        index.positions_changed([station.pk])
+        assert cache.get(index.VERSION_KEY) == before + 1
+    assert cache.get(index.VERSION_KEY) == before + 2
+    assert cache.get(index.CHANGE_KEY.format(before + 2)) == [station.pk]
+
+
+def test_a_process_that_missed_changes_rebuilds(station):
+    """Changes evicted from the cache (or too many of them) mean a full rebuild, never a stale index."""
+    from django.core.cache import cache
+
+    first = index.current_index()
+    Position.objects.filter(pk=station.pk).update(state=PositionState.DELISTED)
+    index.positions_changed([station.pk])
+    cache.delete(index.CHANGE_KEY.format(cache.get(index.VERSION_KEY)))
+    rebuilt = index.current_index()
+    assert rebuilt is not first and len(rebuilt) == 0
+
+
+def test_a_patch_in_place_keeps_the_tree(station, make_position):
+    other = make_position(state=PositionState.OPERATING, lng=CENTRE[0] + 0.001, lat=CENTRE[1])
+    first = index.current_index()
+    Position.objects.filter(pk=other.pk).update(facilities=["wifi"])
+    index.positions_changed([other.pk])
+    patched = index.current_index()
+    assert patched.main.tree is first.main.tree and len(patched.overlay) == 0
+    assert _ids(filters=index.Filters(facilities=("wifi",))) == [other.pk]
+
+
+def test_an_unchanged_version_reuses_the_index(station):
+    assert index.current_index() is index.current_index()
+
+
+def test_now_is_the_default_moment(station):
+    assert _ids(open_now=True) == [station.pk]
+    HoursException.objects.create(
+        position=station, start=timezone.localdate(), end=timezone.localdate(), closed=True, reason="休息"
+    )
+    assert _ids(open_now=True) == []
+
+
+def test_the_national_demo_load_reaches_the_index(db):
+    from yizhan.core.audit import audit_context
+    from yizhan.positions.demo import load_national
+
+    assert index.current_index() is not None  # built before the load
+    with audit_context(actor_name="test"):
+        load_national(40)
+    public = Position.objects.public().order_by("pk").first()
+    hits = index.nearest(public.lng, public.lat, radius_m=1, limit=1)
+    assert hits[0][1] == 0.0

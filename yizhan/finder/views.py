@@ -1,0 +1,275 @@
+"""The public finder's pages (issue 4): no login, mobile first, Chinese. Thin: each view parses the
+request, calls the finder's selectors (or the feedback service) and renders.
+
+The search page works without JavaScript (a GET form: a typed place, filters); with JavaScript the
+"use my location" button fills in the phone's WGS-84 position and the map draws the results.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from yizhan.core.errors import ApplicationError
+from yizhan.core.geo.crs import CRS, from_gcj02, to_gcj02
+from yizhan.core.geo.tiles import tile_source
+from yizhan.core.request_info import remote_addr
+from yizhan.finder import selectors
+from yizhan.finder.index import Filters
+from yizhan.finder.links import navigation_links
+from yizhan.finder.params import parse_nearby_params
+from yizhan.finder.places import find_place
+from yizhan.orgs.geo import region_feature_collection
+from yizhan.orgs.models import Region, Unit
+from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service
+from yizhan.positions.hours import SHANGHAI, WEEKDAY_LABELS, WEEKDAYS
+from yizhan.positions.models import Position
+
+SEARCH_RADII_M = (5_000, 20_000)  # nearby first; then wider, saying so
+RESULT_LIMIT = 20
+MAP_POINTS_LIMIT = 5_000
+# What a worker most often needs, offered as filters (issue 4 §2); the rest stays on the position page.
+NEED_ABILITIES = (Ability.HEAT_FOOD, Ability.DRINK, Ability.TOILET, Ability.REST, Ability.WARM_UP, Ability.COOL_DOWN)
+NEED_FACILITIES = (Facility.CHARGING, Facility.WIFI, Facility.FAN_OR_AC, Facility.REFRIGERATOR, Facility.LOCKERS)
+# Small pictograms beside the text labels (never the only signal).
+ICONS = {
+    "heat_food": "🍱", "drink": "💧", "toilet": "🚻", "rest": "🪑", "warm_up": "🔥", "cool_down": "❄️",
+    "charging": "🔌", "wifi": "📶", "fan_or_ac": "🌀", "refrigerator": "🧊", "lockers": "🔐",
+    "drinking_water": "💧", "microwave": "🍱", "tables_chairs": "🪑", "medicine_kit": "🩹",
+    "power_outlets": "🔌", "water_and_power": "🚰", "repair_toolbox": "🧰", "television": "📺", "reading": "📰",
+}  # fmt: skip
+
+
+def _labels(values, enum) -> list[dict]:
+    names = dict(enum.choices)
+    return [{"value": v, "label": names.get(v, v), "icon": ICONS.get(v, "")} for v in values]
+
+
+def _opening_text(opening, state: str) -> str:
+    if state == PositionState.SUSPENDED:
+        return _("暂停服务")
+    if opening.is_open:
+        if opening.closes_at is None:
+            return _("营业中 · 24 小时")
+        return _("营业中 · %(time)s 关门") % {"time": opening.closes_at.astimezone(SHANGHAI).strftime("%H:%M")}
+    if opening.opens_at is None:
+        return _("已关闭")
+    local = opening.opens_at.astimezone(SHANGHAI)
+    today = timezone.now().astimezone(SHANGHAI).date()
+    if local.date() == today:
+        when = local.strftime("%H:%M")
+    elif local.date() == today + timedelta(days=1):
+        when = _("明天 %(time)s") % {"time": local.strftime("%H:%M")}
+    else:
+        when = f"{WEEKDAY_LABELS[WEEKDAYS[local.weekday()]]} {local.strftime('%H:%M')}"
+    return _("已关闭 · %(when)s 开门") % {"when": when}
+
+
+def _result(item: selectors.NearbyResult, tile_crs: str) -> dict:
+    position = item.position
+    lng, lat = from_gcj02(position.lng, position.lat, tile_crs)
+    return {
+        "position": position,
+        "distance_m": round(item.distance_m),
+        "walk_minutes": item.walk_minutes,
+        "is_open": item.opening.is_open and position.state == PositionState.OPERATING,
+        "suspended": position.state == PositionState.SUSPENDED,
+        "opening_text": _opening_text(item.opening, position.state),
+        "needs": _labels(position.abilities, Ability)
+        + _labels([f for f in position.facilities if f in NEED_FACILITIES], Facility),
+        "url": reverse("finder:position", args=[position.code]),
+        "map": {"lat": lat, "lng": lng, "name": position.display_name, "code": position.code},
+    }
+
+
+def _filters_from(request: HttpRequest) -> dict:
+    get = request.GET
+    return {
+        "ability": [a for a in get.getlist("ability") if a in Ability.values],
+        "facility": [f for f in get.getlist("facility") if f in Facility.values],
+        "kind": get.get("kind") if get.get("kind") in PositionKind.values else "",
+        "group": get.get("group") if get.get("group") in ServedGroup.values else "",
+        "open_now": get.get("open_now") in ("1", "on", "true"),
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Search: from the phone's location (lat/lng in `crs`, WGS-84 from a browser) or a typed
+    place (`q`), nearest operating positions first, suspended ones greyed."""
+    chosen = _filters_from(request)
+    query = " ".join(request.GET.get("q", "").split())[:60]
+    tiles = tile_source()
+    origin = None  # (lng, lat, crs, label)
+    error = ""
+    if request.GET.get("lat") or request.GET.get("lng"):
+        try:
+            params = parse_nearby_params({"lat": request.GET.get("lat"), "lng": request.GET.get("lng"),
+                                          "crs": request.GET.get("crs")})  # fmt: skip
+            origin = (params["lng"], params["lat"], params["crs"], _("您的位置"))
+        except ApplicationError as problem:
+            error = problem.message
+    elif query:
+        place = find_place(query)
+        if place is None:
+            error = _("没有找到“%(q)s”。请换个说法（驿站名称、拼音首字母、地址或区县），或使用定位。") % {"q": query}
+        else:
+            origin = (place.lng, place.lat, CRS.GCJ02, place.label)
+
+    results, radius, searched = [], SEARCH_RADII_M[0], origin is not None
+    if origin is not None:
+        filters = Filters(
+            facilities=tuple(chosen["facility"]),
+            abilities=tuple(chosen["ability"]),
+            kind=chosen["kind"],
+            group=chosen["group"],
+        )
+        for radius in SEARCH_RADII_M:
+            found = selectors.nearby(
+                lng=origin[0], lat=origin[1], crs=origin[2], radius_m=radius, limit=RESULT_LIMIT,
+                filters=filters, open_now=chosen["open_now"],
+            )  # fmt: skip
+            if found:
+                break
+        results = [_result(item, tiles.crs) for item in found]
+
+    origin_map = None
+    if origin is not None:
+        gcj = to_gcj02(origin[0], origin[1], origin[2])
+        lng, lat = from_gcj02(gcj[0], gcj[1], tiles.crs)
+        origin_map = {"lat": lat, "lng": lng, "label": str(origin[3])}
+    context = {
+        "query": query,
+        "chosen": chosen,
+        "error": error,
+        "searched": searched,
+        "origin_label": origin[3] if origin else "",
+        "results": results,
+        "radius_km": radius // 1000,
+        "widened": searched and radius != SEARCH_RADII_M[0] and bool(results),
+        "abilities": _labels(NEED_ABILITIES, Ability),
+        "facilities": _labels(NEED_FACILITIES, Facility),
+        "kinds": PositionKind.choices,
+        "groups": ServedGroup.choices,
+        "tiles": tiles,
+        "map_data": {"origin": origin_map, "results": [r["map"] for r in results]},
+    }
+    return render(request, "finder/home.html", context)
+
+
+def _public_position(code: str) -> selectors.PublicPosition:
+    pk = Position.objects.public().filter(code=code).values_list("pk", flat=True).first()
+    if pk is None:
+        raise Http404(_("该服务阵地不存在或未对公众开放"))
+    return selectors.public_position_get(pk)
+
+
+@require_GET
+def position(request: HttpRequest, code: str) -> HttpResponse:
+    """One position for the public: hours of the week, what it offers, how to get there, feedback."""
+    found = _public_position(code)
+    p = found.position
+    week = [{"day": WEEKDAY_LABELS[d], "spans": ["–".join(s) for s in p.weekly_hours.get(d, [])]} for d in WEEKDAYS]
+    today = WEEKDAYS[timezone.now().astimezone(SHANGHAI).weekday()]
+    context = {
+        "p": p,
+        "suspended": p.state == PositionState.SUSPENDED,
+        "is_open": found.opening.is_open and p.state == PositionState.OPERATING,
+        "opening_text": _opening_text(found.opening, p.state),
+        "week": week,
+        "today_label": WEEKDAY_LABELS[today],
+        "exceptions": found.exceptions,
+        "abilities": _labels(p.abilities, Ability),
+        "facilities": _labels(p.facilities, Facility),
+        "services": _labels(p.services, Service),
+        "groups": _labels(p.served_groups, ServedGroup),
+        "photos": list(p.photos.all()[:6]),
+        "links": navigation_links(name=p.official_name, address=p.address, lng=p.lng, lat=p.lat),
+    }
+    return render(request, "finder/position.html", context)
+
+
+@never_cache
+def feedback(request: HttpRequest, code: str) -> HttpResponse:
+    """Rating and comment from the position page or its poster's QR code (issue 4 §4)."""
+    from yizhan.ledger.services import FeedbackLimited, feedback_submit
+
+    found = _public_position(code)
+    values = {"rating": "", "text": "", "phone": ""}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            feedback_submit(
+                position_id=found.position.pk,
+                rating=values["rating"],
+                text=values["text"],
+                phone=values["phone"],
+                source="qr" if request.GET.get("from") == "qr" else "page",
+                client=remote_addr(request) or "unknown",
+            )
+        except FeedbackLimited as limited:
+            errors["form"] = limited.message
+            status = 429
+        except ApplicationError as problem:
+            errors[problem.field if problem.field in values else "form"] = problem.message
+            status = 400
+        else:
+            return redirect(reverse("finder:feedback_thanks", args=[code]))
+    context = {"p": found.position, "values": values, "errors": errors, "ratings": range(5, 0, -1)}
+    return render(request, "finder/feedback.html", context, status=status)
+
+
+@require_GET
+def feedback_thanks(request: HttpRequest, code: str) -> HttpResponse:
+    found = _public_position(code)
+    return render(request, "finder/feedback_thanks.html", {"p": found.position})
+
+
+@require_GET
+def boundaries(request: HttpRequest) -> JsonResponse:
+    """Areas of the federations on this instance and their districts, in the tile layer's system,
+    so the map shows where it is even with no tile server (issue 4 §5)."""
+    crs = tile_source().crs
+    features = []
+    roots = Unit.objects.get_root_nodes().values_list("region_id", flat=True)
+    for region in Region.objects.filter(pk__in=list(roots), boundary__isnull=False).defer("boundary"):
+        features += region_feature_collection(region=region, crs=crs)["features"]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def points(request: HttpRequest) -> JsonResponse:
+    """Public positions inside the map's view (`bbox` = west,south,east,north in the tile layer's
+    system), at most MAP_POINTS_LIMIT, for the clustered layer of the map."""
+    crs = tile_source().crs
+    try:
+        west, south, east, north = (float(v) for v in request.GET.get("bbox", "").split(","))
+    except ValueError:
+        return JsonResponse({"detail": _("参数 bbox 应为 西,南,东,北 四个数字")}, status=400)
+    (west, south), (east, north) = to_gcj02(west, south, crs), to_gcj02(east, north, crs)
+    rows = (
+        Position.objects.public()
+        .filter(lng__range=(west, east), lat__range=(south, north))
+        .values_list("code", "official_name", "short_name", "state", "lng", "lat")[: MAP_POINTS_LIMIT + 1]
+    )
+    rows = list(rows)
+    items = []
+    for code, name, short, state, lng, lat in rows[:MAP_POINTS_LIMIT]:
+        x, y = from_gcj02(lng, lat, crs)
+        items.append(
+            {"c": code, "n": short or name, "s": state == PositionState.SUSPENDED, "x": round(x, 6), "y": round(y, 6)}
+        )
+    response = JsonResponse({"points": items, "truncated": len(rows) > MAP_POINTS_LIMIT})
+    response["Cache-Control"] = "public, max-age=30"
+    return response

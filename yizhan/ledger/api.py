@@ -1,0 +1,168 @@
+"""Feedback endpoints. `router` is public (/api/v1/public/feedback, no login, issue 4 §4);
+`staff_router` is the staff's scoped reading (/api/v1/feedback). Thin: each calls one service or
+selector."""
+
+import json
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import ValidationError
+
+from yizhan.core.pagination import KeysFirstPagination
+from yizhan.core.request_info import remote_addr
+from yizhan.core.roles import Action
+from yizhan.ledger import selectors, services
+from yizhan.ledger.choices import FeedbackSource
+from yizhan.ledger.schemas import (
+    ErrorOut,
+    FeedbackCreatedOut,
+    FeedbackIn,
+    FeedbackOut,
+    LimitedOut,
+    PhoneOut,
+    PublicErrorOut,
+)
+
+# No login and so no CSRF check: ninja checks CSRF only inside its cookie authentication, and a
+# mini-program has neither cookie nor token. Nothing here acts for a signed-in user.
+router = Router(tags=["public"], auth=None)
+staff_router = Router(tags=["feedback"])
+
+BODY_NOT_AN_OBJECT = _('请求体应为 JSON 对象，例如 {"position_id": 1024, "rating": 5}')
+FIELD_MISSING = _("缺少字段 {name}")
+FIELD_WRONG_TYPE = _("字段 {name} 应为{expected}")
+EXPECTED_TYPES = {
+    "position_id": _("整数（服务阵地编号）"),
+    "rating": _("1 到 5 的整数，或不填"),
+    "text": _("文字"),
+    "phone": _("文字"),
+}
+
+BODY_EXAMPLES = {
+    "rating_and_text": {
+        "summary": "评分和意见",
+        "value": {"position_id": 1024, "rating": 4, "text": "饮水机没有热水了", "phone": "13800000000"},
+    },
+    "rating_only": {"summary": "只评分", "value": {"position_id": 1024, "rating": 5}},
+    "text_only": {"summary": "只写意见", "value": {"position_id": 1024, "text": "希望早上 5 点开门"}},
+}
+SUBMIT_DESCRIPTION = (
+    "公众对一个服务阵地提交意见（无需登录，无需验证码）。评分 1–5 和意见内容（最多 500 字）至少填一项，"
+    "联系电话选填、仅用于回复，员工列表中隐去中间几位。只有运营中和暂停服务的阵地接受意见，"
+    "其他（规划中、建设中、已摘牌、不存在）返回 404。\n\n"
+    "防刷限制（默认，可配置 YIZHAN_FEEDBACK_LIMITS）：同一来源 10 分钟 5 条、每天 20 条；"
+    "同一来源对同一阵地每小时 1 条；同一阵地每天 200 条。超过时返回 429，Retry-After 头给出需等待的秒数。"
+    "不保存来源 IP，只保存其加密散列。\n\n"
+    "错误：400 字段取值不符合规则（detail 为中文说明，field 为字段名）；404 阵地不存在或未对公众开放；"
+    "422 请求体不是 JSON 对象或字段类型不对（中文说明）；429 提交过多。"
+)
+
+
+class BodyInvalid(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _parse_body(body: bytes) -> FeedbackIn:
+    """The body as FeedbackIn; BodyInvalid naming the first wrong field in Chinese (not pydantic's
+    English) when it is not a JSON object of the documented types."""
+    try:
+        data = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        raise BodyInvalid(str(BODY_NOT_AN_OBJECT))
+    try:
+        return FeedbackIn.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0])
+        if first["type"] == "missing":
+            raise BodyInvalid(str(FIELD_MISSING.format(name=name)), name) from None
+        raise BodyInvalid(str(FIELD_WRONG_TYPE.format(name=name, expected=EXPECTED_TYPES[name])), name) from None
+
+
+@router.post(
+    "",
+    response={201: FeedbackCreatedOut, 400: PublicErrorOut, 404: PublicErrorOut, 422: PublicErrorOut, 429: LimitedOut},
+    summary="提交意见反馈（公众）",
+    description=SUBMIT_DESCRIPTION,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": FeedbackIn.model_json_schema(), "examples": BODY_EXAMPLES}},
+        },
+        "responses": {
+            201: {"content": {"application/json": {"example": {"id": 1, "created_at": "2026-05-01T08:30:00+08:00"}}}},
+            400: {
+                "content": {"application/json": {"example": {"detail": "评分应为 1 到 5 的整数", "field": "rating"}}}
+            },
+            404: {"content": {"application/json": {"example": {"detail": "服务阵地不存在或未对公众开放"}}}},
+            422: {
+                "content": {"application/json": {"example": {"detail": "缺少字段 position_id", "field": "position_id"}}}
+            },
+            429: {
+                "headers": {
+                    "Retry-After": {"description": "需等待的秒数", "schema": {"type": "integer", "example": 3600}}
+                },
+                "content": {
+                    "application/json": {
+                        "example": {"detail": "您刚对该阵地提交过意见，请 60 分钟后再试", "retry_after": 3600}
+                    }
+                },
+            },
+        },
+    },
+)
+def feedback_submit(request, response: HttpResponse):
+    response["Cache-Control"] = "no-store"
+    try:
+        body = _parse_body(request.body)
+    except BodyInvalid as invalid:
+        return Status(422, {"detail": invalid.message, "field": invalid.field})
+    try:
+        feedback = services.feedback_submit(
+            position_id=body.position_id,
+            rating=body.rating,
+            text=body.text or "",
+            phone=body.phone or "",
+            source=FeedbackSource.API,
+            client=remote_addr(request),
+        )
+    except services.FeedbackLimited as limited:
+        response["Retry-After"] = str(limited.retry_after)
+        return Status(429, {"detail": limited.message, "retry_after": limited.retry_after})
+    return Status(201, {"id": feedback.pk, "created_at": feedback.created_at})
+
+
+class FeedbackFilters(Schema):
+    position: int | None = None
+    status: str = ""
+
+
+STAFF_ERRORS = {403: ErrorOut, 404: ErrorOut}
+
+
+@staff_router.get("", response={200: list[FeedbackOut], **STAFF_ERRORS}, summary="意见反馈列表")
+@paginate(KeysFirstPagination)
+def feedback_list(request, filters: Query[FeedbackFilters]):
+    """Feedback on the positions in scope, newest first; phones masked (138****0000)."""
+    return selectors.feedback_list(actor=request.actor, position_id=filters.position, status=filters.status)
+
+
+@staff_router.get("/{int:feedback_id}", response={200: FeedbackOut, **STAFF_ERRORS}, summary="意见反馈详情")
+def feedback_detail(request, feedback_id: int):
+    """One feedback in scope; the phone masked like in the list."""
+    return selectors.feedback_get(actor=request.actor, pk=feedback_id)
+
+
+@staff_router.post("/{int:feedback_id}/phone", response={200: PhoneOut, **STAFF_ERRORS}, summary="查看完整联系电话")
+def feedback_phone(request, feedback_id: int):
+    """The full phone, for roles that reply to feedback (those who may update it); each call writes
+    an audit entry (spec §11)."""
+    feedback = selectors.feedback_get(actor=request.actor, pk=feedback_id, action=Action.UPDATE)
+    return {"phone": services.feedback_phone_reveal(actor=request.actor, feedback=feedback)}

@@ -1,0 +1,80 @@
+"""API shapes of feedback: the public submission, and the staff's reading of it (phone masked)."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+from pydantic import BaseModel, field_validator
+
+from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
+from yizhan.ledger.models import Feedback
+
+
+class FeedbackIn(BaseModel):
+    """公众提交的意见：评分和意见内容至少一项，联系电话选填。"""
+
+    # Types only: the values' rules (range, length, phone format) are the service's, answered
+    # with 400 and the field; a wrong type answers 422.
+
+    position_id: int = Field(..., description="服务阵地编号（公众接口 /public/nearby 返回的 id）", examples=[1024])
+    rating: int | None = Field(
+        None, description="评分 1–5（5 为最满意）。可不填，但评分和意见内容至少要有一项", examples=[5]
+    )
+    text: str | None = Field(
+        "", description="意见内容，最多 500 字（去掉首尾空白和控制字符后计算）", examples=["饮水机没有热水了"]
+    )
+    phone: str | None = Field(
+        "", description="联系电话（选填，仅用于回复）：手机 11 位或座机如 0411-82345678", examples=["13800000000"]
+    )
+
+    @field_validator("position_id", "rating", mode="before")
+    @classmethod
+    def _no_booleans(cls, value):
+        # JSON true/false would otherwise pass as 1/0.
+        if isinstance(value, bool):
+            raise ValueError("boolean")
+        return value
+
+
+class FeedbackCreatedOut(Schema):
+    id: int = Field(..., description="意见编号")
+    created_at: datetime = Field(..., description="提交时间")
+
+
+class PublicErrorOut(Schema):
+    detail: str = Field(..., description="中文错误说明")
+    field: str | None = Field(None, description="出错的字段")
+
+
+class LimitedOut(Schema):
+    detail: str = Field(..., description="中文错误说明")
+    retry_after: int = Field(..., description="多少秒后可以再提交（同 Retry-After 响应头）")
+
+
+class FeedbackOut(Schema):
+    """Feedback as staff lists read it: the phone masked (138****0000), never the client key."""
+
+    id: int
+    position_id: int
+    position_name: str
+    rating: int | None
+    text: str
+    phone: str = Field(..., description="联系电话（隐去中间几位；完整号码见 POST /feedback/{id}/phone）")
+    source: FeedbackSource
+    status: FeedbackStatus
+    created_at: datetime
+
+    @staticmethod
+    def resolve_position_name(obj: Feedback) -> str:
+        return obj.position.official_name
+
+    @staticmethod
+    def resolve_phone(obj: Feedback) -> str:
+        return obj.masked_phone
+
+
+class PhoneOut(Schema):
+    phone: str = Field(..., description="完整联系电话；每次查看记入审计日志")
+
+
+class ErrorOut(Schema):
+    detail: str

@@ -1,0 +1,27 @@
+"""Reads of the ledger and feedback context; every selector takes the actor."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from yizhan.core.roles import Action
+from yizhan.core.scoping import Actor, get_for_actor, require
+from yizhan.ledger.choices import FeedbackStatus
+from yizhan.ledger.models import Feedback
+
+
+def feedback_list(*, actor: Actor, position_id: int | None = None, status: str = "") -> QuerySet[Feedback]:
+    """Feedback on the positions in the actor's scope, newest first, optionally of one position or
+    one handling status. Phones are for the caller to mask (`Feedback.masked_phone`)."""
+    require(actor, Action.VIEW, Feedback)
+    feedback = Feedback.objects.restrict(actor).select_related("position")
+    if position_id is not None:
+        feedback = feedback.filter(position_id=position_id)
+    if status in FeedbackStatus.values:
+        feedback = feedback.filter(status=status)
+    return feedback.order_by("-created_at", "-pk")
+
+
+def feedback_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Feedback:
+    """One feedback in the actor's scope (404 outside it, 403 when the role may not take `action`)."""
+    return get_for_actor(Feedback.objects.select_related("position", "position__unit"), actor, action, pk=pk)

@@ -1,0 +1,213 @@
+"""Writes of the ledger and feedback context (spec §6). Public feedback comes in without an
+account, so `feedback_submit` takes no actor: its guards are validation, a public position and
+the abuse limits (`limits.py`)."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.audit import audit_context, audit_record
+from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
+from yizhan.core.models import AuditAction
+from yizhan.core.roles import Action
+from yizhan.core.scoping import Actor, require
+from yizhan.ledger import limits
+from yizhan.ledger.choices import FeedbackSource
+from yizhan.ledger.models import RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, Feedback
+from yizhan.orgs.models import PHONE_VALIDATOR
+from yizhan.positions.models import Position
+
+logger = logging.getLogger(__name__)
+
+RATING_INVALID = _("评分应为 1 到 5 的整数")
+TEXT_INVALID = _("意见内容应为文字")
+TEXT_TOO_LONG = _("意见内容不能超过 {max} 个字（现有 {length} 个字）")
+CONTENT_MISSING = _("请给出评分或填写意见内容")
+PHONE_INVALID = _("联系电话格式不正确（手机 11 位，座机如 0411-82345678），也可以不填")
+SOURCE_UNKNOWN = _("未知的意见来源“{value}”")
+POSITION_NOT_PUBLIC = _("服务阵地不存在或未对公众开放")
+LIMITED = {
+    "client": _("提交过于频繁，请 {wait}后再试"),
+    "client_position": _("您刚对该阵地提交过意见，请 {wait}后再试"),
+    "position": _("该阵地收到的意见过多，请 {wait}后再试"),
+}
+WAIT_SECONDS = _("{n} 秒")
+WAIT_MINUTES = _("{n} 分钟")
+WAIT_HOURS = _("{n} 小时")
+
+# The audit log names the public as the author of a submission, and records no address.
+PUBLIC_ACTOR_NAME = "公众"
+CLIENT_KEY_SALT = "yizhan.ledger.feedback.client"
+# Invisible characters that reorder or hide text (bidirectional overrides and isolates, the byte
+# order mark): a staff list must show what was sent, in the order it was sent.
+_INVISIBLE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " ", "\v": "\n", "\f": "\n"})
+
+
+class FeedbackLimited(ApplicationError):
+    """A submission over an abuse limit (the API answers 429). `retry_after` is the seconds until
+    the refusing window ends, `scope` which limit refused ("client", "client_position", "position")."""
+
+    def __init__(self, message: str, *, retry_after: int, scope: str):
+        super().__init__(message, extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+        self.scope = scope
+
+
+def feedback_submit(*, position_id: int, rating, text: str = "", phone: str = "", source: str, client: str) -> Feedback:
+    """Record public feedback on a position (spec §6): a rating 1–5 and/or a text of at most 500
+    characters (control and invisible reordering characters removed, trimmed), and optionally a
+    phone for a reply (spec §11). Only public positions (operating, suspended) take feedback: any
+    other id is not found. `client` is the sender's address, kept only as `client_key`; the abuse
+    limits of `YIZHAN_FEEDBACK_LIMITS` refuse with FeedbackLimited. Nothing personal is logged."""
+    if source not in FeedbackSource.values:
+        raise ApplicationError(SOURCE_UNKNOWN.format(value=str(source)[:20]), field="source")
+    rating = clean_rating(rating)
+    text = clean_text(text)
+    if rating is None and not text:
+        raise ApplicationError(CONTENT_MISSING, field="text")
+    phone = clean_phone(phone)
+    position = _public_position(position_id)
+    key = client_key(client)
+    feedback = Feedback(position=position, rating=rating, text=text, phone=phone, source=source, client_key=key)
+    try:
+        feedback.full_clean()
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+    charge = limits.charge(limits.buckets(client_key=key, position_id=position.pk))
+    if charge.refusal is not None:
+        refusal = charge.refusal
+        logger.info("feedback refused by the %s limit on position %s", refusal.scope, position.pk)
+        raise FeedbackLimited(
+            LIMITED[refusal.scope].format(wait=_wait_text(refusal.retry_after)),
+            retry_after=refusal.retry_after,
+            scope=refusal.scope,
+        )
+    try:
+        with (
+            transaction.atomic(),
+            audit_context(actor_id=None, actor_name=PUBLIC_ACTOR_NAME, unit_path="", unit_name="", remote_addr=""),
+        ):
+            feedback.save()
+    except BaseException:
+        limits.refund(charge)
+        raise
+    logger.info("feedback %s saved on position %s from %s", feedback.pk, position.pk, source)
+    return feedback
+
+
+def feedback_phone_reveal(*, actor: Actor, feedback: Feedback) -> str:
+    """The full phone of a feedback, for a role that replies to it (those who may update feedback),
+    audited as the personal data leaving the system (spec §11: staff views mask by default,
+    revealing needs a permission and writes an audit entry). The caller fetched `feedback` within
+    the actor's scope."""
+    require(actor, Action.UPDATE, Feedback)
+    if not feedback.phone:
+        return ""
+    audit_record(action=AuditAction.EXPORT, obj=feedback, after={"revealed": "phone"})
+    return feedback.phone
+
+
+def clean_rating(raw) -> int | None:
+    """A rating 1–5 from an integer or its digits (a form sends text); None when not given."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise ApplicationError(RATING_INVALID, field="rating")
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, str) and raw.strip().isdecimal() and len(raw.strip()) <= 3:
+        value = int(raw.strip())
+    else:
+        raise ApplicationError(RATING_INVALID, field="rating")
+    if not RATING_MIN <= value <= RATING_MAX:
+        raise ApplicationError(RATING_INVALID, field="rating")
+    return value
+
+
+def clean_text(raw) -> str:
+    """The text as staff will read it: line breaks unified, control characters, surrogates and
+    invisible reordering characters removed, trimmed; at most 500 characters after that."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise ApplicationError(TEXT_INVALID, field="text")
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").translate(_LINE_BREAKS))
+    text = "".join(ch for ch in text if ch == "\n" or not _hidden(ch)).strip()
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ApplicationError(TEXT_TOO_LONG.format(max=TEXT_MAX_LENGTH, length=len(text)), field="text")
+    return text
+
+
+def clean_phone(raw) -> str:
+    """An optional phone: full-width digits and dashes made ASCII, spaces removed, then checked
+    against the mobile/landline format."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise ApplicationError(PHONE_INVALID, field="phone")
+    phone = "".join(ch for ch in unicodedata.normalize("NFKC", raw) if not ch.isspace() and not _hidden(ch))
+    if not phone:
+        return ""
+    try:
+        PHONE_VALIDATOR(phone)
+    except ValidationError:
+        raise ApplicationError(PHONE_INVALID, field="phone") from None
+    return phone
+
+
+def client_key(address: str) -> str:
+    """The sender's pseudonym: HMAC-SHA256 keyed with SECRET_KEY of the address, never the address
+    itself (PIPL). An IPv6 client is keyed by its /64 network, which one subscriber usually holds
+    whole, so that changing the address within it does not escape the limits."""
+    return salted_hmac(CLIENT_KEY_SALT, _client_network(address or ""), algorithm="sha256").hexdigest()
+
+
+def _client_network(address: str) -> str:
+    address = address.strip()
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def _hidden(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cs") or ch in _INVISIBLE
+
+
+def _public_position(position_id) -> Position:
+    """The public position of that id (an integer or its digits); NotFoundError for anything else."""
+    pk = None
+    if isinstance(position_id, int) and not isinstance(position_id, bool):
+        pk = position_id
+    elif isinstance(position_id, str) and position_id.strip().isdecimal() and len(position_id.strip()) <= 18:
+        pk = int(position_id.strip())
+    position = None
+    if pk is not None and 0 < pk < 2**63:
+        position = Position.objects.public().select_related("unit").filter(pk=pk).first()
+    if position is None:
+        raise NotFoundError(POSITION_NOT_PUBLIC, field="position_id")
+    return position
+
+
+def _wait_text(seconds: int) -> str:
+    """A wait as a person says it: seconds under a minute, minutes under two hours, else hours
+    (always rounded up, so the advice is never too short)."""
+    if seconds < 60:
+        return str(WAIT_SECONDS.format(n=seconds))
+    if seconds < 2 * 3600:
+        return str(WAIT_MINUTES.format(n=-(-seconds // 60)))
+    return str(WAIT_HOURS.format(n=-(-seconds // 3600)))

@@ -1,0 +1,108 @@
+"""Scope-matrix declaration for feedback (see yizhan/core/testing/scope_matrix.py): the staff's
+list, detail and phone reveal through the API, the pages and the admin. Feedback is created by
+the public only, so there is no create, update or delete channel to probe yet."""
+
+from __future__ import annotations
+
+from yizhan.core.roles import Role
+from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World
+from yizhan.ledger.choices import FeedbackSource
+from yizhan.ledger.models import Feedback
+from yizhan.positions.choices import ConstructionType, PositionKind, PositionState
+from yizhan.positions.models import Position
+
+OWN_AND_BELOW = frozenset({"own", "child"})
+OWN = frozenset({"own"})
+MARKER = "矩阵意见"
+PHONE = "13912345678"
+
+
+def _target(world: World, relation: str) -> Feedback:
+    unit = world.units[relation]
+    code = world.fresh(f"F-{relation}-")
+    position = Position.objects.create(
+        code=code,
+        kind=PositionKind.STATION,
+        official_name=f"工会户外劳动者服务站点·意见{code}",
+        unit=unit,
+        region=unit.region,
+        address="矩阵路 2 号",
+        lng=121.64,
+        lat=38.92,
+        construction_type=ConstructionType.MERCHANT,
+        state=PositionState.OPERATING,
+    )
+    return Feedback.objects.create(
+        position=position,
+        rating=4,
+        text=f"{MARKER}{code}",
+        phone=PHONE,
+        source=FeedbackSource.QR,
+        client_key="0" * 64,
+    )
+
+
+def _api_list(world, feedback, relation):
+    r = world.client.get("/api/v1/feedback", {"limit": 500})
+    ids = {item["id"] for item in r.json()["items"]} if r.status_code == 200 else set()
+    return Outcome(feedback.pk in ids, r.status_code)
+
+
+def _api_detail(world, feedback, relation):
+    r = world.client.get(f"/api/v1/feedback/{feedback.pk}")
+    return Outcome(r.status_code == 200 and r.json()["text"] == feedback.text, r.status_code)
+
+
+def _api_reveal(world, feedback, relation):
+    r = world.client.post(f"/api/v1/feedback/{feedback.pk}/phone")
+    return Outcome(r.status_code == 200 and r.json()["phone"] == PHONE, r.status_code)
+
+
+def _page_list(world, feedback, relation):
+    r = world.client.get("/staff/feedback/")
+    return Outcome(r.status_code == 200 and feedback.text in r.content.decode(), r.status_code)
+
+
+def _page_detail(world, feedback, relation):
+    r = world.client.get(f"/staff/feedback/{feedback.pk}/")
+    return Outcome(r.status_code == 200 and feedback.text in r.content.decode(), r.status_code)
+
+
+def _page_reveal(world, feedback, relation):
+    r = world.client.post(f"/staff/feedback/{feedback.pk}/")
+    return Outcome(r.status_code == 200 and PHONE in r.content.decode(), r.status_code)
+
+
+def _admin_list(world, feedback, relation):
+    r = world.client.get("/admin/ledger/feedback/")
+    link = f"/admin/ledger/feedback/{feedback.pk}/change/"
+    return Outcome(r.status_code == 200 and link in r.content.decode(), r.status_code)
+
+
+HANDLERS = {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW, "reveal": OWN_AND_BELOW}
+
+FEEDBACK_CASE = ScopeCase(
+    model="ledger.feedback",
+    make_target=_target,
+    probes={
+        ("api", "list"): _api_list,
+        ("api", "detail"): _api_detail,
+        ("api", "reveal"): _api_reveal,
+        ("page", "list"): _page_list,
+        ("page", "detail"): _page_detail,
+        ("page", "reveal"): _page_reveal,
+        ("admin", "list"): _admin_list,
+    },
+    expected={
+        Role.FEDERATION_ADMIN: HANDLERS,
+        Role.UNIT_ADMIN: HANDLERS,
+        Role.STATION_MANAGER: {"list": OWN, "detail": OWN, "reveal": OWN},
+        Role.REVIEWER: {},
+        Role.SOCIAL_ORG: {},
+        Role.AUDITOR: {},
+        Role.SECURITY_ADMIN: {},
+        Role.SYSTEM_ADMIN: {},
+    },
+)
+
+CASES = [FEEDBACK_CASE]

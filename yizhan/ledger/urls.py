@@ -1,0 +1,10 @@
+from django.urls import path
+
+from yizhan.ledger import views
+
+app_name = "ledger"
+
+urlpatterns = [
+    path("", views.feedback_list, name="feedback_list"),
+    path("<int:pk>/", views.feedback_detail, name="feedback_detail"),
+]
