@@ -33,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yizhan.settings")
+os.environ.setdefault("DEBUG", "false")  # as served: no query log kept per statement
 
 POSITIONS = int(os.environ.get("BENCH_POSITIONS", "100000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "50"))
