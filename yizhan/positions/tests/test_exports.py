@@ -17,6 +17,7 @@ from referencing.jsonschema import DRAFT202012
 from yizhan.core.geo.crs import gcj02_to_bd09, gcj02_to_wgs84
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
+from yizhan.core.testing.shared import require_shared, shared_path
 from yizhan.positions import spreadsheet
 from yizhan.positions.choices import CentreLevel, ConstructionType, PositionKind, PositionState
 from yizhan.positions.exports import csv_maps
@@ -28,7 +29,7 @@ from yizhan.positions.tests.conftest import XIGANG
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/positions/export"
-HSDS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "hsds"
+HSDS = shared_path("data/hsds")
 FORMULA_NAME = '=HYPERLINK("http://x")职工服务中心'
 WEEKDAYS_6_TO_22 = {d: [["06:00", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
 
@@ -164,8 +165,7 @@ def test_csv_escapes_formula_cells(positions, zs_client, fmt, name_column):
 
 
 def hsds_validators():
-    if not HSDS.is_dir():
-        pytest.skip("../shared/data/hsds is not present")
+    require_shared(HSDS)
     resources = [
         (path.name, Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT202012))
         for path in HSDS.glob("*.json")
