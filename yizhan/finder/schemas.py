@@ -77,7 +77,7 @@ class PublicPositionBase(Schema):
     public_phone: str = Field(..., description="对外联系电话")
     entry_method: EntryMethod
     no_app_needed: bool
-    stars: int | None = Field(None, description="星级（尚未评定时为空）")
+    stars: int | None = Field(None, description="星级 3–5（户外劳动者服务站点；未评星或非站点时为空）")
 
 
 class NearbyItemOut(PublicPositionBase):

@@ -72,6 +72,16 @@ def _opening_text(opening, state: str) -> str:
     return _("已关闭 · %(when)s 开门") % {"when": when}
 
 
+def _stars(position) -> dict | None:
+    """A station's stars as symbols and words (never by symbol alone); None for centres, which are
+    not star-rated."""
+    if position.kind != PositionKind.STATION:
+        return None
+    if not position.star_rating:
+        return {"symbols": "", "label": _("未评星")}
+    return {"symbols": "★" * int(position.star_rating), "label": position.get_star_rating_display()}
+
+
 def _result(item: selectors.NearbyResult, tile_crs: str) -> dict:
     position = item.position
     lng, lat = from_gcj02(position.lng, position.lat, tile_crs)
@@ -82,6 +92,7 @@ def _result(item: selectors.NearbyResult, tile_crs: str) -> dict:
         "is_open": item.opening.is_open and position.state == PositionState.OPERATING,
         "suspended": position.state == PositionState.SUSPENDED,
         "opening_text": _opening_text(item.opening, position.state),
+        "stars": _stars(position),
         "needs": _labels(position.abilities, Ability)
         + _labels([f for f in position.facilities if f in NEED_FACILITIES], Facility),
         "url": reverse("finder:position", args=[position.code]),
@@ -183,6 +194,7 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
         "suspended": p.state == PositionState.SUSPENDED,
         "is_open": found.opening.is_open and p.state == PositionState.OPERATING,
         "opening_text": _opening_text(found.opening, p.state),
+        "stars": _stars(p),
         "week": week,
         "today_label": WEEKDAY_LABELS[today],
         "exceptions": found.exceptions,

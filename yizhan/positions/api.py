@@ -3,7 +3,7 @@
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -40,6 +40,7 @@ class ListFilters(Schema):
     facility: list[str] = []
     construction_type: str = ""
     region: str = ""
+    star: Literal["", "3", "4", "5", "none"] = Field("", description="星级 3/4/5, or none for unrated")
     q: str = ""
     sort: str = "code"
 
@@ -63,7 +64,7 @@ def _related(actor, data: dict) -> dict:
 @paginate(KeysFirstPagination)
 def position_list(request, filters: Query[ListFilters]):
     """Positions in scope, filtered (unit subtree, kind, state, facilities, construction type, area,
-    text or pinyin initials) and sorted."""
+    star, text or pinyin initials) and sorted."""
     return selectors.position_list(actor=request.actor, filters=selectors.PositionFilters(**filters.dict()))
 
 

@@ -133,6 +133,14 @@ class EntryMethod(models.TextChoices):
     GATE = "gate", _("扫码/人脸/证件闸机")
 
 
+class StarRating(models.TextChoices):
+    """Star levels of an outdoor-worker station (spec §4, source 001); no star is "unrated"."""
+
+    THREE = "3", _("三星")
+    FOUR = "4", _("四星")
+    FIVE = "5", _("五星")
+
+
 class InputCRS(models.TextChoices):
     GCJ02 = "gcj02", _("GCJ-02（高德、腾讯）")
     WGS84 = "wgs84", _("WGS-84（GPS、天地图）")

@@ -18,11 +18,12 @@ from yizhan.positions.choices import (
     PositionState,
     ServedGroup,
     Service,
+    StarRating,
 )
 from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
 from yizhan.positions.hours_exceptions import REASON_REQUIRED
 from yizhan.positions.models import Position
-from yizhan.positions.selectors import SORTS, PositionFilters
+from yizhan.positions.selectors import SORTS, UNRATED, PositionFilters
 
 ALL = ("", _("全部"))
 HOURS_HELP = _("每天相同写“06:00-22:00”；分日写“mon-fri 06:00-20:00; sat,sun 08:00-18:00”；跨夜写“20:00-06:00”")
@@ -44,6 +45,9 @@ class PositionFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[ALL, *PositionState.choices])
     construction_type = forms.ChoiceField(label=_("建设类型"), required=False, choices=[ALL, *ConstructionType.choices])
     region = forms.ChoiceField(label=_("行政区划"), required=False)
+    star = forms.ChoiceField(
+        label=_("星级"), required=False, choices=[ALL, *StarRating.choices, (UNRATED, _("未评星"))]
+    )
     facility = forms.MultipleChoiceField(
         label=_("具备设施"), required=False, choices=Facility.choices, widget=forms.SelectMultiple(attrs={"size": 4})
     )
@@ -65,6 +69,7 @@ class PositionFilterForm(forms.Form):
             facility=data.get("facility", []),
             construction_type=data.get("construction_type", ""),
             region=data.get("region", ""),
+            star=data.get("star", ""),
             q=data.get("q", ""),
             sort=data.get("sort") or "code",
         )
@@ -104,7 +109,7 @@ class PositionForm(forms.ModelForm):
             "co_builder", "build_nature", "floor_area", "manager_name", "manager_phone", "public_phone",
             "always_open", "weekly_hours", "entry_method", "no_app_needed", "facilities", "abilities",
             "services", "own_services", "served_groups", "verified_on", "signage_issued_on",
-            "plaque_number", "opened_on",
+            "plaque_number", "opened_on", "star_rating", "star_rated_on",
         ]  # fmt: skip
         widgets = {
             "lng": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
@@ -112,6 +117,7 @@ class PositionForm(forms.ModelForm):
             "verified_on": DateInput(),
             "signage_issued_on": DateInput(),
             "opened_on": DateInput(),
+            "star_rated_on": DateInput(),
             "manager_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             "public_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }

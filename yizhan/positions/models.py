@@ -16,6 +16,7 @@ from yizhan.positions.choices import (
     EntryMethod,
     PositionKind,
     PositionState,
+    StarRating,
 )
 
 POSITION_CODE_VALIDATOR = RegexValidator(
@@ -100,6 +101,10 @@ class Position(AuditedModel):
     signage_issued_on = models.DateField(_("授牌日期"), null=True, blank=True)
     plaque_number = models.CharField(_("牌匾编号"), max_length=40, blank=True)
     opened_on = models.DateField(_("启用日期"), null=True, blank=True)
+    # The station's current star level (spec §4) and the date it was awarded: recorded here from
+    # the latest assessment (or from paper records when a federation moves onto Yizhan).
+    star_rating = models.CharField(_("星级"), max_length=1, choices=StarRating.choices, blank=True)
+    star_rated_on = models.DateField(_("评星日期"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=PositionState.choices, default=PositionState.PLANNED)
     state_reason = models.CharField(_("状态说明"), max_length=255, blank=True)
     expected_reopen_on = models.DateField(_("预计恢复日期"), null=True, blank=True)
@@ -140,6 +145,10 @@ class Position(AuditedModel):
             ),
             models.CheckConstraint(
                 condition=~Q(build_mode="co_built") | ~Q(co_builder=""), name="position_co_builder_named"
+            ),
+            models.CheckConstraint(
+                condition=Q(star_rating="") | Q(kind="station", star_rated_on__isnull=False),
+                name="position_star_only_for_rated_stations",
             ),
         ]
 

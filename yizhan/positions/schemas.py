@@ -1,7 +1,7 @@
 """API shapes of the position registry."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -15,6 +15,7 @@ from yizhan.positions.choices import (
     EntryMethod,
     PositionKind,
     PositionState,
+    StarRating,
 )
 
 
@@ -61,6 +62,8 @@ class PositionOut(Schema):
     signage_issued_on: date | None
     plaque_number: str
     opened_on: date | None
+    star_rating: StarRating | Literal[""] = Field(..., description="3, 4 or 5; empty when unrated")
+    star_rated_on: date | None
     state: PositionState
     state_reason: str
     expected_reopen_on: date | None
@@ -105,6 +108,8 @@ class PositionFields(Schema):
     signage_issued_on: date | None = None
     plaque_number: str | None = Field(None, max_length=40)
     opened_on: date | None = None
+    star_rating: StarRating | Literal[""] | None = Field(None, description="3, 4 or 5 (stations only); empty clears it")
+    star_rated_on: date | None = None
 
 
 class PositionCreateIn(PositionFields):

@@ -18,6 +18,8 @@ from yizhan.positions.hours import HoursOverride, OpeningStatus, opening_status
 from yizhan.positions.listing import facility_filter, list_version, text_candidates
 from yizhan.positions.models import HoursException, Position, PositionQuerySet, PositionStateChange
 
+UNRATED = "none"  # the star filter's value for stations without a star
+
 SORTS = {
     "code": "code",
     "-code": "-code",
@@ -42,6 +44,7 @@ class PositionFilters:
     facility: list[str] = field(default_factory=list)  # has all of these
     construction_type: str = ""
     region: str = ""  # adcode: this area and the areas below it
+    star: str = ""  # a StarRating value, or UNRATED
     q: str = ""  # name, address, code or pinyin initials
     sort: str = "code"
 
@@ -82,6 +85,8 @@ def position_list(
         positions = positions.filter(facilities__icontains=f'"{value}"')
     if filters.construction_type:
         positions = positions.filter(construction_type=filters.construction_type)
+    if filters.star:
+        positions = positions.filter(star_rating="" if filters.star == UNRATED else filters.star)
     if filters.region:
         # Areas are province → city → district: a province's positions lie two levels down.
         areas = Region.objects.filter(

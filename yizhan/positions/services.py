@@ -48,6 +48,8 @@ CENTRE_LEVEL_REQUIRED = _("职工服务中心须选择层级（区级、街道/�
 PARENT_CENTRE_REQUIRED = _("工作站须选择所属的职工服务中心")
 PARENT_NOT_A_CENTRE = _("所属服务中心“{name}”不是职工服务中心")
 CO_BUILDER_REQUIRED = _("共建的阵地须填写共建单位")
+STAR_ONLY_FOR_STATIONS = _("只有户外劳动者服务站点评定星级；职工服务中心和工作站不评星")
+STAR_DATE_REQUIRED = _("填写星级时须填写评星日期")
 DUPLICATE_NEARBY = _("{distance:.0f} 米内已有同名阵地“{name}”（编号 {code}）")
 TRANSITION_NOT_ALLOWED = _("不能从“{from_state}”变为“{to_state}”")
 REASON_MISSING = _("变为“{to_state}”须说明原因")
@@ -61,7 +63,7 @@ EDITABLE_FIELDS = (
     "lng", "lat", "area_override_reason", "construction_type", "build_mode", "co_builder", "build_nature",
     "floor_area", "manager_name", "manager_phone", "public_phone", "always_open", "weekly_hours", "facilities",
     "abilities", "services", "own_services", "served_groups", "entry_method", "no_app_needed", "verified_on",
-    "signage_issued_on", "plaque_number", "opened_on",
+    "signage_issued_on", "plaque_number", "opened_on", "star_rating", "star_rated_on",
 )  # fmt: skip
 _EDITABLE = frozenset(EDITABLE_FIELDS)
 
@@ -214,6 +216,10 @@ def _check_record(actor: Actor, position: Position, lookups: RecordLookups = DAT
         raise ApplicationError(str(error), field="weekly_hours") from error
     if position.build_mode == BuildMode.CO_BUILT and not position.co_builder.strip():
         raise ApplicationError(str(CO_BUILDER_REQUIRED), field="co_builder")
+    if position.star_rating and position.kind != PositionKind.STATION:
+        raise ApplicationError(str(STAR_ONLY_FOR_STATIONS), field="star_rating")
+    if position.star_rating and not position.star_rated_on:
+        raise ApplicationError(str(STAR_DATE_REQUIRED), field="star_rated_on")
     if position.floor_area not in (None, ""):
         try:
             position.floor_area = Decimal(str(position.floor_area)).quantize(Decimal("0.1"))

@@ -37,6 +37,7 @@ from yizhan.positions.choices import (
     PositionState,
     ServedGroup,
     Service,
+    StarRating,
 )
 from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
 
@@ -274,6 +275,9 @@ COLUMNS: list[Column] = [
     Column("signage_issued_on", "授牌日期", "date", help="日期，如 2024-05-01"),
     Column("plaque_number", "牌匾编号", "text", max_length=40),
     Column("opened_on", "启用日期", "date", help="日期，如 2024-05-01"),
+    Column("star_rating", "星级", "choice", choices=StarRating,
+           help="仅户外劳动者服务站点：三星、四星或五星；留空为未评星"),
+    Column("star_rated_on", "评星日期", "date", help="填写星级时必填，如 2024-05-01"),
     Column("state", "状态", "choice", choices=PositionState, default=PositionState.PLANNED.value,
            help="留空为规划中；已有阵地的状态变化须符合生命周期（规划中→建设中→运营中⇄暂停服务→已摘牌）"),
     Column("state_reason", "状态说明", "text", max_length=255, help="变为暂停服务或已摘牌时必填"),

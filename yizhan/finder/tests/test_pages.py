@@ -174,3 +174,21 @@ def test_feedback_from_the_position_page_and_its_qr_code(public):
     again = client.post(f"/p/{p.code}/feedback/", {"rating": "4"})
     assert again.status_code == 429 and "后再试" in again.content.decode()
     assert Client().get(f"/p/{public['规划站'].code}/feedback/").status_code == 404
+
+
+def test_stars_show_in_symbols_and_words_on_results_page_and_api(public, make_actor, dalian_map):
+    from datetime import date
+
+    admin = make_actor(Role.UNIT_ADMIN, dalian_map["zs"])
+    near = public["近站"]
+    services.position_update(actor=admin, position=near, star_rating="5", star_rated_on=date(2026, 6, 30))
+    wgs_lng, wgs_lat = from_gcj02(ZHONGSHAN[0], ZHONGSHAN[1], CRS.WGS84)
+    html = Client().get("/", {"lat": wgs_lat, "lng": wgs_lng, "crs": "wgs84"}).content.decode()
+    assert '<span class="star-symbols" aria-hidden="true">★★★★★</span> 五星' in html
+    assert "未评星" in html  # the other stations, in words
+    page = Client().get(f"/p/{near.code}/").content.decode()
+    assert "★★★★★" in page and "五星" in page
+    body = Client().get(f"/api/v1/public/positions/{near.pk}").json()
+    assert body["stars"] == 5
+    nearby = Client().get("/api/v1/public/nearby", {"lat": wgs_lat, "lng": wgs_lng}).json()["results"]
+    assert {r["name"]: r["stars"] for r in nearby}[near.official_name] == 5

@@ -149,6 +149,25 @@ def test_list_sorts(registry, city_client, sort, expected):
     assert codes(city_client.get(URL, {"sort": sort})) == expected
 
 
+def test_star_rating_through_the_api_and_the_star_filter(registry, city_client):
+    station = registry["qnwq"]
+    response = city_client.patch(
+        f"{URL}/{station.pk}", {"star_rating": "4", "star_rated_on": "2026-06-30"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["star_rating"], response.json()["star_rated_on"]) == ("4", "2026-06-30")
+    assert codes(city_client.get(URL, {"star": "4"})) == ["ZS-001"]
+    assert codes(city_client.get(URL, {"star": "none", "kind": "station"})) == ["XG-001", "ZS-002"]
+    bad = city_client.get(URL, {"star": "6"})
+    assert bad.status_code in (400, 422) and "star" in bad.content.decode()
+    centre = next(p for p in registry.values() if p.code == "ZS-C01")
+    refused = city_client.patch(
+        f"{URL}/{centre.pk}", {"star_rating": "5", "star_rated_on": "2026-06-30"}, content_type="application/json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "只有户外劳动者服务站点评定星级；职工服务中心和工作站不评星"
+
+
 def test_list_pages_with_limit_and_offset(registry, city_client):
     page = city_client.get(URL, {"limit": 2, "offset": 1, "sort": "code"}).json()
     assert page["count"] == 4

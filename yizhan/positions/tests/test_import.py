@@ -128,6 +128,19 @@ def test_changed_values_update_and_state_moves(admin):
         ({"always_open": "也许"}, "24 小时开放", "是"),
         ({"kind": "职工服务中心", "official_name": "中山区职工服务中心"}, "中心层级", "层级"),
         ({"kind": "工作站", "official_name": "中山区职工服务中心一号工作站"}, "所属服务中心编号", "服务中心"),
+        ({"star_rating": "六星"}, "星级", "无效"),
+        ({"star_rating": "五星"}, "评星日期", "评星日期"),
+        (
+            {
+                "kind": "职工服务中心",
+                "centre_level": "区级",
+                "official_name": "中山区职工服务中心",
+                "star_rating": "五星",
+                "star_rated_on": "2026-06-30",
+            },
+            "星级",
+            "只有户外劳动者服务站点评定星级",
+        ),
     ],
 )
 def test_each_rule_error_names_row_and_column(admin, overrides, column, words):

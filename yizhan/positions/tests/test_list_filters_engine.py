@@ -646,3 +646,33 @@ def test_a_short_last_page_gives_the_count_without_counting(registry, login, mak
             body = client.get(URL, params).json()
         assert (body["count"], len(body["items"])) == (count, items), params
         assert any("COUNT(" in q["sql"].upper() for q in queries.captured_queries) is counted, params
+
+
+def _database_triggers() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute(
+                "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " WHERE NOT t.tgisinternal"
+            )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_every_trigger_of_the_list_migration_survives_later_migrations():
+    """A later migration that rebuilds positions_position (SQLite does for a new constraint) must
+    put 0005's triggers back; without them facility bits, text search and cached counts go stale."""
+    import importlib
+    import re
+
+    migration = importlib.import_module("yizhan.positions.migrations.0005_list_indexes_search_counts")
+    forward, _backward = migration.SQL[connection.vendor]
+    created = set()
+    for statement in forward:
+        found = re.match(r"CREATE (?:CONSTRAINT )?TRIGGER (\w+) .*? ON (\w+)", " ".join(statement.split()))
+        if found:
+            created.add(found.groups())
+    assert len(created) >= 5
+    assert created <= _database_triggers()
