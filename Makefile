@@ -70,11 +70,17 @@ lint: setup
 
 # Benchmarks (docs/benchmarks.md). BENCH_IMPORT_ROWS sets the import size (the issue measures 100,000).
 BENCH_IMPORT_ROWS ?= 100000
-bench: setup
+bench: setup bench/lighthouse/node_modules/.package-lock.json
 	$(PY) bench/run.py
 	$(PY) bench/positions_list.py
 	BENCH_POSITIONS=$(BENCH_IMPORT_ROWS) $(PY) bench/positions_import.py
 	$(PY) bench/finder_nearby.py
+	$(PY) bench/finder_page.py
+
+# Lighthouse for bench/finder_page.py only, pinned in bench/lighthouse/package-lock.json (not a runtime asset).
+bench/lighthouse/node_modules/.package-lock.json: bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	npm ci --prefix bench/lighthouse --no-audit --no-fund
+	touch $@
 
 # Refresh the lock files after editing requirements/*.in.
 lock: $(VENV)/.installed

@@ -9,6 +9,7 @@ data, with before/after snapshots; services call it directly for changes that by
 from __future__ import annotations
 
 import contextvars
+import functools
 import getpass
 import hashlib
 import json
@@ -43,6 +44,7 @@ class AuditContext:
     remote_addr: str = ""
 
 
+@functools.cache  # the process's user does not change; every request outside a login asks
 def _default_context() -> AuditContext:
     try:
         who = getpass.getuser()

@@ -36,7 +36,7 @@ from django.utils import timezone
 from scipy.spatial import cKDTree
 
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup
-from yizhan.positions.hours import SHANGHAI, WEEKDAYS, HoursOverride, opening_status
+from yizhan.positions.hours import SHANGHAI, WEEKDAYS, HoursOverride, OpeningStatus, opening_status
 from yizhan.positions.models import HoursException, Position
 from yizhan.positions.rules import EARTH_RADIUS_M, distance_m
 
@@ -381,6 +381,9 @@ class PositionIndex:
         self.overlay_rows = overlay or {}
         self.overlay = _Segment(list(self.overlay_rows.values()), with_tree=False)
         self._shares: dict[tuple[int, int], float] = {}
+        # What readers derive from rows at this version (selectors keep loaded positions here):
+        # valid exactly as long as this index is, as every change makes a new index.
+        self.memo: dict = {}
 
     @classmethod
     def build(cls) -> PositionIndex:
@@ -407,6 +410,32 @@ class PositionIndex:
             if row is not None:
                 overlay[pk] = row
         return PositionIndex(main, overlay)
+
+    def row(self, position_id: int) -> _Row | None:
+        """The index row of a public position (None when it is not public at this version)."""
+        row = self.overlay_rows.get(position_id)
+        if row is not None:
+            return row
+        slot = self.main.slot_of(position_id)
+        if slot is None:
+            return None
+        row = self.main.rows[slot]
+        return row if row.attrs & (OPERATING_BIT | SUSPENDED_BIT) else None
+
+    def opening(self, position_id: int, at: datetime) -> OpeningStatus | None:
+        """Open at `at`, closing or opening when (spec §2), from the hours and exceptions this index
+        compiled: the same answer as `positions.selectors.position_opening` on the stored row."""
+        row = self.row(position_id)
+        if row is None:
+            return None
+        hours = row.hours
+        return opening_status(
+            at=at,
+            schedule=hours.schedule,
+            exceptions=list(hours.exceptions),
+            always_open=hours.always_open,
+            operating=bool(row.attrs & OPERATING_BIT),
+        )
 
     def nearest(
         self,

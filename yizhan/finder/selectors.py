@@ -4,6 +4,7 @@ personal data from them (no manager name or phone, spec §11)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,6 @@ from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.finder import index
 from yizhan.finder.params import DEFAULT_LIMIT, DEFAULT_RADIUS_M, check_limit, check_point, check_radius
 from yizhan.finder.walking import walk_minutes
-from yizhan.positions.choices import PositionState
 from yizhan.positions.hours import SHANGHAI, OpeningStatus
 from yizhan.positions.models import HoursException, Position
 from yizhan.positions.selectors import position_opening
@@ -51,22 +51,48 @@ def nearby(
     filters = filters or index.Filters()
     at = at or timezone.now()
     gcj_lng, gcj_lat = to_gcj02(lng, lat, crs)
-    hits = index.nearest(gcj_lng, gcj_lat, radius_m=radius_m, limit=limit, filters=filters, open_now=open_now, at=at)
-    positions = (
-        Position.objects.public().filter(pk__in=[pk for pk, _d in hits]).prefetch_related("hours_exceptions").in_bulk()
-    )
+    held = index.current_index()
+    hits = held.nearest(gcj_lng, gcj_lat, radius_m=radius_m, limit=limit, filters=filters, open_now=open_now, at=at)
+    positions = _public_rows(held, [pk for pk, _d in hits])
     results = []
     for pk, distance in hits:
         position = positions.get(pk)
-        # The rows are read again: a change another process made, not yet seen by this process's
-        # index (a local-memory cache), never shows a position that is no longer public.
-        if position is None or (position.state == PositionState.SUSPENDED and not filters.include_suspended):
+        if position is None:  # deleted since this version (positions are never deleted in service)
             continue
-        opening = position_opening(position, at)
-        if open_now and not opening.is_open:
-            continue
-        results.append(NearbyResult(position, distance, walk_minutes(distance), opening))
+        results.append(NearbyResult(position, distance, walk_minutes(distance), held.opening(pk, at)))
     return results
+
+
+# Loaded positions kept per index version (see `_public_rows`); beyond this many the memo starts over.
+ROW_MEMO_MAX = 20_000
+_ROW_MEMO = "nearby-rows"
+
+
+def _public_rows(held: index.PositionIndex, pks: list[int]) -> dict[int, Position]:
+    """The positions of `pks` as the index's version holds them, read once per version: every
+    write to a position makes a new index version (positions_changed), so a position loaded at
+    this version is what the database holds until then. Results are read, never changed, by
+    callers. Several server processes must share the cache (REDIS_URL) to see each other's writes,
+    as for the index itself."""
+    memo = held.memo.setdefault(_ROW_MEMO, {})
+    missing = [pk for pk in pks if pk not in memo]
+    if missing:
+        if len(memo) + len(missing) > ROW_MEMO_MAX:
+            memo.clear()
+        sql, fixed = _rows_sql(len(missing))
+        memo.update((p.pk, p) for p in Position.objects.raw(sql, [*fixed, *missing]))
+    return {pk: memo[pk] for pk in pks if pk in memo}
+
+
+@functools.lru_cache(maxsize=64)
+def _rows_sql(n: int) -> tuple[str, tuple]:
+    """`Position.objects.public().filter(pk__in=<n keys>)` compiled once per n, as (SQL, the
+    parameters before the keys): on the public API's hot path Django's query compiler cost more than
+    the query itself (bench/finder_http.py). The keys are the last n parameters."""
+    sql, params = Position.objects.public().filter(pk__in=range(-n, 0)).query.sql_with_params()
+    if list(params[len(params) - n :]) != list(range(-n, 0)):
+        raise RuntimeError("the public rows query no longer ends with its keys")
+    return sql, tuple(params[: len(params) - n])
 
 
 @dataclass(frozen=True)

@@ -154,3 +154,44 @@ def test_the_national_demo_load_reaches_the_index(db):
     public = Position.objects.public().order_by("pk").first()
     hits = index.nearest(public.lng, public.lat, radius_m=1, limit=1)
     assert hits[0][1] == 0.0
+
+
+def test_rows_are_read_once_per_version_and_again_after_a_change(station, zs_admin, django_assert_num_queries):
+    from yizhan.positions.selectors import position_opening
+
+    selectors.nearby(lng=CENTRE[0], lat=CENTRE[1], crs=CRS.GCJ02, at=NOON)
+    with django_assert_num_queries(0):
+        [again] = selectors.nearby(lng=CENTRE[0], lat=CENTRE[1], crs=CRS.GCJ02, at=NOON)
+    assert again.opening == position_opening(Position.objects.get(pk=station.pk), NOON)
+    services.position_update(actor=zs_admin, position=station, short_name="新简称")
+    [changed] = selectors.nearby(lng=CENTRE[0], lat=CENTRE[1], crs=CRS.GCJ02, at=NOON)
+    assert changed.position.short_name == "新简称"
+
+
+def test_opening_from_the_index_matches_the_stored_rows_for_every_schedule(make_position):
+    """Closing and opening times too, with an overnight span, a closure and a changed day."""
+    from datetime import timedelta
+
+    from yizhan.positions.selectors import position_opening
+
+    made = [
+        make_position(state=PositionState.OPERATING, always_open=True),
+        make_position(
+            state=PositionState.OPERATING, weekly_hours={"wed": [["22:00", "06:00"]], "thu": [["08:00", "12:00"]]}
+        ),
+        make_position(state=PositionState.OPERATING, weekly_hours={d: [["06:00", "20:00"]] for d in ("wed", "thu")}),
+    ]
+    HoursException.objects.create(position=made[2], start=NOON.date(), end=NOON.date(), closed=True, reason="检修")
+    HoursException.objects.create(
+        position=made[1],
+        start=NOON.date() + timedelta(days=1),
+        end=NOON.date() + timedelta(days=1),
+        closed=False,
+        intervals=[["10:00", "11:00"]],
+        reason="调整",
+    )
+    held = index.current_index()
+    for hours_ahead in range(0, 48, 3):
+        at = NOON + timedelta(hours=hours_ahead)
+        for position in Position.objects.filter(pk__in=[p.pk for p in made]).prefetch_related("hours_exceptions"):
+            assert held.opening(position.pk, at) == position_opening(position, at), (position.code, at)

@@ -1,0 +1,215 @@
+"""HTTP benchmark of the public nearby endpoint (issue 4, "Measure"): `GET /api/v1/public/nearby` under
+a loopback load generator (wrk), target ≥ 1,000 requests/s with p99 ≤ 50 ms on this 2-core machine;
+against `GET /health/live`, a minimal JSON endpoint of the same server (the ceiling), measured in the
+same run with the same load.
+
+The server is gunicorn (the production WSGI server in requirements/base.txt) over a throw-away database
+with `load_national(BENCH_POSITIONS)` stations (default 130,000): SQLite by default, PostgreSQL with
+DATABASE_URL=postgres://… (its own test_finder_http database). DEBUG is off; the per-client rate limit
+stays on with a budget the load cannot reach, so every request pays for the check. Each request asks
+from another point (a random station's point moved up to ~2 km, in WGS-84 as a phone gives it):
+half for the 5 nearest, half for the 5 nearest open now with a microwave.
+
+    .venv/bin/python bench/finder_http.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/finder_http.py
+    BENCH_WORKERS=3 BENCH_CONNECTIONS=32 BENCH_SECONDS=20 .venv/bin/python bench/finder_http.py
+
+Needs wrk (Debian package `wrk`).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yizhan.settings")
+os.environ["DEBUG"] = "false"
+os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
+os.environ["YIZHAN_PUBLIC_RATE"] = "100000000/m"  # checked on every request, never reached
+
+POSITIONS = int(os.environ.get("BENCH_POSITIONS", "130000"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+POINTS = 5000
+DB_NAME = "test_finder_http"
+TARGET_RPS, TARGET_P99_MS = 1000, 50.0
+
+
+def _setup_database() -> tuple[str, str | None]:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        server = url.replace("postgres://", "postgresql://", 1)
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+        os.environ["DATABASE_URL"] = f"{url.rsplit('/', 1)[0]}/{DB_NAME}"
+        return "PostgreSQL", server
+    tmp = tempfile.mkdtemp(prefix="yizhan-http-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    return "SQLite", None
+
+
+def _paths() -> list[str]:
+    """Request paths from random public stations' neighbourhoods, in WGS-84."""
+    from yizhan.core.geo.crs import CRS, from_gcj02
+    from yizhan.positions.models import Position
+
+    rng = random.Random(4)
+    points = list(Position.objects.public().values_list("lng", "lat"))
+    paths = []
+    for i in range(POINTS):
+        lng, lat = rng.choice(points)
+        lng, lat = from_gcj02(lng + rng.uniform(-0.02, 0.02), lat + rng.uniform(-0.02, 0.02), CRS.WGS84)
+        query = f"lat={lat:.6f}&lng={lng:.6f}&crs=wgs84&limit=5"
+        if i % 2:
+            query += "&facility=microwave&open_now=true"
+        paths.append(f"/api/v1/public/nearby?{query}")
+    return paths
+
+
+def _lua(paths: list[str], directory: Path) -> Path:
+    script = directory / "paths.lua"
+    items = ",\n".join(f'"{p}"' for p in paths)
+    script.write_text(
+        f"local paths = {{\n{items}\n}}\nlocal i = 0\n"
+        "request = function()\n  i = i + 1\n  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
+    )
+    return script
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (our own http URL)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def _wrk(base: str, *, script: Path | None = None, path: str = "/", seconds: int = SECONDS) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if script:
+        command += ["-s", str(script)]
+    out = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": rps,
+        "p50_ms": _ms(latency["50"]),
+        "p99_ms": _ms(latency["99"]),
+        "non_2xx": int(bad[1]) if bad else 0,
+        "socket_errors": errors[1] if errors else "none",
+        "requests": int(re.search(r"(\d+) requests in", out)[1]),
+    }
+
+
+def _ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(number) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    engine, server = _setup_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from yizhan.core.audit import audit_context
+    from yizhan.positions.demo import load_national
+
+    call_command("migrate", verbosity=0)
+    with audit_context(actor_name="bench"):
+        load_national(POSITIONS)
+    paths = _paths()
+    from django.db import connections
+
+    connections.close_all()
+    tmp = Path(tempfile.mkdtemp(prefix="yizhan-wrk-"))
+    script = _lua(paths, tmp)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    gunicorn = subprocess.Popen(  # noqa: S603
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "yizhan.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={WORKERS}",
+            f"--threads={THREADS}",
+            "--access-logfile=/dev/null",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+    try:
+        _wait_for(base + "/health/live")
+        _wait_for(base + paths[0])
+        _wrk(base, script=script, seconds=10)  # every worker builds its index and warms up
+        ceiling = _wrk(base, path="/health/live")
+        nearby = _wrk(base, script=script)
+        ceiling_after = _wrk(base, path="/health/live")
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(30)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if server:
+            import psycopg
+
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+
+    load = os.getloadavg()[0]
+    print(
+        f"### Nearby over HTTP on {engine}: {POSITIONS:,} stations, gunicorn {WORKERS} workers × {THREADS} "
+        f"thread(s), wrk 2 threads × {CONNECTIONS} connections × {SECONDS} s (load average after: {load:.1f})\n"
+    )
+    print("| endpoint | requests/s | p50 | p99 | non-2xx | socket errors | ratio to ceiling | target met |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, r, is_target in [
+        ("`GET /health/live` (ceiling), before", ceiling, False),
+        ("`GET /api/v1/public/nearby`", nearby, True),
+        ("`GET /health/live` (ceiling), after", ceiling_after, False),
+    ]:
+        met = ""
+        if is_target:
+            ok = r["rps"] >= TARGET_RPS and r["p99_ms"] <= TARGET_P99_MS and r["non_2xx"] == 0
+            met = "yes" if ok else "NO"
+        ratio = r["rps"] / ((ceiling["rps"] + ceiling_after["rps"]) / 2)
+        print(
+            f"| {label} | {r['rps']:,.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['non_2xx']} "
+            f"| {r['socket_errors']} | {ratio:.2f}× | {met} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
