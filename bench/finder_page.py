@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 PY = sys.executable
 CHROMIUM = "/usr/bin/chromium"
 LIGHTHOUSE = ROOT / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
-# Playwright's launch arguments; Lighthouse gets the same with the new headless mode.
+# Chromium's flags for Playwright and for Lighthouse, as issue 4's measurement gives them.
 BROWSER_ARGS = [
     "--headless",
     "--no-sandbox",

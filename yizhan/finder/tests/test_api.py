@@ -178,6 +178,27 @@ def test_coordinates_come_back_in_the_asked_system(anonymous, stations, crs):
 def test_every_filter(anonymous, stations, query, expected):
     response = anonymous.get(f"{NEARBY}?{GCJ}&{query}")
     assert _ids(response) == [stations[k].pk for k in expected]
+    _assert_matches_the_documented_schema(response)
+
+
+def _assert_matches_the_documented_schema(response):
+    """The nearby answer is written without ninja's validation (for speed): it must still be exactly
+    what NearbyOut documents, value for value, once read back through it."""
+    from yizhan.finder.schemas import NearbyOut
+
+    body = response.json()
+    assert json.loads(NearbyOut.model_validate(body).model_dump_json()) == body
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("crs", ["wgs84", "gcj02", "bd09"])
+def test_answers_with_times_and_reasons_match_the_schema(anonymous, stations, crs):
+    """Opening times, a suspension reason, every coordinate system."""
+    response = anonymous.get(f"{NEARBY}?lng={CENTRE[0]}&lat={CENTRE[1]}&crs={crs}&radius=50000")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert any(r["opens_at"] for r in results) and any(r["state_reason"] for r in results)
+    _assert_matches_the_documented_schema(response)
 
 
 def test_open_now_is_computed_now(anonymous, stations):
