@@ -246,6 +246,15 @@ def feedback_thanks(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "finder/feedback_thanks.html", {"p": found.position})
 
 
+BOUNDARY_DECIMALS = 5  # ~1 m: finer than an outline drawn under the positions needs
+
+
+def _rounded(coordinates):
+    if isinstance(coordinates[0], (int, float)):
+        return [round(value, BOUNDARY_DECIMALS) for value in coordinates]
+    return [_rounded(part) for part in coordinates]
+
+
 @require_GET
 def boundaries(request: HttpRequest) -> JsonResponse:
     """Areas of the federations on this instance and their districts, in the tile layer's system,
@@ -254,8 +263,14 @@ def boundaries(request: HttpRequest) -> JsonResponse:
     features = []
     roots = Unit.objects.get_root_nodes().values_list("region_id", flat=True)
     for region in Region.objects.filter(pk__in=list(roots), boundary__isnull=False).defer("boundary"):
-        features += region_feature_collection(region=region, crs=crs)["features"]
-    response = JsonResponse({"type": "FeatureCollection", "features": features})
+        for feature in region_feature_collection(region=region, crs=crs)["features"]:
+            geometry = feature["geometry"]
+            feature["geometry"] = {**geometry, "coordinates": _rounded(geometry["coordinates"])}
+            features.append(feature)
+    response = JsonResponse(
+        {"type": "FeatureCollection", "features": features},
+        json_dumps_params={"separators": (",", ":"), "ensure_ascii": False},
+    )
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

@@ -192,3 +192,19 @@ def test_stars_show_in_symbols_and_words_on_results_page_and_api(public, make_ac
     assert body["stars"] == 5
     nearby = Client().get("/api/v1/public/nearby", {"lat": wgs_lat, "lng": wgs_lng}).json()["results"]
     assert {r["name"]: r["stars"] for r in nearby}[near.official_name] == 5
+
+
+def test_public_answers_and_static_files_are_compressed_for_a_weak_connection(public, dalian_map):
+    """issue 4: ≤ 300 KB on first load; the map's boundaries are the largest answer."""
+    import gzip
+
+    client = Client(HTTP_ACCEPT_ENCODING="gzip")
+    for url in ("/", "/p/boundaries.json", "/static/vendor/leaflet/leaflet.js"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Encoding"] == "gzip", url
+    boundaries = client.get("/p/boundaries.json")
+    text = gzip.decompress(boundaries.content).decode()
+    assert ", " not in text[:2000] and "中山区" in text  # compact, names unescaped
+    coordinates = re.findall(r"\d+\.(\d+)", text)
+    assert coordinates and max(len(decimals) for decimals in coordinates) <= 5
