@@ -245,28 +245,33 @@ def measure_bytes(origin: str) -> list[Load]:
     return [home, cold, warm]
 
 
+LIGHTHOUSE_ATTEMPTS = 3  # a headless trace sometimes fails to record (NO_NAVSTART): run it again
+
+
 def lighthouse(url: str, out: Path) -> dict:
     if not LIGHTHOUSE.exists():
         sys.exit(f"{LIGHTHOUSE} is missing: npm ci --prefix bench/lighthouse --no-audit --no-fund")
-    subprocess.run(  # noqa: S603 - fixed arguments, our own URL
-        [
-            str(LIGHTHOUSE),
-            url,
-            "--only-categories=performance,accessibility",
-            "--output=json",
-            f"--output-path={out}",
-            f"--chrome-flags={LIGHTHOUSE_FLAGS}",
-            "--extra-headers",
-            json.dumps({"Accept-Language": LOCALE}),
-            "--quiet",
-        ],
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
-        check=True,
-    )
-    report = json.loads(out.read_text())
-    if report.get("runtimeError"):
-        sys.exit(f"Lighthouse on {url}: {report['runtimeError']}")
-    return report
+    for attempt in range(1, LIGHTHOUSE_ATTEMPTS + 1):
+        done = subprocess.run(  # noqa: S603 - fixed arguments, our own URL
+            [
+                str(LIGHTHOUSE),
+                url,
+                "--only-categories=performance,accessibility",
+                "--output=json",
+                f"--output-path={out}",
+                f"--chrome-flags={LIGHTHOUSE_FLAGS}",
+                "--extra-headers",
+                json.dumps({"Accept-Language": LOCALE}),
+                "--quiet",
+            ],
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            check=False,
+        )
+        report = json.loads(out.read_text()) if done.returncode == 0 and out.exists() else {}
+        if report and not report.get("runtimeError"):
+            return report
+        print(f"Lighthouse on {url} failed (attempt {attempt}): {report.get('runtimeError', done.returncode)}")
+    sys.exit(f"Lighthouse on {url} failed {LIGHTHOUSE_ATTEMPTS} times")
 
 
 def _score(report: dict, category: str) -> int:
