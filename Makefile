@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run setup install assets messages test test-sqlite test-postgres test-fast browser-deps lint bench lock clean
+.PHONY: run setup install assets messages test test-sqlite test-postgres test-fast browser-deps bench-deps lint bench lock clean
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -70,12 +70,17 @@ lint: setup
 
 # Benchmarks (docs/benchmarks.md). BENCH_IMPORT_ROWS sets the import size (the issue measures 100,000).
 BENCH_IMPORT_ROWS ?= 100000
-bench: setup bench/lighthouse/node_modules/.package-lock.json
+bench: setup browser-deps bench-deps bench/lighthouse/node_modules/.package-lock.json
 	$(PY) bench/run.py
 	$(PY) bench/positions_list.py
 	BENCH_POSITIONS=$(BENCH_IMPORT_ROWS) $(PY) bench/positions_import.py
 	$(PY) bench/finder_nearby.py
 	$(PY) bench/finder_page.py
+	$(PY) bench/finder_http.py
+
+# wrk, the loopback load generator of bench/finder_http.py (Debian's package).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 
 # Lighthouse for bench/finder_page.py only, pinned in bench/lighthouse/package-lock.json (not a runtime asset).
 bench/lighthouse/node_modules/.package-lock.json: bench/lighthouse/package.json bench/lighthouse/package-lock.json
