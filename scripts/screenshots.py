@@ -97,7 +97,40 @@ def shot_not_found(page: Page) -> None:
     page.goto("/staff/units/999999/")
 
 
+def shot_finder(page: Page) -> None:
+    page.goto("/")
+    expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")
+
+
+def shot_finder_results(page: Page) -> None:
+    page.goto("/?q=西岗区")
+    expect(page.locator(".result").first).to_be_visible()
+    expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")
+
+
+def shot_finder_position(page: Page) -> None:
+    shot_finder_results(page)
+    page.locator(".result h2 a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def shot_positions(page: Page) -> None:
+    login(page, "zs_admin")
+    page.goto("/staff/positions/?star=5")
+
+
+def shot_position_detail(page: Page) -> None:
+    shot_positions(page)
+    page.locator("tbody a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 SHOTS = {
+    "finder": shot_finder,
+    "finder-results": shot_finder_results,
+    "finder-position": shot_finder_position,
+    "positions": shot_positions,
+    "position-detail": shot_position_detail,
     "login": shot_login,
     "login-error": shot_login_error,
     "home": shot_home,
