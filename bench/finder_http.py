@@ -34,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from throwaway_db import throwaway_database  # noqa: E402 (bench/ is on sys.path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yizhan.settings")
 os.environ["DEBUG"] = "false"
 os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
@@ -47,22 +50,6 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
 POINTS = 5000
 DB_NAME = "test_finder_http"
 TARGET_RPS, TARGET_P99_MS = 1000, 50.0
-
-
-def _setup_database() -> tuple[str, str | None]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        server = url.replace("postgres://", "postgresql://", 1)
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-        os.environ["DATABASE_URL"] = f"{url.rsplit('/', 1)[0]}/{DB_NAME}"
-        return "PostgreSQL", server
-    tmp = tempfile.mkdtemp(prefix="yizhan-http-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    return "SQLite", None
 
 
 def _paths() -> list[str]:
@@ -138,7 +125,8 @@ def _ms(text: str) -> float:
 def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
-    engine, server = _setup_database()
+    db = throwaway_database(DB_NAME)
+    engine = db.engine
     import django
 
     django.setup()
@@ -182,11 +170,7 @@ def main() -> None:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(30)
         shutil.rmtree(tmp, ignore_errors=True)
-        if server:
-            import psycopg
-
-            with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        db.drop()
 
     load = os.getloadavg()[0]
     print(

@@ -13,19 +13,22 @@ touch it.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import math
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from throwaway_db import throwaway_database  # noqa: E402 (bench/ is on sys.path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yizhan.settings")
 os.environ["YIZHAN_PUBLIC_RATE"] = "off"  # the API figure must not hit the rate limit
 
@@ -37,22 +40,6 @@ DB_NAME = "test_finder_bench"
 LIMIT = 5
 RADIUS_M = 5000
 FACILITY = "wifi"
-
-
-def _setup_database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base = url.rsplit("/", 1)[0]
-        with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-        os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
-        return "PostgreSQL"
-    tmp = tempfile.mkdtemp(prefix="yizhan-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    return "SQLite"
 
 
 def _medians_us(funcs, args_list) -> dict:
@@ -70,7 +57,9 @@ def _medians_us(funcs, args_list) -> dict:
 
 
 def main() -> None:
-    engine = _setup_database()
+    db = throwaway_database(DB_NAME)
+    atexit.register(db.drop)
+    engine = db.engine
     import django
 
     django.setup()

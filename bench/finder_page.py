@@ -47,20 +47,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from yizhan.browser_tests.support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 PY = sys.executable
-CHROMIUM = "/usr/bin/chromium"
 LIGHTHOUSE = ROOT / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
-# Chromium's flags for Playwright and for Lighthouse, as issue 4's measurement gives them.
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# Chromium's flags for Playwright (the browser tests' own) and for Lighthouse, as issue 4's measurement gives them.
+BROWSER_ARGS = ["--headless", *CHROMIUM_ARGS]
 LIGHTHOUSE_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
     "--disable-sync --no-first-run"

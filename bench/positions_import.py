@@ -22,39 +22,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from throwaway_db import throwaway_database  # noqa: E402 (bench/ is on sys.path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yizhan.settings")
 os.environ.setdefault("DEBUG", "false")  # as served: no query log kept per statement
 
 N = int(os.environ.get("BENCH_POSITIONS", "100000"))
 PG_DATABASE = "test_bench_import"  # apart from bench/run.py's test_bench, which may run meanwhile
 BOUNDARIES = Path(__file__).resolve().parent.parent / "yizhan" / "orgs" / "data" / "boundaries" / "210200.geojson"
-
-
-def _setup_database(tmp: Path) -> tuple[str, str | None]:
-    """(engine, the PostgreSQL server URL to drop the database from at the end, or None)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        server = url.replace("postgres://", "postgresql://", 1)
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-        os.environ["DATABASE_URL"] = f"{url.rsplit('/', 1)[0]}/{PG_DATABASE}"
-        return "PostgreSQL", server
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    return "SQLite", None
-
-
-def _drop_database(server: str | None) -> None:
-    if server is None:
-        return
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
 
 
 def _cpu(who: int) -> float:
@@ -142,7 +118,8 @@ def main() -> None:
 
 
 def _bench(tmp: Path) -> None:
-    engine, server = _setup_database(tmp)
+    db = throwaway_database(PG_DATABASE)
+    engine = db.engine
     import django
 
     django.setup()
@@ -212,7 +189,7 @@ def _bench(tmp: Path) -> None:
     from yizhan.core.audit import audit_verify
 
     assert audit_verify().ok
-    _drop_database(server)
+    db.drop()
     rss, worker_rss = _peak_rss_mb(), worker_peak.peak_kb / 1024
     print(
         "| Engine | Rows | File | openpyxl read (floor) | positions_import (wall) | CPU: importing process "

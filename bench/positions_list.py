@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import atexit
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from throwaway_db import throwaway_database  # noqa: E402 (bench/ is on sys.path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yizhan.settings")
 os.environ.setdefault("DEBUG", "false")  # as served: no query log kept per statement
 
@@ -47,23 +48,6 @@ QUERIES = [
     ("area (province subtree)", "region=440000&limit=50&offset=0"),
     ("no filter, first page", "limit=50&offset=0"),
 ]
-
-
-def _setup_database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base = url.rsplit("/", 1)[0]
-        with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-        os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
-        return "PostgreSQL"
-    tmp = tempfile.mkdtemp(prefix="yizhan-bench-")
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    return "SQLite"
 
 
 def _timed(client, url: str) -> tuple[float, dict]:
@@ -89,7 +73,9 @@ def _medians_ms(client, urls: list[str], *, before_each=None) -> tuple[float, fl
 
 
 def main() -> None:
-    engine = _setup_database()
+    db = throwaway_database(DB_NAME)
+    atexit.register(db.drop)
+    engine = db.engine
     import django
 
     django.setup()

@@ -14,35 +14,22 @@ Writes a Markdown table to stdout.
 
 from __future__ import annotations
 
+import atexit
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from throwaway_db import throwaway_database  # noqa: E402 (bench/ is on sys.path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yizhan.settings")
 
 UNITS = int(os.environ.get("BENCH_UNITS", "2000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "200"))
-
-
-def _setup_database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base = url.rsplit("/", 1)[0]
-        with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS test_bench")
-            conn.execute("CREATE DATABASE test_bench")
-        os.environ["DATABASE_URL"] = f"{base}/test_bench"
-        return "PostgreSQL"
-    tmp = tempfile.mkdtemp(prefix="yizhan-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    return "SQLite"
 
 
 def _timed(fn, repeat: int = 1) -> float:
@@ -53,7 +40,9 @@ def _timed(fn, repeat: int = 1) -> float:
 
 
 def main() -> None:
-    engine = _setup_database()
+    db = throwaway_database("test_bench")
+    atexit.register(db.drop)
+    engine = db.engine
     import django
 
     django.setup()
