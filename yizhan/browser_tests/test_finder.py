@@ -81,3 +81,26 @@ def test_typed_district_without_location(demo, new_page):
     expect(page.locator("#finder-status")).to_contain_text("西岗区附近")
     expect(page.locator(".result").first).to_be_visible()
     expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/?q=西岗区", "position"])
+def test_the_phone_pages_work_at_200_percent_text(demo, new_page, path):
+    """issue 4 §7: text at 200 % (as a phone's large-text setting gives it) reflows on a 360 px
+    screen: nothing runs off to the side, the results and their call and navigation links stay usable."""
+    page = new_page(PHONE)
+    if path == "position":
+        code = Position.objects.filter(state="operating", kind="station").order_by("code").first().code
+        path = f"/p/{code}/"
+    page.goto(path)
+    page.add_style_tag(content="html { font-size: 200% !important; }")
+    title_px = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+    assert title_px >= 40  # 1.35 rem at 32 px: the text really is twice its size
+    width, overflowing = horizontal_overflow(page)
+    assert width <= PHONE["width"], overflowing
+    if "q=" in path:
+        first = page.locator(".result").first
+        expect(first.get_by_role("heading")).to_be_visible()
+        first.get_by_role("link").first.click()
+    expect(page.get_by_role("link", name="百度地图")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
