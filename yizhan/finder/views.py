@@ -29,7 +29,7 @@ from yizhan.finder.places import find_place
 from yizhan.orgs.geo import region_feature_collection
 from yizhan.orgs.models import Region, Unit
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service
-from yizhan.positions.hours import SHANGHAI, WEEKDAY_LABELS, WEEKDAYS
+from yizhan.positions.hours import SHANGHAI, WEEKDAY_NAMES, WEEKDAYS
 from yizhan.positions.models import Position
 
 SEARCH_RADII_M = (5_000, 20_000)  # nearby first; then wider, saying so
@@ -68,7 +68,7 @@ def _opening_text(opening, state: str) -> str:
     elif local.date() == today + timedelta(days=1):
         when = _("明天 %(time)s") % {"time": local.strftime("%H:%M")}
     else:
-        when = f"{WEEKDAY_LABELS[WEEKDAYS[local.weekday()]]} {local.strftime('%H:%M')}"
+        when = f"{WEEKDAY_NAMES[WEEKDAYS[local.weekday()]]} {local.strftime('%H:%M')}"
     return _("已关闭 · %(when)s 开门") % {"when": when}
 
 
@@ -187,7 +187,7 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
     """One position for the public: hours of the week, what it offers, how to get there, feedback."""
     found = _public_position(code)
     p = found.position
-    week = [{"day": WEEKDAY_LABELS[d], "spans": ["–".join(s) for s in p.weekly_hours.get(d, [])]} for d in WEEKDAYS]
+    week = [{"day": WEEKDAY_NAMES[d], "spans": ["–".join(s) for s in p.weekly_hours.get(d, [])]} for d in WEEKDAYS]
     today = WEEKDAYS[timezone.now().astimezone(SHANGHAI).weekday()]
     context = {
         "p": p,
@@ -196,7 +196,7 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
         "opening_text": _opening_text(found.opening, p.state),
         "stars": _stars(p),
         "week": week,
-        "today_label": WEEKDAY_LABELS[today],
+        "today_label": WEEKDAY_NAMES[today],
         "exceptions": found.exceptions,
         "abilities": _labels(p.abilities, Ability),
         "facilities": _labels(p.facilities, Facility),

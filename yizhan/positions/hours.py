@@ -16,7 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Day names as exports and the hours text write them (always Chinese), and as pages show them.
 WEEKDAY_LABELS = dict(zip(WEEKDAYS, ("周一", "周二", "周三", "周四", "周五", "周六", "周日"), strict=True))
+WEEKDAY_NAMES = dict(
+    zip(WEEKDAYS, (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")), strict=True)
+)
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 
 SCHEDULE_NOT_A_MAPPING = _("营业时间应为按星期排列的时段表")

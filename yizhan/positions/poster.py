@@ -28,7 +28,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, Service
-from yizhan.positions.hours import WEEKDAY_LABELS, WEEKDAYS
+from yizhan.positions.hours import WEEKDAY_NAMES, WEEKDAYS
 from yizhan.positions.models import Position
 
 FONT = "STSong-Light"
@@ -61,7 +61,7 @@ def _hours_lines(position: Position) -> list[str]:
     for day in WEEKDAYS:
         spans = (position.weekly_hours or {}).get(day, [])
         text = "、".join(f"{a}-{b}" for a, b in spans) if spans else _("不开放")
-        lines.append(f"{_(WEEKDAY_LABELS[day])}  {text}")
+        lines.append(f"{WEEKDAY_NAMES[day]}  {text}")
     return lines
 
 

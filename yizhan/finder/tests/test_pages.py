@@ -208,3 +208,11 @@ def test_public_answers_and_static_files_are_compressed_for_a_weak_connection(pu
     assert ", " not in text[:2000] and "中山区" in text  # compact, names unescaped
     coordinates = re.findall(r"\d+\.(\d+)", text)
     assert coordinates and max(len(decimals) for decimals in coordinates) <= 5
+
+
+def test_day_names_follow_the_language(make_position):
+    code = make_position(state="operating", weekly_hours={"mon": [["06:00", "20:00"]]}).code
+    chinese = Client().get(f"/p/{code}/").content.decode()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/p/{code}/").content.decode()
+    assert "周一" in chinese and "Mon" not in chinese
+    assert "Mon" in english and "周一" not in english
