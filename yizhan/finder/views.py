@@ -159,6 +159,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "chosen": chosen,
+        "needs_chosen": len(chosen["ability"]) + len(chosen["facility"]),
         "error": error,
         "searched": searched,
         "origin_label": origin[3] if origin else "",

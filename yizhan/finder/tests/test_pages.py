@@ -216,3 +216,11 @@ def test_day_names_follow_the_language(make_position):
     english = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/p/{code}/").content.decode()
     assert "周一" in chinese and "Mon" not in chinese
     assert "Mon" in english and "周一" not in english
+
+
+def test_the_chosen_count_reads_right_in_both_languages(public):
+    query = {"q": "中山区", "ability": "heat_food", "facility": "wifi"}
+    chinese = Client().get("/", query).content.decode()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/", query).content.decode()
+    assert "我需要（已选 2 项）" in chinese
+    assert "I need (2 selected)" in english and "（" not in english.split("<summary>")[1].split("</summary>")[0]
