@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
@@ -22,6 +24,15 @@ _codes = itertools.count(1)
 def fast_password_hashing(settings):
     """Argon2 is slow by design; tests of everything but hashing itself use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in English (LocaleMiddleware) leaves English active in the thread: every test starts
+    and ends in the default language, as a new server thread does."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

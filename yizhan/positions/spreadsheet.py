@@ -15,7 +15,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import get_language
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -114,6 +116,10 @@ class Column:
         accepted = _ACCEPTED.get(key)
         if accepted is None:
             accepted = {value: value for value in self.choices.values}
+            # The Chinese labels always (the template and most files are Chinese, whatever the
+            # importing person's page language), then those of the active language.
+            with translation.override(settings.LANGUAGE_CODE):
+                accepted.update({str(label): value for value, label in self.choices.choices})
             accepted.update({str(label): value for value, label in self.choices.choices})
             _ACCEPTED[key] = accepted
         return accepted

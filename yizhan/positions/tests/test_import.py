@@ -536,3 +536,13 @@ def test_fewer_collections_while_imports_run(admin):
     with pytest.raises(ImportFileError):
         positions_import(actor=admin, file=workbook())  # no rows: refused inside the import
     assert gc.get_threshold() == before
+
+
+def test_chinese_cells_import_when_the_page_is_english(admin):
+    """A person reading the pages in English imports the Chinese template (or an English one)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        result = positions_import(actor=admin, file=workbook(row(1), row(2, kind="Outdoor-worker service station")))
+    assert result.ok, [str(e) for e in result.errors]
+    assert Position.objects.filter(code__in=["IMP-001", "IMP-002"], kind="station").count() == 2
