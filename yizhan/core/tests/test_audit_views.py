@@ -30,3 +30,13 @@ def test_until_includes_the_whole_day_and_labels_are_chinese(dalian, auditor):
 @pytest.mark.parametrize("bad", ["2026-02-30", "yesterday", "2026-13-01", "９９"])
 def test_impossible_dates_are_ignored_not_a_500(auditor, bad):
     assert auditor.get("/staff/audit/", {"since": bad, "until": bad}).status_code == 200
+
+
+def test_pages_keep_the_filters(dalian, auditor):
+    for n in range(60):
+        audit_record(action=AuditAction.UPDATE, obj=dalian["zs"], before={"name": f"甲{n}"}, after={"name": f"乙{n}"})
+    first = auditor.get("/staff/audit/", {"action": AuditAction.UPDATE}).content.decode()
+    assert "第 1 / 2 页" in first
+    assert f'href="?action={AuditAction.UPDATE}&amp;page=2" rel="next"' in first
+    second = auditor.get("/staff/audit/", {"action": AuditAction.UPDATE, "page": 2}).content.decode()
+    assert "第 2 / 2 页" in second and 'rel="prev"' in second and 'rel="next"' not in second
