@@ -80,7 +80,7 @@ def _public_fields(position: Position, crs: CRS, opening: OpeningStatus) -> dict
         "public_phone": position.public_phone,
         "entry_method": position.entry_method,
         "no_app_needed": position.no_app_needed,
-        "stars": int(position.star_rating) if position.star_rating else None,
+        "stars": position.stars,
     }
 
 

@@ -79,7 +79,7 @@ def _stars(position) -> dict | None:
         return None
     if not position.star_rating:
         return {"symbols": "", "label": _("未评星")}
-    return {"symbols": "★" * int(position.star_rating), "label": position.get_star_rating_display()}
+    return {"symbols": "★" * position.stars, "label": position.get_star_rating_display()}
 
 
 def _result(item: selectors.NearbyResult, tile_crs: str) -> dict:

@@ -162,6 +162,11 @@ class Position(AuditedModel):
     def display_name(self) -> str:
         return self.short_name or self.official_name
 
+    @property
+    def stars(self) -> int | None:
+        """The star level as a number (3–5), or None when unrated."""
+        return int(self.star_rating) if self.star_rating else None
+
 
 class HoursException(AuditedModel):
     """A dated change to a position's hours: a holiday or temporary closure, or other hours."""

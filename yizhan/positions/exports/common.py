@@ -70,5 +70,5 @@ def public_properties(position: Position) -> dict:
         "entry_method": str(EntryMethod(position.entry_method).label),
         "no_app_needed": position.no_app_needed,
         "verified_on": position.verified_on.isoformat() if position.verified_on else "",
-        "stars": int(position.star_rating) if position.star_rating else None,
+        "stars": position.stars,
     }
