@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -31,7 +30,7 @@ from yizhan.positions.forms import (
     PositionForm,
     TransitionForm,
 )
-from yizhan.positions.hours import WEEKDAY_LABELS, WEEKDAYS
+from yizhan.positions.hours import WEEKDAY_NAMES, WEEKDAYS
 from yizhan.positions.models import Position
 from yizhan.positions.poster import position_poster_pdf
 
@@ -238,7 +237,7 @@ def _hours_rows(position: Position) -> list[tuple[str, str]]:
     rows = []
     for day in WEEKDAYS:
         spans = position.weekly_hours.get(day, []) if position.weekly_hours else []
-        rows.append((gettext(WEEKDAY_LABELS[day]), "、".join(f"{a}–{b}" for a, b in spans)))
+        rows.append((str(WEEKDAY_NAMES[day]), "、".join(f"{a}–{b}" for a, b in spans)))
     return rows
 
 
