@@ -237,3 +237,20 @@ def test_map_page_draws_boundaries_of_the_acting_unit_area(dalian_map, zs_client
     assert 'data-boundaries-url="/api/v1/regions/210202/boundaries?crs=gcj02"' in page
     assert 'data-points-url="/staff/positions/map/points.json?kind=station"' in page
     assert "<script>" not in page and "style=" not in page
+
+
+def test_the_form_refuses_a_star_without_its_date_on_that_field_then_saves_it(dalian_map, zs_client):
+    name = "工会户外劳动者服务站点·八一路"
+    page = zs_client.post("/staff/positions/new/", form_data(dalian_map, official_name=name, star_rating="5"))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="id_star_rated_on_error"' in html
+    assert str(services.STAR_DATE_REQUIRED) in html
+    assert not Position.objects.filter(code="ZS-NEW").exists()
+    saved = zs_client.post(
+        "/staff/positions/new/",
+        form_data(dalian_map, official_name=name, star_rating="5", star_rated_on="2026-06-30"),
+    )
+    assert saved.status_code == 302
+    position = Position.objects.get(code="ZS-NEW")
+    assert (position.star_rating, position.stars) == ("5", 5)
+    assert "五星（2026-06-30）" in zs_client.get(saved.url).content.decode()
