@@ -65,6 +65,13 @@ def nearby(
 
 # Loaded positions kept per index version (see `_public_rows`); beyond this many the memo starts over.
 ROW_MEMO_MAX = 20_000
+# What a nearby result shows (the API's NearbyItemOut, the public list): nothing personal, and ~2.9 KB
+# a position against ~7 KB for a whole row (tracemalloc over 10,000): a full memo is ~57 MB a process.
+NEARBY_FIELDS = (
+    "id", "code", "kind", "official_name", "short_name", "state", "state_reason", "expected_reopen_on",
+    "address", "lng", "lat", "always_open", "facilities", "abilities", "public_phone", "entry_method",
+    "no_app_needed", "star_rating",
+)  # fmt: skip
 _ROW_MEMO = "nearby-rows"
 
 
@@ -89,7 +96,8 @@ def _rows_sql(n: int) -> tuple[str, tuple]:
     """`Position.objects.public().filter(pk__in=<n keys>)` compiled once per n, as (SQL, the
     parameters before the keys): on the public API's hot path Django's query compiler cost more than
     the query itself (bench/finder_http.py). The keys are the last n parameters."""
-    sql, params = Position.objects.public().filter(pk__in=range(-n, 0)).query.sql_with_params()
+    rows = Position.objects.public().only(*NEARBY_FIELDS).filter(pk__in=range(-n, 0))
+    sql, params = rows.query.sql_with_params()
     if list(params[len(params) - n :]) != list(range(-n, 0)):
         raise RuntimeError("the public rows query no longer ends with its keys")
     return sql, tuple(params[: len(params) - n])

@@ -399,3 +399,17 @@ def test_documented_in_the_openapi_schema(anonymous, db):
         "include_suspended",
     }
     assert "近似" in nearby["description"]
+
+
+def test_a_repeated_nearby_answer_reads_no_position_rows(anonymous, stations):
+    """Rows are read once per index version, with every field a result shows (no deferred field
+    is fetched afterwards, one query per position)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = anonymous.get(f"{NEARBY}?{GCJ}&radius=50000")
+    with CaptureQueriesContext(connection) as queries:
+        again = anonymous.get(f"{NEARBY}?{GCJ}&radius=50000")
+        page = anonymous.get("/", {"lng": CENTRE[0], "lat": CENTRE[1], "crs": "gcj02"})
+    assert again.json() == first.json() and page.status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "positions_position" in q["sql"]]
