@@ -5,6 +5,8 @@ personal data from them (no manager name or phone, spec §11)."""
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,7 +65,8 @@ def nearby(
     return results
 
 
-# Loaded positions kept per index version (see `_public_rows`); beyond this many the memo starts over.
+# Loaded positions kept per index version (see `_public_rows`); beyond this many the least recently
+# shown leave.
 ROW_MEMO_MAX = 20_000
 # What a nearby result shows (the API's NearbyItemOut, the public list): nothing personal, and ~2.9 KB
 # a position against ~7 KB for a whole row (tracemalloc over 10,000): a full memo is ~57 MB a process.
@@ -73,6 +76,7 @@ NEARBY_FIELDS = (
     "no_app_needed", "star_rating",
 )  # fmt: skip
 _ROW_MEMO = "nearby-rows"
+_memo_lock = threading.Lock()
 
 
 def _public_rows(held: index.PositionIndex, pks: list[int]) -> dict[int, Position]:
@@ -81,14 +85,24 @@ def _public_rows(held: index.PositionIndex, pks: list[int]) -> dict[int, Positio
     this version is what the database holds until then. Results are read, never changed, by
     callers. Several server processes must share the cache (REDIS_URL) to see each other's writes,
     as for the index itself."""
-    memo = held.memo.setdefault(_ROW_MEMO, {})
-    missing = [pk for pk in pks if pk not in memo]
+    memo: OrderedDict[int, Position] = held.memo.setdefault(_ROW_MEMO, OrderedDict())
+    with _memo_lock:  # a threaded server shares the memo; the work inside is a few dict operations
+        found = {}
+        for pk in pks:
+            position = memo.get(pk)
+            if position is not None:
+                memo.move_to_end(pk)  # least recently shown positions leave first
+                found[pk] = position
+    missing = [pk for pk in pks if pk not in found]
     if missing:
-        if len(memo) + len(missing) > ROW_MEMO_MAX:
-            memo.clear()
         sql, fixed = _rows_sql(len(missing))
-        memo.update((p.pk, p) for p in Position.objects.raw(sql, [*fixed, *missing]))
-    return {pk: memo[pk] for pk in pks if pk in memo}
+        loaded = {p.pk: p for p in Position.objects.raw(sql, [*fixed, *missing])}
+        found.update(loaded)
+        with _memo_lock:
+            memo.update(loaded)
+            while len(memo) > ROW_MEMO_MAX:
+                memo.popitem(last=False)
+    return {pk: found[pk] for pk in pks if pk in found}
 
 
 @functools.lru_cache(maxsize=64)

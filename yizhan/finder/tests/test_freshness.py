@@ -195,3 +195,16 @@ def test_opening_from_the_index_matches_the_stored_rows_for_every_schedule(make_
         at = NOON + timedelta(hours=hours_ahead)
         for position in Position.objects.filter(pk__in=[p.pk for p in made]).prefetch_related("hours_exceptions"):
             assert held.opening(position.pk, at) == position_opening(position, at), (position.code, at)
+
+
+def test_the_memo_keeps_the_most_recently_shown_positions(make_position, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(selectors, "ROW_MEMO_MAX", 2)
+    a, b, c = (make_position(state=PositionState.OPERATING, always_open=True) for _ in range(3))
+    held = index.current_index()
+    selectors._public_rows(held, [a.pk, b.pk])
+    selectors._public_rows(held, [a.pk])  # a shown again: b is now the least recent
+    selectors._public_rows(held, [c.pk])  # c enters, b leaves
+    with django_assert_num_queries(0):
+        assert set(selectors._public_rows(held, [a.pk, c.pk])) == {a.pk, c.pk}
+    with django_assert_num_queries(1):
+        assert set(selectors._public_rows(held, [b.pk])) == {b.pk}
