@@ -261,3 +261,14 @@ YIZHAN_FEEDBACK_LIMITS = {
 YIZHAN_DEMO_PASSWORD = os.environ.get("YIZHAN_DEMO_PASSWORD", "Yizhan-demo-2026")
 
 YIZHAN_TITLE = _("驿站 · 工会服务阵地管理平台")
+# --- Audit log and personal data (issue 5 §3, §4) --------------------------------------
+# Days audit entries are kept before `yizhan audit-purge` may delete them: at least 180 (spec §11;
+# Cybersecurity Law art. 21, network logs >= 6 months); a lower value fails the system check.
+YIZHAN_AUDIT_RETENTION_DAYS = int(os.environ.get("YIZHAN_AUDIT_RETENTION_DAYS", "180"))
+# Key of the HMAC-SHA256 signature of audit exports; empty: derived from SECRET_KEY (so rotating
+# SECRET_KEY makes older exports unverifiable; set a key of its own to keep them verifiable).
+YIZHAN_AUDIT_SIGNING_KEY = os.environ.get("YIZHAN_AUDIT_SIGNING_KEY", "")
+# Days a feedback submitter's phone (and address pseudonym) is kept for replying before
+# `yizhan feedback-anonymise` removes it (spec §11).
+YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS = int(os.environ.get("YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS", "365"))
+

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台内核")
 
     def ready(self) -> None:
-        from yizhan.core import signals  # noqa: F401  (login/logout audit receivers)
+        from yizhan.core import audit_retention, signals  # noqa: F401  (retention check, login/logout audit receivers)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.bulk import JSONText, bulk_insert_rows
-from yizhan.core.models import AuditAction, AuditEntry, AuditHead
+from yizhan.core.models import AuditAction, AuditAnchor, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
 
@@ -33,6 +33,7 @@ CHAIN_MISSING = _("缺少第 {seq} 条（已被删除）")
 CHAIN_LINK_BROKEN = _("与前一条的链接不符（前一条被修改或删除）")
 CHAIN_ENTRY_CHANGED = _("内容与哈希不符（该条被修改）")
 CHAIN_HEAD_MISMATCH = _("链头记录到第 {seq} 条，末尾条目被删除或链头被改")
+CHAIN_ANCHOR_UNCONFIRMED = _("清理锚点（至第 {seq} 条）没有对应的清理记录，锚点被改动")
 
 
 @dataclass(frozen=True)
@@ -396,27 +397,38 @@ class ChainReport:
     checked: int
     first_broken_seq: int | None = None
     reason: str = ""
+    # The last purged entry (`AuditAnchor`); the chain is checked from the entry after it.
+    start_seq: int = 0
 
 
 def audit_verify(batch_size: int = 2000) -> ChainReport:
-    """Recompute the chain from the first entry: each entry's hash, its link to the previous one,
-    unbroken sequence numbers, and the head. Names the first entry that does not hold."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
+    """Recompute the chain from the first entry (after a purge, from the newest anchor): each
+    entry's hash, its link to the previous one, unbroken sequence numbers, and the head. An anchor
+    counts only when the purge's own entry in the chain names the same number and hash. Names the
+    first entry that does not hold."""
+    anchor = AuditAnchor.objects.order_by("-seq").first()
+    start_seq, expected_prev = (anchor.seq, anchor.hash) if anchor else (0, GENESIS_HASH)
+    expected_seq = start_seq + 1
+    anchor_confirmed = anchor is None
     checked = 0
-    entries = AuditEntry.objects.order_by("seq")
+    entries = AuditEntry.objects.filter(seq__gt=start_seq).order_by("seq")
     for entry in entries.iterator(chunk_size=batch_size):
         if entry.seq != expected_seq:
-            return ChainReport(False, checked, expected_seq, CHAIN_MISSING.format(seq=expected_seq))
+            return ChainReport(False, checked, expected_seq, CHAIN_MISSING.format(seq=expected_seq), start_seq)
         if entry.prev_hash != expected_prev:
-            return ChainReport(False, checked, entry.seq, str(CHAIN_LINK_BROKEN))
+            return ChainReport(False, checked, entry.seq, str(CHAIN_LINK_BROKEN), start_seq)
         if _digest_of(entry) != entry.hash:
-            return ChainReport(False, checked, entry.seq, str(CHAIN_ENTRY_CHANGED))
+            return ChainReport(False, checked, entry.seq, str(CHAIN_ENTRY_CHANGED), start_seq)
+        if not anchor_confirmed and entry.action == AuditAction.PURGE:
+            after = entry.after or {}
+            anchor_confirmed = (after.get("through_seq"), after.get("through_hash")) == (anchor.seq, anchor.hash)
         expected_prev = entry.hash
         expected_seq += 1
         checked += 1
+    if not anchor_confirmed:
+        return ChainReport(False, checked, anchor.seq, CHAIN_ANCHOR_UNCONFIRMED.format(seq=anchor.seq), start_seq)
     head = AuditHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-    if head_seq != checked or head_hash != expected_prev:
-        return ChainReport(False, checked, checked + 1, CHAIN_HEAD_MISMATCH.format(seq=head_seq))
-    return ChainReport(True, checked)
+    if head_seq != start_seq + checked or head_hash != expected_prev:
+        return ChainReport(False, checked, start_seq + checked + 1, CHAIN_HEAD_MISMATCH.format(seq=head_seq), start_seq)
+    return ChainReport(True, checked, start_seq=start_seq)

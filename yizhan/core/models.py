@@ -21,9 +21,13 @@ class AuditAction(models.TextChoices):
     SWITCH_UNIT = "switch_unit", _("切换单位")
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")
+    PURGE = "purge", _("清理过期日志")
+    ANONYMISE = "anonymise", _("匿名化")
 
 
 class AuditEntryQuerySet(ScopedQuerySet):
+    # Only `audit_retention.audit_purge` removes entries: a prefix older than the retention period,
+    # with raw SQL, leaving an `AuditAnchor` behind. Nothing else in the application can.
     def update(self, **kwargs):
         raise PermissionError(APPEND_ONLY_MESSAGE)
 
@@ -104,3 +108,44 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+class AuditAnchorQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(APPEND_ONLY_MESSAGE)
+
+    def delete(self):
+        raise PermissionError(APPEND_ONLY_MESSAGE)
+
+
+class AuditAnchor(models.Model):
+    """Where the chain starts after a purge of old entries (`yizhan audit-purge`): the number and
+    hash of the last purged entry. `audit_verify` checks the first remaining entry links to the
+    newest anchor, and that the purge's own audit entry names the same number and hash, so an
+    anchor cannot be moved forward to hide a deleted entry. Append-only like the entries."""
+
+    seq = models.BigIntegerField(_("清理至序号"), primary_key=True)
+    hash = models.CharField(_("最后清理条目的哈希"), max_length=64)
+    purged_before = models.DateTimeField(_("清理此时间之前的条目"))
+    purged_count = models.PositiveIntegerField(_("清理条数"))
+    created_at = models.DateTimeField(_("清理时间"))
+
+    objects = AuditAnchorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        base_manager_name = "objects"
+        verbose_name = _("审计链锚点")
+        verbose_name_plural = _("审计链锚点")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(APPEND_ONLY_MESSAGE)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(APPEND_ONLY_MESSAGE)
