@@ -9,12 +9,15 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
 from yizhan.orgs.choices import RegionLevel, UnitType
 from yizhan.orgs.models import Membership, Region, Unit, User
 from yizhan.orgs.services import federation_create
+from yizhan.orgs.twofactor import confirmed_totp_device, two_factor_required
 
 PASSWORD = "Test-pass-2026"
 _codes = itertools.count(1)
@@ -33,6 +36,25 @@ def default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def second_factor_on_test_logins(monkeypatch):
+    """`Client.force_login` stands for a completed sign-in: for a role that needs the second factor
+    (orgs.twofactor) the session has also passed it, with the user's authenticator (made when
+    missing). Tests of the second factor itself sign in through the login form instead."""
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        if two_factor_required(user):
+            # Made directly (not enrolled): no audit entry, so tests counting entries see only their own.
+            device = confirmed_totp_device(user) or TOTPDevice.objects.create(user=user, confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
 
 
 @pytest.fixture(autouse=True)

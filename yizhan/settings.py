@@ -6,6 +6,7 @@ unsafe settings (see `_refuse_unsafe_production`).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,11 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",
     "corsheaders",
+    # Accounts security (issue 5 §1): second factor (TOTP, recovery codes) and login lockout.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "yizhan.core",
     "yizhan.orgs",
     "yizhan.positions",
@@ -71,10 +77,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yizhan.core.middleware.ActorMiddleware",
+    # Session time limits, the second factor and forced password changes (orgs/middleware.py).
+    "yizhan.orgs.middleware.AccountSecurityMiddleware",
     "yizhan.core.middleware_errors.ApplicationErrorMiddleware",
+    # Last, as django-axes requires: turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "yizhan.urls"
@@ -135,15 +147,46 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Every path that sets a password runs these (account opening, change, reset; issue 5 §1).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    # Complexity: at least `min_length` characters and `min_classes` of the four classes
+    # (upper case, lower case, digit, symbol).
+    {"NAME": "yizhan.orgs.passwords.ComplexityValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # History: none of the account's last `remember` passwords (the current one included).
+    {"NAME": "yizhan.orgs.passwords.HistoryValidator", "OPTIONS": {"remember": 5}},
 ]
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout (django-axes): 5 failed logins within 15 minutes lock that account, and separately that
+# client address, for 15 minutes from the lockout (further tries do not extend it). The address is
+# the audit log's (YIZHAN_TRUSTED_PROXY_COUNT). Answer: 429 with the Chinese lockout page.
+AXES_FAILURE_LIMIT = int(os.environ.get("YIZHAN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YIZHAN_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "yizhan.core.request_info.remote_addr"
+AXES_LOCKOUT_CALLABLE = "yizhan.orgs.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True  # a successful login clears that account's and address's failures
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit log already
+AXES_ENABLE_ADMIN = False  # the Django admin shows scoped business data only
+# Sessions end after YIZHAN_SESSION_IDLE_MINUTES without a request and YIZHAN_SESSION_MAX_HOURS
+# after the login, whatever happens (orgs/session_limits.py); the cookie lives no longer.
+YIZHAN_SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("YIZHAN_SESSION_IDLE_MINUTES", "30")))
+YIZHAN_SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("YIZHAN_SESSION_MAX_HOURS", "12")))
+SESSION_COOKIE_AGE = int(YIZHAN_SESSION_MAX_AGE.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Second factor (TOTP, django-otp) for the roles that hold power over the whole system or its
+# accounts and logs (orgs/twofactor.py TWO_FACTOR_ROLES). Off only for a knowing test setup.
+YIZHAN_REQUIRE_2FA = env_bool("YIZHAN_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "驿站"
+# Base32 secret of the demo accounts' authenticator (`yizhan demo`), public like the demo password.
+YIZHAN_DEMO_TOTP_SECRET = os.environ.get("YIZHAN_DEMO_TOTP_SECRET", "PFUXU2DBNZSGK3LPORXXI4DTMVRXEZLU")
 
 # --- Internationalisation: Simplified Chinese first, English available -----
 LANGUAGE_CODE = "zh-hans"
@@ -212,7 +255,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes: its start-up banner and per-login lines stay out (failures and lockouts are audited).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- API --------------------------------------------------------------------

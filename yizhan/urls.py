@@ -12,6 +12,7 @@ urlpatterns = [
     path("health/ready", health.ready, name="health-ready"),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("yizhan.orgs.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/positions/", include("yizhan.positions.urls")),
     path("staff/feedback/", include("yizhan.ledger.urls")),

@@ -6,3 +6,7 @@ class OrgsConfig(AppConfig):
     name = "yizhan.orgs"
     label = "orgs"
     verbose_name = _("组织与区划")
+
+    def ready(self):
+        # Receivers: lockouts to the audit chain, login stamps for the session time limits.
+        from yizhan.orgs import lockout, session_limits  # noqa: F401

@@ -14,6 +14,7 @@ from yizhan.orgs.choices import UnitType
 from yizhan.orgs.imports.regions import region_import
 from yizhan.orgs.models import Region, Unit
 from yizhan.orgs.services import federation_create, system_account_create
+from yizhan.orgs.twofactor import TWO_FACTOR_ROLES, totp_device_install
 
 BOUNDARIES = Path(__file__).resolve().parent / "data" / "boundaries"
 DALIAN = "210200"
@@ -80,8 +81,9 @@ def load() -> list[str]:
             unit = federation_create(code=code, name=name, type=unit_type, region=regions[adcode], parent=parent)
         units[code] = unit
     lines = []
+    second_factor = []
     for username, full_name, role, unit_code in ACCOUNTS:
-        system_account_create(
+        user = system_account_create(
             username=username,
             password=settings.YIZHAN_DEMO_PASSWORD,
             unit=Unit.objects.get(code=unit_code),
@@ -89,4 +91,12 @@ def load() -> list[str]:
             full_name=full_name,
         )
         lines.append(f"  {username:<12} {Role(role).label:<8} {units[unit_code].name}")
+        if role in TWO_FACTOR_ROLES:
+            # These roles must pass a second factor: their demo authenticator shares one public secret.
+            totp_device_install(user=user, secret_base32=settings.YIZHAN_DEMO_TOTP_SECRET)
+            second_factor.append(username)
+    lines.append(
+        f"  双因素验证（{'、'.join(dict.fromkeys(second_factor))}）：身份验证器密钥 {settings.YIZHAN_DEMO_TOTP_SECRET}，"
+        "或运行 `yizhan demo-totp` 显示当前验证码"
+    )
     return lines

@@ -94,6 +94,9 @@ class User(AuditedModel, AbstractUser):
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
+    # Set when someone else chose the password (account opening, reset by the security admin):
+    # every staff page leads to the change form until the user picks their own (issue 5 §1).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     audit_exclude = ("password", "last_login")
     scope_path_field = "memberships__unit__path"
@@ -140,3 +143,20 @@ class Membership(AuditedModel):
 
     def audit_unit(self):
         return self.unit
+
+
+class PasswordHistory(models.Model):
+    """A password hash an account has held, newest last: a new password must differ from the last
+    few (`orgs.passwords.HistoryValidator`). Hashes only, compared with `check_password`."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("密码哈希"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("历史密码")
+        verbose_name_plural = pgettext_lazy("plural", "历史密码")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

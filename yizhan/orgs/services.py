@@ -6,7 +6,6 @@ a transaction and raises `ApplicationError` with a message that can be shown as 
 
 from __future__ import annotations
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -19,6 +18,7 @@ from yizhan.core.roles import FEDERATION_ONLY_ROLES, SEPARATED_ROLES, Action, Ro
 from yizhan.core.scoping import Actor, require, require_in_scope
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
 from yizhan.orgs.models import Membership, Region, Unit, User
+from yizhan.orgs.passwords import password_set_checked
 
 CODE_TAKEN = _("单位代码“{code}”已被使用")
 ROOT_TYPE_ONLY = _("只有省总工会或市总工会可以作为顶级单位")
@@ -217,18 +217,15 @@ def membership_revoke(*, actor: Actor, membership: Membership) -> None:
 def account_create(
     *, actor: Actor, username: str, password: str, unit: Unit, role: str, full_name: str = "", phone: str = ""
 ) -> User:
-    """Open an account with its first role (security admin)."""
+    """Open an account with its first role (security admin). The security admin chose the
+    password, so its holder must change it at the first login (issue 5 §1)."""
     require(actor, Action.CREATE, Membership)
     unit = Unit.objects.get(pk=unit.pk)
     require_in_scope(actor, unit)
     if User.objects.filter(username=username).exists():
         raise ApplicationError(USERNAME_TAKEN.format(username=username), field="username")
-    user = User(username=username, full_name=full_name, phone=phone)
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ApplicationError("；".join(error.messages), field="password") from error
-    user.set_password(password)
+    user = User(username=username, full_name=full_name, phone=phone, must_change_password=True)
+    password_set_checked(user=user, password=password)
     _full_clean(user, exclude=("password",))
     user.save()
     membership_grant(actor=actor, user=user, unit=unit, role=role)
@@ -237,12 +234,13 @@ def account_create(
 
 def system_account_create(*, username: str, password: str, unit: Unit, role: str, full_name: str = "") -> User:
     """Bootstrap an account from the command line (no acting user yet, e.g. the first security
-    admin, or the demo federation). The separation rules still apply."""
+    admin, or the demo federation). The separation rules and the password rules still apply; the
+    operator typed the password themselves, so no change is forced."""
     with transaction.atomic():
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, full_name=full_name)
-            user.set_password(password)
+            password_set_checked(user=user, password=password)
             _full_clean(user, exclude=("password",))
             user.save()
         if not Membership.objects.filter(user=user, unit=unit, role=role).exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,8 @@ from yizhan.core.models import AuditAction
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE
 from yizhan.core.views_helpers import staff_view
-from yizhan.orgs import selectors, services
+from yizhan.orgs import passwords, selectors, services, twofactor
+from yizhan.orgs.account_forms import PasswordResetForm
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
 from yizhan.orgs.forms import AccountCreateForm, GrantForm, UnitForm, UnitMoveForm
 from yizhan.orgs.geo import region_feature_collection
@@ -47,6 +49,7 @@ UNIT_DELETED = _("已删除单位：{name}")
 ACCOUNT_CREATED = _("账号已开通")
 ROLE_GRANTED = _("已授予角色")
 ROLE_REVOKED = _("已撤销角色")
+PASSWORD_RESET = _("已重置 {username} 的密码，其下次登录时须修改")
 
 
 def switch_active_membership(request, membership_id: int) -> Membership:
@@ -273,6 +276,7 @@ def accounts(request):
     grant_form = GrantForm(
         request.POST if request.POST.get("form") == "grant" else None, units=units, auto_id="grant_%s"
     )
+    reset_form = PasswordResetForm(request.POST if request.POST.get("form") == "reset" else None, auto_id="reset_%s")
     if request.method == "POST":
         if not can_manage:
             raise PermissionDeniedError(FORBIDDEN_MESSAGE)
@@ -287,12 +291,27 @@ def accounts(request):
                 services.membership_grant(actor=actor, user=user, unit=data["unit"], role=data["role"])
                 messages.success(request, ROLE_GRANTED)
                 return redirect("staff:accounts")
+            if request.POST.get("form") == "reset" and reset_form.is_valid():
+                data = reset_form.cleaned_data
+                user = selectors.user_by_username(actor=actor, username=data["username"])
+                with transaction.atomic():
+                    passwords.account_password_reset(actor=actor, user=user, password=data["password"])
+                    if data["clear_second_factor"]:
+                        twofactor.second_factor_reset(actor=actor, user=user)
+                messages.success(request, PASSWORD_RESET.format(username=user.username))
+                return redirect("staff:accounts")
         except ApplicationError as error:
             messages.error(request, error.message)
     return render(
         request,
         "orgs/accounts.html",
-        {"memberships": memberships, "can_manage": can_manage, "create_form": create_form, "grant_form": grant_form},
+        {
+            "memberships": memberships,
+            "can_manage": can_manage,
+            "create_form": create_form,
+            "grant_form": grant_form,
+            "reset_form": reset_form,
+        },
     )
 
 
