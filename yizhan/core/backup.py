@@ -35,6 +35,7 @@ import tempfile
 import time
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -78,6 +79,7 @@ TABLE_UNKNOWN = _("备份中的表 {table} 与本程序的数据结构不符")
 TARGET_NOT_EMPTY = _("目标实例不是空的（{tables}）；只能恢复到刚迁移好的空实例，确要覆盖请加 --force")
 MEDIA_NOT_EMPTY = _("目标实例的上传文件目录 {path} 中已有文件；确要覆盖请加 --force")
 RESTORE_MISMATCH = _("恢复后核对不符（{details}），已全部回滚")
+RESTORE_REFUSED = _("数据库拒绝了备份中的数据（{error}），已全部回滚")
 MEDIA_MISMATCH = _("恢复后的上传文件 {member} 校验和不符")
 
 
@@ -376,7 +378,7 @@ def _member_sha(archive: zipfile.ZipFile, name: str) -> tuple[str, int]:
             while chunk := member.read(CHUNK):
                 sha.update(chunk)
                 size += len(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):  # CRC or inflate errors of a damaged file
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):  # CRC or inflate errors: damaged
         raise BackupError(MEMBER_CORRUPT.format(member=name)) from None
     return sha.hexdigest(), size
 
@@ -519,8 +521,11 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreReport:
     with _open(path) as archive:
         written = _write_media(archive, manifest, root)
         try:
-            with transaction.atomic(using=DEFAULT_DB_ALIAS):
-                _restore_rows(connection, archive, manifest, targets, force, report)
+            try:
+                with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                    _restore_rows(connection, archive, manifest, targets, force, report)
+            except DatabaseError as error:  # a constraint the rows break (a foreign key at the commit)
+                raise BackupError(RESTORE_REFUSED.format(error=error)) from error
         except BaseException:
             _remove(written)
             raise
