@@ -1,5 +1,6 @@
 """Masking of personal data in staff views and logs (spec §11, PIPL): shown in part by default,
-in full only where a role needs it and the reveal is audited."""
+in full only where a role needs it and the reveal is audited. Which field takes which mask, and
+which roles see it in full, is declared once in `core/personal_data.py`."""
 
 import re
 
@@ -31,3 +32,37 @@ def mask_phone(phone: str) -> str:
         else:
             shown.append(ch)
     return prefix + "".join(reversed(shown))
+
+
+def mask_name(name: str) -> str:
+    """A person's name with all but its first character hidden (张** for 张三丰, 王* for 王五)."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def mask_email(email: str) -> str:
+    """An e-mail address with its local part hidden but the first character (w***@example.com)."""
+    email = (email or "").strip()
+    if not email:
+        return ""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return mask_name(email)
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_ip(address: str) -> str:
+    """A client address with its host part hidden: the last IPv4 octet (203.0.113.*), everything
+    after the first three groups of IPv6 (2001:db8:1:*)."""
+    address = (address or "").strip()
+    if not address:
+        return ""
+    if ":" in address:
+        return ":".join(address.split(":")[:3]) + ":*"
+    head, dot, _last = address.rpartition(".")
+    return f"{head}.*" if dot else "*"
+
+
+def mask_hidden(value) -> str:
+    """Nothing of the value: for data no view shows (keys, pseudonyms, free text out of role)."""
+    return "***" if value else ""

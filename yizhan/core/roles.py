@@ -84,11 +84,13 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     # Public feedback (spec §6) carries personal data (an optional phone, spec §11): only the roles
     # that handle and reply to it read it — the position's unit (station manager) and the admins
-    # above. Nobody on staff creates or deletes it (the public submits through
+    # above. Nobody on staff creates it (the public submits through
     # ledger.services.feedback_submit); update is handling it and revealing the phone to reply.
+    # A submitter's request for a copy of their data (export) or its deletion (delete: the phone,
+    # address key and text anonymised) is answered by the admins (ledger.services.feedback_subject_*).
     "ledger.feedback": {
-        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.UPDATE}),
-        Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.UPDATE}),
+        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.UPDATE, Action.EXPORT, Action.DELETE}),
+        Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.UPDATE, Action.EXPORT, Action.DELETE}),
         Role.STATION_MANAGER: frozenset({Action.VIEW, Action.UPDATE}),
     },
     # The audit log is read by auditors only; nobody writes it except the application itself.

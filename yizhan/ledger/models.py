@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import AuditedModel
-from yizhan.core.masking import mask_phone
+from yizhan.core.personal_data import audit_masked, personal_field
 from yizhan.core.scoping import ScopedQuerySet
 from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
 from yizhan.orgs.models import PHONE_VALIDATOR
@@ -19,7 +19,9 @@ RATING_MIN, RATING_MAX = 1, 5
 class Feedback(AuditedModel):
     """A worker's rating and/or text about a position, given without an account (QR code, public
     page, mini-program). The phone is optional and only for replying (spec §11); the sender is
-    known only by `client_key`, a keyed hash of the address — the address itself is never stored."""
+    known only by `client_key`, a keyed hash of the address — the address itself is never stored.
+    Both are removed after YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS or at the submitter's request
+    (`services.feedback_anonymise_expired`, `services.feedback_subject_erase`)."""
 
     position = models.ForeignKey(
         Position, verbose_name=_("服务阵地"), on_delete=models.PROTECT, related_name="feedback"
@@ -37,6 +39,7 @@ class Feedback(AuditedModel):
     client_key = models.CharField(
         _("提交端标识"),
         max_length=64,
+        blank=True,  # emptied with the phone when anonymised
         editable=False,
         help_text=_("提交地址的加密散列（HMAC-SHA256），不保存原始 IP 地址"),
     )
@@ -69,11 +72,10 @@ class Feedback(AuditedModel):
 
     def audit_snapshot(self) -> dict:
         # The audit chain cannot be changed, and the phone must be anonymisable after the retention
-        # period (spec §11): the chain records it masked.
-        data = super().audit_snapshot()
-        data["phone"] = mask_phone(self.phone)
-        return data
+        # period (spec §11): the chain records it (and the address pseudonym) masked, as the
+        # inventory of personal data says.
+        return audit_masked(self._meta.label_lower, super().audit_snapshot())
 
     @property
     def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+        return personal_field(self._meta.label_lower, "phone").mask(self.phone)

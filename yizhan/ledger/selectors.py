@@ -25,3 +25,16 @@ def feedback_list(*, actor: Actor, position_id: int | None = None, status: str =
 def feedback_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Feedback:
     """One feedback in the actor's scope (404 outside it, 403 when the role may not take `action`)."""
     return get_for_actor(Feedback.objects.select_related("position", "position__unit"), actor, action, pk=pk)
+
+
+def feedback_of_submitter(*, actor: Actor, phone: str, action: str = Action.EXPORT) -> QuerySet[Feedback]:
+    """Feedback in the actor's scope sent with `phone` (cleaned as stored), oldest first: what a
+    submitter's request to export (EXPORT) or erase (DELETE) their data covers. Only the roles
+    that may take `action` on feedback (federation and unit admins)."""
+    require(actor, action, Feedback)
+    return (
+        Feedback.objects.restrict(actor, action)
+        .filter(phone=phone)
+        .select_related("position")
+        .order_by("created_at", "pk")
+    )

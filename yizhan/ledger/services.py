@@ -5,11 +5,16 @@ the abuse limits (`limits.py`)."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +23,7 @@ from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
-from yizhan.ledger import limits
+from yizhan.ledger import limits, selectors
 from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.models import RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, Feedback
 from yizhan.orgs.models import PHONE_VALIDATOR
@@ -211,3 +216,124 @@ def _wait_text(seconds: int) -> str:
     if seconds < 2 * 3600:
         return str(WAIT_MINUTES.format(n=-(-seconds // 60)))
     return str(WAIT_HOURS.format(n=-(-seconds // 3600)))
+
+
+# --- submitters' personal data (PIPL art. 45, 47; spec §11) ---------------------------------
+
+SUBJECT_PHONE_REQUIRED = _("请填写提交人留下的联系电话")
+SUBJECT_NOTHING = _("在您的管辖范围内没有以该号码提交的意见")
+SUBJECT_EXPORT_REPR = "意见提交人数据导出 {count} 条"
+SUBJECT_ERASE_REPR = "意见提交人数据删除 {count} 条"
+EXPIRED_REPR = "意见联系电话到期匿名化 {count} 条"
+# What an erased feedback's text becomes (stored, so in Chinese whatever the page language).
+ERASED_TEXT = "（应提交人要求已删除）"
+SUBJECT_KEY_SALT = "yizhan.ledger.feedback.subject"
+
+
+def subject_key(phone: str) -> str:
+    """How the audit log names a submitter: HMAC-SHA256 keyed with SECRET_KEY of the phone, never
+    the phone (a plain hash of an 11-digit number is reversed by trying them all). A later
+    request from the same phone finds the earlier ones by the same key."""
+    return salted_hmac(SUBJECT_KEY_SALT, phone, algorithm="sha256").hexdigest()
+
+
+def subject_phone(raw) -> str:
+    """The phone a submitter gives for their request, cleaned like a submitted one; required."""
+    phone = clean_phone(raw)
+    if not phone:
+        raise ApplicationError(SUBJECT_PHONE_REQUIRED, field="phone")
+    return phone
+
+
+@dataclass(frozen=True)
+class SubjectExport:
+    content: bytes
+    filename: str
+    count: int
+
+
+def feedback_subject_export(*, actor: Actor, phone: str) -> SubjectExport:
+    """Everything Yizhan holds on a submitter, found by the phone they gave (PIPL art. 45: the
+    right to a copy), as JSON: each feedback in the actor's scope with its position, time,
+    rating, text, phone, source and status. Federation and unit admins only. Audited with the
+    phone's `subject_key`, never the phone."""
+    phone = subject_phone(phone)
+    feedback = list(selectors.feedback_of_submitter(actor=actor, phone=phone, action=Action.EXPORT))
+    if not feedback:
+        raise ApplicationError(SUBJECT_NOTHING, field="phone")
+    data = {
+        "subject": {"phone": phone},
+        "exported_at": timezone.now().isoformat(),
+        "exported_by": actor.unit.name,
+        "feedback": [
+            {
+                "id": f.pk,
+                "position_code": f.position.code,
+                "position": f.position.official_name,
+                "created_at": f.created_at.isoformat(),
+                "rating": f.rating,
+                "text": f.text,
+                "phone": f.phone,
+                "source": str(f.get_source_display()),
+                "status": str(f.get_status_display()),
+            }
+            for f in feedback
+        ],
+    }
+    _audit_subject(actor, AuditAction.EXPORT, SUBJECT_EXPORT_REPR, phone, [f.pk for f in feedback])
+    return SubjectExport(
+        content=json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
+        filename=f"feedback-subject-{timezone.localdate():%Y%m%d}.json",
+        count=len(feedback),
+    )
+
+
+@transaction.atomic
+def feedback_subject_erase(*, actor: Actor, phone: str) -> int:
+    """Delete a submitter's personal data at their request (PIPL art. 47): on each feedback in
+    the actor's scope sent with that phone, the phone and the address pseudonym are removed and
+    the text (their own words, which may name them) is replaced by ERASED_TEXT; the rating, the
+    position and the time stay for the satisfaction figures (spec §6). Federation and unit admins
+    only. One audit entry names the feedback and the phone's `subject_key`. Returns the count."""
+    phone = subject_phone(phone)
+    ids = list(
+        selectors.feedback_of_submitter(actor=actor, phone=phone, action=Action.DELETE).values_list("pk", flat=True)
+    )
+    if not ids:
+        raise ApplicationError(SUBJECT_NOTHING, field="phone")
+    Feedback.objects.filter(pk__in=ids).update(phone="", client_key="", text=ERASED_TEXT)
+    _audit_subject(actor, AuditAction.ANONYMISE, SUBJECT_ERASE_REPR, phone, ids)
+    return len(ids)
+
+
+def _audit_subject(actor: Actor, action: str, representation: str, phone: str, ids: list[int]) -> None:
+    audit_record(
+        action=action,
+        object_type=Feedback._meta.label_lower,
+        object_repr=representation.format(count=len(ids)),
+        unit_path=actor.unit.path,
+        unit_name=actor.unit.name,
+        after={"subject": subject_key(phone), "feedback": ids, "count": len(ids)},
+    )
+
+
+def feedback_anonymise_expired(*, now: datetime | None = None) -> int:
+    """Remove the phone and the address pseudonym of feedback older than
+    YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS (spec §11: phones are kept only to reply, then
+    anonymised); text and rating stay. Run daily (`yizhan feedback-anonymise`). One audit entry
+    per run that changed anything, naming the count and the cut-off. Returns the count."""
+    days = settings.YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    with transaction.atomic():
+        expired = Feedback.objects.filter(created_at__lt=cutoff).exclude(phone="", client_key="")
+        count = expired.update(phone="", client_key="")
+        if count:
+            audit_record(
+                action=AuditAction.ANONYMISE,
+                object_type=Feedback._meta.label_lower,
+                object_repr=EXPIRED_REPR.format(count=count),
+                unit_path="",
+                unit_name="",
+                after={"before": cutoff.isoformat(), "retention_days": days, "count": count},
+            )
+    return count

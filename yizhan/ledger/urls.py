@@ -7,4 +7,5 @@ app_name = "ledger"
 urlpatterns = [
     path("", views.feedback_list, name="feedback_list"),
     path("<int:pk>/", views.feedback_detail, name="feedback_detail"),
+    path("submitters/", views.feedback_subject, name="feedback_subject"),
 ]

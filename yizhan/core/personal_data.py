@@ -1,0 +1,190 @@
+"""The inventory of personal information in Yizhan (PIPL; spec §11): every field that holds it,
+declared once, with its kind, its mask, the roles that see it in full, where it may be revealed,
+what the audit chain keeps of it, and how long it is kept. Fields that look personal by name but
+are not (places, organisations, a position's public contact phone) are declared in
+`NOT_PERSONAL` with the reason. `core/tests/test_personal_data.py` walks every model of every
+installed app and fails on a field that looks personal and is declared in neither list.
+
+Views, exports and the API mask through `shown()` (or a field's `mask`) so that the rule for a
+field lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.masking import mask_email, mask_hidden, mask_ip, mask_name, mask_phone
+from yizhan.core.roles import Role
+from yizhan.core.scoping import Actor
+
+
+class Kind(models.TextChoices):
+    PERSON_NAME = "person_name", _("姓名")
+    PHONE = "phone", _("电话号码")
+    EMAIL = "email", _("电子邮箱")
+    ACCOUNT = "account", _("账号名")
+    IP_ADDRESS = "ip_address", _("IP 地址")
+    DEVICE = "device", _("设备与浏览器信息")
+    FREE_TEXT = "free_text", _("自由填写的文字")
+    PSEUDONYM = "pseudonym", _("假名化标识")
+
+
+ALL_STAFF = frozenset(Role)
+ADMINS = frozenset({Role.FEDERATION_ADMIN, Role.UNIT_ADMIN})
+AUDITORS = frozenset({Role.AUDITOR})
+NOBODY: frozenset[str] = frozenset()
+
+AUDIT_RETENTION = _("审计日志保存期限（YIZHAN_AUDIT_RETENTION_DAYS，至少 180 天）届满后可由 audit-purge 清理")
+WHILE_ACCOUNT = _("账号存续期间；账号记录不删除，停用后保留以对应审计日志")
+LOGIN_RECORDS = _("登录失败与锁定记录：锁定期满后不再使用，由安全管理员清理（axes_reset）")
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    model: str  # app_label.modelname, as Model._meta.label_lower
+    field: str
+    kind: str
+    mask: Callable[[str], str]
+    # Roles that see the value in full wherever they see the record; everyone else sees `mask`.
+    shown_to: frozenset[str]
+    retention: str
+    # A role outside `shown_to` that may see the full value through an audited reveal, and where.
+    reveal: str = ""
+    # Whether audit snapshots keep the value masked (it must be erasable before the chain is purged).
+    audit_masked: bool = False
+
+
+@dataclass(frozen=True)
+class NotPersonal:
+    model: str
+    field: str
+    reason: str
+
+
+PERSONAL_FIELDS: tuple[PersonalField, ...] = (
+    # Staff accounts (orgs.User): managed by the security admin (accounts page).
+    PersonalField("orgs.user", "username", Kind.ACCOUNT, mask_name, ALL_STAFF, WHILE_ACCOUNT),
+    PersonalField("orgs.user", "full_name", Kind.PERSON_NAME, mask_name, ALL_STAFF, WHILE_ACCOUNT),
+    PersonalField("orgs.user", "first_name", Kind.PERSON_NAME, mask_name, NOBODY, _("不使用（始终为空）")),
+    PersonalField("orgs.user", "last_name", Kind.PERSON_NAME, mask_name, NOBODY, _("不使用（始终为空）")),
+    PersonalField("orgs.user", "email", Kind.EMAIL, mask_email, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT),
+    PersonalField("orgs.user", "phone", Kind.PHONE, mask_phone, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT),
+    # A union unit's contact person: work contact data that the unit's administrators need.
+    PersonalField("orgs.unit", "contact_name", Kind.PERSON_NAME, mask_name, ADMINS, _("单位记录存续期间")),
+    PersonalField("orgs.unit", "contact_phone", Kind.PHONE, mask_phone, ADMINS, _("单位记录存续期间")),
+    # A position's manager (spec §11): published only with recorded consent; on staff pages for
+    # those who run the position and the admins above it.
+    PersonalField(
+        "positions.position",
+        "manager_name",
+        Kind.PERSON_NAME,
+        mask_name,
+        ADMINS | {Role.STATION_MANAGER},
+        _("阵地记录存续期间；更换管理员时覆盖"),
+    ),
+    PersonalField(
+        "positions.position",
+        "manager_phone",
+        Kind.PHONE,
+        mask_phone,
+        ADMINS | {Role.STATION_MANAGER},
+        _("阵地记录存续期间；更换管理员时覆盖"),
+    ),
+    PersonalField(
+        "positions.positionstatechange", "actor_name", Kind.ACCOUNT, mask_name, ALL_STAFF, _("随阵地永久保存")
+    ),
+    # Public feedback (spec §6, §11): the phone only to reply, revealed one at a time and audited,
+    # anonymised after YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS or at the submitter's request.
+    PersonalField(
+        "ledger.feedback",
+        "phone",
+        Kind.PHONE,
+        mask_phone,
+        NOBODY,
+        _("YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS（默认 365 天）后由 feedback-anonymise 清除；提交人可要求删除"),
+        reveal=_("意见详情页“显示完整号码”与 POST /api/v1/feedback/{id}/phone，限可处理意见的角色，记入审计日志"),
+        audit_masked=True,
+    ),
+    PersonalField(
+        "ledger.feedback",
+        "text",
+        Kind.FREE_TEXT,
+        mask_hidden,
+        ADMINS | {Role.STATION_MANAGER},
+        _("意见记录存续期间；提交人要求删除时清除（评分保留），审计日志中的原文随审计保存期限清理"),
+    ),
+    PersonalField(
+        "ledger.feedback",
+        "client_key",
+        Kind.PSEUDONYM,
+        mask_hidden,
+        NOBODY,
+        _("仅用于防刷限流；与电话号码同时清除"),
+        audit_masked=True,
+    ),
+    # The audit chain: who acted and from where, read by auditors only.
+    PersonalField("core.auditentry", "actor_name", Kind.ACCOUNT, mask_name, frozenset({Role.AUDITOR}), AUDIT_RETENTION),
+    PersonalField(
+        "core.auditentry", "remote_addr", Kind.IP_ADDRESS, mask_ip, frozenset({Role.AUDITOR}), AUDIT_RETENTION
+    ),
+    # Login lockout records (django-axes) and second-factor devices (django-otp).
+    *(
+        PersonalField(f"axes.{model}", field, kind, mask, frozenset({Role.SECURITY_ADMIN}), LOGIN_RECORDS)
+        for model in ("accessattempt", "accessfailurelog", "accesslog")
+        for field, kind, mask in (
+            ("username", Kind.ACCOUNT, mask_name),
+            ("ip_address", Kind.IP_ADDRESS, mask_ip),
+            ("user_agent", Kind.DEVICE, mask_hidden),
+            ("http_accept", Kind.DEVICE, mask_hidden),
+        )
+    ),
+)
+
+NOT_PERSONAL: tuple[NotPersonal, ...] = (
+    NotPersonal(
+        "positions.position", "public_phone", _("阵地对外联系电话，按规范第 11 节公开（机构电话，非个人号码）")
+    ),
+    NotPersonal("positions.position", "official_name", _("阵地名称")),
+    NotPersonal("positions.position", "short_name", _("阵地简称")),
+    NotPersonal("positions.position", "address", _("阵地地址（场所，非个人住址）")),
+    NotPersonal("orgs.unit", "name", _("工会单位名称")),
+    NotPersonal("orgs.unit", "address", _("工会单位办公地址")),
+    NotPersonal("orgs.region", "name", _("行政区划名称")),
+    NotPersonal("core.auditentry", "unit_name", _("工会单位名称")),
+    NotPersonal("auth.group", "name", _("权限组名称（未使用）")),
+    NotPersonal("auth.permission", "name", _("权限名称")),
+    NotPersonal("auth.permission", "codename", _("权限代码")),
+    NotPersonal("otp_totp.totpdevice", "name", _("验证器名称（系统命名）")),
+    NotPersonal("otp_static.staticdevice", "name", _("恢复码设备名称（系统命名）")),
+)
+
+_BY_FIELD = {(entry.model, entry.field): entry for entry in PERSONAL_FIELDS}
+
+
+def personal_field(model_label: str, field: str) -> PersonalField | None:
+    """The inventory entry of a field, or None when it holds no personal information."""
+    return _BY_FIELD.get((model_label, field))
+
+
+def shown(actor: Actor | None, obj: models.Model, field: str) -> str:
+    """The value of `obj.field` as `actor` may see it: in full for the roles of its entry,
+    masked for everyone else (and for anyone without a role). Fields outside the inventory are
+    returned as they are."""
+    value = getattr(obj, field)
+    entry = personal_field(obj._meta.label_lower, field)
+    if entry is None or (actor is not None and actor.role in entry.shown_to):
+        return value
+    return entry.mask(value)
+
+
+def audit_masked(model_label: str, snapshot: dict) -> dict:
+    """An audit snapshot with the fields declared `audit_masked` masked: what the append-only
+    chain may keep of data that must be erasable before the chain is purged."""
+    for entry in PERSONAL_FIELDS:
+        if entry.audit_masked and entry.model == model_label and entry.field in snapshot:
+            snapshot[entry.field] = entry.mask(snapshot[entry.field])
+    return snapshot
