@@ -155,6 +155,8 @@ NOT_PERSONAL: tuple[NotPersonal, ...] = (
     NotPersonal("orgs.unit", "address", _("工会单位办公地址")),
     NotPersonal("orgs.region", "name", _("行政区划名称")),
     NotPersonal("core.auditentry", "unit_name", _("工会单位名称")),
+    NotPersonal("core.auditentry", "actor_id", _("账号编号（账号的个人信息见 orgs.user）")),
+    NotPersonal("positions.positionstatechange", "actor", _("指向账号的外键（账号的个人信息见 orgs.user）")),
     NotPersonal("auth.group", "name", _("权限组名称（未使用）")),
     NotPersonal("auth.permission", "name", _("权限名称")),
     NotPersonal("auth.permission", "codename", _("权限代码")),
