@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import django_auth
 
 from yizhan.core.api import router as audit_router
-from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
 from yizhan.finder.api import router as finder_router
 from yizhan.ledger.api import router as feedback_public_router
@@ -55,6 +55,11 @@ def http_404(request, exc):
 @api.exception_handler(PermissionDeniedError)
 def forbidden(request, exc: PermissionDeniedError):
     return _error(request, 403, exc.message)
+
+
+@api.exception_handler(ConflictError)
+def conflict(request, exc: ConflictError):
+    return _error(request, 409, exc.message, **exc.extra)
 
 
 @api.exception_handler(ApplicationError)

@@ -19,6 +19,10 @@ class PermissionDeniedError(ApplicationError):
     """The object is in scope but the actor's role may not do this to it (403)."""
 
 
+class ConflictError(ApplicationError):
+    """The record changed since the caller read it; saving would overwrite that change (409)."""
+
+
 def from_validation_error(error) -> ApplicationError:
     """The first field's messages of a Django ValidationError as an ApplicationError naming that field."""
     if hasattr(error, "error_dict"):

@@ -16,6 +16,7 @@ from yizhan.positions.poster import position_poster_pdf
 from yizhan.positions.schemas import (
     BulkTransitionIn,
     BulkTransitionOut,
+    ConflictOut,
     ErrorOut,
     HoursExceptionIn,
     HoursExceptionOut,
@@ -163,14 +164,18 @@ def position_create(request, payload: PositionCreateIn):
     return Status(201, position)
 
 
-@router.patch("/{int:position_id}", response={200: PositionOut, **ERRORS})
+@router.patch("/{int:position_id}", response={200: PositionOut, 409: ConflictOut, **ERRORS})
 def position_update(request, position_id: int, payload: PositionUpdateIn):
+    """Change any subset of the fields. With `version` (as the GET returned it) the change is
+    refused with 409 if someone else has changed the position since; the answer has the stored
+    version."""
     actor = request.actor
     position = selectors.position_get(actor=actor, pk=position_id, action=Action.UPDATE)
     data = _related(actor, payload.dict(exclude_unset=True))
     if data.get("region") is None:
         data.pop("region", None)
-    return services.position_update(actor=actor, position=position, **data)
+    expected_version = data.pop("version", None)
+    return services.position_update(actor=actor, position=position, expected_version=expected_version, **data)
 
 
 @router.post("/{int:position_id}/transition", response={200: PositionOut, **ERRORS})

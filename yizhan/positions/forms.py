@@ -26,6 +26,7 @@ from yizhan.positions.models import Position
 from yizhan.positions.selectors import SORTS, UNRATED, PositionFilters
 
 ALL = ("", _("全部"))
+STALE_FORM = _("页面缺少版本信息（可能已过期），请重新打开编辑页面后再保存")
 HOURS_HELP = _("每天相同写“06:00-22:00”；分日写“mon-fri 06:00-20:00; sat,sun 08:00-18:00”；跨夜写“20:00-06:00”")
 
 
@@ -99,6 +100,8 @@ class PositionForm(forms.ModelForm):
     served_groups = forms.MultipleChoiceField(
         label=_("服务对象"), required=False, choices=ServedGroup.choices, widget=forms.CheckboxSelectMultiple
     )
+    # The record's version when the page was opened: the service refuses the save if it has changed.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     # The order of the page: identity, place, build, people, hours, contents, signage.
     class Meta:
@@ -141,6 +144,7 @@ class PositionForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["weekly_hours"] = schedule_text(self.instance.weekly_hours or {})
             self.initial["own_services"] = "\n".join(self.instance.own_services or [])
+            self.initial["version"] = self.instance.version
 
     def facility_groups(self):
         """The facility checkboxes split into the required ones (source 000) and the optional ones."""
@@ -160,13 +164,24 @@ class PositionForm(forms.ModelForm):
     def clean_own_services(self):
         return [item.strip() for item in re.split(r"[,，、\n]", self.cleaned_data["own_services"]) if item.strip()]
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not cleaned.get("version"):
+            raise forms.ValidationError(STALE_FORM)
+        return cleaned
+
     def _post_clean(self):
         # The record's rules (naming, area, duplicates, uniqueness) are the services' to check, once.
         pass
 
     def service_arguments(self) -> dict:
-        """cleaned_data as keyword arguments of services.position_create / position_update."""
-        return dict(self.cleaned_data)
+        """cleaned_data as keyword arguments of services.position_create / position_update (an edit
+        passes the version the page was opened at)."""
+        arguments = dict(self.cleaned_data)
+        version = arguments.pop("version", None)
+        if self.instance.pk:
+            arguments["expected_version"] = version
+        return arguments
 
 
 class TransitionForm(forms.Form):

@@ -110,9 +110,12 @@ class Position(AuditedModel):
     expected_reopen_on = models.DateField(_("预计恢复日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Raised by one on every save of a stored record: an edit carries the version it was based on,
+    # and `services.position_update` refuses it once the record has moved on (no lost updates).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     scope_path_field = "unit__path"
-    audit_exclude = ("updated_at", "facility_mask")
+    audit_exclude = ("updated_at", "facility_mask", "version")
 
     objects = PositionQuerySet.as_manager()
 
@@ -154,6 +157,11 @@ class Position(AuditedModel):
 
     def __str__(self) -> str:
         return self.official_name
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def audit_unit(self):
         return self.unit

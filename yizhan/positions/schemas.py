@@ -67,6 +67,7 @@ class PositionOut(Schema):
     state: PositionState
     state_reason: str
     expected_reopen_on: date | None
+    version: int = Field(..., description="raised by every change; send it with PATCH to refuse overwriting others")
 
 
 class PositionFields(Schema):
@@ -127,6 +128,11 @@ class PositionCreateIn(PositionFields):
 
 class PositionUpdateIn(PositionFields):
     code: str | None = Field(None, min_length=1, max_length=40)
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="the version the change is based on (from GET); 409 when the record has changed since",
+    )
 
 
 class TransitionIn(Schema):
@@ -156,6 +162,10 @@ class StateChangeOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ConflictOut(ErrorOut):
+    version: int = Field(..., description="the stored version")
 
 
 # One "HH:MM" [start, end] pair; its format is the service's to check (with a message naming it).

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import audit_create_records, audit_write_many
 from yizhan.core.bulk import bulk_insert, bulk_insert_rows
-from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
+from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, from_validation_error
 from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
@@ -57,6 +57,7 @@ REOPEN_ONLY_WHEN_SUSPENDED = _("只有暂停服务时才能填写预计恢复日
 BAD_FLOOR_AREA = _("面积应为不小于 0 的数字")
 UNKNOWN_FIELDS = _("不能修改字段：{fields}")
 BOTH_COORDINATES_NEEDED = _("以 WGS-84 或 BD-09 修改坐标时须同时给出经度和纬度")
+EDITED_MEANWHILE = _("此阵地在您打开后已被他人修改（现为第 {version} 版，{when}），您的修改未保存")
 
 EDITABLE_FIELDS = (
     "code", "kind", "centre_level", "parent_centre", "official_name", "short_name", "unit", "region", "address",
@@ -367,15 +368,37 @@ def positions_create_many(*, actor: Actor, positions: list[Position]) -> None:
     audit_write_many(audit_create_records(ordered))
 
 
+def _check_version(position: Position, expected_version: int | None) -> None:
+    """Refuse a change based on an older version of the record than the stored one (optimistic
+    concurrency: two people editing the same position). Called on the row read under the write
+    lock, so the comparison and the save are one step; no version given means no check (imports)."""
+    if expected_version is not None and expected_version != position.version:
+        when = timezone.localtime(position.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+        raise ConflictError(
+            EDITED_MEANWHILE.format(version=position.version, when=when), extra={"version": position.version}
+        )
+
+
 @transaction.atomic
 def position_update(
-    *, actor: Actor, position: Position, crs: str = CRS.GCJ02, region: Region | None = None, **changes
+    *,
+    actor: Actor,
+    position: Position,
+    crs: str = CRS.GCJ02,
+    region: Region | None = None,
+    expected_version: int | None = None,
+    **changes,
 ) -> Position:
     """Change a position's record (not its state: see `position_transition`). Coordinates given in
-    `crs` are converted; a new point is checked against the area and the unit's area again."""
+    `crs` are converted; a new point is checked against the area and the unit's area again.
+    `expected_version` is the version the change was made on (a form, an API client): a record
+    saved by someone else since then is not overwritten (`ConflictError`)."""
     require(actor, Action.UPDATE, Position)
+    # Locks the row on PostgreSQL; on SQLite the transaction holds the write lock from its start
+    # (BEGIN IMMEDIATE), so no other save can come between this read and the save below.
     position = Position.objects.select_for_update().get(pk=position.pk)
     require_in_scope(actor, position.unit)
+    _check_version(position, expected_version)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from yizhan.core.errors import ApplicationError
+from yizhan.core.errors import ApplicationError, ConflictError
 from yizhan.core.geo.crs import from_gcj02
 from yizhan.core.geo.tiles import tile_source
 from yizhan.core.roles import Action
@@ -30,7 +30,7 @@ from yizhan.positions.forms import (
     PositionForm,
     TransitionForm,
 )
-from yizhan.positions.hours import WEEKDAY_NAMES, WEEKDAYS
+from yizhan.positions.hours import WEEKDAY_NAMES, WEEKDAYS, schedule_text
 from yizhan.positions.models import Position
 from yizhan.positions.poster import position_poster_pdf
 
@@ -51,6 +51,12 @@ EXCEPTION_SAVED = _("开放时间例外已保存")
 EXCEPTION_REMOVED = _("开放时间例外已删除：{reason}")
 EXCEPTION_CREATE_TITLE = _("添加开放时间例外")
 EXCEPTION_EDIT_TITLE = _("修改开放时间例外")
+EDIT_CONFLICT_HINT = _("您填写的内容仍在下面，标出的字段与现在保存的内容不同；请核对后再次保存。")
+NOW_STORED = _("现在保存的是：{value}")
+STORED_EMPTY = _("（空）")
+YES, NO = _("是"), _("否")
+# Choice lists stored as JSON lists of values, shown by their labels.
+LIST_CHOICES = {"facilities": Facility, "abilities": Ability, "services": Service, "served_groups": ServedGroup}
 # The sortable columns of the list: (sort key, heading).
 SORT_COLUMNS = [
     ("code", _("编号")),
@@ -327,10 +333,10 @@ def position_transition(request, pk: int):
     return _detail(request, position, transition_form=form)
 
 
-def _position_form(request, position: Position | None = None) -> PositionForm:
+def _position_form(request, position: Position | None = None, data=None) -> PositionForm:
     actor = request.actor
     return PositionForm(
-        request.POST or None,
+        data if data is not None else request.POST or None,
         instance=position,
         initial=None if position else {"unit": actor.unit.pk},
         units=org_selectors.unit_list(actor=actor),
@@ -373,6 +379,40 @@ def position_create(request):
     return _form_page(request, form, CREATE_TITLE)
 
 
+def _stored_text(position: Position, name: str) -> str:
+    """A field's stored value as a person reads it (labels, not codes)."""
+    value = getattr(position, name)
+    if name == "weekly_hours":
+        text = schedule_text(value or {})
+    elif name in LIST_CHOICES:
+        text = "、".join(_labels(LIST_CHOICES[name], value or []))
+    elif isinstance(value, list):
+        text = "、".join(str(item) for item in value)
+    elif isinstance(value, bool):
+        text = str(YES if value else NO)
+    elif Position._meta.get_field(name).choices and value:
+        text = str(getattr(position, f"get_{name}_display")())
+    else:
+        text = "" if value is None else str(value)
+    return text or str(STORED_EMPTY)
+
+
+def _conflict_form(request, position: Position, error: ConflictError) -> PositionForm:
+    """After a refused save: the form as the person filled it, against the record as it is now
+    stored. It carries the stored version (saving again, after checking, is allowed) and marks each
+    field whose stored value differs from what was sent with the stored value."""
+    current = selectors.position_get(actor=request.actor, pk=position.pk, action=Action.UPDATE)
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = _position_form(request, current, data=data)
+    form.is_valid()
+    differing = [name for name in form.changed_data if name in services.EDITABLE_FIELDS]
+    form.add_error(None, f"{error.message}。{EDIT_CONFLICT_HINT}")
+    for name in differing:
+        form.add_error(name, NOW_STORED.format(value=_stored_text(current, name)))
+    return form
+
+
 @staff_view
 def position_edit(request, pk: int):
     actor = request.actor
@@ -381,6 +421,8 @@ def position_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             position = services.position_update(actor=actor, position=position, **form.service_arguments())
+        except ConflictError as error:
+            form = _conflict_form(request, position, error)
         except ApplicationError as error:
             _form_error(form, error)
         else:

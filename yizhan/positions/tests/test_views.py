@@ -120,7 +120,8 @@ def form_data(dalian_map, **changes):
 
 
 def test_form_has_every_editable_field():
-    assert set(PositionForm.base_fields) - {"crs"} == set(services.EDITABLE_FIELDS)
+    # Besides the fields: the coordinate system typed in, and the version the page was opened at.
+    assert set(PositionForm.base_fields) - {"crs", "version"} == set(services.EDITABLE_FIELDS)
 
 
 def test_create_shows_the_naming_rule_then_saves(dalian_map, zs_client):
@@ -174,6 +175,7 @@ def test_edit_shows_hours_as_text_and_saves(dalian_map, make_position, zs_client
         lng=position.lng,
         lat=position.lat,
         weekly_hours="20:00-06:00",
+        version=position.version,
     )
     response = zs_client.post(f"/staff/positions/{position.pk}/edit/", data)
     assert response.status_code == 302
