@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from yizhan.api import api
 from yizhan.core import health
@@ -18,6 +19,9 @@ urlpatterns = [
     path("staff/feedback/", include("yizhan.ledger.urls")),
     path("staff/", include("yizhan.orgs.urls")),
     path("staff/audit/", include("yizhan.core.urls")),
+    # One login page for everything: the admin's own would skip nothing (same backends) but is a
+    # second form to keep in step with the second factor and the lockout page.
+    path("admin/login/", RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

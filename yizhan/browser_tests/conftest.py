@@ -85,7 +85,9 @@ _demo_rows: list | None = None
 
 
 def _project_models():
-    return [m for config in apps.get_app_configs() if config.name.startswith("yizhan.") for m in config.get_models()]
+    # django_otp's: the demo's authenticators (second factor of the demo admins) come back with the rest.
+    prefixes = ("yizhan.", "django_otp.plugins.")
+    return [m for config in apps.get_app_configs() if config.name.startswith(prefixes) for m in config.get_models()]
 
 
 def _load_demo_through_services() -> None:

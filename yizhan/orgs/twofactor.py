@@ -87,6 +87,9 @@ def totp_enrol_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]
     """Confirm the pending authenticator with a first code and issue `RECOVERY_CODE_COUNT` new
     recovery codes (earlier ones stop working). Returns the device and the codes, shown once."""
     device = totp_enrolment_device(user=user)
+    if not device.verify_is_allowed()[0]:
+        auth_event_record(event=AuthEvent.OTP_FAILED, user=user, stage="enrolment", throttled=True)
+        raise ApplicationError(CODE_THROTTLED, field="token")
     if not device.verify_token(_normalised(token)):
         auth_event_record(event=AuthEvent.OTP_FAILED, user=user, stage="enrolment")
         raise ApplicationError(CODE_WRONG, field="token")

@@ -1,0 +1,37 @@
+"""`make run` stays usable: the demo accounts are not forced to change their password, and those
+whose role needs the second factor get an authenticator with the public demo secret, whose current
+code `yizhan demo-totp` prints."""
+
+import base64
+import re
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from yizhan.orgs.models import User
+from yizhan.orgs.twofactor import TWO_FACTOR_ROLES, second_factor_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_accounts_and_their_authenticator():
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert settings.YIZHAN_DEMO_TOTP_SECRET in out.getvalue()
+    assert not User.objects.filter(must_change_password=True).exists()
+    needing = set(User.objects.filter(memberships__role__in=TWO_FACTOR_ROLES).values_list("username", flat=True))
+    assert needing == {"fed_admin", "auditor", "security", "sysadmin"}
+    key = base64.b32decode(settings.YIZHAN_DEMO_TOTP_SECRET).hex()
+    devices = TOTPDevice.objects.filter(confirmed=True)
+    assert {d.user.username for d in devices} == needing and {d.key for d in devices} == {key}
+
+    call_command("demo", stdout=StringIO())
+    assert TOTPDevice.objects.count() == 4  # loading again adds nothing
+
+    printed = StringIO()
+    call_command("demo_totp", stdout=printed)
+    code = re.match(r"(\d{6})（\d+ 秒内有效）", printed.getvalue()).group(1)
+    assert second_factor_verify(user=User.objects.get(username="auditor"), token=code)
