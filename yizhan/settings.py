@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of a request carries its id (X-Request-ID, yizhan/core/logs.py).
+    "yizhan.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Compresses every answer, static files from WhiteNoise below included (the public page's first
     # load falls from ~510 KB to ~150 KB, bench/finder_page.py); Django pads compressed answers with
@@ -249,11 +251,24 @@ if PRODUCTION:
     _refuse_unsafe_production()
 
 # --- Logging: structured, no personal data ---------------------------------
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request id), for a log
+# collector; "plain" (default) for a terminal. Both carry the request id (yizhan/core/logs.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "yizhan.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "yizhan.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes: its start-up banner and per-login lines stay out (failures and lockouts are audited).
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
