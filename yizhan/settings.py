@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,10 @@ MIDDLEWARE = [
     # First, so every log line of a request carries its id (X-Request-ID, yizhan/core/logs.py).
     "yizhan.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer, early responses included
+    # (CORS preflights, static files, errors); the policies are in the Security section below.
+    "yizhan.core.middleware_security.ContentSecurityPolicyMiddleware",
+    "yizhan.core.middleware_security.PermissionsPolicyMiddleware",
     # Compresses every answer, static files from WhiteNoise below included (the public page's first
     # load falls from ~510 KB to ~150 KB, bench/finder_page.py); Django pads compressed answers with
     # random bytes against BREACH-style attacks ("Heal The Breach").
@@ -220,6 +225,40 @@ YIZHAN_SERVE_MEDIA = env_bool("YIZHAN_SERVE_MEDIA", not PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Strict Content-Security-Policy (django-csp 4): scripts and styles only from this site's own files,
+# so no inline <script>, on*= handler, style= attribute, <style> block, eval or javascript: URL runs
+# (templates keep data in data-* attributes and json_script blocks; static/yizhan/js reads them).
+# img-src also gets the map tile server's origin, derived per answer from YIZHAN_MAP_TILES /
+# YIZHAN_MAP_TILE_URL (core/middleware_security.py). With DEBUG on (development only), django-csp
+# leaves 404 and 500 answers without the header so Django's technical error pages still render.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for the icons in the API docs' (Swagger UI) stylesheet
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Browser features the pages may use: only the public finder's "use my location"; nothing else.
+YIZHAN_PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "midi": [],
+    "display-capture": [],
+    "browsing-topics": [],
+}
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (0 = use REMOTE_ADDR).
 YIZHAN_TRUSTED_PROXY_COUNT = int(os.environ.get("YIZHAN_TRUSTED_PROXY_COUNT", "0"))
 if PRODUCTION:
@@ -228,7 +267,10 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # The preload flag only matters once someone submits the registrable domain (served at its apex)
+    # to the browsers' list; includeSubDomains already binds the subdomains. SECURE_HSTS_PRELOAD=0
+    # for an apex domain that must keep plain-HTTP subdomains.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if YIZHAN_TRUSTED_PROXY_COUNT else None
 
 

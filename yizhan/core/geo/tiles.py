@@ -4,6 +4,7 @@ converts geometries to it, so no tile source ever shows positions hundreds of me
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -42,3 +43,19 @@ def tile_source() -> TileSource:
     if kind == "tianditu":
         url = url.replace("{key}", settings.YIZHAN_TIANDITU_KEY)
     return TileSource(kind=kind, url=url, crs=crs.value, attribution=attribution)
+
+
+def tile_image_origins() -> list[str]:
+    """Where the maps' tile images come from, as Content-Security-Policy sources for `img-src`: the
+    configured tile URL's scheme, host and port. Leaflet fills `{s}` with one of several subdomains
+    (webrd01…04 for Amap, t1…t4 for Tianditu), so the host widens to `*.` the domain after the label
+    holding `{s}` (a CSP wildcard stands only for leading labels). A relative URL (tiles served by
+    this site) and no tile layer need nothing beyond 'self'."""
+    parts = urlsplit(tile_source().url)
+    if not parts.scheme or not parts.netloc:
+        return []
+    labels = parts.netloc.split(".")
+    with_subdomain = [i for i, label in enumerate(labels) if "{s}" in label]
+    if with_subdomain:
+        labels = ["*", *labels[with_subdomain[-1] + 1 :]]
+    return [f"{parts.scheme}://{'.'.join(labels)}"]
