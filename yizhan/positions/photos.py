@@ -18,10 +18,14 @@ from yizhan.positions.models import Position, PositionPhoto
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_SIDE = 2048
+# Decoding costs 3 bytes a pixel whatever the file's size: a 50 KB PNG can claim 400 megapixels. A
+# 50-megapixel phone photo is about what fits in the default 10 MB; anything larger is refused unread.
+MAX_PIXELS = 50_000_000
 
 PHOTO_TOO_LARGE = _("照片不能大于 {limit} MB")
 PHOTO_NOT_AN_IMAGE = _("文件不是照片（只接受 JPEG、PNG、WebP 格式）")
 PHOTO_EMPTY = _("没有选择照片")
+PHOTO_TOO_MANY_PIXELS = _("照片像素过多（上限 {limit} 万像素）")
 
 
 def _may_manage_photos(actor: Actor) -> bool:
@@ -31,14 +35,20 @@ def _may_manage_photos(actor: Actor) -> bool:
 
 def reencode(data: bytes) -> tuple[bytes, tuple[int, int]]:
     """The image as a JPEG of at most MAX_SIDE pixels, upright, with no metadata (EXIF, GPS), and its size."""
+    too_many_pixels = ApplicationError(PHOTO_TOO_MANY_PIXELS.format(limit=MAX_PIXELS // 10_000), field="image")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
+            pixels = probe.width * probe.height
             probe.verify()
+    except Image.DecompressionBombError:  # Pillow's own ceiling, far above MAX_PIXELS
+        raise too_many_pixels from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ApplicationError(str(PHOTO_NOT_AN_IMAGE), field="image") from None
     if kind not in ACCEPTED_FORMATS:
         raise ApplicationError(str(PHOTO_NOT_AN_IMAGE), field="image")
+    if pixels > MAX_PIXELS:
+        raise too_many_pixels
     with Image.open(io.BytesIO(data)) as image:
         image = ImageOps.exif_transpose(image).convert("RGB")
         image.thumbnail((MAX_SIDE, MAX_SIDE))
