@@ -72,10 +72,11 @@ def unauthenticated(request, exc):
     return _error(request, 401, str(LOGIN_REQUIRED))
 
 
+# Public, no login: the router sets auth=None over the API's session auth. First, as the most
+# requested (URL patterns are tried in order).
+api.add_router("/public", finder_router)
+api.add_router("/public/feedback", feedback_public_router)
 api.add_router("/", orgs_router)
 api.add_router("/audit", audit_router)
 api.add_router("/positions", positions_router)
-# Public, no login: the router sets auth=None over the API's session auth.
-api.add_router("/public", finder_router)
-api.add_router("/public/feedback", feedback_public_router)
 api.add_router("/feedback", feedback_router)

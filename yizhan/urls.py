@@ -8,6 +8,8 @@ from yizhan.api import api
 from yizhan.core import health
 
 urlpatterns = [
+    # First: the public API is the most requested path (each pattern tried before it costs time).
+    path("api/v1/", api.urls),
     path("", include("yizhan.finder.urls")),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
@@ -23,7 +25,6 @@ urlpatterns = [
     # second form to keep in step with the second factor and the lockout page.
     path("admin/login/", RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
 
 handler404 = "yizhan.api.handler404"

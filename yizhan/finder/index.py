@@ -23,6 +23,7 @@ import json
 import math
 import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -65,6 +66,8 @@ OVERLAY_MAX = 2048
 # Distances (m) closer than this to the farthest fetched neighbour count as possible ties: the
 # tree (chord) and the haversine may order points that close differently.
 TIE_MARGIN_M = 1e-3
+
+NOT_OPERATING = OpeningStatus(False, None, None)  # suspended: closed, with no time to show
 
 VERSION_KEY = "finder-index-version"
 CHANGE_KEY = "finder-index-change:{}"
@@ -373,6 +376,47 @@ class _Query:
     clock: _Clock | None
 
 
+class PositionMemo:
+    """What a reader derived from positions, by position id, valid for an index version: every
+    change to a position makes a new version, and `without` leaves out the positions that changed.
+    Holds at most `max_size` entries; the least recently used leave first. Safe to share between
+    the threads of a threaded server."""
+
+    def __init__(self, max_size: int, entries: OrderedDict | None = None):
+        self.max_size = max_size
+        self._entries: OrderedDict = entries if entries is not None else OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get_many(self, position_ids: Iterable[int]) -> dict:
+        """The held entries of `position_ids` (those missing are left out), marked as used."""
+        found = {}
+        with self._lock:
+            entries = self._entries
+            for pk in position_ids:
+                value = entries.get(pk)
+                if value is not None:
+                    entries.move_to_end(pk)
+                    found[pk] = value
+        return found
+
+    def put_many(self, values: dict) -> None:
+        with self._lock:
+            self._entries.update(values)
+            while len(self._entries) > self.max_size:
+                self._entries.popitem(last=False)
+
+    def without(self, position_ids: Iterable[int]) -> PositionMemo:
+        """A copy without `position_ids` (for the next index version)."""
+        with self._lock:
+            entries = OrderedDict(self._entries)
+        for pk in position_ids:
+            entries.pop(pk, None)
+        return PositionMemo(self.max_size, entries)
+
+
 class PositionIndex:
     """The index of one process at one version: a main segment with a tree and an overlay."""
 
@@ -381,9 +425,11 @@ class PositionIndex:
         self.overlay_rows = overlay or {}
         self.overlay = _Segment(list(self.overlay_rows.values()), with_tree=False)
         self._shares: dict[tuple[int, int], float] = {}
-        # What readers derive from rows at this version (selectors keep loaded positions here):
-        # valid exactly as long as this index is, as every change makes a new index.
-        self.memo: dict = {}
+        self._openings: tuple[datetime | None, dict[CompiledHours, OpeningStatus]] = (None, {})
+        # What readers derive from positions (selectors keep public records here), by name: a
+        # patched index carries each over without the positions that changed, a rebuilt one
+        # starts empty.
+        self.memos: dict[str, PositionMemo] = {}
 
     @classmethod
     def build(cls) -> PositionIndex:
@@ -409,7 +455,16 @@ class PositionIndex:
                 main.replace(slot, dataclasses.replace(held, attrs=0))  # gone from this slot: no state bit matches
             if row is not None:
                 overlay[pk] = row
-        return PositionIndex(main, overlay)
+        index = PositionIndex(main, overlay)
+        index.memos = {name: memo.without(position_ids) for name, memo in self.memos.items()}
+        return index
+
+    def memo(self, name: str, max_size: int) -> PositionMemo:
+        """The memo called `name` of this index (made on first use), holding at most `max_size`."""
+        memo = self.memos.get(name)
+        if memo is None:
+            memo = self.memos.setdefault(name, PositionMemo(max_size))
+        return memo
 
     def row(self, position_id: int) -> _Row | None:
         """The index row of a public position (None when it is not public at this version)."""
@@ -424,18 +479,31 @@ class PositionIndex:
 
     def opening(self, position_id: int, at: datetime) -> OpeningStatus | None:
         """Open at `at`, closing or opening when (spec §2), from the hours and exceptions this index
-        compiled: the same answer as `positions.selectors.position_opening` on the stored row."""
+        compiled: the same answer as `positions.selectors.position_opening` on the stored row.
+
+        Worked out once per compiled hours and minute: hours begin and end on whole minutes, so
+        every second of a minute has the same answer, and positions sharing their hours share it."""
         row = self.row(position_id)
         if row is None:
             return None
-        hours = row.hours
-        return opening_status(
-            at=at,
-            schedule=hours.schedule,
-            exceptions=list(hours.exceptions),
-            always_open=hours.always_open,
-            operating=bool(row.attrs & OPERATING_BIT),
-        )
+        if not row.attrs & OPERATING_BIT:
+            return NOT_OPERATING
+        minute = at.replace(second=0, microsecond=0)
+        held_minute, known = self._openings
+        if held_minute != minute:
+            known = {}
+            self._openings = (minute, known)
+        status = known.get(row.hours)
+        if status is None:
+            hours = row.hours
+            status = known[hours] = opening_status(
+                at=at,
+                schedule=hours.schedule,
+                exceptions=list(hours.exceptions),
+                always_open=hours.always_open,
+                operating=True,
+            )
+        return status
 
     def nearest(
         self,

@@ -60,6 +60,7 @@ class DetailQuery(BaseModel):
 
 class PublicPositionBase(Schema):
     id: int
+    code: str = Field(..., description="阵地编号（公众页面 /p/<code>/ 和二维码海报用它）")
     name: str = Field(..., description="规范名称")
     short_name: str
     kind: PositionKind
@@ -74,6 +75,7 @@ class PublicPositionBase(Schema):
     opens_at: datetime | None = Field(None, description="未开放：一周内下次开放时间")
     always_open: bool
     facilities: list[str]
+    abilities: list[str] = Field(..., description="六能")
     public_phone: str = Field(..., description="对外联系电话")
     entry_method: EntryMethod
     no_app_needed: bool
@@ -105,7 +107,6 @@ class PublicPositionOut(PublicPositionBase):
     crs: CRS
     weekly_hours: dict[str, list[list[str]]]
     hours_exceptions: list[PublicHoursExceptionOut] = Field(..., description="今天及以后的开放时间例外")
-    abilities: list[str]
     services: list[str]
     own_services: list[str]
     served_groups: list[str]

@@ -5,11 +5,13 @@ personal data from them (no manager name or phone, spec §11)."""
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,7 @@ from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.finder import index
 from yizhan.finder.params import DEFAULT_LIMIT, DEFAULT_RADIUS_M, check_limit, check_point, check_radius
 from yizhan.finder.walking import walk_minutes
+from yizhan.positions.choices import PositionState
 from yizhan.positions.hours import SHANGHAI, OpeningStatus
 from yizhan.positions.models import HoursException, Position
 from yizhan.positions.selectors import position_opening
@@ -26,11 +29,53 @@ POSITION_NOT_PUBLIC = _("该服务阵地不存在或未对公众开放")
 
 
 @dataclass(frozen=True)
-class NearbyResult:
-    position: Position
+class NearbyHit:
+    position_id: int
     distance_m: float  # straight line (haversine), from the asked point
     walk_minutes: int  # spec §10 approximation: straight × detour factor at walking speed, rounded up
     opening: OpeningStatus
+
+
+@dataclass(frozen=True, slots=True)
+class PublicRecord:
+    """What a nearby answer shows of a position that does not depend on the asker: its stored
+    GCJ-02 point, and its other public fields already written as JSON members (no personal data)."""
+
+    lng: float
+    lat: float
+    json: bytes  # `"id":…,"name":…,…,"stars":…` without braces, UTF-8
+
+    def fields(self) -> dict:
+        """The public fields as values (for pages)."""
+        return json.loads(b"{" + self.json + b"}")
+
+
+@dataclass(frozen=True)
+class NearbyPublic(NearbyHit):
+    record: PublicRecord
+
+
+def _nearby_hits(
+    *,
+    lng: float,
+    lat: float,
+    crs: CRS | str,
+    radius_m: float,
+    limit: int,
+    filters: index.Filters | None,
+    open_now: bool,
+    at: datetime | None,
+) -> tuple[index.PositionIndex, list[NearbyHit]]:
+    check_point(lng, lat)
+    check_radius(radius_m)
+    check_limit(limit)
+    at = at or timezone.now()
+    gcj_lng, gcj_lat = to_gcj02(lng, lat, crs)
+    held = index.current_index()
+    hits = held.nearest(
+        gcj_lng, gcj_lat, radius_m=radius_m, limit=limit, filters=filters or index.Filters(), open_now=open_now, at=at
+    )
+    return held, [NearbyHit(pk, distance, walk_minutes(distance), held.opening(pk, at)) for pk, distance in hits]
 
 
 def nearby(
@@ -43,77 +88,92 @@ def nearby(
     filters: index.Filters | None = None,
     open_now: bool = False,
     at: datetime | None = None,
-) -> list[NearbyResult]:
+) -> list[NearbyPublic]:
     """The public positions nearest to a point given in `crs` (a phone's GPS is WGS-84; spec §10:
     searched unconverted it lands 300–600 m off), within `radius_m`, matching `filters` and, with
-    `open_now`, open at `at` (default now, Asia/Shanghai), nearest first (ties by id)."""
-    check_point(lng, lat)
-    check_radius(radius_m)
-    check_limit(limit)
-    filters = filters or index.Filters()
-    at = at or timezone.now()
-    gcj_lng, gcj_lat = to_gcj02(lng, lat, crs)
-    held = index.current_index()
-    hits = held.nearest(gcj_lng, gcj_lat, radius_m=radius_m, limit=limit, filters=filters, open_now=open_now, at=at)
-    positions = _public_rows(held, [pk for pk, _d in hits])
-    results = []
-    for pk, distance in hits:
-        position = positions.get(pk)
-        if position is None:  # deleted since this version (positions are never deleted in service)
-            continue
-        results.append(NearbyResult(position, distance, walk_minutes(distance), held.opening(pk, at)))
-    return results
+    `open_now`, open at `at` (default now, Asia/Shanghai), nearest first (ties by id), each with its
+    public record: read once per position and index version, kept while the position does not
+    change, so a repeated search reads no row (the public API's hot path, bench/finder_http.py)."""
+    held, hits = _nearby_hits(
+        lng=lng, lat=lat, crs=crs, radius_m=radius_m, limit=limit, filters=filters, open_now=open_now, at=at
+    )
+    records = public_records(held, [hit.position_id for hit in hits])
+    return [NearbyPublic(**vars(hit), record=records[hit.position_id]) for hit in hits if hit.position_id in records]
 
 
-# Loaded positions kept per index version (see `_public_rows`); beyond this many the least recently
-# shown leave.
-ROW_MEMO_MAX = 20_000
-# What a nearby result shows (the API's NearbyItemOut, the public list): nothing personal, and ~2.9 KB
-# a position against ~7 KB for a whole row (tracemalloc over 10,000): a full memo is ~57 MB a process.
-NEARBY_FIELDS = (
-    "id", "code", "kind", "official_name", "short_name", "state", "state_reason", "expected_reopen_on",
-    "address", "lng", "lat", "always_open", "facilities", "abilities", "public_phone", "entry_method",
-    "no_app_needed", "star_rating",
+# Public records kept per process (see `public_records`): ~0.5 KB each, so the default holds a
+# national registry (130,000 positions, bench/finder_http.py) in ~65 MB; beyond it the least
+# recently shown leave.
+RECORD_MEMO_MAX = 200_000
+_RECORD_MEMO = "public-records"
+# What a record shows (the API's NearbyItemOut): nothing personal (spec §11).
+RECORD_FIELDS = (
+    "id", "code", "lng", "lat", "official_name", "short_name", "kind", "state", "state_reason", "expected_reopen_on",
+    "address", "always_open", "facilities_text", "abilities_text", "public_phone", "entry_method", "no_app_needed",
+    "star_rating",
 )  # fmt: skip
-_ROW_MEMO = "nearby-rows"
-_memo_lock = threading.Lock()
 
 
-def _public_rows(held: index.PositionIndex, pks: list[int]) -> dict[int, Position]:
-    """The positions of `pks` as the index's version holds them, read once per version: every
-    write to a position makes a new index version (positions_changed), so a position loaded at
-    this version is what the database holds until then. Results are read, never changed, by
-    callers. Several server processes must share the cache (REDIS_URL) to see each other's writes,
-    as for the index itself."""
-    memo: OrderedDict[int, Position] = held.memo.setdefault(_ROW_MEMO, OrderedDict())
-    with _memo_lock:  # a threaded server shares the memo; the work inside is a few dict operations
-        found = {}
-        for pk in pks:
-            position = memo.get(pk)
-            if position is not None:
-                memo.move_to_end(pk)  # least recently shown positions leave first
-                found[pk] = position
+def public_records(held: index.PositionIndex, pks: list[int]) -> dict[int, PublicRecord]:
+    """The public records of `pks` as the index's version holds them (positions no longer public
+    are left out), read once per position and version: every write to a position makes a new
+    index version without that position's record (index.positions_changed), so a record held is
+    what the database holds until then. Several server processes must share the cache
+    (REDIS_URL) to see each other's writes, as for the index itself."""
+    memo = held.memo(_RECORD_MEMO, RECORD_MEMO_MAX)
+    found = memo.get_many(pks)
     missing = [pk for pk in pks if pk not in found]
     if missing:
-        sql, fixed = _rows_sql(len(missing))
-        loaded = {p.pk: p for p in Position.objects.raw(sql, [*fixed, *missing])}
+        sql, fixed = _records_sql(len(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*fixed, *missing])
+            loaded = {row[0]: _public_record(row) for row in cursor.fetchall()}
+        memo.put_many(loaded)
         found.update(loaded)
-        with _memo_lock:
-            memo.update(loaded)
-            while len(memo) > ROW_MEMO_MAX:
-                memo.popitem(last=False)
-    return {pk: found[pk] for pk in pks if pk in found}
+    return found
+
+
+def _public_record(values: tuple) -> PublicRecord:
+    """A record from a row of RECORD_FIELDS as the database driver gives it (JSON as text; SQLite
+    gives booleans as 0/1 and dates as text)."""
+    row = dict(zip(RECORD_FIELDS, values, strict=True))
+    suspended = row["state"] == PositionState.SUSPENDED
+    fields = {
+        "id": row["id"],
+        "code": row["code"],
+        "name": row["official_name"],
+        "short_name": row["short_name"],
+        "kind": row["kind"],
+        "state": row["state"],
+        "state_reason": row["state_reason"] if suspended else None,
+        "expected_reopen_on": str(row["expected_reopen_on"]) if suspended and row["expected_reopen_on"] else None,
+        "address": row["address"],
+        "always_open": bool(row["always_open"]),
+        "facilities": json.loads(row["facilities_text"]) if row["facilities_text"] else [],
+        "abilities": json.loads(row["abilities_text"]) if row["abilities_text"] else [],
+        "public_phone": row["public_phone"],
+        "entry_method": row["entry_method"],
+        "no_app_needed": bool(row["no_app_needed"]),
+        "stars": int(row["star_rating"]) if row["star_rating"] else None,
+    }
+    members = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    return PublicRecord(row["lng"], row["lat"], members.encode())
 
 
 @functools.lru_cache(maxsize=64)
-def _rows_sql(n: int) -> tuple[str, tuple]:
-    """`Position.objects.public().filter(pk__in=<n keys>)` compiled once per n, as (SQL, the
-    parameters before the keys): on the public API's hot path Django's query compiler cost more than
-    the query itself (bench/finder_http.py). The keys are the last n parameters."""
-    rows = Position.objects.public().only(*NEARBY_FIELDS).filter(pk__in=range(-n, 0))
+def _records_sql(n: int) -> tuple[str, tuple]:
+    """The query of `n` public records compiled once per n, as (SQL, the parameters before the
+    keys): on the public API's hot path Django's query compiler cost more than the query itself
+    (bench/finder_http.py). The keys are the last n parameters."""
+    rows = (
+        Position.objects.public()
+        .annotate(facilities_text=Cast("facilities", TextField()), abilities_text=Cast("abilities", TextField()))
+        .filter(pk__in=range(-n, 0))
+        .values_list(*RECORD_FIELDS)
+    )
     sql, params = rows.query.sql_with_params()
     if list(params[len(params) - n :]) != list(range(-n, 0)):
-        raise RuntimeError("the public rows query no longer ends with its keys")
+        raise RuntimeError("the public records query no longer ends with its keys")
     return sql, tuple(params[: len(params) - n])
 
 

@@ -7,7 +7,7 @@ The search page works without JavaScript (a GET form: a typed place, filters); w
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,7 +28,7 @@ from yizhan.finder.params import parse_nearby_params
 from yizhan.finder.places import find_place
 from yizhan.orgs.geo import region_feature_collection
 from yizhan.orgs.models import Region, Unit
-from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service
+from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service, StarRating
 from yizhan.positions.hours import SHANGHAI, WEEKDAY_NAMES, WEEKDAYS
 from yizhan.positions.models import Position
 
@@ -72,31 +72,40 @@ def _opening_text(opening, state: str) -> str:
     return _("已关闭 · %(when)s 开门") % {"when": when}
 
 
-def _stars(position) -> dict | None:
+def _stars(kind: str, stars: int | None) -> dict | None:
     """A station's stars as symbols and words (never by symbol alone); None for centres, which are
     not star-rated."""
-    if position.kind != PositionKind.STATION:
+    if kind != PositionKind.STATION:
         return None
-    if not position.star_rating:
+    if not stars:
         return {"symbols": "", "label": _("未评星")}
-    return {"symbols": "★" * position.stars, "label": position.get_star_rating_display()}
+    return {"symbols": "★" * stars, "label": StarRating(str(stars)).label}
 
 
-def _result(item: selectors.NearbyResult, tile_crs: str) -> dict:
-    position = item.position
-    lng, lat = from_gcj02(position.lng, position.lat, tile_crs)
+def _result(item: selectors.NearbyPublic, tile_crs: str) -> dict:
+    fields = item.record.fields()
+    lng, lat = from_gcj02(item.record.lng, item.record.lat, tile_crs)
+    state = fields["state"]
+    name = fields["short_name"] or fields["name"]
+    reopen = fields["expected_reopen_on"]
     return {
-        "position": position,
+        "position": {
+            "display_name": name,
+            "state_reason": fields["state_reason"],
+            "expected_reopen_on": date.fromisoformat(reopen) if reopen else None,
+            "address": fields["address"],
+            "public_phone": fields["public_phone"],
+        },
         "distance_m": round(item.distance_m),
         "walk_minutes": item.walk_minutes,
-        "is_open": item.opening.is_open and position.state == PositionState.OPERATING,
-        "suspended": position.state == PositionState.SUSPENDED,
-        "opening_text": _opening_text(item.opening, position.state),
-        "stars": _stars(position),
-        "needs": _labels(position.abilities, Ability)
-        + _labels([f for f in position.facilities if f in NEED_FACILITIES], Facility),
-        "url": reverse("finder:position", args=[position.code]),
-        "map": {"lat": lat, "lng": lng, "name": position.display_name, "code": position.code},
+        "is_open": item.opening.is_open and state == PositionState.OPERATING,
+        "suspended": state == PositionState.SUSPENDED,
+        "opening_text": _opening_text(item.opening, state),
+        "stars": _stars(fields["kind"], fields["stars"]),
+        "needs": _labels(fields["abilities"], Ability)
+        + _labels([f for f in fields["facilities"] if f in NEED_FACILITIES], Facility),
+        "url": reverse("finder:position", args=[fields["code"]]),
+        "map": {"lat": lat, "lng": lng, "name": name, "code": fields["code"]},
     }
 
 
@@ -195,7 +204,7 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
         "suspended": p.state == PositionState.SUSPENDED,
         "is_open": found.opening.is_open and p.state == PositionState.OPERATING,
         "opening_text": _opening_text(found.opening, p.state),
-        "stars": _stars(p),
+        "stars": _stars(p.kind, p.stars),
         "week": week,
         "today_label": WEEKDAY_NAMES[today],
         "exceptions": found.exceptions,

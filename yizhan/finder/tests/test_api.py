@@ -2,6 +2,7 @@
 400s in Chinese for bad ones, no personal data, cache headers, rate limit, CORS, OpenAPI."""
 
 import json
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -11,6 +12,7 @@ from yizhan.finder import params
 from yizhan.finder.api import PUBLIC_MAX_AGE_S
 from yizhan.finder.selectors import POSITION_NOT_PUBLIC
 from yizhan.finder.tests.conftest import CENTRE
+from yizhan.positions import services
 from yizhan.positions.choices import PositionState
 from yizhan.positions.rules import distance_m
 
@@ -20,6 +22,8 @@ PERSONAL = ("王小明", "13912345678")
 # Every key of a nearby result; nothing else may appear (a new field is a decision, not an accident).
 NEARBY_KEYS = {
     "id",
+    "code",
+    "abilities",
     "name",
     "short_name",
     "kind",
@@ -413,3 +417,32 @@ def test_a_repeated_nearby_answer_reads_no_position_rows(anonymous, stations):
         page = anonymous.get("/", {"lng": CENTRE[0], "lat": CENTRE[1], "crs": "gcj02"})
     assert again.json() == first.json() and page.status_code == 200
     assert not [q["sql"] for q in queries.captured_queries if "positions_position" in q["sql"]]
+
+
+def test_a_nearby_result_shows_what_the_detail_shows(anonymous, stations, make_position, zs_admin):
+    """The nearby answer is written from pre-written records, the detail from the row: every field
+    both carry agrees, for every kind of station (suspended with a reason and a date, rated)."""
+    rated = make_position(
+        state=PositionState.OPERATING,
+        star_rating="4",
+        star_rated_on=date(2026, 6, 1),
+        lng=CENTRE[0] + 0.003,
+        lat=CENTRE[1],
+        entry_method="code_lock",
+        no_app_needed=False,
+    )
+    services.position_transition(
+        actor=zs_admin,
+        position=rated,
+        to_state=PositionState.SUSPENDED,
+        reason="装修",
+        expected_reopen_on=date(2027, 1, 5),
+    )
+    results = anonymous.get(f"{NEARBY}?{GCJ}&radius=50000&limit=50").json()["results"]
+    assert {item["state"] for item in results} == {"operating", "suspended"}
+    assert any(item["stars"] for item in results) and any(item["expected_reopen_on"] for item in results)
+    for item in results:
+        detail = anonymous.get(f"/api/v1/public/positions/{item['id']}?crs=gcj02").json()
+        shared = set(item) & set(detail)
+        assert shared == NEARBY_KEYS - {"distance_m", "walk_minutes"}
+        assert {k: item[k] for k in shared} == {k: detail[k] for k in shared}, item["id"]

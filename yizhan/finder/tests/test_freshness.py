@@ -20,7 +20,7 @@ NOON = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
 
 def _ids(**kwargs) -> list[int]:
     query = {"lng": CENTRE[0], "lat": CENTRE[1], "crs": CRS.GCJ02, "radius_m": 5000, "limit": 10, **kwargs}
-    return [r.position.pk for r in selectors.nearby(**query)]
+    return [r.position_id for r in selectors.nearby(**query)]
 
 
 @pytest.fixture
@@ -34,7 +34,8 @@ def test_suspending_and_reopening_changes_results_at_once(station, zs_admin):
     assert _ids(open_now=True, at=NOON) == []
     assert _ids(filters=index.Filters(include_suspended=False)) == []
     [result] = selectors.nearby(lng=CENTRE[0], lat=CENTRE[1], crs=CRS.GCJ02)
-    assert result.position.state == PositionState.SUSPENDED and result.position.state_reason == "停水"
+    assert result.record.fields()["state"] == PositionState.SUSPENDED
+    assert result.record.fields()["state_reason"] == "停水"
     services.position_transition(actor=zs_admin, position=station, to_state=PositionState.OPERATING)
     assert _ids(open_now=True, at=NOON) == [station.pk]
 
@@ -165,7 +166,7 @@ def test_rows_are_read_once_per_version_and_again_after_a_change(station, zs_adm
     assert again.opening == position_opening(Position.objects.get(pk=station.pk), NOON)
     services.position_update(actor=zs_admin, position=station, short_name="新简称")
     [changed] = selectors.nearby(lng=CENTRE[0], lat=CENTRE[1], crs=CRS.GCJ02, at=NOON)
-    assert changed.position.short_name == "新简称"
+    assert changed.record.fields()["short_name"] == "新简称"
 
 
 def test_opening_from_the_index_matches_the_stored_rows_for_every_schedule(make_position):
@@ -198,13 +199,44 @@ def test_opening_from_the_index_matches_the_stored_rows_for_every_schedule(make_
 
 
 def test_the_memo_keeps_the_most_recently_shown_positions(make_position, monkeypatch, django_assert_num_queries):
-    monkeypatch.setattr(selectors, "ROW_MEMO_MAX", 2)
+    monkeypatch.setattr(selectors, "RECORD_MEMO_MAX", 2)
     a, b, c = (make_position(state=PositionState.OPERATING, always_open=True) for _ in range(3))
     held = index.current_index()
-    selectors._public_rows(held, [a.pk, b.pk])
-    selectors._public_rows(held, [a.pk])  # a shown again: b is now the least recent
-    selectors._public_rows(held, [c.pk])  # c enters, b leaves
+    selectors.public_records(held, [a.pk, b.pk])
+    selectors.public_records(held, [a.pk])  # a shown again: b is now the least recent
+    selectors.public_records(held, [c.pk])  # c enters, b leaves
     with django_assert_num_queries(0):
-        assert set(selectors._public_rows(held, [a.pk, c.pk])) == {a.pk, c.pk}
+        assert set(selectors.public_records(held, [a.pk, c.pk])) == {a.pk, c.pk}
     with django_assert_num_queries(1):
-        assert set(selectors._public_rows(held, [b.pk])) == {b.pk}
+        assert set(selectors.public_records(held, [b.pk])) == {b.pk}
+
+
+def test_a_change_keeps_the_records_of_the_other_positions(make_position, zs_admin, django_assert_num_queries):
+    """A patched index version re-reads only the records of the positions that changed."""
+    a, b = (make_position(state=PositionState.OPERATING, always_open=True) for _ in range(2))
+    selectors.public_records(index.current_index(), [a.pk, b.pk])
+    services.position_update(actor=zs_admin, position=a, short_name="改过的简称")
+    held = index.current_index()
+    with django_assert_num_queries(0):
+        assert set(selectors.public_records(held, [b.pk])) == {b.pk}
+    with django_assert_num_queries(1):
+        assert selectors.public_records(held, [a.pk])[a.pk].fields()["short_name"] == "改过的简称"
+
+
+def test_opening_is_shared_within_a_minute_and_right_at_every_second(make_position):
+    """The index works out an opening once per hours and minute: asked again at another second of
+    the same minute it must still be exact, next to a span that starts or ends at the minute."""
+    from datetime import timedelta
+
+    from yizhan.positions.selectors import position_opening
+
+    made = [
+        make_position(state=PositionState.OPERATING, weekly_hours={"wed": [["08:00", "12:01"]]}),
+        make_position(state=PositionState.OPERATING, weekly_hours={"wed": [["12:01", "13:00"]]}),
+        make_position(state=PositionState.OPERATING, weekly_hours={"wed": [["12:00", "12:01"], ["12:02", "14:00"]]}),
+    ]
+    held = index.current_index()
+    for second in (0, 1, 30, 59, 60, 61, 119, 120):
+        at = NOON + timedelta(seconds=second)
+        for position in Position.objects.filter(pk__in=[p.pk for p in made]).prefetch_related("hours_exceptions"):
+            assert held.opening(position.pk, at) == position_opening(position, at), (position.code, at)
