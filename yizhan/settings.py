@@ -189,7 +189,8 @@ SESSION_COOKIE_AGE = int(YIZHAN_SESSION_MAX_AGE.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Second factor (TOTP, django-otp) for the roles that hold power over the whole system or its
-# accounts and logs (orgs/twofactor.py TWO_FACTOR_ROLES). Off only for a knowing test setup.
+# accounts and logs (orgs/twofactor.py TWO_FACTOR_ROLES). On by default everywhere, the demo
+# included (its accounts share YIZHAN_DEMO_TOTP_SECRET); YIZHAN_REQUIRE_2FA=0 turns it off knowingly.
 YIZHAN_REQUIRE_2FA = env_bool("YIZHAN_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "驿站"
 # Base32 secret of the demo accounts' authenticator (`yizhan demo`), public like the demo password.

@@ -57,6 +57,4 @@ class PasswordResetForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("用户下次登录时须修改此密码"),
     )
-    clear_second_factor = forms.BooleanField(
-        label=_("同时清除其双因素验证设备和恢复码（手机丢失时）"), required=False
-    )
+    clear_second_factor = forms.BooleanField(label=_("同时清除其双因素验证设备和恢复码（手机丢失时）"), required=False)

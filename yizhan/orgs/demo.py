@@ -96,7 +96,7 @@ def load() -> list[str]:
             totp_device_install(user=user, secret_base32=settings.YIZHAN_DEMO_TOTP_SECRET)
             second_factor.append(username)
     lines.append(
-        f"  双因素验证（{'、'.join(dict.fromkeys(second_factor))}）：身份验证器密钥 {settings.YIZHAN_DEMO_TOTP_SECRET}，"
-        "或运行 `yizhan demo-totp` 显示当前验证码"
+        f"  双因素验证（{'、'.join(dict.fromkeys(second_factor))}）："
+        f"身份验证器密钥 {settings.YIZHAN_DEMO_TOTP_SECRET}，或运行 `yizhan demo-totp` 显示当前验证码"
     )
     return lines

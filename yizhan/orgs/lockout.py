@@ -21,7 +21,10 @@ from yizhan.core.audit import audit_context
 from yizhan.orgs.auth_events import AuthEvent, auth_event_record
 from yizhan.orgs.models import User
 
-LOCKED_OUT_MESSAGE = _("登录失败次数过多（{limit} 次），该账号或本机地址已被暂时锁定，请 {minutes} 分钟后再试。如忘记密码，请联系安全管理员重置。")
+LOCKED_OUT_MESSAGE = _(
+    "登录失败次数过多（{limit} 次），该账号或本机地址已被暂时锁定，请 {minutes} 分钟后再试。"
+    "如忘记密码，请联系安全管理员重置。"
+)
 
 
 def lockout_minutes(request: HttpRequest | None = None) -> int:

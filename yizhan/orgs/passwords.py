@@ -20,7 +20,9 @@ from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require
 from yizhan.orgs.auth_events import AuthEvent, auth_event_record
 from yizhan.orgs.models import Membership, PasswordHistory, User
 
-COMPLEXITY_MESSAGE = _("密码至少 {min_length} 个字符，且须包含大写字母、小写字母、数字、符号这四类中的至少 {min_classes} 类")
+COMPLEXITY_MESSAGE = _(
+    "密码至少 {min_length} 个字符，且须包含大写字母、小写字母、数字、符号这四类中的至少 {min_classes} 类"
+)
 HISTORY_MESSAGE = _("新密码不能与最近 {remember} 次使用过的密码相同")
 OLD_PASSWORD_WRONG = _("原密码不正确")
 RESET_OWN_PASSWORD = _("不能重置自己的密码，请在“修改密码”页修改")

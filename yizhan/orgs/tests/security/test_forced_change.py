@@ -40,18 +40,46 @@ def test_a_new_account_must_change_its_password_first(opened):
     assert "修改密码" in page and str(PASSWORD_CHANGE_REQUIRED) in page and "别人为您设置的密码" in page
     assert "至少 8 个字符" in page  # the rules are explained beside the field
 
-    weak = client.post("/account/password/", {"old_password": "Initial-pass-1", "new_password": "abcdefgh",
-                                              "new_password_again": "abcdefgh", "next": "/staff/units/"})
+    weak = client.post(
+        "/account/password/",
+        {
+            "old_password": "Initial-pass-1",
+            "new_password": "abcdefgh",
+            "new_password_again": "abcdefgh",
+            "next": "/staff/units/",
+        },
+    )
     assert weak.status_code == 200 and "密码至少 8 个字符" in weak.content.decode()
-    same = client.post("/account/password/", {"old_password": "Initial-pass-1", "new_password": "Initial-pass-1",
-                                              "new_password_again": "Initial-pass-1", "next": "/staff/units/"})
+    same = client.post(
+        "/account/password/",
+        {
+            "old_password": "Initial-pass-1",
+            "new_password": "Initial-pass-1",
+            "new_password_again": "Initial-pass-1",
+            "next": "/staff/units/",
+        },
+    )
     assert same.status_code == 200 and "最近 5 次" in same.content.decode()
-    differ = client.post("/account/password/", {"old_password": "Initial-pass-1", "new_password": "Own-pass-2026",
-                                                "new_password_again": "Own-pass-2027", "next": "/staff/units/"})
+    differ = client.post(
+        "/account/password/",
+        {
+            "old_password": "Initial-pass-1",
+            "new_password": "Own-pass-2026",
+            "new_password_again": "Own-pass-2027",
+            "next": "/staff/units/",
+        },
+    )
     assert differ.status_code == 200 and "两次输入的新密码不一致" in differ.content.decode()
 
-    done = client.post("/account/password/", {"old_password": "Initial-pass-1", "new_password": "Own-pass-2026",
-                                              "new_password_again": "Own-pass-2026", "next": "/staff/units/"})
+    done = client.post(
+        "/account/password/",
+        {
+            "old_password": "Initial-pass-1",
+            "new_password": "Own-pass-2026",
+            "new_password_again": "Own-pass-2026",
+            "next": "/staff/units/",
+        },
+    )
     assert done["Location"] == "/staff/units/"
     assert client.get("/staff/units/").status_code == 200  # the session survived the change
     assert client.get("/api/v1/me").status_code == 200
@@ -84,7 +112,10 @@ def test_a_reset_by_the_security_admin_on_the_accounts_page_forces_a_change(make
 def test_only_the_security_admin_may_reset(make_user, dalian, login):
     make_user(Role.STATION_MANAGER, dalian["street"], username="mgr")
     fed = login(make_user(Role.FEDERATION_ADMIN, dalian["city"]))
-    assert fed.post("/staff/accounts/", {"form": "reset", "username": "mgr", "password": "Reset-pass-2026"}).status_code == 403
+    assert (
+        fed.post("/staff/accounts/", {"form": "reset", "username": "mgr", "password": "Reset-pass-2026"}).status_code
+        == 403
+    )
     assert not User.objects.get(username="mgr").must_change_password
 
 
@@ -95,7 +126,9 @@ def test_logout_and_the_second_factor_pages_stay_open_while_forced(opened):
 
 
 def test_demo_style_accounts_are_not_forced(dalian):
-    services.system_account_create(username="demo_like", password="Yizhan-demo-2026", unit=dalian["zs"], role=Role.UNIT_ADMIN)
+    services.system_account_create(
+        username="demo_like", password="Yizhan-demo-2026", unit=dalian["zs"], role=Role.UNIT_ADMIN
+    )
     client = Client()
     form_login(client, "demo_like", "Yizhan-demo-2026")
     assert client.get("/staff/").status_code == 200

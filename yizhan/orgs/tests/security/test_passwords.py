@@ -109,7 +109,9 @@ def test_the_rules_are_configured_in_settings_with_their_numbers():
 
 def test_messages_are_chinese(dalian, security):
     with pytest.raises(ApplicationError) as error:
-        services.account_create(actor=security, username="weak", password="abcdefgh", unit=dalian["zs"], role=Role.REVIEWER)
+        services.account_create(
+            actor=security, username="weak", password="abcdefgh", unit=dalian["zs"], role=Role.REVIEWER
+        )
     assert "密码至少 8 个字符" in error.value.message and error.value.field == "password"
 
 
@@ -154,7 +156,11 @@ def test_change_needs_the_old_password_and_is_audited(make_user, dalian):
     assert (error.value.message, error.value.field) == (passwords.OLD_PASSWORD_WRONG, "old_password")
     change(user, "Test-pass-2026", "Brand-new-2026")
     entry = AuditEntry.objects.order_by("-seq").first()
-    assert (entry.action, entry.object_id, entry.after["event"]) == (AuditAction.UPDATE, str(user.pk), "password_changed")
+    assert (entry.action, entry.object_id, entry.after["event"]) == (
+        AuditAction.UPDATE,
+        str(user.pk),
+        "password_changed",
+    )
     assert "Brand-new" not in str(entry.after)
 
 
