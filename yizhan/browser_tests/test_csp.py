@@ -10,9 +10,13 @@ watch sees a violation when one happens.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
+from yizhan.core.roles import Role
+from yizhan.orgs.models import Membership, Unit, User
 from yizhan.positions.models import Position
 
 REPORT = """
@@ -110,10 +114,8 @@ def test_staff_pages_run_under_the_policy(demo, page, login):
 
 
 @pytest.mark.browser
-def test_audit_log_admin_and_api_docs_run_under_the_policy(demo, page, login, settings):
-    """The auditor's pages; the second factor is switched off here to reach them directly (its own
-    pages are covered by the authentication tests)."""
-    settings.YIZHAN_REQUIRE_2FA = False
+def test_audit_log_admin_and_api_docs_run_under_the_policy(demo, page, login):
+    """The auditor's pages (the test login stands for a sign-in that passed the second factor)."""
     seen = watch_csp(page)
     login(page, "auditor", "/staff/audit/")
     page.wait_for_load_state("networkidle")
@@ -123,4 +125,29 @@ def test_audit_log_admin_and_api_docs_run_under_the_policy(demo, page, login, se
     visit(page, "/admin/core/auditentry/")
     visit(page, "/api/v1/docs")  # django-ninja's Swagger UI
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Yizhan API")
+    assert seen == []
+
+
+def sign_in_with_the_form(page: Page, username: str, password: str) -> None:
+    visit(page, "/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+
+
+@pytest.mark.browser
+def test_second_factor_pages_run_under_the_policy(demo, page, settings):
+    """What a 2FA role meets after the password: the code prompt, and for an account without an
+    authenticator the enrolment page with its QR code drawn by the server."""
+    seen = watch_csp(page)
+    sign_in_with_the_form(page, "auditor", settings.YIZHAN_DEMO_PASSWORD)  # the demo auditor has one
+    expect(page).to_have_url(re.compile(r"/account/2fa/\?next="))
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
+    newcomer = User.objects.create_user(username="new_security", password="Yizhan-csp-2026!")
+    Membership.objects.create(user=newcomer, unit=Unit.objects.get(code="DL"), role=Role.SECURITY_ADMIN)
+    sign_in_with_the_form(page, "new_security", "Yizhan-csp-2026!")
+    expect(page).to_have_url(re.compile(r"/account/2fa/setup/"))
+    expect(page.locator(".otp-qr svg")).to_be_visible()
+    page.wait_for_load_state("networkidle")
     assert seen == []
