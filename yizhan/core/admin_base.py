@@ -10,9 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.roles import Action
 
 
+def request_actor(request):
+    """The request's actor, or None when nobody is signed in. `request.actor` is a lazy object,
+    never None itself even when what it wraps is: comparing it with None is always false."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return getattr(request, "actor", None)
+
+
 class ScopedReadOnlyAdmin(admin.ModelAdmin):
     def _actor(self, request):
-        return getattr(request, "actor", None)
+        return request_actor(request)
 
     def get_queryset(self, request):
         return self.model._default_manager.get_queryset().restrict(self._actor(request), Action.VIEW)
@@ -42,5 +51,5 @@ class YizhanAdminSite(admin.AdminSite):
     site_title = _("驿站原始数据")
 
     def has_permission(self, request):
-        actor = getattr(request, "actor", None)
-        return bool(request.user.is_active and actor is not None and actor.membership is not None)
+        actor = request_actor(request)
+        return bool(actor is not None and request.user.is_active and actor.membership is not None)
