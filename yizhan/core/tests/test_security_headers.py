@@ -407,10 +407,13 @@ print(json.dumps({{
 
 
 def run_production(*args: str) -> subprocess.CompletedProcess:
+    env = environment({"DATABASE_URL": PRODUCTION_DATABASE, "ALLOWED_HOSTS": PRODUCTION_HOST})
+    # Set by the browser tests' harness while its browser is up; a deployment never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, *args],
         cwd=PROJECT_DIR,
-        env=environment({"DATABASE_URL": PRODUCTION_DATABASE, "ALLOWED_HOSTS": PRODUCTION_HOST}),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
