@@ -77,7 +77,8 @@ class Instances:
     def _admin(self, *statements: str) -> None:
         import psycopg
 
-        with psycopg.connect(self.server, autocommit=True) as conn:
+        # The server's maintenance database: the one DATABASE_URL names need not exist.
+        with psycopg.connect(f"{self.server.rsplit('/', 1)[0]}/postgres", autocommit=True) as conn:
             for statement in statements:
                 conn.execute(statement)
 
