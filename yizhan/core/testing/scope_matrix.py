@@ -26,7 +26,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from yizhan.core.roles import Role
+from yizhan.core.roles import Action, Role
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
 from yizhan.orgs.models import Membership, Unit, User
 
@@ -34,6 +34,19 @@ RELATIONS = ("own", "child", "sibling", "parent")
 OUTSIDE = frozenset({"sibling", "parent"})
 DIRECT_ACTIONS = frozenset({"detail", "create", "update", "delete", "operate"})
 DIRECT_CHANNELS = frozenset({"api", "page"})
+# The permission (roles.Action) each probe action exercises: a probe's action must be one of these,
+# so the guard in test_scope_matrix can tell which permitted actions no probe tries.
+PROBE_ACTIONS: dict[str, str] = {
+    "list": Action.VIEW,
+    "detail": Action.VIEW,
+    "history": Action.VIEW,
+    "create": Action.CREATE,
+    "update": Action.UPDATE,
+    "reveal": Action.UPDATE,
+    "delete": Action.DELETE,
+    "export": Action.EXPORT,
+    "operate": Action.OPERATE,
+}
 
 # Where each role naturally sits: (parent type, own type, sibling type, child type).
 ROLE_PLACES: dict[str, tuple[str, str, str, str]] = {
@@ -108,6 +121,16 @@ def child_type_for(unit: Unit) -> str:
 class Outcome:
     took_effect: bool
     status: int
+
+
+def page_status(response, *not_found_messages) -> int:
+    """The status of a page answer, where a form that names its object by a choice or a key (a unit
+    from a list of the units in scope, a username, a submitter's phone) answers 200 with one of
+    `not_found_messages` — the same words as for an object that does not exist, which is the page's
+    way of saying "not found" — counted as 404."""
+    if response.status_code == 200 and any(str(m) in response.content.decode() for m in not_found_messages):
+        return 404
+    return response.status_code
 
 
 # A probe tries one action through one channel on the target placed at a relation.

@@ -1,13 +1,18 @@
 """Scope-matrix declaration for feedback (see yizhan/core/testing/scope_matrix.py): the staff's
-list, detail and phone reveal through the API, the pages and the admin. Feedback is created by
-the public only, so there is no create, update or delete channel to probe yet."""
+list, detail and phone reveal through the API, the pages and the admin, and a submitter's requests
+(the submitters' page, by the phone they gave): a copy of their data (export) and its deletion
+(delete: phone, address key and text anonymised). Feedback is created by the public only, so there
+is no create channel; the submitter requests have a page and no API, so they are probed as pages."""
 
 from __future__ import annotations
 
+import json
+
 from yizhan.core.roles import Role
-from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World
+from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World, page_status
 from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.models import Feedback
+from yizhan.ledger.services import ERASED_TEXT, SUBJECT_NOTHING
 from yizhan.positions.choices import ConstructionType, PositionKind, PositionState
 from yizhan.positions.models import Position
 
@@ -73,13 +78,38 @@ def _page_reveal(world, feedback, relation):
     return Outcome(r.status_code == 200 and PHONE in r.content.decode(), r.status_code)
 
 
+SUBMITTERS = "/staff/feedback/submitters/"
+
+
+def _page_export(world, feedback, relation):
+    r = world.client.post(SUBMITTERS, {"phone": PHONE, "step": "export"})
+    exported = r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    ids = {item["id"] for item in json.loads(r.content)["feedback"]} if exported else set()
+    # Outside the actor's scope the phone finds nothing: the same answer as an unknown phone.
+    return Outcome(feedback.pk in ids, page_status(r, SUBJECT_NOTHING))
+
+
+def _page_delete(world, feedback, relation):
+    r = world.client.post(SUBMITTERS, {"phone": PHONE, "step": "erase", "confirm": "yes"})
+    stored = Feedback.objects.get(pk=feedback.pk)
+    erased = stored.phone == "" and stored.client_key == "" and stored.text == ERASED_TEXT
+    return Outcome(r.status_code == 302 and erased, page_status(r, SUBJECT_NOTHING))
+
+
 def _admin_list(world, feedback, relation):
     r = world.client.get("/admin/ledger/feedback/")
     link = f"/admin/ledger/feedback/{feedback.pk}/change/"
     return Outcome(r.status_code == 200 and link in r.content.decode(), r.status_code)
 
 
-HANDLERS = {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW, "reveal": OWN_AND_BELOW}
+HANDLERS = {
+    "list": OWN_AND_BELOW,
+    "detail": OWN_AND_BELOW,
+    "reveal": OWN_AND_BELOW,
+    # A submitter's requests are answered by the admins (spec §11, PIPL art. 45 and 47).
+    "export": OWN_AND_BELOW,
+    "delete": OWN_AND_BELOW,
+}
 
 FEEDBACK_CASE = ScopeCase(
     model="ledger.feedback",
@@ -91,6 +121,8 @@ FEEDBACK_CASE = ScopeCase(
         ("page", "list"): _page_list,
         ("page", "detail"): _page_detail,
         ("page", "reveal"): _page_reveal,
+        ("page", "export"): _page_export,
+        ("page", "delete"): _page_delete,
         ("admin", "list"): _admin_list,
     },
     expected={

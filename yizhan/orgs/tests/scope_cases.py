@@ -7,7 +7,8 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from yizhan.core.roles import Role
-from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World, child_type_for
+from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
+from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World, child_type_for, page_status
 from yizhan.orgs.models import Membership, Unit, User
 
 INVALID_CHOICE = "选择一个有效的选项"
@@ -206,12 +207,9 @@ def _m_page_create(world, membership, relation):
     form = {"form": "grant", "username": grantee.username, "unit": membership.unit_id, "role": Role.REVIEWER}
     r = world.client.post("/staff/accounts/", form)
     granted = Membership.objects.filter(user=grantee, unit_id=membership.unit_id).exists()
-    status = r.status_code
-    if status == 200 and INVALID_CHOICE in r.content.decode():
-        # The unit list offers only units in scope: an outside unit gets the same "invalid choice"
-        # as a unit that does not exist, which is the page's way of answering "not found".
-        status = 404
-    return Outcome(r.status_code == 302 and granted, status)
+    # The unit list offers only units in scope: an outside unit gets the same "invalid choice"
+    # as a unit that does not exist, which is the page's way of answering "not found".
+    return Outcome(r.status_code == 302 and granted, page_status(r, INVALID_CHOICE))
 
 
 def _m_page_delete(world, membership, relation):
@@ -237,4 +235,60 @@ MEMBERSHIP_CASE = ScopeCase(
     },
 )
 
-CASES = [UNIT_CASE, MEMBERSHIP_CASE]
+# ---------------------------------------------------------------- User
+
+# Accounts are managed by the security admin on the accounts page, under the role-grant permission
+# (orgs.membership CREATE): opening an account with its first role at a unit in scope, and resetting
+# the password of an account whose roles all lie in scope. The target is an account holding a role
+# at the relation's unit.
+RESET_PASSWORD = "Matrix-Reset-2026!"
+
+
+def _user_target(world: World, relation: str) -> User:
+    return _membership_target(world, relation).user
+
+
+def _u_page_list(world, user, relation):
+    r = world.client.get("/staff/accounts/")
+    return Outcome(r.status_code == 200 and user.username in r.content.decode(), r.status_code)
+
+
+def _u_page_create(world, user, relation):
+    unit = user.memberships.get().unit
+    username = world.fresh("opened-")
+    form = {
+        "form": "create",
+        "username": username,
+        "password": "Matrix-Open-2026!",
+        "unit": unit.pk,
+        "role": Role.REVIEWER,
+    }
+    r = world.client.post("/staff/accounts/", form)
+    opened = Membership.objects.filter(user__username=username, unit=unit).exists()
+    return Outcome(r.status_code == 302 and opened, page_status(r, INVALID_CHOICE))
+
+
+def _u_page_update(world, user, relation):
+    form = {"form": "reset", "username": user.username, "password": RESET_PASSWORD}
+    r = world.client.post("/staff/accounts/", form)
+    stored = User.objects.get(pk=user.pk)
+    reset = stored.check_password(RESET_PASSWORD) and stored.must_change_password
+    # An account outside the scope is named by its username: "not found", as for an unknown one.
+    return Outcome(r.status_code == 302 and reset, page_status(r, OUT_OF_SCOPE_MESSAGE))
+
+
+USER_CASE = ScopeCase(
+    model="orgs.user",
+    make_target=_user_target,
+    probes={
+        ("page", "list"): _u_page_list,
+        ("page", "create"): _u_page_create,
+        ("page", "update"): _u_page_update,
+    },
+    expected={
+        Role.SECURITY_ADMIN: {"list": OWN_AND_BELOW, "create": OWN_AND_BELOW, "update": OWN_AND_BELOW},
+        Role.AUDITOR: {"list": OWN_AND_BELOW},
+    },
+)
+
+CASES = [UNIT_CASE, MEMBERSHIP_CASE, USER_CASE]
