@@ -32,7 +32,7 @@ from yizhan.orgs.models import Membership, Unit, User
 
 RELATIONS = ("own", "child", "sibling", "parent")
 OUTSIDE = frozenset({"sibling", "parent"})
-DIRECT_ACTIONS = frozenset({"detail", "create", "update", "delete", "operate"})
+DIRECT_ACTIONS = frozenset({"detail", "history", "create", "update", "reveal", "delete", "operate"})
 DIRECT_CHANNELS = frozenset({"api", "page"})
 # The permission (roles.Action) each probe action exercises: a probe's action must be one of these,
 # so the guard in test_scope_matrix can tell which permitted actions no probe tries.

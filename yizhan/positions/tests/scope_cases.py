@@ -172,6 +172,12 @@ def _admin_list(world, position, relation):
     return Outcome(r.status_code == 200 and link in r.content.decode(), r.status_code)
 
 
+def _api_history(world, position, relation):
+    r = world.client.get(f"/api/v1/positions/{position.pk}/history")
+    moves = [(item["to_state"], item["actor_name"]) for item in r.json()] if r.status_code == 200 else []
+    return Outcome((PositionState.PLANNED, "matrix") in moves, r.status_code)
+
+
 def _admin_history(world, position, relation):
     r = world.client.get("/admin/positions/positionstatechange/", {"position__id__exact": position.pk})
     return Outcome(r.status_code == 200 and position.official_name in r.content.decode(), r.status_code)
@@ -197,6 +203,7 @@ POSITION_CASE = ScopeCase(
         ("api", "update"): _api_update,
         ("api", "export"): _api_export,
         ("api", "operate"): _api_operate,
+        ("api", "history"): _api_history,
         ("page", "list"): _page_list,
         ("page", "detail"): _page_detail,
         ("page", "create"): _page_create,
