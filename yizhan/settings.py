@@ -276,7 +276,8 @@ if PRODUCTION:
 
 
 def _refuse_unsafe_production() -> None:
-    """Production mode must not start with a development secret, DEBUG or open hosts."""
+    """Production mode must not start with a development secret, DEBUG, open hosts, SQLite (unless
+    allowed knowingly) or without the administrators' second factor."""
     problems = []
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
         problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
@@ -286,6 +287,8 @@ def _refuse_unsafe_production() -> None:
         problems.append("ALLOWED_HOSTS must list the served host names (no '*')")
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env_bool("YIZHAN_ALLOW_SQLITE", False):
         problems.append("DATABASE_URL must point at PostgreSQL (or set YIZHAN_ALLOW_SQLITE=1 knowingly)")
+    if not YIZHAN_REQUIRE_2FA:  # 等保 level 3 8.1.4.1 d): two authentication techniques for administrators
+        problems.append("YIZHAN_REQUIRE_2FA must stay on (the second factor of the administrators)")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production mode: " + "; ".join(problems))
 
@@ -373,4 +376,3 @@ YIZHAN_AUDIT_SIGNING_KEY = os.environ.get("YIZHAN_AUDIT_SIGNING_KEY", "")
 # Days a feedback submitter's phone (and address pseudonym) is kept for replying before
 # `yizhan feedback-anonymise` removes it (spec §11).
 YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS = int(os.environ.get("YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS", "365"))
-

@@ -439,3 +439,33 @@ def test_production_answers_over_https_only_with_secure_cookies():
     csrf_cookie = seen["cookies"]["csrftoken"]
     assert csrf_cookie["secure"] is True and csrf_cookie["samesite"] == "Lax"
     assert seen["session_cookie"] == [True, True]
+
+
+def test_answers_with_their_own_policy_changes_still_get_them():
+    """The policy built once for plain answers must not swallow django-csp's per-view changes."""
+    from csp.constants import HEADER
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from yizhan.core.middleware_security import ContentSecurityPolicyMiddleware
+
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse())
+    plain = middleware(RequestFactory().get("/"))
+    assert "script-src 'self';" in plain[HEADER] + ";" and "example.org" not in plain[HEADER]
+
+    def updated_view(request):
+        response = HttpResponse()
+        response._csp_update = {"img-src": ["https://example.org"]}
+        return response
+
+    updated = ContentSecurityPolicyMiddleware(updated_view)(RequestFactory().get("/"))
+    assert "https://example.org" in updated[HEADER]
+
+    def exempt_view(request):
+        response = HttpResponse()
+        response._csp_exempt = True
+        return response
+
+    assert HEADER not in ContentSecurityPolicyMiddleware(exempt_view)(RequestFactory().get("/"))
+    again = middleware(RequestFactory().get("/"))
+    assert again[HEADER] == plain[HEADER]

@@ -28,6 +28,7 @@ CASES = {
     "debug-on": ({"DEBUG": "1"}, ["DEBUG must be off"]),
     "any-host": ({"ALLOWED_HOSTS": "yizhan.example.cn,*"}, ["ALLOWED_HOSTS", "'*'"]),
     "sqlite": ({"DATABASE_URL": None}, ["DATABASE_URL must point at PostgreSQL"]),
+    "no_second_factor": ({"YIZHAN_REQUIRE_2FA": "0"}, ["YIZHAN_REQUIRE_2FA must stay on"]),
 }
 
 
