@@ -75,7 +75,8 @@ def unit_tree(*, actor: Actor) -> list[tuple[Unit, int]]:
 def region_list(*, actor: Actor, level: str = "", parent: str = "") -> QuerySet[Region]:
     """Administrative areas are reference data: every staff member with a role may read them."""
     _require_staff(actor)
-    regions = Region.objects.select_related("parent").defer("boundary")
+    # Neither the areas' boundaries nor their parents' (a city's, large, once per district) are read.
+    regions = Region.objects.select_related("parent").defer("boundary", "parent__boundary")
     if level:
         regions = regions.filter(level=level)
     if parent:
