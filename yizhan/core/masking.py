@@ -66,3 +66,9 @@ def mask_ip(address: str) -> str:
 def mask_hidden(value) -> str:
     """Nothing of the value: for data no view shows (keys, pseudonyms, free text out of role)."""
     return "***" if value else ""
+
+
+def looks_masked(value) -> bool:
+    """Whether a value carries a mask's hiding character, as a masked value copied back from a view
+    or an export would (no real name or phone number contains `*`)."""
+    return isinstance(value, str) and "*" in value

@@ -183,6 +183,14 @@ def shown(actor: Actor | None, obj: models.Model, field: str) -> str:
     return entry.mask(value)
 
 
+def masked_fields(actor: Actor | None, model: type[models.Model]) -> list[str]:
+    """The personal fields of `model` that `actor` does not see in full (for views that can only
+    leave a field out, such as the read-only admin)."""
+    role = actor.role if actor is not None else None
+    label = model._meta.label_lower
+    return [entry.field for entry in PERSONAL_FIELDS if entry.model == label and role not in entry.shown_to]
+
+
 def audit_masked(model_label: str, snapshot: dict) -> dict:
     """An audit snapshot with the fields declared `audit_masked` masked: what the append-only
     chain may keep of data that must be erasable before the chain is purged."""

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from yizhan.core.admin_base import ScopedReadOnlyAdmin
+from yizhan.core.admin_base import ScopedReadOnlyAdmin, request_actor
+from yizhan.core.personal_data import masked_fields
 from yizhan.positions.models import HoursException, Position, PositionPhoto, PositionStateChange
 
 
@@ -9,6 +10,10 @@ class PositionAdmin(ScopedReadOnlyAdmin):
     list_display = ["code", "official_name", "kind", "state", "unit", "region"]
     list_filter = ["kind", "state", "construction_type"]
     search_fields = ["code", "official_name", "address"]
+
+    def get_exclude(self, request, obj=None):
+        # Spec §11: the manager's name and phone only for the roles the inventory shows them to.
+        return masked_fields(request_actor(request), Position)
 
 
 @admin.register(PositionStateChange)

@@ -50,7 +50,7 @@ from yizhan.positions import import_worker, rules, services
 from yizhan.positions.choices import PositionKind
 from yizhan.positions.hours import validate_schedule
 from yizhan.positions.models import POSITION_CODE_VALIDATOR, Position
-from yizhan.positions.spreadsheet import BY_FIELD, BY_HEADER, COLUMNS, SHEET_TITLE, CellError, Column
+from yizhan.positions.spreadsheet import BY_FIELD, BY_HEADER, COLUMNS, MASKED_FIELDS, SHEET_TITLE, CellError, Column
 
 ERROR_HEADER = "错误说明"
 
@@ -333,9 +333,14 @@ class _Importer(services.RecordLookups):
                 fail("code", CODE_REPEATED.format(code=code, row=self.file_rows[code]))
             else:
                 self.file_rows[code] = row_number
+        masked = set()
+        for field_name in MASKED_FIELDS & values.keys():
+            if problem := services.masked_input_problem(field=field_name, value=values[field_name]):
+                fail(field_name, problem)
+                masked.add(field_name)
         for phone in ("manager_phone", "public_phone"):
             number = values.get(phone)
-            if number and number not in self.valid_phones:
+            if number and phone not in masked and number not in self.valid_phones:
                 try:
                     PHONE_VALIDATOR(number)
                 except ValidationError as error:

@@ -27,6 +27,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
+from yizhan.core.masking import mask_name
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, Service
 from yizhan.positions.hours import WEEKDAY_NAMES, WEEKDAYS
 from yizhan.positions.models import Position
@@ -65,18 +66,15 @@ def _hours_lines(position: Position) -> list[str]:
     return lines
 
 
-def _masked_name(name: str) -> str:
-    # Spec §11: a manager's name is published only with recorded consent, otherwise masked (张**).
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
 def poster_sections(position: Position) -> list[tuple[str, list[str]]]:
     """The poster's text blocks as (heading, lines), in print order."""
     abilities = _labels(Ability, position.abilities)
     services = _labels(Service, position.services) + [str(s) for s in position.own_services or []]
     contact = [f"{_('对外联系电话')}：{position.public_phone or '—'}"]
     if position.manager_name:
-        contact.append(f"{_('管理员')}：{_masked_name(position.manager_name)}")
+        # Spec §11: a manager's name is published only with recorded consent (none is recorded),
+        # otherwise masked (张**); the manager's phone is never printed.
+        contact.append(f"{_('管理员')}：{mask_name(position.manager_name)}")
     contact.append(f"{_('地址')}：{position.address}")
     return [
         (_("开放时间"), _hours_lines(position)),

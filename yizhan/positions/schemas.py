@@ -7,6 +7,8 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from yizhan.core.geo.crs import CRS
+from yizhan.core.personal_data import shown
+from yizhan.orgs.schemas import context_actor
 from yizhan.positions.choices import (
     BuildMode,
     BuildNature,
@@ -46,8 +48,8 @@ class PositionOut(Schema):
     co_builder: str
     build_nature: BuildNature
     floor_area: float | None
-    manager_name: str
-    manager_phone: str
+    manager_name: str = Field(..., description="in full for admins and station managers, else masked (张**)")
+    manager_phone: str = Field(..., description="in full for admins and station managers, else masked (138****5678)")
     public_phone: str
     always_open: bool
     weekly_hours: dict[str, list[list[str]]]
@@ -68,6 +70,15 @@ class PositionOut(Schema):
     state_reason: str
     expected_reopen_on: date | None
     version: int = Field(..., description="raised by every change; send it with PATCH to refuse overwriting others")
+
+    # Spec §11: the manager's own data as the requesting actor may see it (core/personal_data.py).
+    @staticmethod
+    def resolve_manager_name(obj, context) -> str:
+        return shown(context_actor(context), obj, "manager_name")
+
+    @staticmethod
+    def resolve_manager_phone(obj, context) -> str:
+        return shown(context_actor(context), obj, "manager_phone")
 
 
 class PositionFields(Schema):

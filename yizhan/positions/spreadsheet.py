@@ -26,6 +26,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from yizhan.core.exports import FORMULA_PREFIXES, safe_cell
+from yizhan.core.personal_data import personal_field, shown
+from yizhan.core.scoping import Actor
 from yizhan.positions.choices import (
     Ability,
     BuildMode,
@@ -290,6 +292,8 @@ COLUMNS: list[Column] = [
 ]  # fmt: skip
 
 HEADERS = [column.header for column in COLUMNS]
+# Columns holding personal data (core/personal_data.py): exported as the exporting actor may see them.
+MASKED_FIELDS = frozenset(c.field for c in COLUMNS if personal_field("positions.position", c.field))
 BY_FIELD = {column.field: column for column in COLUMNS}
 BY_HEADER = {column.header: column for column in COLUMNS}
 
@@ -301,11 +305,15 @@ def _ref(position, field_name: str, attr: str):
     return getattr(getattr(position, field_name), attr)
 
 
-def position_row(position) -> list:
-    """A position as one sheet row, in COLUMNS order (select_related unit, region, parent_centre)."""
+def position_row(position, *, actor: Actor) -> list:
+    """A position as one sheet row, in COLUMNS order (select_related unit, region, parent_centre),
+    with the manager's name and phone as `actor` may see them (spec §11: masked for a role without
+    the need; a masked value does not import back, see `services.masked_input_problem`)."""
     row = []
     for column in COLUMNS:
-        if column.field == "unit":
+        if column.field in MASKED_FIELDS:
+            row.append(column.render(shown(actor, position, column.field)))
+        elif column.field == "unit":
             row.append(_ref(position, "unit", "code"))
         elif column.field == "parent_centre":
             row.append(_ref(position, "parent_centre", "code"))

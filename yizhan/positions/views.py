@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from yizhan.core.errors import ApplicationError, ConflictError
 from yizhan.core.geo.crs import from_gcj02
 from yizhan.core.geo.tiles import tile_source
+from yizhan.core.personal_data import shown
 from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
@@ -258,6 +259,9 @@ def _detail(request, position: Position, transition_form: TransitionForm | None 
         "positions/position_detail.html",
         {
             "position": position,
+            # Spec §11: the manager's name and phone in full only for the roles the inventory names.
+            "manager_name": shown(actor, position, "manager_name"),
+            "manager_phone": shown(actor, position, "manager_phone"),
             "opening": selectors.position_opening(position),
             "hours_rows": _hours_rows(position),
             "history": selectors.position_history(actor=actor, position=position),

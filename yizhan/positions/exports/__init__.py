@@ -31,7 +31,13 @@ class ExportFormat:
     description: str
     extension: str
     content_type: str
-    render: Callable[[Iterable[Position]], bytes]
+    # (positions, exporting actor) → file content.
+    render: Callable[[Iterable[Position], Actor], bytes]
+
+
+def _public(render: Callable[[Iterable[Position]], bytes]) -> Callable[[Iterable[Position], Actor], bytes]:
+    """A public format's renderer: it carries no personal data, so it is the same for every actor."""
+    return lambda positions, actor: render(positions)
 
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -41,7 +47,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         ExportFormat(
             "xlsx",
             _("Excel（导入模板格式）"),
-            _("与导入模板相同的列，修改后可重新导入；含管理员姓名和电话，仅供内部使用"),
+            _("与导入模板相同的列，修改后可重新导入；管理员姓名和电话仅对管理员完整显示，其他角色为打码值"),
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             xlsx.render,
@@ -52,7 +58,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             _("RFC 7946，WGS-84 坐标，供 GIS 软件和各类应用使用"),
             "geojson",
             "application/geo+json",
-            geojson.render,
+            _public(geojson.render),
         ),
         ExportFormat(
             "kml",
@@ -60,7 +66,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             _("KML 2.2，WGS-84 坐标，可在奥维、Google 地球等软件中打开"),
             "kml",
             "application/vnd.google-earth.kml+xml",
-            kml.render,
+            _public(kml.render),
         ),
         ExportFormat(
             "csv-amap",
@@ -68,7 +74,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             _("GCJ-02 坐标，列为 名称、经度、纬度 及附加字段"),
             "csv",
             CSV_TYPE,
-            csv_maps.render_amap,
+            _public(csv_maps.render_amap),
         ),
         ExportFormat(
             "csv-baidu",
@@ -76,7 +82,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             _("BD-09 坐标（coord_type=3），列为 title、address、longitude、latitude 等"),
             "csv",
             CSV_TYPE,
-            csv_maps.render_baidu,
+            _public(csv_maps.render_baidu),
         ),
         ExportFormat(
             "hsds",
@@ -84,7 +90,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             _("服务目录交换格式（机构、地点、服务、开放时间、电话），JSON"),
             "json",
             "application/json",
-            hsds.render,
+            _public(hsds.render),
         ),
     )
 }
@@ -108,7 +114,7 @@ def position_export(*, actor: Actor, filters: selectors.PositionFilters, format_
         .select_related("parent_centre", "region__parent__parent")
         .defer("region__parent__boundary", "region__parent__parent__boundary")
     )
-    content = export_format.render(positions)
+    content = export_format.render(positions, actor)
     audit_record(
         action=AuditAction.EXPORT,
         object_type=Position._meta.label_lower,

@@ -77,7 +77,7 @@ def test_template_round_trip(admin):
     assert position.state == PositionState.OPERATING
     assert position.region.adcode == "210203"
     # The export row of the imported position re-imports as unchanged.
-    again = workbook(dict(zip([c.field for c in COLUMNS], position_row(position), strict=True)))
+    again = workbook(dict(zip([c.field for c in COLUMNS], position_row(position, actor=admin), strict=True)))
     result = positions_import(actor=admin, file=again)
     assert (result.ok, result.unchanged, result.updated) == (True, 1, 0)
 
