@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from yizhan.core.admin_base import ScopedReadOnlyAdmin
+from yizhan.core.admin_base import ScopedReadOnlyAdmin, request_actor
+from yizhan.core.personal_data import masked_fields
 from yizhan.orgs.models import Membership, Region, Unit
 
 
@@ -9,7 +10,14 @@ class UnitAdmin(ScopedReadOnlyAdmin):
     list_display = ["code", "name", "type", "region", "contact_name"]
     list_filter = ["type"]
     search_fields = ["code", "name"]
-    exclude = ["path", "depth", "numchild"]
+
+    # Spec §11: the contact person's name and phone only for the roles the inventory names.
+    def get_exclude(self, request, obj=None):
+        return ["path", "depth", "numchild", *masked_fields(request_actor(request), Unit)]
+
+    def get_list_display(self, request):
+        hidden = masked_fields(request_actor(request), Unit)
+        return [name for name in super().get_list_display(request) if name not in hidden]
 
 
 @admin.register(Membership)

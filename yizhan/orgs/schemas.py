@@ -2,6 +2,8 @@
 
 from ninja import Field, Schema
 
+from yizhan.core.admin_base import request_actor
+from yizhan.core.personal_data import shown
 from yizhan.core.roles import Role
 from yizhan.orgs.choices import RegionLevel, UnitType
 
@@ -20,14 +22,29 @@ class UnitOut(Schema):
     depth: int
     parent_id: int | None = None
     region: RegionRefOut
-    contact_name: str
-    contact_phone: str
+    contact_name: str = Field(..., description="in full for the admins, else masked (张**)")
+    contact_phone: str = Field(..., description="in full for the admins, else masked (138****5678)")
     address: str
 
     @staticmethod
     def resolve_parent_id(obj) -> int | None:
         parent = getattr(obj, "visible_parent", None)
         return parent.pk if parent else None
+
+    # Spec §11: the contact person as the requesting actor may see it (core/personal_data.py).
+    @staticmethod
+    def resolve_contact_name(obj, context) -> str:
+        return shown(context_actor(context), obj, "contact_name")
+
+    @staticmethod
+    def resolve_contact_phone(obj, context) -> str:
+        return shown(context_actor(context), obj, "contact_phone")
+
+
+def context_actor(context):
+    """The actor of the request a schema is filled for; None (everything masked) without one."""
+    request = (context or {}).get("request")
+    return request_actor(request) if request is not None else None
 
 
 class UnitCreateIn(Schema):

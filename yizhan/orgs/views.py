@@ -16,6 +16,7 @@ from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDenied
 from yizhan.core.exports import xlsx_response
 from yizhan.core.geo.tiles import tile_source
 from yizhan.core.models import AuditAction
+from yizhan.core.personal_data import shown
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE
 from yizhan.core.views_helpers import staff_view
@@ -85,6 +86,13 @@ def switch_unit(request):
     return redirect(target)
 
 
+def _contact(actor, unit: Unit) -> str:
+    """The unit's contact person and phone as `actor` may see them (spec §11)."""
+    return " ".join(
+        value for value in (shown(actor, unit, "contact_name"), shown(actor, unit, "contact_phone")) if value
+    )
+
+
 @staff_view
 def unit_list(request):
     actor = request.actor
@@ -92,7 +100,7 @@ def unit_list(request):
     unit_type = request.GET.get("type", "")
     units = selectors.unit_list(actor=actor, search=search, type=unit_type)
     base_depth = actor.unit.depth if actor.unit else 1
-    rows = [(unit, max(unit.depth - base_depth, 0)) for unit in units]
+    rows = [(unit, max(unit.depth - base_depth, 0), _contact(actor, unit)) for unit in units]
     return render(
         request,
         "orgs/unit_list.html",
@@ -119,8 +127,8 @@ def unit_export(request):
             codes.get(u.path[: -Unit.steplen], ""),
             u.region.adcode,
             u.region.name,
-            u.contact_name,
-            u.contact_phone,
+            shown(actor, u, "contact_name"),
+            shown(actor, u, "contact_phone"),
             u.address,
         ]
         for u in units
@@ -144,6 +152,8 @@ def unit_detail(request, pk: int):
         "orgs/unit_detail.html",
         {
             "unit": unit,
+            "contact_name": shown(actor, unit, "contact_name"),
+            "contact_phone": shown(actor, unit, "contact_phone"),
             "parent": selectors.unit_parent_in_scope(actor=actor, unit=unit),
             "children": Unit.objects.get_children(unit),  # the page shows no child region: skip boundaries
             "can_update": actor.can(Action.UPDATE, Unit),
