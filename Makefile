@@ -77,6 +77,7 @@ bench: setup browser-deps bench-deps bench/lighthouse/node_modules/.package-lock
 	$(PY) bench/finder_nearby.py
 	$(PY) bench/finder_page.py
 	$(PY) bench/finder_http.py
+	$(PY) bench/finder_wsgi_cpu.py
 	$(PY) bench/load_mixed.py
 
 # wrk, the loopback load generator of bench/finder_http.py (Debian's package).
