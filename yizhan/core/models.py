@@ -25,9 +25,9 @@ class AuditAction(models.TextChoices):
     ANONYMISE = "anonymise", _("匿名化")
 
 
-class AuditEntryQuerySet(ScopedQuerySet):
-    # Only `audit_retention.audit_purge` removes entries: a prefix older than the retention period,
-    # with raw SQL, leaving an `AuditAnchor` behind. Nothing else in the application can.
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are inserted, never updated or deleted through the ORM."""
+
     def update(self, **kwargs):
         raise PermissionError(APPEND_ONLY_MESSAGE)
 
@@ -35,7 +35,30 @@ class AuditEntryQuerySet(ScopedQuerySet):
         raise PermissionError(APPEND_ONLY_MESSAGE)
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row is saved once (always as an INSERT: an instance carrying an existing key would
+    otherwise be saved as an UPDATE of that row) and never deleted through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(APPEND_ONLY_MESSAGE)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(APPEND_ONLY_MESSAGE)
+
+
+class AuditEntryQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+    # Only `audit_retention.audit_purge` removes entries: a prefix older than the retention period,
+    # with raw SQL, leaving an `AuditAnchor` behind. Nothing else in the application can.
+    pass
+
+
+class AuditEntry(AppendOnlyModel):
     """One change or authentication event. `hash` covers every other field and the previous entry's
     hash, so changing or removing any stored row breaks the chain (`yizhan audit-verify`)."""
 
@@ -66,16 +89,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_action_display()} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError(APPEND_ONLY_MESSAGE)
-        # A new instance carrying an existing seq would otherwise be saved as an UPDATE of that row.
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(APPEND_ONLY_MESSAGE)
 
     @property
     def object_type_label(self) -> str:
@@ -110,15 +123,7 @@ class AuditHead(models.Model):
         return f"#{self.seq} {self.hash[:12]}"
 
 
-class AuditAnchorQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError(APPEND_ONLY_MESSAGE)
-
-    def delete(self):
-        raise PermissionError(APPEND_ONLY_MESSAGE)
-
-
-class AuditAnchor(models.Model):
+class AuditAnchor(AppendOnlyModel):
     """Where the chain starts after a purge of old entries (`yizhan audit-purge`): the number and
     hash of the last purged entry. `audit_verify` checks the first remaining entry links to the
     newest anchor, and that the purge's own audit entry names the same number and hash, so an
@@ -130,7 +135,7 @@ class AuditAnchor(models.Model):
     purged_count = models.PositiveIntegerField(_("清理条数"))
     created_at = models.DateTimeField(_("清理时间"))
 
-    objects = AuditAnchorQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seq"]
@@ -140,12 +145,3 @@ class AuditAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError(APPEND_ONLY_MESSAGE)
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(APPEND_ONLY_MESSAGE)
