@@ -24,18 +24,16 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from throwaway_db import throwaway_database  # noqa: E402 (bench/ is on sys.path)
+from serving import free_port, wait_for  # noqa: E402 (bench/ is on sys.path)
+from throwaway_db import throwaway_database  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yizhan.settings")
 os.environ["DEBUG"] = "false"
@@ -78,24 +76,6 @@ def _lua(paths: list[str], directory: Path) -> Path:
         "request = function()\n  i = i + 1\n  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
     )
     return script
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (our own http URL)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def _wrk(base: str, *, script: Path | None = None, path: str = "/", seconds: int = SECONDS) -> dict:
@@ -144,7 +124,7 @@ def main() -> None:
     connections.close_all()
     tmp = Path(tempfile.mkdtemp(prefix="yizhan-wrk-"))
     script = _lua(paths, tmp)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = subprocess.Popen(  # noqa: S603
         [
@@ -160,8 +140,8 @@ def main() -> None:
         env=os.environ.copy(),
     )
     try:
-        _wait_for(base + "/health/live")
-        _wait_for(base + paths[0])
+        wait_for(base + "/health/live")
+        wait_for(base + paths[0])
         _wrk(base, script=script, seconds=10)  # every worker builds its index and warms up
         ceiling = _wrk(base, path="/health/live")
         nearby = _wrk(base, script=script)

@@ -34,7 +34,6 @@ import gzip
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from serving import free_port  # noqa: E402 (bench/ is on sys.path, as the script's folder)
 
 from yizhan.browser_tests.support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -108,14 +109,8 @@ class Load:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve(tmp: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     os.environ.update(
         DATABASE_URL=f"sqlite:///{tmp}/db.sqlite3",
         DEBUG="false",

@@ -45,7 +45,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -61,7 +60,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from throwaway_db import throwaway_database  # noqa: E402 (bench/ is on sys.path)
+from serving import free_port, wait_for  # noqa: E402 (bench/ is on sys.path)
+from throwaway_db import throwaway_database  # noqa: E402
 
 POSITIONS = int(os.environ.get("BENCH_POSITIONS", "20000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "180"))
@@ -398,24 +398,6 @@ def _position_updater(
 # --- Server and memory -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (our own http URL)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer")
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -578,7 +560,7 @@ def main() -> int:
         targets, password = _prepare()
         from django.conf import settings
 
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         gunicorn = subprocess.Popen(  # noqa: S603
             [
@@ -592,7 +574,7 @@ def main() -> int:
             cwd=ROOT,
             env=os.environ.copy(),
         )
-        _wait_for(base + "/health/live")
+        wait_for(base + "/health/live")
         cookies = _staff_session(base, STAFF_USERNAME, password)
         names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
         staff_headers = {"Cookie": "; ".join(f"{name}={cookies[name]}" for name in names)}
