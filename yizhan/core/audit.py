@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.bulk import JSONText, bulk_insert_rows
 from yizhan.core.models import AuditAction, AuditAnchor, AuditEntry, AuditHead
+from yizhan.core.personal_data import audit_masked
 
 GENESIS_HASH = "0" * 64
 
@@ -310,19 +311,22 @@ class AuditedModel(models.Model):
         before = None
         if not adding:
             previous = type(self)._base_manager.filter(pk=self.pk).first()
-            before = previous.audit_snapshot() if previous is not None else None
+            before = previous.audit_values() if previous is not None else None
         with transaction.atomic():
             super().save(*args, **kwargs)
-            after = self.audit_snapshot()
+            after = self.audit_values()
+            label = self._meta.label_lower
             if before is None:
-                audit_record(action=AuditAction.CREATE, obj=self, after=after)
+                audit_record(action=AuditAction.CREATE, obj=self, after=audit_masked(label, after))
             elif before != after:
+                # Changes are found on the stored values, so that a personal field whose masked
+                # form stays the same (138****5678 → 138****5678) is still recorded as changed.
                 changed = {k for k in after if before.get(k) != after.get(k)}
                 audit_record(
                     action=AuditAction.UPDATE,
                     obj=self,
-                    before={k: before.get(k) for k in sorted(changed)},
-                    after={k: after[k] for k in sorted(changed)},
+                    before=audit_masked(label, {k: before.get(k) for k in sorted(changed)}),
+                    after=audit_masked(label, {k: after[k] for k in sorted(changed)}),
                 )
 
     def delete(self, *args, **kwargs):
@@ -336,6 +340,11 @@ class AuditedModel(models.Model):
         return None
 
     def audit_snapshot(self) -> dict:
+        """What the chain keeps of the record: `audit_values()` with the personal fields the
+        inventory declares `audit_masked` masked (spec §11, core/personal_data.py)."""
+        return audit_masked(self._meta.label_lower, self.audit_values())
+
+    def audit_values(self) -> dict:
         """Every stored field as plain JSON (dates, decimals and UUIDs as DjangoJSONEncoder writes
         them), converted field by field: a bulk import snapshots every row it writes."""
         names, read = _snapshot_reader(type(self))

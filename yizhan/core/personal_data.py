@@ -6,18 +6,21 @@ are not (places, organisations, a position's public contact phone) are declared 
 installed app and fails on a field that looks personal and is declared in neither list.
 
 Views, exports and the API mask through `shown()` (or a field's `mask`) so that the rule for a
-field lives here and nowhere else.
+field lives here and nowhere else. Staff views mask by default; a role named in `revealed_to`
+sees the full values through `personal_data_reveal()`, which writes an audit entry (spec §11).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.masking import mask_email, mask_hidden, mask_ip, mask_name, mask_phone
+from yizhan.core.errors import PermissionDeniedError
+from yizhan.core.masking import looks_masked, mask_email, mask_hidden, mask_ip, mask_name, mask_phone
+from yizhan.core.models import AuditAction
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
 
@@ -41,6 +44,14 @@ NOBODY: frozenset[str] = frozenset()
 AUDIT_RETENTION = _("审计日志保存期限（YIZHAN_AUDIT_RETENTION_DAYS，至少 180 天）届满后可由 audit-purge 清理")
 WHILE_ACCOUNT = _("账号存续期间；账号记录不删除，停用后保留以对应审计日志")
 LOGIN_RECORDS = _("登录失败与锁定记录：锁定期满后不再使用，由安全管理员清理（axes_reset）")
+REVEAL_REFUSED = _("您的角色不能查看完整的个人信息")
+POSITION_MANAGER_REVEAL = _(
+    "阵地详情页“显示完整信息”、修改页（打开即查看）、POST /api/v1/positions/{id}/reveal、"
+    "Excel 导出勾选“包含完整联系方式”；限管理员和本阵地站长，记入审计日志"
+)
+UNIT_CONTACT_REVEAL = _(
+    "单位详情页“显示完整信息”、修改页（打开即查看）、POST /api/v1/units/{id}/reveal；限管理员，记入审计日志"
+)
 
 
 @dataclass(frozen=True)
@@ -52,8 +63,10 @@ class PersonalField:
     # Roles that see the value in full wherever they see the record; everyone else sees `mask`.
     shown_to: frozenset[str]
     retention: str
-    # A role outside `shown_to` that may see the full value through an audited reveal, and where.
+    # Where a role outside `shown_to` may see the full value through an audited reveal ...
     reveal: str = ""
+    # ... and which roles may (within their data scope; `personal_data_reveal`).
+    revealed_to: frozenset[str] = frozenset()
     # Whether audit snapshots keep the value masked (it must be erasable before the chain is purged).
     audit_masked: bool = False
 
@@ -73,26 +86,44 @@ PERSONAL_FIELDS: tuple[PersonalField, ...] = (
     PersonalField("orgs.user", "last_name", Kind.PERSON_NAME, mask_name, NOBODY, _("不使用（始终为空）")),
     PersonalField("orgs.user", "email", Kind.EMAIL, mask_email, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT),
     PersonalField("orgs.user", "phone", Kind.PHONE, mask_phone, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT),
-    # A union unit's contact person: work contact data that the unit's administrators need.
-    PersonalField("orgs.unit", "contact_name", Kind.PERSON_NAME, mask_name, ADMINS, _("单位记录存续期间")),
-    PersonalField("orgs.unit", "contact_phone", Kind.PHONE, mask_phone, ADMINS, _("单位记录存续期间")),
-    # A position's manager (spec §11): published only with recorded consent; on staff pages for
-    # those who run the position and the admins above it.
-    PersonalField(
-        "positions.position",
-        "manager_name",
-        Kind.PERSON_NAME,
-        mask_name,
-        ADMINS | {Role.STATION_MANAGER},
-        _("阵地记录存续期间；更换管理员时覆盖"),
+    # A union unit's contact person: work contact data that the unit's administrators need. Staff
+    # views mask it for everyone (spec §11); the admins reveal it, audited. The audit chain keeps
+    # it masked, so that auditors reading changes do not read it.
+    *(
+        PersonalField(
+            "orgs.unit",
+            field,
+            kind,
+            mask,
+            NOBODY,
+            _("单位记录存续期间"),
+            reveal=UNIT_CONTACT_REVEAL,
+            revealed_to=ADMINS,
+            audit_masked=True,
+        )
+        for field, kind, mask in (
+            ("contact_name", Kind.PERSON_NAME, mask_name),
+            ("contact_phone", Kind.PHONE, mask_phone),
+        )
     ),
-    PersonalField(
-        "positions.position",
-        "manager_phone",
-        Kind.PHONE,
-        mask_phone,
-        ADMINS | {Role.STATION_MANAGER},
-        _("阵地记录存续期间；更换管理员时覆盖"),
+    # A position's manager (spec §11): published only with recorded consent; masked on staff pages
+    # for everyone, revealed (audited) to those who run the position and the admins above it.
+    *(
+        PersonalField(
+            "positions.position",
+            field,
+            kind,
+            mask,
+            NOBODY,
+            _("阵地记录存续期间；更换管理员时覆盖"),
+            reveal=POSITION_MANAGER_REVEAL,
+            revealed_to=ADMINS | {Role.STATION_MANAGER},
+            audit_masked=True,
+        )
+        for field, kind, mask in (
+            ("manager_name", Kind.PERSON_NAME, mask_name),
+            ("manager_phone", Kind.PHONE, mask_phone),
+        )
     ),
     PersonalField(
         "positions.positionstatechange", "actor_name", Kind.ACCOUNT, mask_name, ALL_STAFF, _("随阵地永久保存")
@@ -107,6 +138,7 @@ PERSONAL_FIELDS: tuple[PersonalField, ...] = (
         NOBODY,
         _("YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS（默认 365 天）后由 feedback-anonymise 清除；提交人可要求删除"),
         reveal=_("意见详情页“显示完整号码”与 POST /api/v1/feedback/{id}/phone，限可处理意见的角色，记入审计日志"),
+        revealed_to=ADMINS | {Role.STATION_MANAGER},  # those who may update feedback (ledger.services)
         audit_masked=True,
     ),
     PersonalField(
@@ -191,10 +223,46 @@ def masked_fields(actor: Actor | None, model: type[models.Model]) -> list[str]:
     return [entry.field for entry in PERSONAL_FIELDS if entry.model == label and role not in entry.shown_to]
 
 
+def revealable_fields(actor: Actor | None, model: type[models.Model]) -> list[str]:
+    """The personal fields of `model` that `actor`'s role may reveal (spec §11), in inventory order."""
+    role = actor.role if actor is not None else None
+    label = model._meta.label_lower
+    return [entry.field for entry in PERSONAL_FIELDS if entry.model == label and role in entry.revealed_to]
+
+
+def personal_data_reveal(*, actor: Actor, obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, str]:
+    """The full values of `obj`'s personal fields (all those `actor` may reveal, or the given ones),
+    with one audit entry naming the object and the revealed fields, never their values (spec §11:
+    staff views mask by default; revealing needs a permission and writes an audit entry). Fields
+    left empty are returned but reveal nothing, so they are not recorded. Refused for a role the
+    inventory does not name. The caller fetched `obj` within the actor's scope (404 outside it)."""
+    # The audit chain masks its snapshots through this module, so it is imported here.
+    from yizhan.core.audit import audit_record
+
+    allowed = revealable_fields(actor, type(obj))
+    wanted = allowed if fields is None else [field for field in allowed if field in set(fields)]
+    if not allowed or (fields is not None and len(wanted) != len(set(fields))):
+        raise PermissionDeniedError(REVEAL_REFUSED)
+    values = {field: getattr(obj, field) for field in wanted}
+    revealed = [field for field, value in values.items() if value]
+    if revealed:
+        audit_record(action=AuditAction.EXPORT, obj=obj, after={"revealed": revealed})
+    return values
+
+
+# model label → ((field, mask), …) of the fields the audit chain keeps masked.
+_AUDIT_MASKS: dict[str, tuple[tuple[str, Callable[[str], str]], ...]] = {}
+for _entry in PERSONAL_FIELDS:
+    if _entry.audit_masked:
+        _AUDIT_MASKS[_entry.model] = (*_AUDIT_MASKS.get(_entry.model, ()), (_entry.field, _entry.mask))
+
+
 def audit_masked(model_label: str, snapshot: dict) -> dict:
     """An audit snapshot with the fields declared `audit_masked` masked: what the append-only
-    chain may keep of data that must be erasable before the chain is purged."""
-    for entry in PERSONAL_FIELDS:
-        if entry.audit_masked and entry.model == model_label and entry.field in snapshot:
-            snapshot[entry.field] = entry.mask(snapshot[entry.field])
+    chain keeps of personal data (spec §11: auditors read changes, not the data itself; it must be
+    erasable before the chain is purged). A value already masked is kept as it is (masking twice
+    would hide more of it than the mask does)."""
+    for field, mask in _AUDIT_MASKS.get(model_label, ()):
+        if field in snapshot and not looks_masked(snapshot[field]):
+            snapshot[field] = mask(snapshot[field])
     return snapshot

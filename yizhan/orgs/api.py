@@ -6,6 +6,7 @@ from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from yizhan.core.geo.crs import CRS
+from yizhan.core.personal_data import personal_data_reveal
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor
 from yizhan.orgs import selectors, services
@@ -18,6 +19,7 @@ from yizhan.orgs.schemas import (
     MeOut,
     RegionOut,
     SwitchIn,
+    UnitContactOut,
     UnitCreateIn,
     UnitMoveIn,
     UnitOut,
@@ -73,6 +75,14 @@ def unit_detail(request, unit_id: int):
     actor = _actor(request)
     unit = selectors.unit_get(actor=actor, pk=unit_id)
     return _with_visible_parents(actor, [unit])[0]
+
+
+@router.post("/units/{unit_id}/reveal", response={200: UnitContactOut, **ERRORS}, tags=["units"])
+def unit_reveal(request, unit_id: int):
+    """The contact person's full name and phone, for the admins; each call writes an audit entry
+    naming the fields, not their values (spec §11)."""
+    actor = _actor(request)
+    return personal_data_reveal(actor=actor, obj=selectors.unit_get(actor=actor, pk=unit_id))
 
 
 @router.post("/units", response={201: UnitOut, **ERRORS}, tags=["units"])

@@ -22,8 +22,8 @@ class UnitOut(Schema):
     depth: int
     parent_id: int | None = None
     region: RegionRefOut
-    contact_name: str = Field(..., description="in full for the admins, else masked (张**)")
-    contact_phone: str = Field(..., description="in full for the admins, else masked (138****5678)")
+    contact_name: str = Field(..., description="masked (张**); in full through POST /units/{id}/reveal")
+    contact_phone: str = Field(..., description="masked (138****5678); in full through POST /units/{id}/reveal")
     address: str
 
     @staticmethod
@@ -31,7 +31,7 @@ class UnitOut(Schema):
         parent = getattr(obj, "visible_parent", None)
         return parent.pk if parent else None
 
-    # Spec §11: the contact person as the requesting actor may see it (core/personal_data.py).
+    # Spec §11: the contact person masked, as on every staff page (core/personal_data.py).
     @staticmethod
     def resolve_contact_name(obj, context) -> str:
         return shown(context_actor(context), obj, "contact_name")
@@ -45,6 +45,13 @@ def context_actor(context):
     """The actor of the request a schema is filled for; None (everything masked) without one."""
     request = (context or {}).get("request")
     return request_actor(request) if request is not None else None
+
+
+class UnitContactOut(Schema):
+    """A unit's contact person in full (an audited reveal, spec §11)."""
+
+    contact_name: str
+    contact_phone: str
 
 
 class UnitCreateIn(Schema):

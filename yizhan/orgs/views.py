@@ -9,14 +9,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yizhan.core.audit import audit_record
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.exports import xlsx_response
 from yizhan.core.geo.tiles import tile_source
 from yizhan.core.models import AuditAction
-from yizhan.core.personal_data import shown
+from yizhan.core.personal_data import personal_data_reveal, revealable_fields, shown
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE
 from yizhan.core.views_helpers import staff_view
@@ -87,7 +87,7 @@ def switch_unit(request):
 
 
 def _contact(actor, unit: Unit) -> str:
-    """The unit's contact person and phone as `actor` may see them (spec §11)."""
+    """The unit's contact person and phone as staff pages show them: masked (spec §11)."""
     return " ".join(
         value for value in (shown(actor, unit, "contact_name"), shown(actor, unit, "contact_phone")) if value
     )
@@ -143,10 +143,13 @@ def unit_export(request):
     return xlsx_response("工会单位", UNIT_EXPORT_HEADERS, rows, filename="units.xlsx")
 
 
+@require_http_methods(["GET", "POST"])
 @staff_view
 def unit_detail(request, pk: int):
+    """GET shows the contact person masked; POST (the reveal button) shows them in full, audited."""
     actor = request.actor
     unit = selectors.unit_get(actor=actor, pk=pk)
+    revealed = personal_data_reveal(actor=actor, obj=unit) if request.method == "POST" else None
     return render(
         request,
         "orgs/unit_detail.html",
@@ -154,6 +157,8 @@ def unit_detail(request, pk: int):
             "unit": unit,
             "contact_name": shown(actor, unit, "contact_name"),
             "contact_phone": shown(actor, unit, "contact_phone"),
+            "revealed": revealed,
+            "can_reveal": bool(revealable_fields(actor, Unit)) and bool(unit.contact_name or unit.contact_phone),
             "parent": selectors.unit_parent_in_scope(actor=actor, unit=unit),
             "children": Unit.objects.get_children(unit),  # the page shows no child region: skip boundaries
             "can_update": actor.can(Action.UPDATE, Unit),
@@ -198,6 +203,9 @@ def unit_edit(request, pk: int):
     unit = selectors.unit_get(actor=actor, pk=pk, action=Action.UPDATE)
     parent = Unit.objects.get_parent(unit)
     allowed = ALLOWED_CHILD_TYPES[parent.type] if parent else FEDERATION_TYPES
+    if request.method != "POST":
+        # The form carries the stored contact person to edit it: opening it is a reveal (spec §11).
+        personal_data_reveal(actor=actor, obj=unit)
     form = UnitForm(request.POST or None, instance=unit, allowed_types=allowed)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,7 +216,9 @@ def unit_edit(request, pk: int):
             messages.success(request, SAVED)
             return redirect("staff:unit_detail", pk=unit.pk)
     return render(
-        request, "orgs/unit_form.html", {"form": form, "unit": unit, "title": UNIT_EDIT_TITLE.format(name=unit.name)}
+        request,
+        "orgs/unit_form.html",
+        {"form": form, "unit": unit, "title": UNIT_EDIT_TITLE.format(name=unit.name), "reveals_personal_data": True},
     )
 
 

@@ -8,6 +8,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from yizhan.core.pagination import KeysFirstPagination
+from yizhan.core.personal_data import personal_data_reveal
 from yizhan.core.roles import Action
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import hours_exceptions, selectors, services
@@ -21,6 +22,7 @@ from yizhan.positions.schemas import (
     HoursExceptionIn,
     HoursExceptionOut,
     HoursExceptionUpdateIn,
+    ManagerOut,
     OpeningOut,
     PositionCreateIn,
     PositionOut,
@@ -71,6 +73,9 @@ def position_list(request, filters: Query[ListFilters]):
 
 class ExportQuery(ListFilters):
     format: Literal["xlsx", "geojson", "kml", "csv-amap", "csv-baidu", "hsds"]
+    full_personal_data: bool = Field(
+        False, description="xlsx: the manager's name and phone in full (roles that may reveal them; audited)"
+    )
 
 
 @router.get(
@@ -87,10 +92,13 @@ class ExportQuery(ListFilters):
 )
 def positions_export(request, query: Query[ExportQuery]):
     """The filtered positions as xlsx (the import template), GeoJSON or KML (WGS-84), CSV for batch
-    marking on Amap (GCJ-02) or Baidu (BD-09), or Open Referral HSDS 3.0 JSON; audited."""
+    marking on Amap (GCJ-02) or Baidu (BD-09), or Open Referral HSDS 3.0 JSON; audited. The xlsx
+    has the manager's name and phone masked unless `full_personal_data` (403 for roles that may
+    not reveal them)."""
     data = query.dict()
-    format_key = data.pop("format")
-    export = position_export(actor=request.actor, filters=selectors.PositionFilters(**data), format_key=format_key)
+    format_key, full = data.pop("format"), data.pop("full_personal_data")
+    filters = selectors.PositionFilters(**data)
+    export = position_export(actor=request.actor, filters=filters, format_key=format_key, full_personal_data=full)
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
@@ -142,6 +150,14 @@ def positions_import_template(request):
 @router.get("/{int:position_id}", response={200: PositionOut, **ERRORS})
 def position_detail(request, position_id: int):
     return selectors.position_get(actor=request.actor, pk=position_id)
+
+
+@router.post("/{int:position_id}/reveal", response={200: ManagerOut, **ERRORS}, summary="查看管理员完整姓名和电话")
+def position_reveal(request, position_id: int):
+    """The manager's full name and phone, for the admins and the position's station manager; each
+    call writes an audit entry naming the fields, not their values (spec §11)."""
+    position = selectors.position_get(actor=request.actor, pk=position_id)
+    return personal_data_reveal(actor=request.actor, obj=position)
 
 
 @router.get("/{int:position_id}/opening", response={200: OpeningOut, **ERRORS})

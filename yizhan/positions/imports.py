@@ -3,7 +3,8 @@
 All or nothing, inside one transaction: any error rolls everything back and the result lists every
 problem by Excel row number and column header. Idempotent by 阵地编号: an existing code whose values
 are the same is left alone (no write, no audit entry), one with other values is updated through
-`position_update`/`position_transition`, one row at a time.
+`position_update`/`position_transition`, one row at a time. The manager's name and phone as the
+export masks them (spec §11) leave the stored values as they are; any other masked value is refused.
 
 New codes, the bulk of a large file, run the same rules as a form (`services.position_prepare`)
 but look other records up in what the importer read once per file (units, areas, centres, every
@@ -42,6 +43,8 @@ from python_calamine import CalamineWorkbook
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import to_gcj02
+from yizhan.core.masking import looks_masked
+from yizhan.core.personal_data import personal_field
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
 from yizhan.orgs.geo import boundaries_pinned, points_ahead
@@ -284,6 +287,9 @@ class _Importer(services.RecordLookups):
         self.valid_phones: set[str] = set()
         self.units_in_scope: set[str] = set()  # codes of units the actor's scope was found to cover
         self.parsed: dict[str, dict] = {column.field: {} for column in COLUMNS if column.kind in _REMEMBERED_KINDS}
+        # code → the personal columns' stored values as an export masks them; read at the first
+        # masked cell of a file (`stored_masked`).
+        self.stored_masks: dict[str, dict[str, str]] | None = None
 
     # — services.RecordLookups, answered from the file —
     def code_taken(self, code: str, *, exclude_pk: int | None = None) -> bool:
@@ -306,6 +312,19 @@ class _Importer(services.RecordLookups):
                 Position.objects.restrict(self.actor).filter(code=code).only("pk", "kind", "official_name").first()
             )
         return self.centres[code]
+
+    def stored_masked(self, code: str, field_name: str) -> str | None:
+        """A personal field of the stored position `code` (one the actor may update) as the xlsx
+        export masks it (spec §11), or None for a code the actor may not update."""
+        if self.stored_masks is None:
+            fields = sorted(MASKED_FIELDS)
+            masks = [personal_field(Position._meta.label_lower, name).mask for name in fields]
+            rows = Position.objects.restrict(self.actor, Action.UPDATE).values_list("code", *fields)
+            self.stored_masks = {
+                stored_code: {name: mask(value) for name, mask, value in zip(fields, masks, values, strict=True)}
+                for stored_code, *values in rows.iterator()
+            }
+        return self.stored_masks.get(code, {}).get(field_name)
 
     # Row → (service arguments, errors)
     def parse(self, row_number: int, cells):
@@ -335,9 +354,15 @@ class _Importer(services.RecordLookups):
                 self.file_rows[code] = row_number
         masked = set()
         for field_name in MASKED_FIELDS & values.keys():
-            if problem := services.masked_input_problem(field=field_name, value=values[field_name]):
+            value = values[field_name]
+            if not looks_masked(value):
+                continue
+            masked.add(field_name)
+            if isinstance(code, str) and code in self.codes and value == self.stored_masked(code, field_name):
+                # The stored value as the export masked it: kept as it is, so a masked export imports back.
+                del values[field_name]
+            elif problem := services.masked_input_problem(field=field_name, value=value):
                 fail(field_name, problem)
-                masked.add(field_name)
         for phone in ("manager_phone", "public_phone"):
             number = values.get(phone)
             if number and phone not in masked and number not in self.valid_phones:

@@ -48,8 +48,8 @@ class PositionOut(Schema):
     co_builder: str
     build_nature: BuildNature
     floor_area: float | None
-    manager_name: str = Field(..., description="in full for admins and station managers, else masked (张**)")
-    manager_phone: str = Field(..., description="in full for admins and station managers, else masked (138****5678)")
+    manager_name: str = Field(..., description="masked (张**); in full through POST /{id}/reveal")
+    manager_phone: str = Field(..., description="masked (138****5678); in full through POST /{id}/reveal")
     public_phone: str
     always_open: bool
     weekly_hours: dict[str, list[list[str]]]
@@ -71,7 +71,7 @@ class PositionOut(Schema):
     expected_reopen_on: date | None
     version: int = Field(..., description="raised by every change; send it with PATCH to refuse overwriting others")
 
-    # Spec §11: the manager's own data as the requesting actor may see it (core/personal_data.py).
+    # Spec §11: the manager's own data masked, as on every staff page (core/personal_data.py).
     @staticmethod
     def resolve_manager_name(obj, context) -> str:
         return shown(context_actor(context), obj, "manager_name")
@@ -79,6 +79,13 @@ class PositionOut(Schema):
     @staticmethod
     def resolve_manager_phone(obj, context) -> str:
         return shown(context_actor(context), obj, "manager_phone")
+
+
+class ManagerOut(Schema):
+    """A position manager's full name and phone (an audited reveal, spec §11)."""
+
+    manager_name: str
+    manager_phone: str
 
 
 class PositionFields(Schema):

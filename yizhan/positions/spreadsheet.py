@@ -305,14 +305,16 @@ def _ref(position, field_name: str, attr: str):
     return getattr(getattr(position, field_name), attr)
 
 
-def position_row(position, *, actor: Actor) -> list:
+def position_row(position, *, actor: Actor, full_personal_data: bool = False) -> list:
     """A position as one sheet row, in COLUMNS order (select_related unit, region, parent_centre),
-    with the manager's name and phone as `actor` may see them (spec §11: masked for a role without
-    the need; a masked value does not import back, see `services.masked_input_problem`)."""
+    with the manager's name and phone masked as staff views show them (spec §11), or in full when
+    the caller revealed them (`exports.position_export`, audited). A masked value imports back as
+    "unchanged" for its own position and is refused anywhere else (`imports`)."""
     row = []
     for column in COLUMNS:
         if column.field in MASKED_FIELDS:
-            row.append(column.render(shown(actor, position, column.field)))
+            value = getattr(position, column.field) if full_personal_data else shown(actor, position, column.field)
+            row.append(column.render(value))
         elif column.field == "unit":
             row.append(_ref(position, "unit", "code"))
         elif column.field == "parent_centre":

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/photos/", views.position_photo_add, name="photo_add"),
     path("<int:pk>/photos/<int:photo_pk>/remove/", views.position_photo_remove, name="photo_remove"),
     path("<int:pk>/edit/", views.position_edit, name="edit"),
+    path("<int:pk>/reveal/", views.position_reveal, name="reveal"),
     path("<int:pk>/poster.pdf", views.position_poster, name="poster"),
     path("<int:pk>/transition/", views.position_transition, name="transition"),
     path("<int:pk>/hours-exceptions/new/", views.hours_exception_create, name="hours_exception_create"),

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yizhan.core.errors import ApplicationError, ConflictError
 from yizhan.core.geo.crs import from_gcj02
 from yizhan.core.geo.tiles import tile_source
-from yizhan.core.personal_data import shown
+from yizhan.core.personal_data import personal_data_reveal, revealable_fields, shown
 from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
@@ -135,16 +135,19 @@ def position_list(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @staff_view
 def position_export(request):
     """The export page (issue 3 §6): each format downloads the filtered set (`?format=…` plus the list's
-    filters); the page itself says what each format is for."""
+    filters); the page itself says what each format is for. The xlsx with the manager's full name
+    and phone is a POST of the page's form (ticked, CSRF-checked), audited as a reveal (spec §11)."""
     actor = request.actor
     require(actor, Action.EXPORT, Position)
     filters = _filter_form(request).filters()
     format_key = request.GET.get("format", "")
     if format_key in exports.EXPORT_FORMATS:
-        export = exports.position_export(actor=actor, filters=filters, format_key=format_key)
+        full = request.method == "POST" and request.POST.get("full_personal_data") == "1"
+        export = exports.position_export(actor=actor, filters=filters, format_key=format_key, full_personal_data=full)
         response = HttpResponse(export.content, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response
@@ -159,6 +162,8 @@ def position_export(request):
         {
             "formats": formats,
             "count": selectors.position_list(actor=actor, filters=filters, action=Action.EXPORT).count(),
+            "xlsx_url": base + urlencode({"format": "xlsx"}),
+            "can_export_full": bool(revealable_fields(actor, Position)),
             "list_url": reverse("positions:list") + (f"?{query.urlencode()}" if query else ""),
         },
     )
@@ -248,7 +253,10 @@ def _hours_rows(position: Position) -> list[tuple[str, str]]:
     return rows
 
 
-def _detail(request, position: Position, transition_form: TransitionForm | None = None):
+def _detail(
+    request, position: Position, transition_form: TransitionForm | None = None, revealed: dict[str, str] | None = None
+):
+    """The detail page; `revealed` holds the manager's full name and phone after an audited reveal."""
     actor = request.actor
     can_operate = actor.can(Action.OPERATE, Position)
     allowed = services.allowed_transitions(position)
@@ -259,9 +267,12 @@ def _detail(request, position: Position, transition_form: TransitionForm | None 
         "positions/position_detail.html",
         {
             "position": position,
-            # Spec §11: the manager's name and phone in full only for the roles the inventory names.
+            # Spec §11: the manager's name and phone masked for everyone until revealed (audited).
             "manager_name": shown(actor, position, "manager_name"),
             "manager_phone": shown(actor, position, "manager_phone"),
+            "revealed": revealed,
+            "can_reveal": bool(revealable_fields(actor, Position))
+            and bool(position.manager_name or position.manager_phone),
             "opening": selectors.position_opening(position),
             "hours_rows": _hours_rows(position),
             "history": selectors.position_history(actor=actor, position=position),
@@ -316,6 +327,15 @@ def position_photo_remove(request, pk: int, photo_pk: int):
 @staff_view
 def position_detail(request, pk: int):
     return _detail(request, selectors.position_get(actor=request.actor, pk=pk))
+
+
+@require_POST
+@staff_view
+def position_reveal(request, pk: int):
+    """The detail page with the manager's full name and phone: the reveal button (POST), audited."""
+    actor = request.actor
+    position = selectors.position_get(actor=actor, pk=pk)
+    return _detail(request, position, revealed=personal_data_reveal(actor=actor, obj=position))
 
 
 @require_POST
@@ -412,6 +432,9 @@ def _conflict_form(request, position: Position, error: ConflictError) -> Positio
     form.is_valid()
     differing = [name for name in form.changed_data if name in services.EDITABLE_FIELDS]
     form.add_error(None, f"{error.message}。{EDIT_CONFLICT_HINT}")
+    # The stored manager's name or phone shown here is a reveal like opening the form (spec §11).
+    if personal := [name for name in differing if name in revealable_fields(request.actor, Position)]:
+        personal_data_reveal(actor=request.actor, obj=current, fields=personal)
     for name in differing:
         form.add_error(name, NOW_STORED.format(value=_stored_text(current, name)))
     return form
@@ -421,6 +444,9 @@ def _conflict_form(request, position: Position, error: ConflictError) -> Positio
 def position_edit(request, pk: int):
     actor = request.actor
     position = selectors.position_get(actor=actor, pk=pk, action=Action.UPDATE)
+    if request.method != "POST":
+        # The form carries the stored name and phone to edit them: opening it is a reveal (spec §11).
+        personal_data_reveal(actor=actor, obj=position)
     form = _position_form(request, position)
     if request.method == "POST" and form.is_valid():
         try:

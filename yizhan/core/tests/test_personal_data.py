@@ -91,8 +91,15 @@ def test_shown_follows_the_inventory(station, dalian_map, make_actor):
     station.manager_name, station.manager_phone, station.public_phone = "张三丰", "13812345678", "0411-82345678"
     admin = make_actor(Role.UNIT_ADMIN, dalian_map["zs"])
     auditor = make_actor(Role.AUDITOR, dalian_map["city"])
-    assert pd.shown(admin, station, "manager_phone") == "13812345678"
+    security = make_actor(Role.SECURITY_ADMIN, dalian_map["city"])
+    # Spec §11: staff views mask the manager for everyone, admins included (they reveal, audited).
+    assert pd.shown(admin, station, "manager_phone") == "138****5678"
     assert pd.shown(auditor, station, "manager_phone") == "138****5678"
+    # A field shown in full to a role (an account's phone to the security admin who manages it).
+    account = admin.user
+    account.phone = "13912345678"
+    assert pd.shown(security, account, "phone") == "13912345678"
+    assert pd.shown(auditor, account, "phone") == "139****5678"
     assert pd.shown(auditor, station, "manager_name") == "张**"
     assert pd.shown(None, station, "manager_phone") == "138****5678"
     assert pd.shown(auditor, station, "public_phone") == "0411-82345678"  # public contact data
@@ -103,3 +110,34 @@ def test_feedback_masks_come_from_the_inventory(station):
     snapshot = feedback.audit_snapshot()
     assert snapshot["phone"] == "138****5678" and snapshot["client_key"] == "***"
     assert feedback.masked_phone == "138****5678"
+
+
+def test_who_may_reveal_follows_the_inventory():
+    from yizhan.orgs.models import Unit
+    from yizhan.positions.models import Position
+
+    class _Actor:
+        def __init__(self, role):
+            self.role = role
+
+    managers = {Role.FEDERATION_ADMIN, Role.UNIT_ADMIN, Role.STATION_MANAGER}
+    for role in Role:
+        assert pd.revealable_fields(_Actor(role), Position) == (
+            ["manager_name", "manager_phone"] if role in managers else []
+        ), role
+        admins = {Role.FEDERATION_ADMIN, Role.UNIT_ADMIN}
+        assert pd.revealable_fields(_Actor(role), Unit) == (["contact_name", "contact_phone"] if role in admins else [])
+    assert pd.revealable_fields(None, Position) == []
+
+
+def test_the_feedback_phone_is_revealed_to_those_who_handle_feedback():
+    # ledger.services.feedback_phone_reveal checks the UPDATE permission; the inventory says the same.
+    from yizhan.core.roles import Action, allowed
+
+    entry = pd.personal_field("ledger.feedback", "phone")
+    assert entry.revealed_to == {role for role in Role if allowed(role, Action.UPDATE, "ledger.feedback")}
+
+
+def test_audit_masking_keeps_a_masked_value():
+    snapshot = pd.audit_masked("positions.position", {"manager_phone": "138****5678", "manager_name": "张三丰"})
+    assert snapshot == {"manager_phone": "138****5678", "manager_name": "张**"}

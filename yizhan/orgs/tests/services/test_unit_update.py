@@ -40,7 +40,8 @@ def test_audit_entry_holds_only_the_changed_fields(dalian, city_admin):
     assert entry.object_type == "orgs.unit"
     assert entry.object_id == str(dalian["zs"].pk)
     assert entry.before == {"name": "中山区总工会", "contact_name": ""}
-    assert entry.after == {"name": "中山区总工会（新）", "contact_name": "李四"}
+    # The contact person is personal data: the chain keeps it masked (spec §11, core/personal_data.py).
+    assert entry.after == {"name": "中山区总工会（新）", "contact_name": "李*"}
     assert entry.unit_path == Unit.objects.get(code="DL-ZS").path
 
 

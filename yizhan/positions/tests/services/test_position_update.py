@@ -27,8 +27,9 @@ def test_only_the_changed_fields_are_audited(make_position, zs_admin):
     )
     assert (updated.manager_name, updated.public_phone) == ("张三", "0411-82345678")
     entry = _updates(position).get()
-    assert entry.before == {"manager_name": "李四", "public_phone": ""}
-    assert entry.after == {"manager_name": "张三", "public_phone": "0411-82345678"}
+    # The manager's name is personal data: the chain keeps it masked (spec §11, core/personal_data.py).
+    assert entry.before == {"manager_name": "李*", "public_phone": ""}
+    assert entry.after == {"manager_name": "张*", "public_phone": "0411-82345678"}
     assert entry.unit_path == position.unit.path
 
 
