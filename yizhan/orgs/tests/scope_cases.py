@@ -124,7 +124,28 @@ def _admin_detail(world, unit, relation):
     return Outcome(r.status_code == 200 and unit.code in r.content.decode(), r.status_code)
 
 
+CONTACT = {"contact_name": "矩阵乙", "contact_phone": "13900004321"}
+
+
+def _with_contact(unit: Unit) -> None:
+    Unit.objects.filter(pk=unit.pk).update(**CONTACT)
+
+
+def _api_reveal(world, unit, relation):
+    _with_contact(unit)
+    r = world.client.post(f"/api/v1/units/{unit.pk}/reveal")
+    return Outcome(r.status_code == 200 and r.json() == CONTACT, r.status_code)
+
+
+def _page_reveal(world, unit, relation):
+    _with_contact(unit)
+    r = world.client.post(f"/staff/units/{unit.pk}/")
+    return Outcome(r.status_code == 200 and CONTACT["contact_phone"] in r.content.decode(), r.status_code)
+
+
+# Spec §11: the contact person in full is revealed (audited) to the admins only.
 ADMINS = {
+    "reveal": OWN_AND_BELOW,
     "list": OWN_AND_BELOW,
     "detail": OWN_AND_BELOW,
     "create": OWN_AND_BELOW,
@@ -144,7 +165,9 @@ UNIT_CASE = ScopeCase(
         ("api", "create"): _api_create,
         ("api", "update"): _api_update,
         ("api", "delete"): _api_delete,
+        ("api", "reveal"): _api_reveal,
         ("page", "list"): _page_list,
+        ("page", "reveal"): _page_reveal,
         ("page", "detail"): _page_detail,
         ("page", "create"): _page_create,
         ("page", "update"): _page_update,

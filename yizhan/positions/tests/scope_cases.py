@@ -183,7 +183,27 @@ def _admin_history(world, position, relation):
     return Outcome(r.status_code == 200 and position.official_name in r.content.decode(), r.status_code)
 
 
+MANAGER = {"manager_name": "矩阵甲", "manager_phone": "13800001234"}
+
+
+def _with_manager(position: Position) -> None:
+    Position.objects.filter(pk=position.pk).update(**MANAGER)
+
+
+def _api_reveal(world, position, relation):
+    _with_manager(position)
+    r = world.client.post(f"/api/v1/positions/{position.pk}/reveal")
+    return Outcome(r.status_code == 200 and r.json() == MANAGER, r.status_code)
+
+
+def _page_reveal(world, position, relation):
+    _with_manager(position)
+    r = world.client.post(f"/staff/positions/{position.pk}/reveal/")
+    return Outcome(r.status_code == 200 and MANAGER["manager_phone"] in r.content.decode(), r.status_code)
+
+
 ADMINS = {
+    "reveal": OWN_AND_BELOW,
     "list": OWN_AND_BELOW,
     "detail": OWN_AND_BELOW,
     "create": OWN_AND_BELOW,
@@ -204,7 +224,9 @@ POSITION_CASE = ScopeCase(
         ("api", "export"): _api_export,
         ("api", "operate"): _api_operate,
         ("api", "history"): _api_history,
+        ("api", "reveal"): _api_reveal,
         ("page", "list"): _page_list,
+        ("page", "reveal"): _page_reveal,
         ("page", "detail"): _page_detail,
         ("page", "create"): _page_create,
         ("page", "update"): _page_update,
@@ -216,7 +238,9 @@ POSITION_CASE = ScopeCase(
     expected={
         Role.FEDERATION_ADMIN: {**ADMINS, "history": OWN_AND_BELOW},
         Role.UNIT_ADMIN: {**ADMINS, "history": OWN_AND_BELOW},
-        Role.STATION_MANAGER: {"list": OWN, "detail": OWN, "operate": OWN, "history": OWN},
+        # Spec §11: the manager's full name and phone, revealed (audited) to those who run the
+        # position and the admins above it (core/personal_data.py), nobody else.
+        Role.STATION_MANAGER: {"list": OWN, "detail": OWN, "operate": OWN, "history": OWN, "reveal": OWN},
         Role.REVIEWER: {"list": OWN, "detail": OWN, "history": OWN},
         Role.SOCIAL_ORG: {},
         # The auditor may export what it may read (it checks the registry); the other separated
