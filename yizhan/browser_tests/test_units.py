@@ -110,7 +110,12 @@ def test_federation_admin_creates_a_child_unit(demo, page, login, live_server):
     form.get_by_role("button", name="保存").click()
     expect(page.get_by_role("status")).to_contain_text("已新建单位：中山区老虎滩街道工会")
     expect(page.get_by_role("heading", name="中山区老虎滩街道工会", level=1)).to_be_visible()
+    # Spec §11: the contact is masked on the page until the admin reveals it (audited).
+    expect(page.locator("dl.facts")).to_contain_text("0411-****5678")
+    expect(page.locator("dl.facts")).not_to_contain_text("0411-82345678")
+    page.get_by_role("button", name="显示完整信息").click()
     expect(page.locator("dl.facts")).to_contain_text("0411-82345678")
+    expect(page.locator("dl.facts")).to_contain_text("已记入审计日志")
     expect(page.get_by_role("navigation", name="位置")).to_contain_text("中山区总工会")
 
     # In the tree it sits inside 中山区总工会's subtree, one level below it, beside the other street unions.
