@@ -4,12 +4,10 @@ as that user (a federation or unit admin; their scope applies). Audited like the
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from yizhan.core.audit import audit_context
+from yizhan.core.commands import acting_as
 from yizhan.core.errors import ApplicationError
-from yizhan.core.scoping import Actor
 from yizhan.ledger.services import feedback_subject_erase, feedback_subject_export
 
 
@@ -24,20 +22,8 @@ class Command(BaseCommand):
         what.add_argument("--erase", action="store_true", help="remove their phone, address key and texts")
 
     def handle(self, *args, phone, username, export, erase, **options):
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"找不到用户：{username}")
-        membership = user.memberships.select_related("unit").order_by("pk").first()
-        if membership is None:
-            raise CommandError(f"用户 {username} 没有任何单位角色")
-        actor = Actor(user=user, membership=membership)
         try:
-            with audit_context(
-                actor_id=user.pk,
-                actor_name=f"命令行:{user.get_username()}",
-                unit_path=membership.unit.path,
-                unit_name=membership.unit.name,
-            ):
+            with acting_as(username) as actor:
                 if erase:
                     count = feedback_subject_erase(actor=actor, phone=phone)
                     self.stdout.write(self.style.SUCCESS(f"已删除该提交人的个人信息：{count} 条意见"))

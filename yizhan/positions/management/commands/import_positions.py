@@ -1,11 +1,9 @@
 """`yizhan import-positions FILE.xlsx --as USERNAME [--dry-run]` (issue 3 §5): all or nothing."""
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from yizhan.core.audit import audit_context
+from yizhan.core.commands import acting_as
 from yizhan.core.errors import ApplicationError
-from yizhan.core.scoping import Actor
 from yizhan.positions.imports import positions_import
 
 
@@ -18,20 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
     def handle(self, *args, file, username, dry_run, **options):
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"找不到用户：{username}")
-        membership = user.memberships.select_related("unit").order_by("pk").first()
-        if membership is None:
-            raise CommandError(f"用户 {username} 没有任何单位角色")
-        actor = Actor(user=user, membership=membership)
         try:
-            with audit_context(
-                actor_id=user.pk,
-                actor_name=f"命令行:{user.get_username()}",
-                unit_path=membership.unit.path,
-                unit_name=membership.unit.name,
-            ):
+            with acting_as(username) as actor:
                 result = positions_import(actor=actor, file=file, dry_run=dry_run)
         except FileNotFoundError as error:
             raise CommandError(f"找不到文件：{file}") from error
