@@ -52,15 +52,16 @@ ROLE_REACH = {
     Role.SYSTEM_ADMIN: Reach.SUBTREE,
 }
 
-_ALL = frozenset(Action)
 _READ = frozenset({Action.VIEW, Action.EXPORT})
 _VIEW = frozenset({Action.VIEW})
+# Least privilege: only actions some page, API call or command takes (units have no lifecycle).
+_UNIT_ADMIN = frozenset({Action.VIEW, Action.CREATE, Action.UPDATE, Action.DELETE, Action.EXPORT})
 
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # Union units: admins manage their subtree; everyone else on staff may look.
     "orgs.unit": {
-        Role.FEDERATION_ADMIN: _ALL,
-        Role.UNIT_ADMIN: _ALL,
+        Role.FEDERATION_ADMIN: _UNIT_ADMIN,
+        Role.UNIT_ADMIN: _UNIT_ADMIN,
         Role.STATION_MANAGER: _VIEW,
         Role.REVIEWER: _VIEW,
         Role.AUDITOR: _READ,
@@ -69,7 +70,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     # Accounts and role grants are the security admin's alone (三员分立).
     "orgs.membership": {
-        Role.SECURITY_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.DELETE, Action.EXPORT}),
+        Role.SECURITY_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.DELETE}),
         Role.AUDITOR: _VIEW,
     },
     # Positions are never deleted (delisting keeps them); station managers run their unit's ones.

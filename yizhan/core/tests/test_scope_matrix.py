@@ -32,12 +32,7 @@ NOT_IN_MATRIX = {
 
 # Permitted actions that no channel offers, so no probe can try them, and why. Listed here rather
 # than silently skipped: when a channel is added, its probe belongs in the case.
-NO_CHANNEL = {
-    ("orgs.unit", "operate"): "the admins hold every action on units, but none of them is OPERATE (moving a "
-    "unit is UPDATE)",
-    ("orgs.membership", "export"): "PERMISSIONS grants the security admin EXPORT on role grants, but no "
-    "page, API or command exports them",
-}
+NO_CHANNEL: dict[tuple[str, str], str] = {}
 
 
 def _project_models() -> set[str]:
