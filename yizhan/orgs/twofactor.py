@@ -17,6 +17,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -34,6 +35,7 @@ TWO_FACTOR_ROLES = frozenset({Role.FEDERATION_ADMIN, Role.SYSTEM_ADMIN, Role.SEC
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "身份验证器"
 RECOVERY_DEVICE_NAME = "恢复码"
+RECOVERY_DIGEST_SALT = "yizhan.orgs.twofactor.recovery-code"
 
 CODE_WRONG = _("验证码不正确或已使用，请输入身份验证器上当前的 6 位数字，或一个未用过的恢复码")
 CODE_THROTTLED = _("验证失败次数过多，请稍等片刻再试")
@@ -83,6 +85,14 @@ def _normalised(token: str) -> str:
     return "".join(token.split()).replace("-", "").lower()[:32]
 
 
+def recovery_code_digest(code: str) -> str:
+    """What is stored of a recovery code: a keyed digest (HMAC-SHA256 under SECRET_KEY, 16 hex
+    characters, the width of django-otp's token column), never the code itself (等保 8.1.4.8:
+    authentication data kept confidential in storage). Rotating SECRET_KEY invalidates the codes;
+    the security admin then resets the account's second factor."""
+    return salted_hmac(RECOVERY_DIGEST_SALT, _normalised(code), algorithm="sha256").hexdigest()[:16]
+
+
 def totp_enrol_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]]:
     """Confirm the pending authenticator with a first code and issue `RECOVERY_CODE_COUNT` new
     recovery codes (earlier ones stop working). Returns the device and the codes, shown once."""
@@ -99,7 +109,8 @@ def totp_enrol_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]
         StaticDevice.objects.filter(user=user).delete()
         recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-        StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+        digests = [recovery_code_digest(code) for code in codes]
+        StaticToken.objects.bulk_create(StaticToken(device=recovery, token=digest) for digest in digests)
         auth_event_record(event=AuthEvent.OTP_ENROLLED, user=user, recovery_codes=RECOVERY_CODE_COUNT)
     return device, codes
 
@@ -116,7 +127,8 @@ def second_factor_verify(*, user: User, token: str) -> Device:
         raise ApplicationError(CODE_THROTTLED, field="token")
     for device in devices:
         # Each device saves its own throttling and used-code state, committed even when all fail.
-        if device.verify_token(token):
+        # Recovery codes are stored as digests (recovery_code_digest).
+        if device.verify_token(recovery_code_digest(token) if isinstance(device, StaticDevice) else token):
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 auth_event_record(event=AuthEvent.RECOVERY_CODE_USED, user=user, recovery_codes_left=left)

@@ -112,7 +112,9 @@ def test_enrolment_journey(make_user, dalian):
     codes_page = client.get(done["Location"]).content.decode()
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", codes_page)
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == set(codes)
+    # Stored as keyed digests, never as the codes themselves (等保 8.1.4.8).
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert stored == {twofactor.recovery_code_digest(code) for code in codes} and not stored & set(codes)
     assert 'href="/staff/accounts/"' in codes_page
     # Shown once only.
     assert not re.findall(r"<li><code>", client.get("/account/2fa/recovery-codes/").content.decode())
@@ -175,8 +177,8 @@ def test_a_recovery_code_works_once(make_user, dalian):
     user = make_user(Role.FEDERATION_ADMIN, dalian["city"], username="fed_admin")
     twofactor.totp_device_install(user=user, secret_base32=SECRET)
     recovery = StaticDevice.objects.create(user=user, name="恢复码", confirmed=True)
-    recovery.token_set.create(token="abcd2345")
-    recovery.token_set.create(token="efgh6723")
+    recovery.token_set.create(token=twofactor.recovery_code_digest("abcd2345"))
+    recovery.token_set.create(token=twofactor.recovery_code_digest("efgh6723"))
 
     client = Client()
     form_login(client, "fed_admin")
@@ -191,7 +193,7 @@ def test_a_recovery_code_works_once(make_user, dalian):
     refused = other.post("/account/2fa/", {"token": "abcd2345", "next": "/staff/"})
     assert refused.status_code == 200 and str(twofactor.CODE_WRONG) in refused.content.decode()
     assert other.get("/staff/").status_code == 302
-    assert list(recovery.token_set.values_list("token", flat=True)) == ["efgh6723"]
+    assert list(recovery.token_set.values_list("token", flat=True)) == [twofactor.recovery_code_digest("efgh6723")]
 
 
 def test_repeated_failures_are_slowed_down(make_user, dalian, settings):
