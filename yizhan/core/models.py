@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("导入")
     PURGE = "purge", _("清理过期日志")
     ANONYMISE = "anonymise", _("匿名化")
+    REVEAL = "reveal", _("查看个人信息")  # spec §11: a masked personal field shown in full
 
 
 class AppendOnlyQuerySet(models.QuerySet):

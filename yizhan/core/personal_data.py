@@ -246,7 +246,7 @@ def personal_data_reveal(*, actor: Actor, obj: models.Model, fields: Iterable[st
     values = {field: getattr(obj, field) for field in wanted}
     revealed = [field for field, value in values.items() if value]
     if revealed:
-        audit_record(action=AuditAction.EXPORT, obj=obj, after={"revealed": revealed})
+        audit_record(action=AuditAction.REVEAL, obj=obj, after={"revealed": revealed})
     return values
 
 

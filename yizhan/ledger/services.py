@@ -117,7 +117,7 @@ def feedback_phone_reveal(*, actor: Actor, feedback: Feedback) -> str:
     require(actor, Action.UPDATE, Feedback)
     if not feedback.phone:
         return ""
-    audit_record(action=AuditAction.EXPORT, obj=feedback, after={"revealed": "phone"})
+    audit_record(action=AuditAction.REVEAL, obj=feedback, after={"revealed": "phone"})
     return feedback.phone
 
 

@@ -54,7 +54,7 @@ def client_as(dalian, make_user, login):
 
 
 def reveals(unit) -> list[AuditEntry]:
-    entries = AuditEntry.objects.filter(action=AuditAction.EXPORT, object_type="orgs.unit", object_id=str(unit.pk))
+    entries = AuditEntry.objects.filter(action=AuditAction.REVEAL, object_type="orgs.unit", object_id=str(unit.pk))
     return [e for e in entries if (e.after or {}).get("revealed")]
 
 
@@ -138,6 +138,7 @@ def test_the_reveal_button_shows_the_contact_and_is_audited(role, unit, client_a
     body = response.content.decode()
     assert NAME in body and PHONE in body and "已记入审计日志" in body
     (entry,) = reveals(unit)
+    assert entry.action == AuditAction.REVEAL
     assert entry.after == {"revealed": PERSONAL} and holds_no_personal_value(entry)
 
 
@@ -147,6 +148,7 @@ def test_the_api_reveal_answers_the_contact_and_is_audited(role, unit, client_as
     assert response.status_code == 200
     assert response.json() == {"contact_name": NAME, "contact_phone": PHONE}
     (entry,) = reveals(unit)
+    assert entry.action == AuditAction.REVEAL
     assert entry.after == {"revealed": PERSONAL} and holds_no_personal_value(entry)
 
 
@@ -179,6 +181,7 @@ def test_opening_the_edit_form_reveals_and_is_audited(role, unit, client_as):
     form = client_as(role).get(f"/staff/units/{unit.pk}/edit/").content.decode()
     assert f'value="{PHONE}"' in form and f'value="{NAME}"' in form and "打开本页已记入审计日志" in form
     (entry,) = reveals(unit)
+    assert entry.action == AuditAction.REVEAL
     assert entry.after == {"revealed": PERSONAL} and holds_no_personal_value(entry)
 
 

@@ -81,7 +81,7 @@ def manager_cells(content: bytes) -> tuple:
 
 def reveals(position) -> list[AuditEntry]:
     """The audit entries recording a reveal of the position's manager."""
-    entries = AuditEntry.objects.filter(action=AuditAction.EXPORT, object_type="positions.position")
+    entries = AuditEntry.objects.filter(action=AuditAction.REVEAL, object_type="positions.position")
     return [e for e in entries.filter(object_id=str(position.pk)) if (e.after or {}).get("revealed")]
 
 
@@ -178,6 +178,7 @@ def test_the_reveal_button_shows_the_full_values_and_is_audited(role, position, 
     body = response.content.decode()
     assert NAME in body and PHONE in body and "已记入审计日志" in body
     (entry,) = reveals(position)
+    assert entry.action == AuditAction.REVEAL
     assert entry.after == {"revealed": PERSONAL} and holds_no_personal_value(entry)
 
 
@@ -187,6 +188,7 @@ def test_the_api_reveal_answers_the_full_values_and_is_audited(role, position, c
     assert response.status_code == 200
     assert response.json() == {"manager_name": NAME, "manager_phone": PHONE}
     (entry,) = reveals(position)
+    assert entry.action == AuditAction.REVEAL
     assert entry.after == {"revealed": PERSONAL} and holds_no_personal_value(entry)
 
 
@@ -271,6 +273,7 @@ def test_opening_the_edit_form_reveals_and_is_audited(role, position, client_as)
     assert f'value="{PHONE}"' in form and f'value="{NAME}"' in form
     assert "打开本页已记入审计日志" in form
     (entry,) = reveals(position)
+    assert entry.action == AuditAction.REVEAL
     assert entry.after == {"revealed": PERSONAL} and holds_no_personal_value(entry)
 
 
