@@ -84,8 +84,14 @@ PERSONAL_FIELDS: tuple[PersonalField, ...] = (
     PersonalField("orgs.user", "full_name", Kind.PERSON_NAME, mask_name, ALL_STAFF, WHILE_ACCOUNT),
     PersonalField("orgs.user", "first_name", Kind.PERSON_NAME, mask_name, NOBODY, _("不使用（始终为空）")),
     PersonalField("orgs.user", "last_name", Kind.PERSON_NAME, mask_name, NOBODY, _("不使用（始终为空）")),
-    PersonalField("orgs.user", "email", Kind.EMAIL, mask_email, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT),
-    PersonalField("orgs.user", "phone", Kind.PHONE, mask_phone, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT),
+    # Only the security admin needs an account's email and phone: the audit chain, which auditors
+    # read and nobody can edit, keeps them masked.
+    PersonalField(
+        "orgs.user", "email", Kind.EMAIL, mask_email, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT, audit_masked=True
+    ),
+    PersonalField(
+        "orgs.user", "phone", Kind.PHONE, mask_phone, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT, audit_masked=True
+    ),
     # A union unit's contact person: work contact data that the unit's administrators need. Staff
     # views mask it for everyone (spec §11); the admins reveal it, audited. The audit chain keeps
     # it masked, so that auditors reading changes do not read it.

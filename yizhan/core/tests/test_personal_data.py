@@ -141,3 +141,27 @@ def test_the_feedback_phone_is_revealed_to_those_who_handle_feedback():
 def test_audit_masking_keeps_a_masked_value():
     snapshot = pd.audit_masked("positions.position", {"manager_phone": "138****5678", "manager_name": "张三丰"})
     assert snapshot == {"manager_phone": "138****5678", "manager_name": "张**"}
+
+
+def test_the_audit_chain_keeps_an_accounts_email_and_phone_masked(dalian_map, make_actor):
+    """Auditors read the chain, but only the security admin needs an account's email and phone."""
+    from yizhan.core.models import AuditEntry
+    from yizhan.orgs import services
+
+    security = make_actor(Role.SECURITY_ADMIN, dalian_map["city"])
+    user = services.account_create(
+        actor=security,
+        username="new_clerk",
+        password="Qiangmima-2026",
+        unit=dalian_map["zs"],
+        role=Role.UNIT_ADMIN,
+        phone="13912345678",
+    )
+    user.email = "clerk@example.org"
+    user.save()
+    snapshots = [
+        entry.after or {} for entry in AuditEntry.objects.filter(object_type="orgs.user", object_id=str(user.pk))
+    ]
+    stored = " ".join(str(snapshot) for snapshot in snapshots)
+    assert "13912345678" not in stored and "clerk@example.org" not in stored
+    assert any(snapshot.get("phone") == "139****5678" for snapshot in snapshots)
