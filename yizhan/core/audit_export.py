@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.audit import _HASHED_FIELDS, audit_record, current_context, entry_digest
 from yizhan.core.errors import ApplicationError
 from yizhan.core.exports import safe_cell
+from yizhan.core.files import HashingWriter
 from yizhan.core.models import AuditAction, AuditAnchor, AuditEntry, AuditHead
 from yizhan.core.scoping import Actor
 from yizhan.core.selectors import audit_entry_list
@@ -117,12 +118,12 @@ def audit_export(*, actor: Actor | None, since: date | None, until: date | None,
     entries = entries.filter(seq__lte=head_seq).order_by("seq")
 
     summary = _Summary()
-    jsonl = _HashingWriter()
+    jsonl = HashingWriter()
     with (
         SpooledTemporaryFile(max_size=8 * 1024 * 1024) as csv_file,
         zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive,
     ):
-        csv_out = _CsvBytes(_HashingWriter(csv_file))
+        csv_out = _CsvBytes(HashingWriter(csv_file))
         csv_out.writerow(CSV_HEADERS)
         with archive.open(ENTRIES_JSONL, "w") as member:
             jsonl.target = member
@@ -147,8 +148,8 @@ def audit_export(*, actor: Actor | None, since: date | None, until: date | None,
             "chain_head": {"seq": head_seq, "hash": head_hash},
             "chain_start_seq": anchor.seq if anchor else 0,
             "files": {
-                ENTRIES_JSONL: {"sha256": jsonl.hexdigest(), "bytes": jsonl.size},
-                ENTRIES_CSV: {"sha256": csv_out.target.hexdigest(), "bytes": csv_out.target.size},
+                ENTRIES_JSONL: jsonl.entry(),
+                ENTRIES_CSV: csv_out.target.entry(),
             },
             "signature": {
                 "algorithm": SIGNATURE_ALGORITHM,
@@ -191,27 +192,10 @@ def _csv_value(value):
     return "" if value is None else value
 
 
-class _HashingWriter:
-    """Passes bytes on to `target` while counting them and hashing them with SHA-256."""
-
-    def __init__(self, target=None):
-        self.target = target
-        self.size = 0
-        self._sha = hashlib.sha256()
-
-    def write(self, data: bytes) -> None:
-        self._sha.update(data)
-        self.size += len(data)
-        self.target.write(data)
-
-    def hexdigest(self) -> str:
-        return self._sha.hexdigest()
-
-
 class _CsvBytes:
     """CSV rows as UTF-8 bytes (with a BOM first, so spreadsheets read the Chinese right)."""
 
-    def __init__(self, target: _HashingWriter):
+    def __init__(self, target: HashingWriter):
         self.target = target
         self._line = io.StringIO()
         self._writer = csv.writer(self._line)

@@ -53,6 +53,7 @@ from django.utils.duration import duration_iso_string
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import ApplicationError
+from yizhan.core.files import HashingWriter
 
 FORMAT = "yizhan-backup"
 FORMAT_VERSION = 1
@@ -238,21 +239,6 @@ def _sqlite_snapshot(connection) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-class _Hashing:
-    """A writable member that counts and hashes what passes through."""
-
-    def __init__(self, target):
-        self.target, self.sha, self.size = target, hashlib.sha256(), 0
-
-    def write(self, data: bytes) -> None:
-        self.target.write(data)
-        self.sha.update(data)
-        self.size += len(data)
-
-    def entry(self) -> dict:
-        return {"sha256": self.sha.hexdigest(), "bytes": self.size}
-
-
 def _new_member(name: str) -> zipfile.ZipInfo:
     """A compressed member stamped with the current time (a streamed member would say 1980)."""
     info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
@@ -300,7 +286,7 @@ def backup_create(*, path: Path) -> Manifest:
                     member = f"{DATABASE_DIR}/{table}.jsonl"
                     rows = 0
                     with archive.open(_new_member(member), "w", force_zip64=True) as raw:
-                        out = _Hashing(raw)
+                        out = HashingWriter(raw)
                         for line in table_lines(model, alias):
                             out.write(line)
                             rows += 1
@@ -317,7 +303,7 @@ def backup_create(*, path: Path) -> Manifest:
             root = Path(settings.MEDIA_ROOT)
             for file, member in _media_files(root):
                 with file.open("rb") as source, archive.open(_new_member(member), "w", force_zip64=True) as raw:
-                    out = _Hashing(raw)
+                    out = HashingWriter(raw)
                     while chunk := source.read(CHUNK):
                         out.write(chunk)
                 manifest["members"][member] = out.entry()
