@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import AuditedModel
-from yizhan.core.personal_data import audit_masked, personal_field
+from yizhan.core.personal_data import personal_field
 from yizhan.core.scoping import ScopedQuerySet
 from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
 from yizhan.orgs.models import PHONE_VALIDATOR
@@ -69,12 +69,6 @@ class Feedback(AuditedModel):
 
     def audit_unit(self):
         return self.position.unit
-
-    def audit_snapshot(self) -> dict:
-        # The audit chain cannot be changed, and the phone must be anonymisable after the retention
-        # period (spec §11): the chain records it (and the address pseudonym) masked, as the
-        # inventory of personal data says.
-        return audit_masked(self._meta.label_lower, super().audit_snapshot())
 
     @property
     def masked_phone(self) -> str:
