@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.errors import PermissionDeniedError
+from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.masking import looks_masked, mask_email, mask_hidden, mask_ip, mask_name, mask_phone
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Role
@@ -203,6 +203,28 @@ NOT_PERSONAL: tuple[NotPersonal, ...] = (
 )
 
 _BY_FIELD = {(entry.model, entry.field): entry for entry in PERSONAL_FIELDS}
+
+
+MASKED_INPUT = _(
+    "“{label}”是打码显示的值“{value}”，不能保存：请填写完整内容；不修改此项时请不要提交它（导入文件可删去此列）"
+)
+
+
+def masked_input_problem(model: type[models.Model], *, field: str, value) -> str:
+    """Why `value` may not be stored in `model.field` (spec §11), or "": a masked value (张**,
+    138****5678) copied back from a view, an API answer or an export would overwrite the full one."""
+    if personal_field(model._meta.label_lower, field) is None or not looks_masked(value):
+        return ""
+    return MASKED_INPUT.format(label=model._meta.get_field(field).verbose_name, value=value)
+
+
+def masked_input_check(obj: models.Model) -> None:
+    """Refuse (ApplicationError naming the field) an inventoried personal field of `obj` holding a
+    masked value; services call it before saving."""
+    label = obj._meta.label_lower
+    for field in [entry.field for entry in PERSONAL_FIELDS if entry.model == label]:
+        if problem := masked_input_problem(type(obj), field=field, value=getattr(obj, field)):
+            raise ApplicationError(problem, field=field)
 
 
 def personal_field(model_label: str, field: str) -> PersonalField | None:

@@ -44,7 +44,7 @@ from python_calamine import CalamineWorkbook
 from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import to_gcj02
 from yizhan.core.masking import looks_masked
-from yizhan.core.personal_data import personal_field
+from yizhan.core.personal_data import masked_input_problem, personal_field
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
 from yizhan.orgs.geo import boundaries_pinned, points_ahead
@@ -361,7 +361,7 @@ class _Importer(services.RecordLookups):
             if isinstance(code, str) and code in self.codes and value == self.stored_masked(code, field_name):
                 # The stored value as the export masked it: kept as it is, so a masked export imports back.
                 del values[field_name]
-            elif problem := services.masked_input_problem(field=field_name, value=value):
+            elif problem := masked_input_problem(Position, field=field_name, value=value):
                 fail(field_name, problem)
         for phone in ("manager_phone", "public_phone"):
             number = values.get(phone)

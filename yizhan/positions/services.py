@@ -19,8 +19,7 @@ from yizhan.core.audit import audit_create_records, audit_write_many
 from yizhan.core.bulk import bulk_insert, bulk_insert_rows
 from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, from_validation_error
 from yizhan.core.geo.crs import CRS, to_gcj02
-from yizhan.core.masking import looks_masked
-from yizhan.core.personal_data import personal_field
+from yizhan.core.personal_data import masked_input_check
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
 from yizhan.orgs.geo import region_at, region_contains
@@ -59,9 +58,6 @@ REOPEN_ONLY_WHEN_SUSPENDED = _("只有暂停服务时才能填写预计恢复日
 BAD_FLOOR_AREA = _("面积应为不小于 0 的数字")
 UNKNOWN_FIELDS = _("不能修改字段：{fields}")
 BOTH_COORDINATES_NEEDED = _("以 WGS-84 或 BD-09 修改坐标时须同时给出经度和纬度")
-MASKED_INPUT = _(
-    "“{label}”是打码显示的值“{value}”，不能保存：请填写完整内容；不修改此项时请不要提交它（导入文件可删去此列）"
-)
 EDITED_MEANWHILE = _("此阵地在您打开后已被他人修改（现为第 {version} 版，{when}），您的修改未保存")
 
 EDITABLE_FIELDS = (
@@ -189,20 +185,10 @@ class RecordLookups:
 DATABASE_LOOKUPS = RecordLookups()
 
 
-def masked_input_problem(*, field: str, value) -> str:
-    """Why `value` may not be stored in a position's personal `field` (spec §11), or "": a masked
-    value (张**, 138****5678) copied back from a view or an export would overwrite the full one."""
-    if personal_field(Position._meta.label_lower, field) is None or not looks_masked(value):
-        return ""
-    return MASKED_INPUT.format(label=Position._meta.get_field(field).verbose_name, value=value)
-
-
 def _check_record(actor: Actor, position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
     """Rules of spec §2 for one record: kind and level, naming, lists, hours, co-builder, area;
     no masked personal value (spec §11)."""
-    for field in ("manager_name", "manager_phone"):
-        if problem := masked_input_problem(field=field, value=getattr(position, field)):
-            raise ApplicationError(problem, field=field)
+    masked_input_check(position)
     if position.kind == PositionKind.CENTRE and not position.centre_level:
         raise ApplicationError(str(CENTRE_LEVEL_REQUIRED), field="centre_level")
     if position.kind != PositionKind.CENTRE:

@@ -20,6 +20,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from yizhan.core import personal_data
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.positions import services
@@ -361,7 +362,7 @@ def test_a_masked_value_not_of_the_stored_one_is_refused_by_row_and_column(posit
     assert not result.ok
     errors = {(e.row, e.column): e.message for e in result.errors}
     assert set(errors) == {(2, "管理员姓名"), (2, "管理员电话")}
-    assert errors[(2, "管理员电话")] == services.MASKED_INPUT.format(label="管理员电话", value="139****0000")
+    assert errors[(2, "管理员电话")] == personal_data.MASKED_INPUT.format(label="管理员电话", value="139****0000")
     assert "格式不正确" not in errors[(2, "管理员电话")]  # the masked value's own message, not the format's
     stored.refresh_from_db()
     assert (stored.manager_name, stored.manager_phone) == (NAME, PHONE)
@@ -409,7 +410,7 @@ def test_the_service_refuses_a_masked_name(position, zs_admin):
     with pytest.raises(services.ApplicationError) as refused:
         services.position_update(actor=zs_admin, position=position, manager_name=MASKED_NAME)
     assert refused.value.field == "manager_name"
-    assert refused.value.message == services.MASKED_INPUT.format(label="管理员姓名", value=MASKED_NAME)
+    assert refused.value.message == personal_data.MASKED_INPUT.format(label="管理员姓名", value=MASKED_NAME)
 
 
 # — public: no consent is recorded, so nothing of the manager is published —
