@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.audit import audit_record
 from yizhan.core.errors import ApplicationError, from_validation_error
 from yizhan.core.models import AuditAction
+from yizhan.core.personal_data import masked_input_check
 from yizhan.core.roles import FEDERATION_ONLY_ROLES, SEPARATED_ROLES, Action, Role
 from yizhan.core.scoping import Actor, require, require_in_scope
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
@@ -75,6 +76,7 @@ def federation_create(
         raise ApplicationError(ROOT_TYPE_ONLY, field="type")
     _check_code_free(code)
     unit = Unit(code=code, name=name, type=type, region=region, **contact)
+    masked_input_check(unit)
     _full_clean(unit, exclude=("path", "depth", "numchild"))
     if parent is None:
         return Unit.objects.add_root(instance=unit)
@@ -92,6 +94,7 @@ def unit_create(*, actor: Actor, parent: Unit, code: str, name: str, type: str, 
     _check_child_type(parent, type)
     _check_code_free(code)
     unit = Unit(code=code, name=name, type=type, region=region, **contact)
+    masked_input_check(unit)
     _full_clean(unit, exclude=("path", "depth", "numchild"))
     try:
         return Unit.objects.add_child(parent, instance=unit)
@@ -127,6 +130,8 @@ def unit_update(*, actor: Actor, unit: Unit, **changes) -> Unit:
                 )
     for field, value in changes.items():
         setattr(unit, field, value)
+    # A contact shown masked (spec §11) and sent back unchanged must not overwrite the stored one.
+    masked_input_check(unit)
     _full_clean(unit)
     unit.save()
     return unit

@@ -12,9 +12,11 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from yizhan.core.errors import ApplicationError
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.orgs import services
+from yizhan.orgs.choices import ALLOWED_CHILD_TYPES
 from yizhan.orgs.models import Unit
 from yizhan.orgs.views import UNIT_EXPORT_HEADERS
 
@@ -191,3 +193,28 @@ def test_the_audit_chain_stores_the_contact_masked(unit):
     ).latest("seq")
     assert entry.after["contact_name"] == MASKED_NAME and entry.after["contact_phone"] == MASKED_PHONE
     assert holds_no_personal_value(entry)
+
+
+def test_a_masked_contact_sent_back_is_refused_and_the_stored_one_kept(unit, client_as, dalian, make_actor):
+    """A client that reads the unit (contact masked) and sends it all back must not overwrite the
+    stored contact with its mask (spec §11; the same rule as the positions' managers)."""
+    client = client_as(Role.UNIT_ADMIN)
+    shown = client.get(f"/api/v1/units/{unit.pk}").json()
+    assert shown["contact_phone"] != PHONE
+    response = client.patch(
+        f"/api/v1/units/{unit.pk}",
+        {"contact_name": shown["contact_name"], "address": "新地址"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["field"] == "contact_name"
+    stored = Unit.objects.get(pk=unit.pk)
+    assert (stored.contact_name, stored.contact_phone, stored.address) == (NAME, PHONE, unit.address)
+
+    admin = make_actor(Role.FEDERATION_ADMIN, dalian["city"])
+    with pytest.raises(ApplicationError) as refused:
+        services.unit_create(
+            actor=admin, parent=dalian["zs"], code="ZS-NEW", name="新单位",
+            type=sorted(ALLOWED_CHILD_TYPES[dalian["zs"].type])[0],
+            region=dalian["zs"].region, contact_name="王**",
+        )  # fmt: skip
+    assert refused.value.field == "contact_name"
