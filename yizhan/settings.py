@@ -178,7 +178,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "yizhan.core.request_info.remote_addr"
 AXES_LOCKOUT_CALLABLE = "yizhan.orgs.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_RESET_ON_SUCCESS = True  # a successful login clears that account's and address's failures
+# Off: axes would clear every failure from the address, other accounts' too (issue 13 item 1);
+# orgs/lockout.py clears only the signed-in account's own failures.
+AXES_RESET_ON_SUCCESS = False
 AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit log already
 AXES_ENABLE_ADMIN = False  # the Django admin shows scoped business data only
 # Sessions end after YIZHAN_SESSION_IDLE_MINUTES without a request and YIZHAN_SESSION_MAX_HOURS

@@ -2,6 +2,12 @@
 django-axes with the numbers in settings (AXES_FAILURE_LIMIT within AXES_COOLOFF_TIME, counted per
 account and, separately, per client address as `core.request_info.remote_addr` sees it).
 
+A successful login clears only its own account's failures (issue 13 item 1): axes' own reset on
+success (AXES_RESET_ON_SUCCESS, off) deletes every failure from the client's address, so anyone with
+one account could sign in between guesses at another's password and never be locked out. The
+database handler keeps one row per account, address and browser, each counter summing its rows, so
+deleting the account's rows takes its failures out of every address counter and leaves the rest.
+
 The answer to a locked-out attempt is 429 Too Many Requests — the attempt is refused for a while,
 not forbidden for good — with a Retry-After header and a Chinese page (JSON under /api/).
 Every lockout is written to the audit chain next to the failed login that caused it.
@@ -10,8 +16,10 @@ Every lockout is written to the audit chain next to the failed login that caused
 from __future__ import annotations
 
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -60,3 +68,11 @@ def audit_lockout(sender, request, username=None, ip_address=None, **kwargs):
     # Named after the account tried, as `core.signals` names failed logins.
     with audit_context(actor_id=None, actor_name=name or "匿名"):
         auth_event_record(event=AuthEvent.LOCKED_OUT, user=known, username=name, limit=settings.AXES_FAILURE_LIMIT)
+
+
+@receiver(user_logged_in)
+def lockout_clear_own_failures(sender, request, user, **kwargs):
+    """A login proves only this account's password: clear this account's failures (from every
+    address), never another account's failures from the same address. The rows are deleted by an
+    explicit filter: axes' `reset()` without a username would clear everything."""
+    AccessAttempt.objects.filter(username=user.get_username()).delete()
