@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from yizhan.core import audit_retention, signals  # noqa: F401  (retention check, login/logout audit receivers)
+        from yizhan.core.roles import CORE_PERMISSIONS, register_permissions
+
+        register_permissions(CORE_PERMISSIONS)

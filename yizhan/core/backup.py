@@ -48,12 +48,16 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.files import HashingWriter
+
+# Sent after a restore commits, for the apps that keep caches of the replaced data.
+restored = Signal()
 
 FORMAT = "yizhan-backup"
 FORMAT_VERSION = 1
@@ -552,11 +556,8 @@ def _restore_rows(connection, archive, manifest: Manifest, targets, force: bool,
 
 
 def _after_restore() -> None:
-    """Caches of the replaced data are stale: the boundaries' version (prepared geometries, map
-    layers) changes; the position lists follow their list version, which the triggers changed."""
-    from yizhan.orgs.geo import boundaries_changed
-
-    try:
-        boundaries_changed()
-    except Exception:  # noqa: BLE001 - a cache that does not answer must not fail a committed restore
-        return
+    """Caches of the replaced data are stale: the apps that keep some hear of it through
+    `restored` (orgs: the boundaries' version of prepared geometries and map layers); the position
+    lists follow their list version, which the triggers changed."""
+    # Robustly: a cache that does not answer must not fail a committed restore.
+    restored.send_robust(sender=None)

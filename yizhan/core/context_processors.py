@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from yizhan.core.actors import membership_choices
 from yizhan.core.geo.tiles import tile_source
 
 
@@ -9,8 +10,6 @@ def actor(request):
     user = getattr(request, "user", None)
     memberships = []
     if user is not None and user.is_authenticated:
-        from yizhan.orgs.selectors import membership_choices
-
         memberships = membership_choices(user=user)
     return {
         "actor": current,

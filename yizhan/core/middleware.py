@@ -3,6 +3,7 @@
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.functional import SimpleLazyObject
 
+from yizhan.core.actors import actor_for_request
 from yizhan.core.audit import audit_context
 from yizhan.core.request_info import remote_addr
 
@@ -12,8 +13,6 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from yizhan.orgs.selectors import actor_for_request
-
         request.actor = SimpleLazyObject(lambda: actor_for_request(request))
         address = remote_addr(request)
         user = getattr(request, "user", None)

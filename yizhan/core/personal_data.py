@@ -2,8 +2,9 @@
 declared once, with its kind, its mask, the roles that see it in full, where it may be revealed,
 what the audit chain keeps of it, and how long it is kept. Fields that look personal by name but
 are not (places, organisations, a position's public contact phone) are declared in
-`NOT_PERSONAL` with the reason. `core/tests/test_personal_data.py` walks every model of every
-installed app and fails on a field that looks personal and is declared in neither list.
+`NOT_PERSONAL` with the reason. Each app declares the fields of its own models in its
+`personal_data.py` (registered at start-up by its AppConfig); `core/tests/test_personal_data.py`
+walks every model of every installed app and fails on a field that looks personal and is declared in neither list.
 
 Views, exports and the API mask through `shown()` (or a field's `mask`) so that the rule for a
 field lives here and nowhere else. Staff views mask by default; a role named in `revealed_to`
@@ -19,7 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import ApplicationError, PermissionDeniedError
-from yizhan.core.masking import looks_masked, mask_email, mask_hidden, mask_ip, mask_name, mask_phone
+from yizhan.core.masking import looks_masked, mask_ip, mask_name
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
@@ -42,16 +43,7 @@ AUDITORS = frozenset({Role.AUDITOR})
 NOBODY: frozenset[str] = frozenset()
 
 AUDIT_RETENTION = _("审计日志保存期限（YIZHAN_AUDIT_RETENTION_DAYS，至少 180 天）届满后可由 audit-purge 清理")
-WHILE_ACCOUNT = _("账号存续期间；账号记录不删除，停用后保留以对应审计日志")
-LOGIN_RECORDS = _("登录失败与锁定记录：锁定期满后不再使用，由安全管理员清理（axes_reset）")
 REVEAL_REFUSED = _("您的角色不能查看完整的个人信息")
-POSITION_MANAGER_REVEAL = _(
-    "阵地详情页“显示完整信息”、修改页（打开即查看）、POST /api/v1/positions/{id}/reveal、"
-    "Excel 导出勾选“包含完整联系方式”；限管理员和本阵地站长，记入审计日志"
-)
-UNIT_CONTACT_REVEAL = _(
-    "单位详情页“显示完整信息”、修改页（打开即查看）、POST /api/v1/units/{id}/reveal；限管理员，记入审计日志"
-)
 
 
 @dataclass(frozen=True)
@@ -78,131 +70,35 @@ class NotPersonal:
     reason: str
 
 
-PERSONAL_FIELDS: tuple[PersonalField, ...] = (
-    # Staff accounts (orgs.User): managed by the security admin (accounts page).
-    PersonalField("orgs.user", "username", Kind.ACCOUNT, mask_name, ALL_STAFF, WHILE_ACCOUNT),
-    PersonalField("orgs.user", "full_name", Kind.PERSON_NAME, mask_name, ALL_STAFF, WHILE_ACCOUNT),
-    PersonalField("orgs.user", "first_name", Kind.PERSON_NAME, mask_name, NOBODY, _("不使用（始终为空）")),
-    PersonalField("orgs.user", "last_name", Kind.PERSON_NAME, mask_name, NOBODY, _("不使用（始终为空）")),
-    # Only the security admin needs an account's email and phone: the audit chain, which auditors
-    # read and nobody can edit, keeps them masked.
-    PersonalField(
-        "orgs.user", "email", Kind.EMAIL, mask_email, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT, audit_masked=True
-    ),
-    PersonalField(
-        "orgs.user", "phone", Kind.PHONE, mask_phone, frozenset({Role.SECURITY_ADMIN}), WHILE_ACCOUNT, audit_masked=True
-    ),
-    # A union unit's contact person: work contact data that the unit's administrators need. Staff
-    # views mask it for everyone (spec §11); the admins reveal it, audited. The audit chain keeps
-    # it masked, so that auditors reading changes do not read it.
-    *(
-        PersonalField(
-            "orgs.unit",
-            field,
-            kind,
-            mask,
-            NOBODY,
-            _("单位记录存续期间"),
-            reveal=UNIT_CONTACT_REVEAL,
-            revealed_to=ADMINS,
-            audit_masked=True,
-        )
-        for field, kind, mask in (
-            ("contact_name", Kind.PERSON_NAME, mask_name),
-            ("contact_phone", Kind.PHONE, mask_phone),
-        )
-    ),
-    # A position's manager (spec §11): published only with recorded consent; masked on staff pages
-    # for everyone, revealed (audited) to those who run the position and the admins above it.
-    *(
-        PersonalField(
-            "positions.position",
-            field,
-            kind,
-            mask,
-            NOBODY,
-            _("阵地记录存续期间；更换管理员时覆盖"),
-            reveal=POSITION_MANAGER_REVEAL,
-            revealed_to=ADMINS | {Role.STATION_MANAGER},
-            audit_masked=True,
-        )
-        for field, kind, mask in (
-            ("manager_name", Kind.PERSON_NAME, mask_name),
-            ("manager_phone", Kind.PHONE, mask_phone),
-        )
-    ),
-    PersonalField(
-        "positions.positionstatechange", "actor_name", Kind.ACCOUNT, mask_name, ALL_STAFF, _("随阵地永久保存")
-    ),
-    # Public feedback (spec §6, §11): the phone only to reply, revealed one at a time and audited,
-    # anonymised after YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS or at the submitter's request.
-    PersonalField(
-        "ledger.feedback",
-        "phone",
-        Kind.PHONE,
-        mask_phone,
-        NOBODY,
-        _("YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS（默认 365 天）后由 feedback-anonymise 清除；提交人可要求删除"),
-        reveal=_("意见详情页“显示完整号码”与 POST /api/v1/feedback/{id}/phone，限可处理意见的角色，记入审计日志"),
-        revealed_to=ADMINS | {Role.STATION_MANAGER},  # those who may update feedback (ledger.services)
-        audit_masked=True,
-    ),
-    PersonalField(
-        "ledger.feedback",
-        "text",
-        Kind.FREE_TEXT,
-        mask_hidden,
-        ADMINS | {Role.STATION_MANAGER},
-        _("意见记录存续期间；提交人要求删除时清除（评分保留），审计日志中的原文随审计保存期限清理"),
-    ),
-    PersonalField(
-        "ledger.feedback",
-        "client_key",
-        Kind.PSEUDONYM,
-        mask_hidden,
-        NOBODY,
-        _("仅用于防刷限流；与电话号码同时清除"),
-        audit_masked=True,
-    ),
-    # The audit chain: who acted and from where, read by auditors only.
-    PersonalField("core.auditentry", "actor_name", Kind.ACCOUNT, mask_name, frozenset({Role.AUDITOR}), AUDIT_RETENTION),
-    PersonalField(
-        "core.auditentry", "remote_addr", Kind.IP_ADDRESS, mask_ip, frozenset({Role.AUDITOR}), AUDIT_RETENTION
-    ),
-    # Login lockout records (django-axes) and second-factor devices (django-otp).
-    *(
-        PersonalField(f"axes.{model}", field, kind, mask, frozenset({Role.SECURITY_ADMIN}), LOGIN_RECORDS)
-        for model in ("accessattempt", "accessfailurelog", "accesslog")
-        for field, kind, mask in (
-            ("username", Kind.ACCOUNT, mask_name),
-            ("ip_address", Kind.IP_ADDRESS, mask_ip),
-            ("user_agent", Kind.DEVICE, mask_hidden),
-            ("http_accept", Kind.DEVICE, mask_hidden),
-        )
-    ),
-)
+# The inventory, filled at start-up: each app declares the fields of the models it owns in its
+# `personal_data.py` and registers them (`register_personal_data`); the kernel declares its own.
+PERSONAL_FIELDS: list[PersonalField] = []
+NOT_PERSONAL: list[NotPersonal] = []
+_BY_FIELD: dict[tuple[str, str], PersonalField] = {}
+# model label → ((field, mask), …) of the fields the audit chain keeps masked.
+_AUDIT_MASKS: dict[str, tuple[tuple[str, Callable[[str], str]], ...]] = {}
 
-NOT_PERSONAL: tuple[NotPersonal, ...] = (
-    NotPersonal(
-        "positions.position", "public_phone", _("阵地对外联系电话，按规范第 11 节公开（机构电话，非个人号码）")
-    ),
-    NotPersonal("positions.position", "official_name", _("阵地名称")),
-    NotPersonal("positions.position", "short_name", _("阵地简称")),
-    NotPersonal("positions.position", "address", _("阵地地址（场所，非个人住址）")),
-    NotPersonal("orgs.unit", "name", _("工会单位名称")),
-    NotPersonal("orgs.unit", "address", _("工会单位办公地址")),
-    NotPersonal("orgs.region", "name", _("行政区划名称")),
-    NotPersonal("core.auditentry", "unit_name", _("工会单位名称")),
-    NotPersonal("core.auditentry", "actor_id", _("账号编号（账号的个人信息见 orgs.user）")),
-    NotPersonal("positions.positionstatechange", "actor", _("指向账号的外键（账号的个人信息见 orgs.user）")),
-    NotPersonal("auth.group", "name", _("权限组名称（未使用）")),
-    NotPersonal("auth.permission", "name", _("权限名称")),
-    NotPersonal("auth.permission", "codename", _("权限代码")),
-    NotPersonal("otp_totp.totpdevice", "name", _("验证器名称（系统命名）")),
-    NotPersonal("otp_static.staticdevice", "name", _("恢复码设备名称（系统命名）")),
-)
+DECLARED_TWICE = "personal-data entry {model}.{field} is declared twice"
 
-_BY_FIELD = {(entry.model, entry.field): entry for entry in PERSONAL_FIELDS}
+
+def register_personal_data(fields: Iterable[PersonalField] = (), not_personal: Iterable[NotPersonal] = ()) -> None:
+    """Add one app's entries to the inventory: its personal fields and the fields that look
+    personal but are not (with the reason). A field is declared once."""
+    declared = {(e.model, e.field) for e in (*PERSONAL_FIELDS, *NOT_PERSONAL)}
+    for entry in (*fields, *not_personal):
+        if (entry.model, entry.field) in declared:
+            raise ValueError(DECLARED_TWICE.format(model=entry.model, field=entry.field))
+        declared.add((entry.model, entry.field))
+        if isinstance(entry, NotPersonal):
+            NOT_PERSONAL.append(entry)
+            continue
+        PERSONAL_FIELDS.append(entry)
+        _BY_FIELD[(entry.model, entry.field)] = entry
+        if entry.audit_masked:
+            _AUDIT_MASKS[entry.model] = (*_AUDIT_MASKS.get(entry.model, ()), (entry.field, entry.mask))
+
+
+
 
 
 MASKED_INPUT = _(
@@ -278,11 +174,21 @@ def personal_data_reveal(*, actor: Actor, obj: models.Model, fields: Iterable[st
     return values
 
 
-# model label → ((field, mask), …) of the fields the audit chain keeps masked.
-_AUDIT_MASKS: dict[str, tuple[tuple[str, Callable[[str], str]], ...]] = {}
-for _entry in PERSONAL_FIELDS:
-    if _entry.audit_masked:
-        _AUDIT_MASKS[_entry.model] = (*_AUDIT_MASKS.get(_entry.model, ()), (_entry.field, _entry.mask))
+# The kernel's own: the audit chain records who acted and from where, read by auditors only.
+register_personal_data(
+    (
+        PersonalField(
+            "core.auditentry", "actor_name", Kind.ACCOUNT, mask_name, frozenset({Role.AUDITOR}), AUDIT_RETENTION
+        ),
+        PersonalField(
+            "core.auditentry", "remote_addr", Kind.IP_ADDRESS, mask_ip, frozenset({Role.AUDITOR}), AUDIT_RETENTION
+        ),
+    ),
+    (
+        NotPersonal("core.auditentry", "unit_name", _("工会单位名称")),
+        NotPersonal("core.auditentry", "actor_id", _("账号编号（账号的个人信息见 orgs.user）")),
+    ),
+)
 
 
 def audit_masked(model_label: str, snapshot: dict) -> dict:

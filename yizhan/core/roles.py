@@ -1,6 +1,7 @@
 """Roles of spec §1 and what each may do, declared once.
 
-`PERMISSIONS` maps a model label to the actions each role may take on records of that model.
+`PERMISSIONS` maps a model label to the actions each role may take on records of that model; each
+app declares its own models' rows in its `permissions.py` and registers them at start-up.
 Where a role may act is its *reach* (`ROLE_REACH`): the subtree of the unit it is attached to,
 or that unit alone. Scoping (`yizhan.core.scoping`) combines both; nothing else decides access.
 A model missing from `PERMISSIONS` is closed to everyone.
@@ -52,51 +53,39 @@ ROLE_REACH = {
     Role.SYSTEM_ADMIN: Reach.SUBTREE,
 }
 
-_READ = frozenset({Action.VIEW, Action.EXPORT})
-_VIEW = frozenset({Action.VIEW})
-# Least privilege: only actions some page, API call or command takes (units have no lifecycle).
-_UNIT_ADMIN = frozenset({Action.VIEW, Action.CREATE, Action.UPDATE, Action.DELETE, Action.EXPORT})
+READ = frozenset({Action.VIEW, Action.EXPORT})
+VIEW = frozenset({Action.VIEW})
 
-PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
-    # Union units: admins manage their subtree; everyone else on staff may look.
-    "orgs.unit": {
-        Role.FEDERATION_ADMIN: _UNIT_ADMIN,
-        Role.UNIT_ADMIN: _UNIT_ADMIN,
-        Role.STATION_MANAGER: _VIEW,
-        Role.REVIEWER: _VIEW,
-        Role.AUDITOR: _READ,
-        Role.SECURITY_ADMIN: _READ,
-        Role.SYSTEM_ADMIN: _READ,
-    },
-    # Accounts and role grants are the security admin's alone (三员分立).
-    "orgs.membership": {
-        Role.SECURITY_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.DELETE}),
-        Role.AUDITOR: _VIEW,
-    },
-    # Positions are never deleted (delisting keeps them); station managers run their unit's ones.
-    "positions.position": {
-        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE, Action.EXPORT, Action.OPERATE}),
-        Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE, Action.EXPORT, Action.OPERATE}),
-        Role.STATION_MANAGER: frozenset({Action.VIEW, Action.OPERATE}),
-        Role.REVIEWER: _VIEW,
-        Role.AUDITOR: _READ,
-        Role.SECURITY_ADMIN: _VIEW,
-        Role.SYSTEM_ADMIN: _VIEW,
-    },
-    # Public feedback (spec §6) carries personal data (an optional phone, spec §11): only the roles
-    # that handle and reply to it read it — the position's unit (station manager) and the admins
-    # above. Nobody on staff creates it (the public submits through
-    # ledger.services.feedback_submit); update is handling it and revealing the phone to reply.
-    # A submitter's request for a copy of their data (export) or its deletion (delete: the phone,
-    # address key and text anonymised) is answered by the admins (ledger.services.feedback_subject_*).
-    "ledger.feedback": {
-        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.UPDATE, Action.EXPORT, Action.DELETE}),
-        Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.UPDATE, Action.EXPORT, Action.DELETE}),
-        Role.STATION_MANAGER: frozenset({Action.VIEW, Action.UPDATE}),
-    },
-    # The audit log is read by auditors only; nobody writes it except the application itself.
+# model label → role → actions. Filled at start-up: each app registers the models it owns
+# (`register_permissions`, called from its AppConfig.ready()); the kernel knows no domain model.
+PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {}
+
+PERMISSIONS_TWICE = "permissions of {label} are declared twice"
+UNKNOWN_ROLE = "permissions of {label} name an unknown role {role!r}"
+UNKNOWN_ACTION = "permissions of {label} name an unknown action {action!r}"
+
+
+def register_permissions(table: dict[str, dict[str, frozenset[str]]]) -> None:
+    """Declare what each role may do with the models of one app (model label → role → actions).
+    A model is declared once, by the app that owns it; unknown roles or actions are refused at
+    start-up rather than silently granting nothing."""
+    for label, grants in table.items():
+        if label in PERMISSIONS:
+            raise ValueError(PERMISSIONS_TWICE.format(label=label))
+        for role, actions in grants.items():
+            if role not in Role.values:
+                raise ValueError(UNKNOWN_ROLE.format(label=label, role=role))
+            for action in actions:
+                if action not in Action.values:
+                    raise ValueError(UNKNOWN_ACTION.format(label=label, action=action))
+        PERMISSIONS[label] = {role: frozenset(actions) for role, actions in grants.items()}
+
+
+# The kernel's own model: the audit log is read by auditors only; nobody writes it except the
+# application itself.
+CORE_PERMISSIONS = {
     "core.auditentry": {
-        Role.AUDITOR: _READ,
+        Role.AUDITOR: READ,
     },
 }
 

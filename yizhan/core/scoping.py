@@ -10,7 +10,7 @@ callers answer 404, never 403, so nobody learns what lies in another unit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.errors import NotFoundError, PermissionDeniedError
 from yizhan.core.roles import ROLE_REACH, Action, Reach, allowed
 
-if TYPE_CHECKING:
-    from yizhan.orgs.models import Membership, Unit, User
+# The account, membership and unit types belong to `orgs` (the kernel imports no domain app):
+# an actor holds them as the objects they are, typed loosely here.
+User = Membership = Unit = Any
 
 OUT_OF_SCOPE_MESSAGE = _("对象不存在或不在您的管辖范围内")
 FORBIDDEN_MESSAGE = _("您的角色无权执行此操作")
@@ -80,12 +81,10 @@ def scope_q(model: type[models.Model], actor: Actor) -> Q:
         # Records owned by a unit: filter by the ids of the units in reach (a subquery on the unit
         # table's path index) rather than joining the unit to every row, so counts and sorted pages
         # can use the record table's own indexes.
-        from yizhan.orgs.models import Unit
-
         units = (
-            Unit.objects.filter(path=actor.unit.path)
+            type(actor.unit).objects.filter(path=actor.unit.path)
             if actor.reach == Reach.OWN_UNIT
-            else (Unit.objects.filter(path__startswith=actor.unit.path))
+            else type(actor.unit).objects.filter(path__startswith=actor.unit.path)
         )
         return Q(**{f"{field[: -len('__path')]}__in": units.values("pk")})
     if actor.reach == Reach.OWN_UNIT:

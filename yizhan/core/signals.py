@@ -1,5 +1,6 @@
 """Authentication events go to the audit chain (issue 2 §5)."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -28,8 +29,7 @@ def audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs):
-    from yizhan.orgs.models import User
-
+    User = get_user_model()  # noqa: N806 (a model class)
     username = str(credentials.get("username", ""))[:150]
     known = User.objects.filter(username=username).first() if username else None
     with audit_context(actor_id=None, actor_name=username or "匿名", remote_addr=_address(request)):

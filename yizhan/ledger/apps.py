@@ -8,4 +8,5 @@ class LedgerConfig(AppConfig):
     verbose_name = _("台账与意见反馈")
 
     def ready(self) -> None:
-        from yizhan.ledger import checks  # noqa: F401  (settings checks)
+        # Settings checks; what this app owns: its models' permissions and personal fields.
+        from yizhan.ledger import checks, permissions, personal_data  # noqa: F401

@@ -8,5 +8,11 @@ class OrgsConfig(AppConfig):
     verbose_name = _("组织与区划")
 
     def ready(self):
-        # Receivers: lockouts to the audit chain, login stamps for the session time limits.
-        from yizhan.orgs import lockout, session_limits  # noqa: F401
+        # Receivers: lockouts to the audit chain, login stamps for the session time limits, restores
+        # (boundary caches); what this app owns: its models' permissions and personal fields.
+        from yizhan.core.actors import register_actor_resolvers
+        from yizhan.orgs import geo, lockout, permissions, personal_data, session_limits  # noqa: F401
+        from yizhan.orgs.selectors import actor_for_request, membership_choices
+
+        # The kernel finds a request's actor through the accounts this app keeps.
+        register_actor_resolvers(actor_for_request=actor_for_request, membership_choices=membership_choices)

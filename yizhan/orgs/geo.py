@@ -10,8 +10,10 @@ from contextlib import contextmanager
 
 import shapely
 from django.core.cache import cache
+from django.dispatch import receiver
 from shapely.geometry import mapping, shape
 
+from yizhan.core.backup import restored
 from yizhan.core.geo.crs import CRS, transform_geojson_geometry
 from yizhan.orgs.models import Region
 
@@ -71,6 +73,12 @@ def boundaries_pinned_to(version: str) -> Iterator[None]:
 
 def boundaries_changed() -> None:
     cache.set(BOUNDARIES_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+@receiver(restored, dispatch_uid="orgs-boundaries-restored")
+def boundaries_restored(sender, **kwargs) -> None:
+    """A restore replaced the regions: prepared geometries and map layers are rebuilt."""
+    boundaries_changed()
 
 
 def region_feature_collection(*, region: Region, crs: CRS | str = CRS.GCJ02) -> dict:

@@ -44,6 +44,7 @@ from yizhan.positions.choices import (
     StarRating,
 )
 from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
+from yizhan.positions.personal_data import PERSONAL_FIELDS as _REGISTERED  # noqa: F401 (the inventory, before MASKED_FIELDS)
 
 SHEET_TITLE = "服务阵地"
 HELP_SHEET_TITLE = "说明"

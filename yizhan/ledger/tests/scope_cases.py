@@ -1,4 +1,4 @@
-"""Scope-matrix declaration for feedback (see yizhan/core/testing/scope_matrix.py): the staff's
+"""Scope-matrix declaration for feedback (see yizhan/orgs/testing/scope_matrix.py): the staff's
 list, detail and phone reveal through the API, the pages and the admin, and a submitter's requests
 (the submitters' page, by the phone they gave): a copy of their data (export) and its deletion
 (delete: phone, address key and text anonymised). Feedback is created by the public only, so there
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from yizhan.core.roles import Role
-from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World, page_status
+from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World, page_status
 from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.models import Feedback
 from yizhan.ledger.services import ERASED_TEXT, SUBJECT_NOTHING

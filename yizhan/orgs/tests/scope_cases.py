@@ -1,4 +1,4 @@
-"""Scope-matrix declarations for the orgs models (see yizhan/core/testing/scope_matrix.py)."""
+"""Scope-matrix declarations for the orgs models (see yizhan/orgs/testing/scope_matrix.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from yizhan.core.roles import Role
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
-from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World, child_type_for, page_status
+from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World, child_type_for, page_status
 from yizhan.orgs.models import Membership, Unit, User
 
 INVALID_CHOICE = "选择一个有效的选项"

@@ -1,5 +1,5 @@
 """Scope-matrix declaration for positions, their hours exceptions and photos (see
-yizhan/core/testing/scope_matrix.py).
+yizhan/orgs/testing/scope_matrix.py).
 
 The matrix's units carry areas without boundaries, so points are accepted wherever they fall;
 the area rules have their own tests in services/test_position_create.py. Updates send the
@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from yizhan.core.roles import Role
-from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World, page_status
+from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World, page_status
 from yizhan.positions.choices import ConstructionType, PositionKind, PositionState
 from yizhan.positions.models import HoursException, Position, PositionPhoto, PositionStateChange
 

@@ -13,7 +13,7 @@ from yizhan.core.audit import audit_record
 from yizhan.core.audit_export import ENTRIES_JSONL
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
-from yizhan.core.testing.scope_matrix import Outcome, ScopeCase, World
+from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World
 
 
 def _entry_target(world: World, relation: str) -> AuditEntry:

@@ -7,12 +7,12 @@ from django.apps import apps
 from django.utils.module_loading import import_string
 
 from yizhan.core.roles import PERMISSIONS, Role
-from yizhan.core.testing.scope_matrix import PROBE_ACTIONS, RELATIONS, matrix_params, run_row
+from yizhan.orgs.testing.scope_matrix import PROBE_ACTIONS, RELATIONS, matrix_params, run_row
 
 # A context adds its models to the matrix by listing its scope_cases module here.
 CASE_MODULES = [
     "yizhan.orgs.tests.scope_cases",
-    "yizhan.core.tests.scope_cases",
+    "yizhan.tests.scope_cases_core",
     "yizhan.positions.tests.scope_cases",
     "yizhan.ledger.tests.scope_cases",
 ]

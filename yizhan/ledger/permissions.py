@@ -1,0 +1,19 @@
+"""What each role may do with ledgers and public feedback (spec §1, §6), registered at start-up."""
+
+from yizhan.core.roles import Action, Role, register_permissions
+
+PERMISSIONS = {
+    # Public feedback (spec §6) carries personal data (an optional phone, spec §11): only the roles
+    # that handle and reply to it read it — the position's unit (station manager) and the admins
+    # above. Nobody on staff creates it (the public submits through
+    # ledger.services.feedback_submit); update is handling it and revealing the phone to reply.
+    # A submitter's request for a copy of their data (export) or its deletion (delete: the phone,
+    # address key and text anonymised) is answered by the admins (ledger.services.feedback_subject_*).
+    "ledger.feedback": {
+        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.UPDATE, Action.EXPORT, Action.DELETE}),
+        Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.UPDATE, Action.EXPORT, Action.DELETE}),
+        Role.STATION_MANAGER: frozenset({Action.VIEW, Action.UPDATE}),
+    },
+}
+
+register_permissions(PERMISSIONS)

@@ -1,0 +1,43 @@
+"""Personal information held by public feedback (PIPL; spec §6, §11), declared for the inventory
+of `yizhan.core.personal_data`."""
+
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.masking import mask_hidden, mask_phone
+from yizhan.core.personal_data import ADMINS, NOBODY, Kind, PersonalField, register_personal_data
+from yizhan.core.roles import Role
+
+PERSONAL_FIELDS = (
+    # The phone only to reply, revealed one at a time and audited, anonymised after
+    # YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS or at the submitter's request.
+    PersonalField(
+        "ledger.feedback",
+        "phone",
+        Kind.PHONE,
+        mask_phone,
+        NOBODY,
+        _("YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS（默认 365 天）后由 feedback-anonymise 清除；提交人可要求删除"),
+        reveal=_("意见详情页“显示完整号码”与 POST /api/v1/feedback/{id}/phone，限可处理意见的角色，记入审计日志"),
+        revealed_to=ADMINS | {Role.STATION_MANAGER},  # those who may update feedback (ledger.services)
+        audit_masked=True,
+    ),
+    PersonalField(
+        "ledger.feedback",
+        "text",
+        Kind.FREE_TEXT,
+        mask_hidden,
+        ADMINS | {Role.STATION_MANAGER},
+        _("意见记录存续期间；提交人要求删除时清除（评分保留），审计日志中的原文随审计保存期限清理"),
+    ),
+    PersonalField(
+        "ledger.feedback",
+        "client_key",
+        Kind.PSEUDONYM,
+        mask_hidden,
+        NOBODY,
+        _("仅用于防刷限流；与电话号码同时清除"),
+        audit_masked=True,
+    ),
+)
+
+register_personal_data(PERSONAL_FIELDS)
