@@ -1,6 +1,8 @@
-"""Shared kernel models: the append-only, hash-chained audit log (spec §11, issue 2)."""
+"""Shared kernel models: the append-only, hash-chained audit log (spec §11, issue 2) and the
+abstract history row of every workflow (`core/workflow.py`)."""
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -146,3 +148,24 @@ class AuditAnchor(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+class StateChangeBase(models.Model):
+    """One row per move of a workflow (`core/workflow.py`): from what to what, why, who and when.
+    A workflow's history model subclasses it, adds the foreign key to its record (the engine finds
+    it) and whatever its moves record besides (a position's effective date), and usually
+    redeclares `from_state`/`to_state` with its states as choices, so pages show their labels."""
+
+    from_state = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20)
+    reason = models.CharField(_("原因"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as written: the account may be renamed or removed later, the history must not change.
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]

@@ -1,7 +1,13 @@
-"""Enumerations of the position registry (spec §2)."""
+"""Enumerations of the position registry (spec §2), and its lifecycle's transitions table."""
+
+from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.roles import Action
+from yizhan.core.workflow import Move, Refusal, Transition, Workflow
 
 
 class PositionKind(models.TextChoices):
@@ -42,18 +48,6 @@ class PositionState(models.TextChoices):
     OPERATING = "operating", _("运营中")
     SUSPENDED = "suspended", _("暂停服务")
     DELISTED = "delisted", _("已摘牌")
-
-
-# The lifecycle of spec §2: planned → building → operating ⇄ suspended → delisted (kept forever).
-STATE_TRANSITIONS: dict[str, frozenset[str]] = {
-    PositionState.PLANNED: frozenset({PositionState.BUILDING, PositionState.DELISTED}),
-    PositionState.BUILDING: frozenset({PositionState.OPERATING, PositionState.DELISTED}),
-    PositionState.OPERATING: frozenset({PositionState.SUSPENDED, PositionState.DELISTED}),
-    PositionState.SUSPENDED: frozenset({PositionState.OPERATING, PositionState.DELISTED}),
-    PositionState.DELISTED: frozenset(),
-}
-# Moves that must say why.
-REASON_REQUIRED = frozenset({PositionState.SUSPENDED, PositionState.DELISTED})
 
 
 class Facility(models.TextChoices):
@@ -145,3 +139,59 @@ class InputCRS(models.TextChoices):
     GCJ02 = "gcj02", _("GCJ-02（高德、腾讯）")
     WGS84 = "wgs84", _("WGS-84（GPS、天地图）")
     BD09 = "bd09", _("BD-09（百度）")
+
+
+# --- the lifecycle (spec §2): planned → building → operating ⇄ suspended → delisted, kept forever
+
+REOPEN_ONLY_WHEN_SUSPENDED = _("只有暂停服务时才能填写预计恢复日期")
+
+
+def _expected_reopening_only_when_suspending(move: Move) -> Refusal | None:
+    if move.extra["expected_reopen_on"] and move.target != PositionState.SUSPENDED:
+        return Refusal(str(REOPEN_ONLY_WHEN_SUSPENDED), "expected_reopen_on")
+    return None
+
+
+def _record_state(move: Move) -> None:
+    """Every move: the reason shows on the position (the public page greys a suspended one with
+    it), and only a suspension keeps an expected reopening."""
+    move.obj.state_reason = move.reason
+    move.obj.expected_reopen_on = move.extra["expected_reopen_on"]
+
+
+def _first_opening(move: Move) -> None:
+    """Opening for the first time dates the position's `opened_on` (the move's effective date)."""
+    if move.obj.opened_on is None:
+        move.obj.opened_on = move.extra["effective_on"] or timezone.localdate()
+
+
+def _history_fields(move: Move) -> dict:
+    return {
+        "effective_on": move.extra["effective_on"] or timezone.localdate(),
+        "expected_reopen_on": move.obj.expected_reopen_on,
+    }
+
+
+_S = PositionState
+POSITION_LIFECYCLE = Workflow(
+    model="positions.Position",
+    history="positions.PositionStateChange",
+    states=PositionState,
+    action=Action.OPERATE,
+    extra=("effective_on", "expected_reopen_on"),
+    guard=_expected_reopening_only_when_suspending,
+    apply=_record_state,
+    history_fields=_history_fields,
+    transitions=[
+        Transition(_S.PLANNED, _S.BUILDING),
+        Transition(_S.PLANNED, _S.DELISTED, reason_required=True),
+        Transition(_S.BUILDING, _S.OPERATING, apply=_first_opening),
+        Transition(_S.BUILDING, _S.DELISTED, reason_required=True),
+        Transition(_S.OPERATING, _S.SUSPENDED, reason_required=True),
+        Transition(_S.OPERATING, _S.DELISTED, reason_required=True),
+        Transition(_S.SUSPENDED, _S.OPERATING, apply=_first_opening),
+        Transition(_S.SUSPENDED, _S.DELISTED, reason_required=True),
+    ],
+)
+# state → the states it may move to (a delisted position moves nowhere).
+STATE_TRANSITIONS: dict[str, frozenset[str]] = POSITION_LIFECYCLE.table()

@@ -6,8 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import AuditedModel
+from yizhan.core.models import StateChangeBase
 from yizhan.core.scoping import ScopedQuerySet
-from yizhan.orgs.models import PHONE_VALIDATOR, Region, Unit, User
+from yizhan.orgs.models import PHONE_VALIDATOR, Region, Unit
 from yizhan.positions.choices import (
     BuildMode,
     BuildNature,
@@ -204,18 +205,15 @@ class HoursException(AuditedModel):
         return self.position.unit
 
 
-class PositionStateChange(models.Model):
-    """One row per lifecycle move: who, when, from what to what, and why (kept with the position)."""
+class PositionStateChange(StateChangeBase):
+    """One row per lifecycle move (`choices.POSITION_LIFECYCLE`): who, when, from what to what, and
+    why (kept with the position); also the first row of a registration (from no state)."""
 
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="state_changes")
     from_state = models.CharField(_("原状态"), max_length=20, choices=PositionState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, choices=PositionState.choices)
     effective_on = models.DateField(_("生效日期"))
-    reason = models.CharField(_("原因"), max_length=255, blank=True)
     expected_reopen_on = models.DateField(_("预计恢复日期"), null=True, blank=True)
-    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(_("操作人"), max_length=150)
-    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     scope_path_field = "position__unit__path"
     scope_permissions_from = "positions.position"

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core import workflow
 from yizhan.core.audit import audit_create_records, audit_write_many
 from yizhan.core.bulk import bulk_insert, bulk_insert_rows
 from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, from_validation_error
@@ -24,10 +25,9 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
 from yizhan.orgs.geo import region_at, region_contains
 from yizhan.orgs.models import Region, Unit
-from yizhan.positions import rules
+from yizhan.positions import choices, rules
 from yizhan.positions.choices import (
-    REASON_REQUIRED,
-    STATE_TRANSITIONS,
+    POSITION_LIFECYCLE,
     BuildMode,
     PositionKind,
     PositionState,
@@ -52,9 +52,10 @@ CO_BUILDER_REQUIRED = _("共建的阵地须填写共建单位")
 STAR_ONLY_FOR_STATIONS = _("只有户外劳动者服务站点评定星级；职工服务中心和工作站不评星")
 STAR_DATE_REQUIRED = _("填写星级时须填写评星日期")
 DUPLICATE_NEARBY = _("{distance:.0f} 米内已有同名阵地“{name}”（编号 {code}）")
-TRANSITION_NOT_ALLOWED = _("不能从“{from_state}”变为“{to_state}”")
-REASON_MISSING = _("变为“{to_state}”须说明原因")
-REOPEN_ONLY_WHEN_SUSPENDED = _("只有暂停服务时才能填写预计恢复日期")
+# The lifecycle's refusals: the workflow engine's words (core/workflow.py) and the table's guard.
+TRANSITION_NOT_ALLOWED = workflow.TRANSITION_NOT_ALLOWED
+REASON_MISSING = workflow.REASON_MISSING
+REOPEN_ONLY_WHEN_SUSPENDED = choices.REOPEN_ONLY_WHEN_SUSPENDED
 BAD_FLOOR_AREA = _("面积应为不小于 0 的数字")
 UNKNOWN_FIELDS = _("不能修改字段：{fields}")
 BOTH_COORDINATES_NEEDED = _("以 WGS-84 或 BD-09 修改坐标时须同时给出经度和纬度")
@@ -424,10 +425,10 @@ def position_update(
 
 
 def allowed_transitions(position: Position) -> list[str]:
-    return [s for s in PositionState.values if s in STATE_TRANSITIONS[position.state]]
+    """The states `position` may move to from its current one, in the states' order."""
+    return POSITION_LIFECYCLE.targets(position.state)
 
 
-@transaction.atomic
 def position_transition(
     *,
     actor: Actor,
@@ -437,36 +438,21 @@ def position_transition(
     effective_on: date | None = None,
     expected_reopen_on: date | None = None,
 ) -> Position:
-    """Move a position along its lifecycle (spec §2): only the allowed moves, suspensions and
-    delistings with a reason, one history row per move."""
-    require(actor, Action.OPERATE, Position)
-    position = Position.objects.select_for_update().select_related("unit").get(pk=position.pk)
-    require_in_scope(actor, position.unit)
-    if to_state not in STATE_TRANSITIONS.get(position.state, ()):
-        raise ApplicationError(
-            TRANSITION_NOT_ALLOWED.format(
-                from_state=PositionState(position.state).label,
-                to_state=PositionState(to_state).label if to_state in PositionState.values else to_state,
-            ),
-            field="to_state",
-        )
-    reason = (reason or "").strip()
-    if to_state in REASON_REQUIRED and not reason:
-        raise ApplicationError(REASON_MISSING.format(to_state=PositionState(to_state).label), field="reason")
-    if expected_reopen_on and to_state != PositionState.SUSPENDED:
-        raise ApplicationError(str(REOPEN_ONLY_WHEN_SUSPENDED), field="expected_reopen_on")
-    from_state = position.state
-    position.state = to_state
-    position.state_reason = reason
-    position.expected_reopen_on = expected_reopen_on
-    if to_state == PositionState.OPERATING and position.opened_on is None:
-        position.opened_on = effective_on or timezone.localdate()
-    position.save()
-    _record_state(position, actor, from_state, reason, effective_on or timezone.localdate())
-    return position
+    """Move a position along its lifecycle (spec §2; the table is `choices.POSITION_LIFECYCLE`):
+    only the allowed moves, suspensions and delistings with a reason, an expected reopening only
+    when suspending, `opened_on` dated by the first opening; one history row and one audit entry
+    per move (the workflow engine, core/workflow.py)."""
+    return workflow.transition(
+        workflow=POSITION_LIFECYCLE,
+        actor=actor,
+        obj=position,
+        to=to_state,
+        reason=reason,
+        effective_on=effective_on,
+        expected_reopen_on=expected_reopen_on,
+    )
 
 
-@transaction.atomic
 def positions_transition(
     *,
     actor: Actor,
@@ -477,13 +463,12 @@ def positions_transition(
     expected_reopen_on: date | None = None,
 ) -> int:
     """The same move for many positions at once: all of them or none (bulk state change)."""
-    for position in positions:
-        position_transition(
-            actor=actor,
-            position=position,
-            to_state=to_state,
-            reason=reason,
-            effective_on=effective_on,
-            expected_reopen_on=expected_reopen_on,
-        )
-    return len(positions)
+    return workflow.transition_many(
+        workflow=POSITION_LIFECYCLE,
+        actor=actor,
+        objs=positions,
+        to=to_state,
+        reason=reason,
+        effective_on=effective_on,
+        expected_reopen_on=expected_reopen_on,
+    )
