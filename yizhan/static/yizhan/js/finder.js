@@ -23,6 +23,14 @@
     });
   }
 
+  // Leaflet writes a string it is given (tooltip, popup, divIcon, attribution) as HTML: names from the
+  // data go in as text nodes or elements built with textContent, the attribution escaped.
+  function escapeHtml(text) {
+    var box = document.createElement("div");
+    box.textContent = text || "";
+    return box.innerHTML;
+  }
+
   function getJSON(url) {
     return fetch(url, { headers: { "Accept": "application/json" } }).then(function (r) {
       if (!r.ok) { throw new Error(String(r.status)); }
@@ -38,7 +46,7 @@
     var map = L.map(el, { zoomSnap: 0.5, maxZoom: 18 });
     map.attributionControl.setPrefix("Leaflet");
     if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: el.dataset.tileAttribution }).addTo(map);
+      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: escapeHtml(el.dataset.tileAttribution) }).addTo(map);
     } else {
       el.classList.add("no-tiles");
     }
@@ -56,13 +64,16 @@
       return a;
     }
     data.results.forEach(function (r, i) {
-      var icon = L.divIcon({ className: "", html: "<span class=\"num-marker\">" + (i + 1) + "</span>", iconSize: [26, 26] });
+      var number = document.createElement("span");
+      number.className = "num-marker";
+      number.textContent = String(i + 1);
+      var icon = L.divIcon({ className: "", html: number, iconSize: [26, 26] });
       L.marker([r.lat, r.lng], { icon: icon, title: (i + 1) + ". " + r.name, keyboard: true })
         .bindPopup(popup(r.name, r.code)).addTo(top);
     });
     if (data.origin) {
       L.circleMarker([data.origin.lat, data.origin.lng], { radius: 8, color: "#fff", weight: 3, fillColor: "#0b57d0", fillOpacity: 1 })
-        .bindTooltip(el.dataset.you + "：" + data.origin.label).addTo(top);
+        .bindTooltip(document.createTextNode(el.dataset.you + "：" + data.origin.label)).addTo(top);
     }
     var shown = {};
     function loadPoints() {
@@ -75,7 +86,7 @@
           shown[p.c] = true;
           fresh.push(L.circleMarker([p.y, p.x], {
             radius: 7, weight: 2, color: "#fff", fillColor: p.s ? "#8c959f" : "#b3261e", fillOpacity: 0.9
-          }).bindPopup(popup(p.n, p.c)).bindTooltip(p.n));
+          }).bindPopup(popup(p.n, p.c)).bindTooltip(document.createTextNode(p.n)));
         });
         if (cluster.addLayers) { cluster.addLayers(fresh); } else { fresh.forEach(function (m) { cluster.addLayer(m); }); }
         el.dataset.points = String(Object.keys(shown).length);

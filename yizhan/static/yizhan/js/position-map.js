@@ -4,6 +4,13 @@
 (function () {
   "use strict";
   var STATE_COLOURS = { planned: "#6e7781", building: "#9a6700", operating: "#116329", suspended: "#8c959f", delisted: "#a40e26" };
+  // Leaflet writes a string it is given (tooltip, popup, attribution) as HTML: names from the data go
+  // in as text nodes or elements built with textContent, the attribution escaped.
+  function escapeHtml(text) {
+    var box = document.createElement("div");
+    box.textContent = text || "";
+    return box.innerHTML;
+  }
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); });
@@ -15,7 +22,7 @@
     var map = L.map(el, { zoomSnap: 0.25, maxZoom: 18 });
     map.attributionControl.setPrefix("Leaflet");
     if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: el.dataset.tileAttribution }).addTo(map);
+      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: escapeHtml(el.dataset.tileAttribution) }).addTo(map);
     } else {
       el.classList.add("no-tiles");
     }
@@ -51,7 +58,7 @@
         box.appendChild(document.createElement("br"));
         box.appendChild(document.createTextNode(p.state_label));
         marker.bindPopup(box);
-        marker.bindTooltip(p.name + " · " + p.state_label);
+        marker.bindTooltip(document.createTextNode(p.name + " · " + p.state_label));
         clusters.addLayer(marker);
       });
       if (status && status.dataset.countTemplate) {

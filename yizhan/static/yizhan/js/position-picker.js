@@ -3,6 +3,12 @@
 (function () {
   "use strict";
   var DALIAN = [38.91, 121.61];
+  // Leaflet writes an attribution string as HTML: escaped, so it shows as the text it is.
+  function escapeHtml(text) {
+    var box = document.createElement("div");
+    box.textContent = text || "";
+    return box.innerHTML;
+  }
   function init() {
     var el = document.getElementById("position-picker");
     if (!el || typeof L === "undefined") { return; }
@@ -13,7 +19,7 @@
     var map = L.map(el, { zoomSnap: 0.25, maxZoom: 18 });
     map.attributionControl.setPrefix("Leaflet");
     if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: el.dataset.tileAttribution }).addTo(map);
+      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: escapeHtml(el.dataset.tileAttribution) }).addTo(map);
     } else {
       el.classList.add("no-tiles");
     }

@@ -2,13 +2,20 @@
 // the tile layer's coordinate system; with no tile server configured, the boundaries alone are drawn.
 (function () {
   "use strict";
+  // Leaflet writes a string it is given (tooltip, attribution) as HTML: area names from imported data
+  // go in as text nodes, the attribution escaped.
+  function escapeHtml(text) {
+    var box = document.createElement("div");
+    box.textContent = text || "";
+    return box.innerHTML;
+  }
   function init() {
     var el = document.getElementById("region-map");
     if (!el || typeof L === "undefined") { return; }
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
     map.attributionControl.setPrefix("Leaflet");  // plain credit, no icon or outside link
     if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: el.dataset.tileAttribution }).addTo(map);
+      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: escapeHtml(el.dataset.tileAttribution) }).addTo(map);
     } else {
       el.classList.add("no-tiles");
     }
@@ -24,8 +31,8 @@
         var districts = L.geoJSON(children, {
           style: function () { var c = palette[i++ % palette.length]; return { color: c, weight: 1.5, fillColor: c, fillOpacity: 0.18 }; },
           onEachFeature: function (feature, layer) {
-            layer.bindTooltip(feature.properties.name, { sticky: true });
-            layer.on("click", function () { window.location.href = detailUrl.replace("000000", feature.properties.adcode); });
+            layer.bindTooltip(document.createTextNode(feature.properties.name), { sticky: true });
+            layer.on("click", function () { window.location.href = detailUrl.replace("000000", encodeURIComponent(feature.properties.adcode)); });
           }
         }).addTo(map);
         var bounds = (own.length ? outline : districts).getBounds();
