@@ -1,6 +1,6 @@
 """Import administrative areas from GeoJSON (issue 2 §3).
 
-Accepts any FeatureCollection shaped like `shared/data/boundaries/*.geojson`: each feature has
+Accepts any FeatureCollection shaped like `yizhan/orgs/data/boundaries/*.geojson`: each feature has
 `adcode`, `name`, `level` (province/city/district) and a Polygon or MultiPolygon in GCJ-02.
 Every feature is checked before anything is written; one bad feature refuses the whole file, with
 each problem named by feature index and reason. Re-importing the same file changes nothing.

@@ -1,19 +1,20 @@
 """Several federations in one instance never see each other's data; every shipped boundary file imports."""
 
+from pathlib import Path
+
 import pytest
 
 from yizhan.core.audit import audit_verify
 from yizhan.core.roles import Role
-from yizhan.core.testing.shared import require_shared, shared_path
+from yizhan.core.testing.shared import assert_same_as_shared
 from yizhan.orgs.choices import UnitType
 from yizhan.orgs.imports.regions import region_import
 from yizhan.orgs.models import Region
 
 pytestmark = pytest.mark.django_db
 
-SHARED_BOUNDARIES = shared_path("data/boundaries")
-# Missing (a clone outside /work): one case that skips, or fails under CI.
-BOUNDARY_FILES = sorted(SHARED_BOUNDARIES.glob("*.geojson")) or [SHARED_BOUNDARIES]
+BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
+BOUNDARY_FILES = sorted(BOUNDARIES.glob("*.geojson"))
 
 
 def test_two_federations_are_invisible_to_each_other(dalian, make_unit, make_user, login):
@@ -32,11 +33,18 @@ def test_two_federations_are_invisible_to_each_other(dalian, make_unit, make_use
     assert not any("大连" in e["object_repr"] or "中山区" in e["object_repr"] for e in entries)
 
 
-@pytest.mark.parametrize(
-    "path", sorted(SHARED_BOUNDARIES.glob("*.geojson")) or [SHARED_BOUNDARIES], ids=lambda p: p.stem
-)
-def test_every_shared_boundary_file_imports_and_reimports_unchanged(path):
-    require_shared(path)
+def test_the_seed_cities_boundaries_are_shipped():
+    """The cities of the source documents (data/boundaries/README.md), in every clone."""
+    seed_cities = {"210200", "420100", "370200", "340100", "341500", "340400", "340200", "341600"}
+    assert {path.stem for path in BOUNDARY_FILES} >= seed_cities
+
+
+def test_the_shipped_boundaries_are_those_of_shared():
+    assert_same_as_shared(BOUNDARIES, "data/boundaries", "*.geojson")
+
+
+@pytest.mark.parametrize("path", BOUNDARY_FILES, ids=lambda p: p.stem)
+def test_every_shipped_boundary_file_imports_and_reimports_unchanged(path):
     first = region_import(path)
     assert first.created >= 5 and first.updated == 0
     city = Region.objects.get(adcode=path.stem)

@@ -17,7 +17,7 @@ from referencing.jsonschema import DRAFT202012
 from yizhan.core.geo.crs import gcj02_to_bd09, gcj02_to_wgs84
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
-from yizhan.core.testing.shared import require_shared, shared_path
+from yizhan.core.testing.shared import assert_same_as_shared, require_shared, shared_path
 from yizhan.positions import spreadsheet
 from yizhan.positions.choices import CentreLevel, ConstructionType, PositionKind, PositionState
 from yizhan.positions.exports import csv_maps
@@ -29,7 +29,7 @@ from yizhan.positions.tests.conftest import XIGANG
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/positions/export"
-HSDS = shared_path("data/hsds")
+HSDS = Path(__file__).resolve().parents[1] / "data" / "hsds"
 FORMULA_NAME = '=HYPERLINK("http://x")职工服务中心'
 WEEKDAYS_6_TO_22 = {d: [["06:00", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
 
@@ -164,25 +164,24 @@ def test_csv_escapes_formula_cells(positions, zs_client, fmt, name_column):
 # --------------------------------------------------------------------------- HSDS
 
 
-def hsds_validators():
-    require_shared(HSDS)
-    resources = [
+HSDS_TABLES = ("organization", "service", "service_at_location", "location", "schedule", "phone")
+
+
+def hsds_registry() -> Registry:
+    """Every shipped HSDS schema, by file name (how their `$ref`s name each other)."""
+    return Registry().with_resources(
         (path.name, Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT202012))
         for path in HSDS.glob("*.json")
-    ]
-    registry = Registry().with_resources(resources)
+    )
 
-    def validator(path: Path):
-        return Draft202012Validator(json.loads(path.read_text()), registry=registry, format_checker=FormatChecker())
 
-    compiled = HSDS / "compiled"
+def hsds_validators():
+    registry = hsds_registry()
     return {
-        "organization": validator(compiled / "organization.json"),
-        "service": validator(compiled / "service.json"),
-        "service_at_location": validator(compiled / "service_at_location.json"),
-        "location": validator(HSDS / "location.json"),
-        "schedule": validator(HSDS / "schedule.json"),
-        "phone": validator(HSDS / "phone.json"),
+        table: Draft202012Validator(
+            json.loads((HSDS / f"{table}.json").read_text()), registry=registry, format_checker=FormatChecker()
+        )
+        for table in HSDS_TABLES
     }
 
 
@@ -195,6 +194,9 @@ def test_hsds_validates_against_the_hsds_3_schemas(positions, zs_client, dalian_
     validators = hsds_validators()
     body = json.loads(export(zs_client, "hsds").content)
     assert [o["name"] for o in body["organizations"]] == ["中山区总工会"]
+    # Flat tables: nothing nested where HSDS's compiled schemas would allow it (data/hsds/README.md).
+    assert not any("services" in o for o in body["organizations"])
+    assert not any("service" in link for link in body["service_at_locations"])
     for organization in body["organizations"]:
         assert_valid(validators["organization"], organization)
     assert len(body["locations"]) == len(body["services"]) == len(body["service_at_locations"]) == 2
@@ -230,6 +232,46 @@ def test_hsds_validates_against_the_hsds_3_schemas(positions, zs_client, dalian_
     # Stable ids: a second export gives the same ones.
     again = json.loads(export(zs_client, "hsds").content)
     assert [s["id"] for s in again["services"]] == [s["id"] for s in body["services"]]
+
+
+def test_the_shipped_hsds_schemas_are_those_of_shared():
+    assert_same_as_shared(HSDS, "data/hsds", "*.json", every_file=False)
+
+
+# What only describes a field (HSDS's own keys and JSON Schema annotations): left out when comparing
+# what two schemas check.
+HSDS_ANNOTATIONS = {"name", "title", "description", "path", "datapackage_metadata", "example", "core", "constraints"}
+
+
+def test_hsds_compiled_schemas_check_what_the_shipped_ones_check():
+    """HSDS's compiled schemas (not shipped, data/hsds/README.md) are the per-table ones with every
+    `$ref` written out in place, plus the nesting the flat export never uses."""
+    compiled = shared_path("data/hsds/compiled")
+    require_shared(compiled)
+    files = {path.name: json.loads(path.read_text()) for path in HSDS.glob("*.json")}
+
+    def checks(schema, within=()):
+        if isinstance(schema, list):
+            return [checks(item, within) for item in schema]
+        if not isinstance(schema, dict):
+            return schema
+        if schema.get("$ref") in files:
+            assert not schema.keys() - {"$ref"} - HSDS_ANNOTATIONS, schema.keys()
+            ref = schema["$ref"]
+            return {"$ref": ref} if ref in within else checks(files[ref], (*within, ref))
+        return {
+            key: {name: checks(field, within) for name, field in value.items()}
+            if key == "properties"
+            else checks(value, within)
+            for key, value in schema.items()
+            if key not in HSDS_ANNOTATIONS
+        }
+
+    for table, nested in (("organization", "services"), ("service", None), ("service_at_location", "service")):
+        theirs = checks(json.loads((compiled / f"{table}.json").read_text()))
+        if nested:
+            del theirs["properties"][nested]
+        assert checks(files[f"{table}.json"], (f"{table}.json",)) == theirs, table
 
 
 # --------------------------------------------------------------------------- scope, audit, filters
