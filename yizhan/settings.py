@@ -301,25 +301,42 @@ if PRODUCTION:
 # --- Logging: structured, no personal data ---------------------------------
 # LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request id), for a log
 # collector; "plain" (default) for a terminal. Both carry the request id (yizhan/core/logs.py).
+# One handler, on the root logger, writes every line once; an answer of 400 or more is one line
+# (status, path, request id), a traceback only for a 500 (logs.AnswerLineFilter).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "yizhan.core.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "yizhan.core.logs.RequestIdFilter"},
+        "answer_line": {"()": "yizhan.core.logs.AnswerLineFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {"()": "yizhan.core.logs.PlainFormatter"},
         "json": {"()": "yizhan.core.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "answer_line"],
+            "level": LOG_LEVEL,
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # axes: its start-up banner and per-login lines stay out (failures and lockouts are audited).
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's defaults (django.utils.log.DEFAULT_LOGGING) give "django" a console handler of
+        # its own with DEBUG on, and "django.server" (runserver) its own format: each django.* line
+        # was written twice, the second not in LOG_FORMAT. Here they keep no handler of their own.
+        # INFO as in Django's defaults, whatever LOG_LEVEL: django.template's DEBUG records carry
+        # a page's context, personal data included.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        # axes: its start-up banner and per-login lines stay out (failures and lockouts are audited).
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- API --------------------------------------------------------------------
