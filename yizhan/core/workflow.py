@@ -17,8 +17,8 @@ In one transaction that call: refuses a role without the workflow's permission (
 row, refuses a record outside the actor's scope as not found (404), refuses a move that is not in
 the table, a move whose own permission or roles the actor lacks, a missing reason and whatever
 the guards refuse (`ApplicationError` naming the field); then sets the state, runs the `apply`
-hooks, saves (an `AuditedModel` writes its one audit entry; any other record gets one here),
-writes one history row, and after commit sends `state_changed`.
+hooks, saves (the record is an `AuditedModel`: its save writes the move's one audit entry, with
+every field the move changed), writes one history row, and after commit sends `state_changed`.
 
 The kernel knows no domain app: records, their units and the actor's rights are reached through
 `scope_path_field`, `core.scoping` and `core.roles` only.
@@ -32,14 +32,15 @@ from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 from django.apps import apps
-from django.core.exceptions import ImproperlyConfigured
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.audit import AuditedModel, audit_record
+from yizhan.core.audit import AuditedModel
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from yizhan.core.models import AuditAction, StateChangeBase
+from yizhan.core.models import StateChangeBase
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
 
 TRANSITION_NOT_ALLOWED = _("不能从“{from_state}”变为“{to_state}”")
@@ -51,6 +52,9 @@ REASON_TOO_LONG = _("原因不能超过 {max} 个字（现有 {length} 个字）
 # sender is the workflow's model. For announcing a change (notifications, indexes of other
 # processes), not for rules: a move's rules are its table, guards and hooks.
 state_changed = Signal()
+
+# Every declared workflow, so that start-up checks them all (`workflows_check`).
+WORKFLOWS: list[Workflow] = []
 
 
 class Refusal(NamedTuple):
@@ -141,6 +145,7 @@ class Workflow:
                 raise ImproperlyConfigured(f"{self.model}: {key} is declared twice")
             table[key] = step
         object.__setattr__(self, "_table", table)
+        WORKFLOWS.append(self)
 
     # --- the table ------------------------------------------------------------------------
 
@@ -185,8 +190,12 @@ class Workflow:
     # --- the models ---------------------------------------------------------------------------
 
     @cached_property
-    def model_class(self) -> type[models.Model]:
-        return apps.get_model(self.model)
+    def model_class(self) -> type[AuditedModel]:
+        model = apps.get_model(self.model)
+        if not issubclass(model, AuditedModel):
+            # Its save writes the move's audit entry: one per move, with what the hooks changed.
+            raise ImproperlyConfigured(f"{self.model} must be an AuditedModel to have a workflow")
+        return model
 
     @cached_property
     def history_class(self) -> type[StateChangeBase]:
@@ -222,6 +231,16 @@ class Workflow:
         for name in self._unit_lookup:
             obj = getattr(obj, name)
         return obj
+
+    def problems(self) -> list[str]:
+        """What is wrong with the declaration's models (empty when nothing): checked at start-up."""
+        try:
+            self.model_class._meta.get_field(self.state_field)
+            self.history_link  # noqa: B018 (resolves and checks the history model)
+            self._unit_lookup  # noqa: B018
+        except (ImproperlyConfigured, LookupError, FieldDoesNotExist) as error:
+            return [f"workflow of {self.model}: {error}"]
+        return []
 
     def lock(self, pk) -> models.Model:
         """The stored record, its row locked until the transaction ends (PostgreSQL; SQLite's
@@ -281,11 +300,7 @@ def transition(*, workflow: Workflow, actor: Actor, obj: models.Model, to: str, 
     for hook in (workflow.apply, step.apply):
         if hook is not None:
             hook(move)
-    obj.save()  # an AuditedModel writes the move's audit entry, with every field the hooks changed
-    if not isinstance(obj, AuditedModel):
-        audit_record(
-            action=AuditAction.UPDATE, obj=obj, before={workflow.state_field: source}, after={workflow.state_field: to}
-        )
+    obj.save()  # the move's one audit entry (AuditedModel), with every field the hooks changed
     change = workflow.history_class(
         **{workflow.history_link: obj},
         from_state=source,
@@ -324,3 +339,10 @@ def transition_many(
         transition(workflow=workflow, actor=actor, obj=obj, to=to, reason=reason, **extra)
         count += 1
     return count
+
+
+@checks.register()
+def workflows_check(app_configs, **kwargs):
+    """Refuse to start with a workflow whose models do not fit (a missing state field, a history
+    model that is not a StateChangeBase or has no single link to the record, no unit to scope by)."""
+    return [checks.Error(problem, id="core.E101") for workflow in WORKFLOWS for problem in workflow.problems()]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.admin_base import ScopedReadOnlyAdmin
-from yizhan.ledger.models import Feedback
+from yizhan.ledger.models import Feedback, FeedbackStatusChange
 
 
 @admin.register(Feedback)
@@ -17,3 +17,9 @@ class FeedbackAdmin(ScopedReadOnlyAdmin):
     @admin.display(description=_("联系电话"))
     def masked_phone(self, obj: Feedback) -> str:
         return obj.masked_phone
+
+
+@admin.register(FeedbackStatusChange)
+class FeedbackStatusChangeAdmin(ScopedReadOnlyAdmin):
+    list_display = ["feedback", "from_state", "to_state", "reason", "actor_name", "created_at"]
+    list_filter = ["to_state"]

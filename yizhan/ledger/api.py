@@ -20,6 +20,9 @@ from yizhan.ledger.schemas import (
     FeedbackCreatedOut,
     FeedbackIn,
     FeedbackOut,
+    FeedbackStatusChangeOut,
+    FeedbackTransitionIn,
+    FieldErrorOut,
     LimitedOut,
     PhoneOut,
     PublicErrorOut,
@@ -166,3 +169,25 @@ def feedback_phone(request, feedback_id: int):
     an audit entry (spec §11)."""
     feedback = selectors.feedback_get(actor=request.actor, pk=feedback_id, action=Action.UPDATE)
     return {"phone": services.feedback_phone_reveal(actor=request.actor, feedback=feedback)}
+
+@staff_router.get(
+    "/{int:feedback_id}/history", response={200: list[FeedbackStatusChangeOut], **STAFF_ERRORS}, summary="处理记录"
+)
+def feedback_history(request, feedback_id: int):
+    """The handling moves of one feedback in scope, oldest first."""
+    feedback = selectors.feedback_get(actor=request.actor, pk=feedback_id)
+    return list(selectors.feedback_history(actor=request.actor, feedback=feedback))
+
+
+@staff_router.post(
+    "/{int:feedback_id}/transition",
+    response={200: FeedbackOut, 400: FieldErrorOut, **STAFF_ERRORS},
+    summary="处理意见反馈（标记已读、已处理、重新打开）",
+)
+def feedback_transition(request, feedback_id: int, payload: FeedbackTransitionIn):
+    """Move a feedback in scope along its handling: new → read; new or read → resolved with a note
+    (the reply or what was done); resolved → read (reopened) with the reason. 400 names the refused
+    field (to_state: not a move from the current status; reason: missing); 403 for a role that may
+    not handle feedback; 404 outside the scope."""
+    feedback = selectors.feedback_get(actor=request.actor, pk=feedback_id, action=Action.UPDATE)
+    return services.feedback_transition(actor=request.actor, feedback=feedback, **payload.dict())

@@ -1,4 +1,4 @@
-"""Ledgers and feedback (spec §6). For now: feedback from the public on a position."""
+"""Ledgers and feedback (spec §6). For now: feedback from the public on a position, and its handling."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import AuditedModel
+from yizhan.core.models import StateChangeBase
 from yizhan.core.personal_data import personal_field
 from yizhan.core.scoping import ScopedQuerySet
 from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
@@ -73,3 +74,27 @@ class Feedback(AuditedModel):
     @property
     def masked_phone(self) -> str:
         return personal_field(self._meta.label_lower, "phone").mask(self.phone)
+
+
+class FeedbackStatusChange(StateChangeBase):
+    """One row per handling move of a feedback (`choices.FEEDBACK_HANDLING`): read, resolved with
+    the note of the reply or what was done (`reason`), reopened with why. Kept with the feedback,
+    read by whoever may read it."""
+
+    feedback = models.ForeignKey(
+        Feedback, verbose_name=_("意见反馈"), on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_state = models.CharField(_("原状态"), max_length=20, choices=FeedbackStatus.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=FeedbackStatus.choices)
+
+    scope_path_field = "feedback__position__unit__path"
+    scope_permissions_from = "ledger.feedback"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(StateChangeBase.Meta):
+        verbose_name = _("意见处理记录")
+        verbose_name_plural = _("意见处理记录")
+
+    def __str__(self) -> str:
+        return f"{self.feedback}: {self.from_state} → {self.to_state}"

@@ -78,3 +78,24 @@ class PhoneOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class FieldErrorOut(Schema):
+    detail: str = Field(..., description="中文错误说明")
+    field: str | None = Field(None, description="出错的字段（to_state：不允许的处理；reason：缺少处理说明）")
+
+
+class FeedbackTransitionIn(Schema):
+    """一次处理：未读 → 已读（标记已读）；未读/已读 → 已处理（须填写处理说明，如回复内容或处理情况）；
+    已处理 → 已读（重新打开，须说明原因）。"""
+
+    to_state: FeedbackStatus = Field(..., description="处理后的状态：read 已读、resolved 已处理")
+    reason: str = Field("", max_length=255, description="处理说明或重新打开的原因；变为已处理、重新打开时必填")
+
+
+class FeedbackStatusChangeOut(Schema):
+    from_state: str = Field(..., description="原状态（new、read、resolved）")
+    to_state: str = Field(..., description="新状态")
+    reason: str = Field(..., description="处理说明或原因")
+    actor_name: str = Field(..., description="处理人")
+    created_at: datetime

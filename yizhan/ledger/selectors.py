@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.ledger.choices import FeedbackStatus
-from yizhan.ledger.models import Feedback
+from yizhan.ledger.models import Feedback, FeedbackStatusChange
 
 
 def feedback_list(*, actor: Actor, position_id: int | None = None, status: str = "") -> QuerySet[Feedback]:
@@ -25,6 +25,12 @@ def feedback_list(*, actor: Actor, position_id: int | None = None, status: str =
 def feedback_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Feedback:
     """One feedback in the actor's scope (404 outside it, 403 when the role may not take `action`)."""
     return get_for_actor(Feedback.objects.select_related("position", "position__unit"), actor, action, pk=pk)
+
+
+def feedback_history(*, actor: Actor, feedback: Feedback) -> QuerySet[FeedbackStatusChange]:
+    """The handling moves of a feedback the caller fetched within the actor's scope, oldest first."""
+    require(actor, Action.VIEW, Feedback)
+    return FeedbackStatusChange.objects.filter(feedback=feedback).order_by("created_at", "pk")
 
 
 def feedback_of_submitter(*, actor: Actor, phone: str, action: str = Action.EXPORT) -> QuerySet[Feedback]:

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core import workflow
 from yizhan.core.audit import audit_context, audit_record
 from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
 from yizhan.ledger import limits, selectors
-from yizhan.ledger.choices import FeedbackSource
+from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackSource
 from yizhan.ledger.models import RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, Feedback
 from yizhan.orgs.models import PHONE_VALIDATOR
 from yizhan.positions.models import Position
@@ -119,6 +120,14 @@ def feedback_phone_reveal(*, actor: Actor, feedback: Feedback) -> str:
         return ""
     audit_record(action=AuditAction.REVEAL, obj=feedback, after={"revealed": "phone"})
     return feedback.phone
+
+
+def feedback_transition(*, actor: Actor, feedback: Feedback, to_state: str, reason: str = "") -> Feedback:
+    """Handle a feedback (spec §6, the table is `choices.FEEDBACK_HANDLING`): mark it read, resolve
+    it with a note of the reply or what was done (required), or reopen a resolved one saying why.
+    The roles that may update feedback, within their scope; one history row and one audit entry
+    per move (the workflow engine, core/workflow.py). Returns the feedback as saved."""
+    return workflow.transition(workflow=FEEDBACK_HANDLING, actor=actor, obj=feedback, to=to_state, reason=reason)
 
 
 def clean_rating(raw) -> int | None:

@@ -1,6 +1,7 @@
-"""Staff pages of feedback: a scoped, read-only list and detail. Phones are masked; a role that
-replies to feedback reveals one with a button, which is audited (spec §11). The submitters' page
-answers a person's request for a copy or the deletion of their data (PIPL art. 45, 47)."""
+"""Staff pages of feedback: a scoped list and detail. Phones are masked; a role that replies to
+feedback reveals one with a button, which is audited (spec §11), and handles it: marks it read,
+resolves it with a note, reopens it (`choices.FEEDBACK_HANDLING`). The submitters' page answers a
+person's request for a copy or the deletion of their data (PIPL art. 45, 47)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,24 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
 from yizhan.ledger import selectors, services
-from yizhan.ledger.choices import FeedbackStatus
+from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackStatus
+from yizhan.ledger.forms import FeedbackTransitionForm
 from yizhan.ledger.models import Feedback
 
 PER_PAGE = 50
 ERASED = _("已删除该提交人的个人信息：{count} 条意见的联系电话与内容已清除，评分保留")
 ERASE_UNCONFIRMED = _("请勾选确认后再删除")
+HANDLED = _("意见 #{id} 已变为“{status}”")
 
 
 @staff_view
@@ -39,6 +44,10 @@ def feedback_list(request):
             "statuses": FeedbackStatus.choices,
             "status": status,
             "can_answer_requests": request.actor.can(Action.EXPORT, Feedback),
+            # The list offers the one move that needs no note; the rest is on the detail page.
+            "can_mark_read": request.actor.can(Action.UPDATE, Feedback),
+            "new": FeedbackStatus.NEW,
+            "read": FeedbackStatus.READ,
         },
     )
 
@@ -54,11 +63,52 @@ def feedback_detail(request, pk: int):
         phone = services.feedback_phone_reveal(actor=actor, feedback=feedback)
     else:
         feedback = selectors.feedback_get(actor=actor, pk=pk)
+    return _detail(request, feedback, phone=phone)
+
+
+def _detail(request, feedback: Feedback, *, phone: str | None = None, form: FeedbackTransitionForm | None = None):
+    actor = request.actor
+    moves = FEEDBACK_HANDLING.available_transitions(actor, feedback)
     return render(
         request,
         "ledger/feedback_detail.html",
-        {"feedback": feedback, "phone": phone, "can_reveal": actor.can(Action.UPDATE, Feedback)},
+        {
+            "feedback": feedback,
+            "phone": phone,
+            "can_reveal": actor.can(Action.UPDATE, Feedback),
+            "moves": [(move.target, FEEDBACK_HANDLING.move_label(move)) for move in moves],
+            "transition_form": form or (FeedbackTransitionForm() if moves else None),
+            "history": selectors.feedback_history(actor=actor, feedback=feedback),
+        },
     )
+
+
+@require_POST
+@staff_view
+def feedback_transition(request, pk: int):
+    """Handle a feedback (the detail page's buttons, the list's 标记已读): back to where it was
+    handled from, or the detail page with the refusal next to the field."""
+    actor = request.actor
+    feedback = selectors.feedback_get(actor=actor, pk=pk, action=Action.UPDATE)
+    form = FeedbackTransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            feedback = services.feedback_transition(actor=actor, feedback=feedback, **form.cleaned_data)
+        except PermissionDeniedError:
+            raise
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, HANDLED.format(id=feedback.pk, status=feedback.get_status_display()))
+            return redirect(_safe_next(request, reverse("ledger:feedback_detail", args=[feedback.pk])))
+    return _detail(request, feedback, form=form)
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
 
 
 @require_http_methods(["GET", "POST"])

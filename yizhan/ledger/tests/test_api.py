@@ -1,18 +1,19 @@
 """The feedback API: the public POST /api/v1/public/feedback (no login, no CSRF, Chinese errors,
-429 with Retry-After) beside the finder's /public routes, and the staff's scoped reading with the
-phone masked (full only through the audited reveal)."""
+429 with Retry-After) beside the finder's /public routes, the staff's scoped reading with the
+phone masked (full only through the audited reveal), and handling (POST /feedback/{id}/transition)."""
 
 import json
 
 import pytest
 from django.test import Client
 
+from yizhan.core import workflow
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.ledger import services
 from yizhan.ledger.api import FIELD_MISSING, FIELD_WRONG_TYPE
 from yizhan.ledger.choices import FeedbackSource
-from yizhan.ledger.models import Feedback
+from yizhan.ledger.models import Feedback, FeedbackStatusChange
 from yizhan.positions.choices import PositionState
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +238,90 @@ def test_the_staff_reveal_still_needs_the_csrf_token(given, zs_admin, login):
     client = login(zs_admin.user)
     client.handler.enforce_csrf_checks = True
     assert client.post(f"/api/v1/feedback/{feedback.pk}/phone").status_code == 403
+
+
+# --- handling ------------------------------------------------------------------------------------
+
+JSON = "application/json"
+
+
+def _handle(client, feedback, body):
+    return client.post(f"/api/v1/feedback/{feedback.pk}/transition", body, content_type=JSON)
+
+
+def test_handling_through_the_api_and_its_history(given, zs_admin, login):
+    feedback = given()
+    client = login(zs_admin.user)
+    read = _handle(client, feedback, {"to_state": "read"})
+    assert read.status_code == 200, read.content
+    assert read.json()["status"] == "read" and read.json()["phone"] == "138****5678"
+    resolved = _handle(client, feedback, {"to_state": "resolved", "reason": "已电话回复，饮水机已维修"})
+    assert resolved.json()["status"] == "resolved"
+
+    history = client.get(f"/api/v1/feedback/{feedback.pk}/history")
+    assert history.status_code == 200
+    assert [(h["from_state"], h["to_state"], h["reason"], h["actor_name"]) for h in history.json()] == [
+        ("new", "read", "", zs_admin.user.username),
+        ("read", "resolved", "已电话回复，饮水机已维修", zs_admin.user.username),
+    ]
+    assert AuditEntry.objects.filter(object_type="ledger.feedback", action=AuditAction.UPDATE).count() == 2
+
+
+def test_a_refused_move_answers_400_naming_the_field(given, zs_admin, login):
+    feedback = given(status="resolved")
+    client = login(zs_admin.user)
+    illegal = _handle(client, feedback, {"to_state": "new"})
+    assert illegal.status_code == 400
+    assert illegal.json() == {
+        "detail": workflow.TRANSITION_NOT_ALLOWED.format(from_state="已处理", to_state="未读"),
+        "field": "to_state",
+    }
+    no_reason = _handle(client, feedback, {"to_state": "read", "reason": " "})
+    assert no_reason.status_code == 400
+    assert no_reason.json() == {"detail": workflow.REASON_MISSING.format(to_state="已读"), "field": "reason"}
+    assert Feedback.objects.get(pk=feedback.pk).status == "resolved"
+    assert not FeedbackStatusChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body", [{"to_state": "closed"}, {}, {"to_state": "resolved", "reason": "长" * 256}, {"to_state": 1}]
+)
+def test_a_body_outside_the_schema_answers_422(given, zs_admin, login, body):
+    feedback = given()
+    assert _handle(login(zs_admin.user), feedback, body).status_code == 422
+    assert Feedback.objects.get(pk=feedback.pk).status == "new"
+
+
+@pytest.mark.parametrize(
+    ("role", "unit"), [(Role.UNIT_ADMIN, "xg"), (Role.STATION_MANAGER, "xg"), (Role.UNIT_ADMIN, "industry")]
+)
+def test_handling_across_units_answers_404(given, dalian_map, make_actor, login, role, unit):
+    feedback = given()
+    client = login(make_actor(role, dalian_map[unit]).user)
+    assert _handle(client, feedback, {"to_state": "read"}).status_code == 404
+    assert client.get(f"/api/v1/feedback/{feedback.pk}/history").status_code == 404
+    assert Feedback.objects.get(pk=feedback.pk).status == "new"
+    assert not FeedbackStatusChange.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.AUDITOR, Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN])
+def test_roles_that_do_not_handle_feedback_answer_403_or_404(given, dalian_map, make_actor, login, role):
+    # They may not read feedback at all, so it does not exist for them (404) — never 200.
+    feedback = given()
+    client = login(make_actor(role, dalian_map["zs"]).user)
+    assert _handle(client, feedback, {"to_state": "read"}).status_code in (403, 404)
+    assert Feedback.objects.get(pk=feedback.pk).status == "new"
+
+
+def test_the_station_manager_of_its_unit_handles_it_through_the_api(given, dalian_map, make_actor, login):
+    feedback = given()
+    client = login(make_actor(Role.STATION_MANAGER, dalian_map["zs"]).user)
+    assert _handle(client, feedback, {"to_state": "resolved", "reason": "已回复"}).status_code == 200
+
+
+def test_handling_needs_the_csrf_token(given, zs_admin, login):
+    feedback = given()
+    client = login(zs_admin.user)
+    client.handler.enforce_csrf_checks = True
+    assert _handle(client, feedback, {"to_state": "read"}).status_code == 403
+    assert Feedback.objects.get(pk=feedback.pk).status == "new"

@@ -28,6 +28,7 @@ NOT_AUDITED = {
     "orgs.region": "reference data written only by import-regions, which records an IMPORT entry per area",
     "orgs.passwordhistory": "password hashes; password changes are recorded by orgs.auth_events",
     "positions.positionstatechange": "the lifecycle history, written with the position's audited UPDATE",
+    "ledger.feedbackstatuschange": "the handling history, written with the feedback's audited UPDATE",
     "otp_totp.totpdevice": "second-factor secrets; enrolment and reset are recorded by orgs.auth_events",
     "otp_static.staticdevice": "recovery codes; their use and reset are recorded by orgs.auth_events",
     "otp_static.statictoken": "recovery codes; their use and reset are recorded by orgs.auth_events",
