@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from yizhan.api import api
 from yizhan.core import health
+from yizhan.orgs import account_views
 
 urlpatterns = [
     # First: the public API is the most requested path (each pattern tried before it costs time).
@@ -13,7 +14,7 @@ urlpatterns = [
     path("", include("yizhan.finder.urls")),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("yizhan.orgs.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -75,3 +75,28 @@ def test_a_demo_auditor_passes_the_second_factor_with_the_demo_secret(demo, page
     page.get_by_role("button", name="验证").click()
     expect(page).to_have_url(f"{live_server.url}/staff/")
     expect(page.get_by_role("status")).to_contain_text("双因素验证已通过")
+
+
+@pytest.mark.browser
+def test_an_old_short_password_is_changed_before_anything_else(demo, page, live_server):
+    """A password set before the rules asked for 12 characters (issue 13 item 7)."""
+    user = User.objects.get(username="ngo")
+    user.set_password("Old-pass1")  # 9 characters: as an earlier policy stored it, no validators
+    user.save()
+    page.goto("/login/")
+    page.get_by_label("用户名").fill("ngo")
+    page.get_by_label("密码").fill("Old-pass1")
+    page.get_by_role("button", name="登录", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/account/password/\?next=%2Fstaff%2F$"))
+    expect(page.get_by_role("status")).to_contain_text("不符合现行的密码规则")
+    page.goto("/staff/positions/")
+    expect(page).to_have_url(re.compile(r"/account/password/\?next=%2Fstaff%2Fpositions%2F$"))
+    page.get_by_label("原密码").fill("Old-pass1")
+    page.locator("#id_new_password").fill("Own-longer-pass-2026")
+    page.get_by_label("再次输入新密码").fill("Own-longer-pass-2026")
+    page.get_by_role("button", name="修改密码").click()
+
+    expect(page).to_have_url(f"{live_server.url}/staff/positions/")
+    expect(page.get_by_role("status")).to_contain_text("密码已修改")
+    assert not User.objects.get(username="ngo").must_change_password

@@ -1,11 +1,12 @@
-"""The signed-in user's own account-security pages: change the password, pass the second factor,
-enrol an authenticator and read the recovery codes once (issue 5 §1). Thin: the rules are in
-`passwords` and `twofactor`; `middleware.AccountSecurityMiddleware` sends users here."""
+"""The login page and the signed-in user's own account-security pages: change the password, pass
+the second factor, enrol an authenticator and read the recovery codes once (issue 5 §1). Thin: the
+rules are in `passwords` and `twofactor`; `middleware.AccountSecurityMiddleware` sends users here."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from yizhan.core.errors import ApplicationError
 from yizhan.orgs import passwords, twofactor
 from yizhan.orgs.account_forms import EnrolTokenForm, PasswordChangeForm, TokenForm
+from yizhan.orgs.middleware import PASSWORD_OUTDATED_SESSION_KEY
 
 PASSWORD_CHANGED = _("密码已修改")
 VERIFIED = _("双因素验证已通过")
@@ -41,6 +43,22 @@ def _with_next(url_name: str, request) -> str:
     return f"{reverse(url_name)}?{urlencode({REDIRECT_FIELD_NAME: _next_url(request)})}"
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login page, which also checks the password just accepted against the current rules
+    (issue 13 item 7): one set before they were tightened must be changed before anything else."""
+
+    template_name = "registration/login.html"
+
+    def form_valid(self, form):
+        outdated = passwords.password_policy_check_at_login(
+            user=form.get_user(), password=form.cleaned_data["password"]
+        )
+        response = super().form_valid(form)  # signs in: the session is new from here
+        if outdated:
+            self.request.session[PASSWORD_OUTDATED_SESSION_KEY] = True
+        return response
+
+
 @never_cache
 @login_required
 def password_change(request):
@@ -56,12 +74,13 @@ def password_change(request):
             form.add_error("new_password" if error.field == "password" else error.field, error.message)
         else:
             update_session_auth_hash(request, user)  # this session stays; the account's others end
+            request.session.pop(PASSWORD_OUTDATED_SESSION_KEY, None)
             messages.success(request, PASSWORD_CHANGED)
             return redirect(_next_url(request))
+    # "Someone else chose your password" is not why a password short of the current rules must go.
+    forced = request.user.must_change_password and not request.session.get(PASSWORD_OUTDATED_SESSION_KEY)
     return render(
-        request,
-        "registration/password_change.html",
-        {"form": form, "forced": request.user.must_change_password, "next": _next_url(request)},
+        request, "registration/password_change.html", {"form": form, "forced": forced, "next": _next_url(request)}
     )
 
 

@@ -1,5 +1,6 @@
 """Account-security events in the audit chain (issue 5 §1): lockouts, password changes and resets,
-second-factor enrolment and checks, sessions ended by their time limits.
+passwords found short of the current rules at login, second-factor enrolment and checks, sessions
+ended by their time limits.
 
 Logins, logouts and failed logins are recorded by `yizhan.core.signals`. The events here reuse the
 audit log's actions (登录, 登录失败, 修改, 退出) and name themselves in the entry's `after` as
@@ -20,6 +21,7 @@ class AuthEvent(models.TextChoices):
     LOCKED_OUT = "locked_out", _("登录失败次数过多，已锁定")
     PASSWORD_CHANGED = "password_changed", _("修改密码")
     PASSWORD_RESET = "password_reset", _("安全管理员重置密码")
+    PASSWORD_OUTDATED = "password_outdated", _("密码不符合现行规则，须修改")
     OTP_ENROLLED = "otp_enrolled", _("绑定身份验证器")
     OTP_VERIFIED = "otp_verified", _("双因素验证通过")
     OTP_FAILED = "otp_failed", _("双因素验证失败")
@@ -34,6 +36,7 @@ EVENT_ACTIONS = {
     AuthEvent.LOCKED_OUT: AuditAction.LOGIN_FAILED,
     AuthEvent.PASSWORD_CHANGED: AuditAction.UPDATE,
     AuthEvent.PASSWORD_RESET: AuditAction.UPDATE,
+    AuthEvent.PASSWORD_OUTDATED: AuditAction.UPDATE,
     AuthEvent.OTP_ENROLLED: AuditAction.CREATE,
     AuthEvent.OTP_VERIFIED: AuditAction.LOGIN,
     AuthEvent.OTP_FAILED: AuditAction.LOGIN_FAILED,

@@ -32,7 +32,7 @@ class UnitMoveForm(forms.Form):
 class AccountCreateForm(forms.Form):
     username = forms.RegexField(regex=r"^[\w.@+-]{1,150}$", label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=8)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)  # rules: AUTH_PASSWORD_VALIDATORS
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("单位"))
     role = forms.ChoiceField(choices=[("", "---------"), *Role.choices], label=_("角色"))
 

@@ -5,7 +5,8 @@
 2. the second factor (`twofactor`): a user holding a role that needs it reaches nothing but the
    verification and enrolment pages until this session has passed it (API: JSON 403);
 3. a forced password change (`User.must_change_password`): nothing but the change form until done
-   (API: JSON 403).
+   (API: JSON 403). The message says why: a password someone else chose, or one the login found
+   short of the current rules (`PASSWORD_OUTDATED_SESSION_KEY`, set by `account_views.LoginView`).
 
 Deny by default: every path is checked except the login and logout pages, the account-security
 pages themselves, static and uploaded files, the language switch and the health checks. Anonymous
@@ -32,6 +33,10 @@ SESSION_IDLE_MESSAGE = _("您已超过 {minutes} 分钟未操作，为保护账�
 SESSION_MAX_AGE_MESSAGE = _("本次登录已超过 {hours} 小时，为保护账号安全已自动退出，请重新登录。")
 SECOND_FACTOR_REQUIRED = _("您的角色须通过双因素验证：请先在“双因素验证”页输入身份验证器上的验证码。")
 PASSWORD_CHANGE_REQUIRED = _("请先修改初始密码（或安全管理员重置的密码），再继续使用系统。")
+PASSWORD_OUTDATED = _("您的密码不符合现行的密码规则，请先修改密码，再继续使用系统。")
+
+# In the session of a login whose password falls short of the current rules.
+PASSWORD_OUTDATED_SESSION_KEY = "yizhan_password_outdated"
 
 ACCOUNT_PREFIX = "/account/"
 SECOND_FACTOR_PREFIX = "/account/2fa/"
@@ -96,12 +101,14 @@ def second_factor_response(request: HttpRequest) -> HttpResponse | None:
 
 
 def password_change_response(request: HttpRequest) -> HttpResponse | None:
-    """Hold back a user who must replace a password someone else chose, until they have."""
+    """Hold back a user who must replace a password someone else chose, or one short of the current
+    rules, until they have."""
     if not request.user.must_change_password or request.path.startswith((*_open_paths(), ACCOUNT_PREFIX)):
         return None
+    message = PASSWORD_OUTDATED if request.session.get(PASSWORD_OUTDATED_SESSION_KEY) else PASSWORD_CHANGE_REQUIRED
     if _is_api(request):
-        return JsonResponse({"detail": str(PASSWORD_CHANGE_REQUIRED)}, status=403)
-    messages.warning(request, PASSWORD_CHANGE_REQUIRED)
+        return JsonResponse({"detail": str(message)}, status=403)
+    messages.warning(request, message)
     return _to_page(request, "account:password_change")
 
 

@@ -9,9 +9,12 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yizhan.orgs.models import User
+from yizhan.orgs.passwords import password_policy_problems
+from yizhan.orgs.tests.security.conftest import form_login
 from yizhan.orgs.twofactor import TWO_FACTOR_ROLES, second_factor_verify
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +25,12 @@ def test_demo_accounts_and_their_authenticator():
     call_command("demo", stdout=out)
     assert settings.YIZHAN_DEMO_TOTP_SECRET in out.getvalue()
     assert not User.objects.filter(must_change_password=True).exists()
+    # The demo password meets the current rules (issue 13: 12 characters): no login is held back.
+    for user in User.objects.all():
+        assert password_policy_problems(user=user, password=settings.YIZHAN_DEMO_PASSWORD) == [], user
+    client = Client()
+    assert form_login(client, "ngo", settings.YIZHAN_DEMO_PASSWORD)["Location"] == "/staff/"
+    assert client.get("/staff/").status_code == 200
     needing = set(User.objects.filter(memberships__role__in=TWO_FACTOR_ROLES).values_list("username", flat=True))
     assert needing == {"fed_admin", "auditor", "security", "sysadmin"}
     key = base64.b32decode(settings.YIZHAN_DEMO_TOTP_SECRET).hex()

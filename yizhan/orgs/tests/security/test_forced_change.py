@@ -38,7 +38,7 @@ def test_a_new_account_must_change_its_password_first(opened):
 
     page = client.get("/account/password/?next=/staff/units/").content.decode()
     assert "修改密码" in page and str(PASSWORD_CHANGE_REQUIRED) in page and "别人为您设置的密码" in page
-    assert "至少 8 个字符" in page  # the rules are explained beside the field
+    assert "至少 12 个字符" in page  # the rules are explained beside the field
 
     weak = client.post(
         "/account/password/",
@@ -49,7 +49,7 @@ def test_a_new_account_must_change_its_password_first(opened):
             "next": "/staff/units/",
         },
     )
-    assert weak.status_code == 200 and "密码至少 8 个字符" in weak.content.decode()
+    assert weak.status_code == 200 and "密码至少 12 个字符" in weak.content.decode()
     same = client.post(
         "/account/password/",
         {
@@ -106,7 +106,7 @@ def test_a_reset_by_the_security_admin_on_the_accounts_page_forces_a_change(make
     assert client.get("/staff/")["Location"].startswith("/account/password/")
 
     refused = admin.post("/staff/accounts/", {"form": "reset", "username": "mgr", "password": "short"})
-    assert refused.status_code == 200 and "密码至少 8 个字符" in refused.content.decode()
+    assert refused.status_code == 200 and "密码至少 12 个字符" in refused.content.decode()
 
 
 def test_only_the_security_admin_may_reset(make_user, dalian, login):

@@ -1,5 +1,6 @@
-"""Password rules (issue 5 §1): Argon2 hashes, complexity (length and character classes), history of
-five, the same validators on every path that sets a password, Chinese messages."""
+"""Password rules (issue 5 §1): Argon2 hashes, complexity (at least 12 characters since issue 13,
+OWASP ASVS 4.0 2.1.1, and character classes), history of five, the same validators on every path
+that sets a password, Chinese messages."""
 
 import string
 
@@ -54,24 +55,24 @@ def test_argon2_is_first_in_the_settings_module():
     assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=14))
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=18))
 def test_complexity_matches_a_plain_model(password):
-    accepted = len(password) >= 8 and model_classes(password) >= 3
-    validator = ComplexityValidator(min_length=8, min_classes=3)
+    accepted = len(password) >= 12 and model_classes(password) >= 3
+    validator = ComplexityValidator(min_length=12, min_classes=3)
     try:
         validator.validate(password)
     except ValidationError as error:
         assert not accepted, password
-        assert error.messages == [str(COMPLEXITY_MESSAGE.format(min_length=8, min_classes=3))]
+        assert error.messages == [str(COMPLEXITY_MESSAGE.format(min_length=12, min_classes=3))]
     else:
         assert accepted, password
 
 
 @given(
-    st.lists(st.sampled_from(["A", "z", "7", "-", "驿", " "]), min_size=0, max_size=12).map("".join),
+    st.lists(st.sampled_from(["A", "z", "7", "-", "驿", " "]), min_size=0, max_size=16).map("".join),
 )
 def test_complexity_on_passwords_near_the_edges(password):
-    accepted = len(password) >= 8 and model_classes(password) >= 3
+    accepted = len(password) >= 12 and model_classes(password) >= 3
     validator = ComplexityValidator()
     try:
         validator.validate(password)
@@ -86,10 +87,15 @@ def test_complexity_on_passwords_near_the_edges(password):
     [
         ("Yizhan-demo-2026", True),  # the demo password stays valid
         ("abcdEFGH", False),  # two classes
-        ("Qwnv-Ksla7", True),  # four classes
-        ("abc-1234", True),  # lower, symbol, digit
+        ("abcdEFGHijkl", False),  # two classes, long enough
+        ("Qwnv-Ksla7", False),  # four classes, 10 characters
+        ("Qwnv-Ksla7-t", True),  # four classes, 12 characters
+        ("abc-1234", False),  # three classes, 8 characters
+        ("abcd-1234567", True),  # lower, symbol, digit; 12 characters
         ("Ab1-", False),  # four classes, too short
         ("ABCDEFGH1", False),
+        ("Abcdef-1234", False),  # four classes, 11 characters
+        ("Abcdef-12345", True),  # four classes, 12 characters
     ],
 )
 def test_complexity_examples_through_the_configured_validators(password, ok):
@@ -98,12 +104,25 @@ def test_complexity_examples_through_the_configured_validators(password, ok):
     else:
         with pytest.raises(ValidationError) as error:
             validate_password(password, User(username="someone"))
-        assert str(COMPLEXITY_MESSAGE.format(min_length=8, min_classes=3)) in error.value.messages
+        assert str(COMPLEXITY_MESSAGE.format(min_length=12, min_classes=3)) in error.value.messages
+
+
+@given(st.text(alphabet="Aa1-驿", min_size=8, max_size=16))
+def test_the_configured_rules_need_twelve_characters(filler):
+    """Three classes guaranteed: the configured validators accept exactly from 12 characters on."""
+    password = ("Aa1" + filler)[: len(filler)]
+    try:
+        validate_password(password, User(username="someone"))
+    except ValidationError as error:
+        assert len(password) < 12, password
+        assert error.messages == [str(COMPLEXITY_MESSAGE.format(min_length=12, min_classes=3))]
+    else:
+        assert len(password) >= 12, password
 
 
 def test_the_rules_are_configured_in_settings_with_their_numbers():
     options = {v["NAME"].rsplit(".", 1)[1]: v.get("OPTIONS", {}) for v in settings.AUTH_PASSWORD_VALIDATORS}
-    assert options["ComplexityValidator"] == {"min_length": 8, "min_classes": 3}
+    assert options["ComplexityValidator"] == {"min_length": 12, "min_classes": 3}
     assert options["HistoryValidator"] == {"remember": 5}
 
 
@@ -112,7 +131,7 @@ def test_messages_are_chinese(dalian, security):
         services.account_create(
             actor=security, username="weak", password="abcdefgh", unit=dalian["zs"], role=Role.REVIEWER
         )
-    assert "密码至少 8 个字符" in error.value.message and error.value.field == "password"
+    assert "密码至少 12 个字符" in error.value.message and error.value.field == "password"
 
 
 def change(user, old, new):
