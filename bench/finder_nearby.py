@@ -4,8 +4,9 @@ against a brute-force numpy haversine over every position measured in the same r
 and checked on a sample of random points to give exactly the brute force's answer.
 
 Runs on a throw-away database: SQLite by default, PostgreSQL when DATABASE_URL is set (its own
-test_finder_bench database). The database only matters for building the index; queries never
-touch it.
+test_finder_bench database). Queries touch the database once each: the freshness check (one read of
+the change feed, core/changes.py), also timed alone and next to the local-memory cache read that
+was the check before issue 12.
 
     .venv/bin/python bench/finder_nearby.py                       # 130,000 stations, SQLite
     BENCH_POSITIONS=20000 BENCH_REPEAT=500 .venv/bin/python bench/finder_nearby.py
@@ -68,6 +69,7 @@ def main() -> None:
     from django.test import Client
 
     call_command("migrate", verbosity=0)
+    from yizhan.core import changes
     from yizhan.core.audit import audit_context
     from yizhan.finder import index
     from yizhan.positions.choices import PositionState
@@ -159,6 +161,15 @@ def main() -> None:
         return index.nearest(q_lng, q_lat, radius_m=RADIUS_M, limit=LIMIT)
 
     tree = warm.main.tree
+    from django.core.cache import cache
+
+    cache.set("bench-finder-version", 1, None)
+
+    def check_only(q_lng: float, q_lat: float):
+        return changes.latest()
+
+    def cache_check(q_lng: float, q_lat: float):
+        return cache.get("bench-finder-version")
 
     def tree_only(q_lng: float, q_lat: float):
         lam, phi = math.radians(q_lng), math.radians(q_lat)
@@ -166,10 +177,12 @@ def main() -> None:
 
     gc.collect()  # the load's garbage is not the queries' cost
     labels = {
-        finder: "`index.nearest` (incl. the cache version check)",
-        held: "the same on a held index (no version check)",
+        finder: "`index.nearest` (incl. the freshness check: one read of the change feed)",
+        held: "the same on a held index (no freshness check)",
         unfiltered: "no filter, no open-now",
         tree_only: "floor: one bare `cKDTree.query(k=16)` at the same points",
+        check_only: "the freshness check alone: `changes.latest()`",
+        cache_check: "for comparison, the check before issue 12: one local-memory cache read",
     }
     medians = _medians_us(list(labels), queries)
     load_average = os.getloadavg()[0]  # other work on the machine during the timings
@@ -177,8 +190,7 @@ def main() -> None:
 
     # Freshness: one changed position is patched in (a rebuild costs the build time above).
     changed = int(ids[0])
-    Position.objects.filter(pk=changed).update(facilities=["wifi"])
-    index.positions_changed([changed])
+    Position.objects.filter(pk=changed).update(facilities=["wifi"])  # no signal: the feed has it
     start = time.perf_counter()
     patched = index.current_index()
     patch_ms = (time.perf_counter() - start) * 1e3
@@ -209,7 +221,8 @@ def main() -> None:
     for func, label in labels.items():
         median, cpu = medians[func]
         verdict = ("yes" if median <= TARGET_US else "NO") if func is finder else ""
-        print(f"| {label} | {median:.1f} µs | {cpu:.1f} µs | {baseline_us / median:.0f}× | {verdict} |")
+        ratio = "" if func in (check_only, cache_check) else f"{baseline_us / median:.0f}×"
+        print(f"| {label} | {median:.1f} µs | {cpu:.1f} µs | {ratio} | {verdict} |")
     print(
         f"| brute force: numpy haversine over all {len(rows):,} positions (baseline) | {baseline_us:.0f} µs "
         f"| {baseline_cpu_us:.0f} µs | 1× | |"

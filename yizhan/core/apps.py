@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台内核")
 
     def ready(self) -> None:
-        from yizhan.core import audit_retention, signals  # noqa: F401  (retention check, login/logout audit receivers)
+        from yizhan.core import audit_retention, changes, signals  # noqa: F401  (retention check, login/logout audit receivers)
         from yizhan.core.roles import CORE_PERMISSIONS, register_permissions
 
         register_permissions(CORE_PERMISSIONS)
+        # Every migrate ends with the change feed's triggers in place (core/changes.py): a migration
+        # that rebuilds a watched table on SQLite drops them.
+        post_migrate.connect(changes.install_after_migrate, sender=self, dispatch_uid="core-change-feed-install")

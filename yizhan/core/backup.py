@@ -17,6 +17,8 @@ ONLY transaction. Neither needs a tool outside Python (no pg_dump).
 Tables derived from others are left out and rebuilt by the database's own triggers as the rows go
 back in (positions 0005: the facility bits, the SQLite text index, the list version); Django's
 migration table is the manifest's migration state, which must equal the code's and the target's.
+The change feed (core/changes.py) is not data either: it is not archived, and a restore records
+in the same transaction a change of every topic, so every process reading the feed starts over.
 A restore goes into an empty, migrated instance in one transaction, then recounts and re-digests
 every table inside that transaction and rolls everything back if one differs.
 """
@@ -53,6 +55,7 @@ from django.utils import timezone
 from django.utils.duration import duration_iso_string
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core import changes
 from yizhan.core.errors import ApplicationError
 from yizhan.core.files import HashingWriter
 
@@ -538,6 +541,7 @@ def _restore_rows(connection, archive, manifest: Manifest, targets, force: bool,
         info = manifest.tables[model._meta.db_table]
         with archive.open(info["member"]) as member:
             _insert_table(connection, model, iter(member))
+    changes.everything(connection)  # every process holding state derived from the rows starts over
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), targets):
@@ -558,6 +562,7 @@ def _restore_rows(connection, archive, manifest: Manifest, targets, force: bool,
 def _after_restore() -> None:
     """Caches of the replaced data are stale: the apps that keep some hear of it through
     `restored` (orgs: the boundaries' version of prepared geometries and map layers); the position
-    lists follow their list version, which the triggers changed."""
+    lists follow their list version, which the triggers changed, and the finder's index the change
+    feed, which the restore's transaction wrote (in every process, not only this one)."""
     # Robustly: a cache that does not answer must not fail a committed restore.
     restored.send_robust(sender=None)

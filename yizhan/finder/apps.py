@@ -8,4 +8,13 @@ class FinderConfig(AppConfig):
     verbose_name = _("公众查找")
 
     def ready(self) -> None:
-        from yizhan.finder import checks, signals  # noqa: F401  (index freshness receivers, settings checks)
+        from yizhan.core import changes
+        from yizhan.finder import checks  # noqa: F401  (settings checks)
+        from yizhan.finder.index import TOPIC
+        from yizhan.positions.models import HoursException, Position
+
+        # The index and the public records read positions and their hours exceptions: every write
+        # to either, by anyone, reaches the change feed as the position's id (finder/index.py).
+        # The facility bits are written by the positions' own trigger from `facilities`.
+        changes.watch(Position, topic=TOPIC, ignore=["facility_mask"])
+        changes.watch(HoursException, topic=TOPIC, key="position")

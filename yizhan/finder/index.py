@@ -5,14 +5,15 @@ unit vectors in a scipy cKDTree (the chord between unit vectors grows with the g
 distance, so the tree's order is the haversine order), with the filter fields packed into one
 int64 of bits per position and the opening hours compiled for a cheap "open now" at query time.
 
-Freshness across processes: a version counter in Django's cache, and per version the ids that
-changed. Every save or delete of a position or an hours exception (`signals.py`), and every bulk
-writer through `positions_changed()`, adds a version; a process that sees a newer one re-reads only
-those rows and patches its index (in place when the point did not move, otherwise in a small
-brute-force overlay), and rebuilds everything when asked to, when the changes are too many, or
-when the cache lost them. A query costs one cache read for this. With the local-memory cache
-that reaches only the process that wrote; several server processes need a shared cache
-(`REDIS_URL`), as for boundaries.
+Freshness comes from the database (issue 12 §1): triggers on positions and hours exceptions write
+the changed position ids to the change feed (core/changes.py) in the writing transaction, whoever
+writes — a service's save, a bulk import, a restore, another process, raw SQL. Before it answers,
+a process reads where the feed stands (one indexed read); when it moved, the process re-reads only
+the positions changed since its index was read and patches the index (in place when the point did
+not move, otherwise in a small brute-force overlay), and rebuilds everything when the feed says so
+(a truncate or restore, changes pruned or rolled back) or when the changes are too many. Every
+process, every worker and every thread sees a committed write at its next query, with or without
+Redis; a transaction sees its own writes at once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import dataclasses
 import functools
 import json
 import math
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from scipy.spatial import cKDTree
 
+from yizhan.core import changes
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup
 from yizhan.positions.hours import SHANGHAI, WEEKDAYS, HoursOverride, OpeningStatus, opening_status
 from yizhan.positions.models import HoursException, Position
@@ -69,11 +69,10 @@ TIE_MARGIN_M = 1e-3
 
 NOT_OPERATING = OpeningStatus(False, None, None)  # suspended: closed, with no time to show
 
-VERSION_KEY = "finder-index-version"
-CHANGE_KEY = "finder-index-change:{}"
-EVERYTHING = "*"  # the change that asks every process to rebuild
-CHANGE_TTL_S = 24 * 3600
-# A process more changes behind than this rebuilds instead of patching.
+# The change feed's topic of the positions whose index rows or public records may have changed
+# (finder/apps.py registers the tables that write it).
+TOPIC = "finder.position"
+# A process more changed positions behind than this rebuilds instead of patching.
 MAX_PATCH_ENTRIES = 200
 
 
@@ -587,85 +586,82 @@ class PositionIndex:
         return segment.accept(*segment.matching_nearest_first(np.arange(len(segment)), query), query, limit)
 
 
-# --- Versions across processes ----------------------------------------------------------------------
+# --- Freshness: the database's change feed --------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _State:
     index: PositionIndex
-    version: int
+    mark: changes.Mark  # where the change feed stood when the index was read
 
 
 _lock = threading.Lock()
-_state: _State | None = None
-
-
-def _new_base() -> int:
-    """Where a fresh counter starts: random, so that a cleared cache (or a new one) never repeats
-    a version some process already holds."""
-    return secrets.randbelow(2**52)
-
-
-def positions_changed(position_ids: Iterable[int] | None = None) -> None:
-    """Tell the finder index of every process that these positions (or, with no ids, any number
-    of positions: a full rebuild) changed: their state, kind, coordinates, facilities, abilities,
-    served groups, weekly hours or hours exceptions. Saves and deletes of Position and
-    HoursException call it through signals; writers that bypass signals (`bulk_create`,
-    `bulk_update`, `QuerySet.update`, raw SQL) must call it themselves after writing.
-
-    Recorded at once (so reads inside the same transaction see the change) and again on commit
-    (so other processes, which read committed rows, re-read them after the commit)."""
-    change = EVERYTHING if position_ids is None else sorted({int(pk) for pk in position_ids})
-
-    def record() -> None:
-        try:
-            version = cache.incr(VERSION_KEY)
-        except ValueError:  # no counter yet (or the cache was cleared)
-            cache.add(VERSION_KEY, _new_base(), None)
-            version = cache.incr(VERSION_KEY)
-        cache.set(CHANGE_KEY.format(version), change, CHANGE_TTL_S)
-
-    if connection.in_atomic_block:
-        record()
-    transaction.on_commit(record)
-
-
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _new_base(), None)
-        version = cache.get(VERSION_KEY)
-    return version
+_state: _State | None = None  # the process's index of committed rows (read outside transactions)
+_local = threading.local()  # .state: the index an open transaction of this thread sees
 
 
 def current_index() -> PositionIndex:
-    """This process's index, brought up to date with the changes every process recorded: one
-    cache read when nothing changed."""
+    """This process's index, up to date with every committed write to positions and their hours
+    exceptions, whoever made it: one read of the change feed (core/changes.py) when nothing
+    changed, the changed positions re-read when a few did, a rebuild otherwise.
+
+    Inside a transaction the index also holds that transaction's own writes, and is kept for this
+    thread only (never shown to other threads, thrown away if the transaction rolls back)."""
     global _state
-    version = _version()
+    connection = connections[DEFAULT_DB_ALIAS]
+    mark = changes.latest(connection)
+    if connection.in_atomic_block:
+        return _in_transaction(mark)
+    if getattr(_local, "state", None) is not None:
+        _local.state = None
     state = _state
-    if state is not None and state.version == version:
+    if state is not None and state.mark == mark:
         return state.index
     with _lock:
         state = _state
-        if state is not None and state.version == version:
-            return state.index
-        index = None
-        if state is not None and 0 < version - state.version <= MAX_PATCH_ENTRIES:
-            keys = [CHANGE_KEY.format(n) for n in range(state.version + 1, version + 1)]
-            entries = cache.get_many(keys)
-            # Every change still there (none evicted or expired), and none asks for a rebuild.
-            if len(entries) == len(keys) and EVERYTHING not in entries.values():
-                changed = sorted({pk for ids in entries.values() for pk in ids})
-                index = state.index.patched(_load_rows(changed), changed)
-                if len(index.overlay) > OVERLAY_MAX:
-                    index = None
-        if index is None:
-            # Changes recorded after `version` was read are applied by a later query (patching
-            # a row twice is harmless).
-            index = PositionIndex.build()
-        _state = _State(index, version)
-        return index
+        if state is None or state.mark != mark:
+            # Labelled with `mark` even when another thread has meanwhile read a later one: the
+            # changes in between are applied again by the next request, which is harmless.
+            state = _state = _State(_advanced(state, mark), mark)
+        return state.index
+
+
+def _in_transaction(mark: changes.Mark) -> PositionIndex:
+    private = getattr(_local, "state", None)
+    if private is not None and private.mark == mark:
+        return private.index
+    index = None
+    for base in (private, _state):
+        if base is not None:
+            index = _patched(base)
+            if index is not None:
+                break
+    _local.state = _State(index or PositionIndex.build(), mark)
+    return _local.state.index
+
+
+def _advanced(base: _State | None, mark: changes.Mark) -> PositionIndex:
+    """`base`'s index brought to `mark` (rows read now: a change after `mark` may be read too and
+    is applied again later, which is harmless)."""
+    index = _patched(base) if base is not None else None
+    return index if index is not None else PositionIndex.build()
+
+
+def _patched(base: _State) -> PositionIndex | None:
+    """`base`'s index with the positions changed since its mark re-read, or None when that is not
+    possible or not worth it (the feed says start over, too many changed, the overlay grew larger
+    than its limit or than the main segment's public positions)."""
+    changed = changes.since(base.mark, TOPIC, limit=MAX_PATCH_ENTRIES)
+    if changed is None:
+        return None
+    if not changed:
+        return base.index
+    ids = sorted(changed)
+    index = base.index.patched(_load_rows(ids), ids)
+    overlay = len(index.overlay)
+    if overlay > OVERLAY_MAX or overlay > len(index) - overlay:
+        return None
+    return index
 
 
 def nearest(

@@ -116,10 +116,9 @@ RECORD_FIELDS = (
 
 def public_records(held: index.PositionIndex, pks: list[int]) -> dict[int, PublicRecord]:
     """The public records of `pks` as the index's version holds them (positions no longer public
-    are left out), read once per position and version: every write to a position makes a new
-    index version without that position's record (index.positions_changed), so a record held is
-    what the database holds until then. Several server processes must share the cache
-    (REDIS_URL) to see each other's writes, as for the index itself."""
+    are left out), read once per position and version: every write to a position, by any process,
+    makes the next index version leave that position's record out (the database's change feed,
+    index.current_index), so a record held is what the database holds until then."""
     memo = held.memo(_RECORD_MEMO, RECORD_MEMO_MAX)
     found = memo.get_many(pks)
     missing = [pk for pk in pks if pk not in found]

@@ -15,7 +15,6 @@ from shapely.geometry import Point, shape
 from yizhan.core.audit import audit_record
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Role
-from yizhan.finder.index import positions_changed
 from yizhan.orgs.choices import UnitType
 from yizhan.orgs.models import Membership, Region, Unit
 from yizhan.orgs.selectors import actor_for_user
@@ -463,6 +462,5 @@ def load_national(n: int) -> list[str]:
             unit_name=root.name,
             after={"created": created, "requested": n, "seed": NATIONAL_SEED, "cities": len(CITIES)},
         )
-        positions_changed()  # bulk_create sends no signals: the public finder's index must hear of it
     total = Position.objects.filter(code__startswith=NATIONAL_PREFIX).count()
     return [f"  全国演示站点：新建 {created} 个，共 {total} 个（{len(CITIES)} 个城市，{root.name}）"]

@@ -1,10 +1,12 @@
-"""Results change as soon as a position's state or hours change (issue 4 §1), in this process and,
-through the versions in the cache, in every process that shares the cache."""
+"""Results change as soon as a position's state or hours change (issue 4 §1), whoever writes (issue 12
+§1): the index follows the database's change feed, never a writer's call. These tests run inside
+the test's transaction, where the index also holds the transaction's own writes; the same writes
+from other processes and through a live server are in test_freshness_live.py."""
 
 from datetime import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yizhan.core.geo.crs import CRS
@@ -71,7 +73,9 @@ def test_moving_a_position_moves_it_in_the_results(station, zs_admin):
     assert _ids(radius_m=50_000) == [station.pk]
 
 
-def test_bulk_writers_call_positions_changed(dalian_map):
+def test_bulk_writes_reach_the_index_without_being_told(dalian_map):
+    """bulk_create and QuerySet.update send no signal and call nothing: the database's triggers
+    record them (before issue 12 the first assertion saw nothing until `positions_changed()`)."""
     assert _ids() == []  # the index is built (empty)
     [position] = Position.objects.bulk_create(
         [
@@ -89,36 +93,46 @@ def test_bulk_writers_call_positions_changed(dalian_map):
             )
         ]
     )
-    assert _ids() == []  # bulk_create sends no signal: stale until the writer says so
-    index.positions_changed()
     assert _ids() == [position.pk]
     Position.objects.filter(pk=position.pk).update(state=PositionState.DELISTED)
-    index.positions_changed([position.pk])
     assert _ids() == []
 
 
-def test_a_change_is_recorded_now_and_again_on_commit(station, django_capture_on_commit_callbacks):
-    """Recorded at once for reads in the same transaction, and after commit for other processes
-    (which could have re-read the row before the commit)."""
-    from django.core.cache import cache
+def test_raw_sql_reaches_the_index(station):
+    assert _ids() == [station.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE positions_position SET state = %s WHERE id = %s", [PositionState.DELISTED, station.pk])
+    assert _ids() == []
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE positions_position SET state = %s WHERE id = %s", [PositionState.OPERATING, station.pk])
+        cursor.execute(
+            'INSERT INTO positions_hoursexception (position_id, start, "end", closed, intervals, reason)'
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            [station.pk, NOON.date(), NOON.date(), True, "[]", "停电"],
+        )
+    assert _ids(at=NOON) == [station.pk]
+    assert _ids(open_now=True, at=NOON) == []
 
-    index.current_index()
-    before = cache.get(index.VERSION_KEY)
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        index.positions_changed([station.pk])
-        assert cache.get(index.VERSION_KEY) == before + 1
-    assert cache.get(index.VERSION_KEY) == before + 2
-    assert cache.get(index.CHANGE_KEY.format(before + 2)) == [station.pk]
+
+def test_a_rolled_back_write_leaves_no_trace(station, zs_admin):
+    """A savepoint rolled back takes its changes with it: the next query starts over from what
+    the database holds, never from an index that saw the undone write."""
+    assert _ids() == [station.pk]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.position_transition(actor=zs_admin, position=station, to_state=PositionState.DELISTED, reason="撤")
+        assert _ids() == []
+        raise RuntimeError("roll back")
+    assert _ids() == [station.pk]
 
 
 def test_a_process_that_missed_changes_rebuilds(station):
-    """Changes evicted from the cache (or too many of them) mean a full rebuild, never a stale index."""
-    from django.core.cache import cache
-
+    """Changes the feed no longer holds (pruned) mean a full rebuild, never a stale index."""
     first = index.current_index()
     Position.objects.filter(pk=station.pk).update(state=PositionState.DELISTED)
-    index.positions_changed([station.pk])
-    cache.delete(index.CHANGE_KEY.format(cache.get(index.VERSION_KEY)))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_change")
+    with connection.cursor() as cursor:  # one later change, so the feed has moved past the mark
+        cursor.execute("UPDATE positions_position SET short_name = short_name WHERE id = %s", [station.pk])
     rebuilt = index.current_index()
     assert rebuilt is not first and len(rebuilt) == 0
 
@@ -127,7 +141,6 @@ def test_a_patch_in_place_keeps_the_tree(station, make_position):
     other = make_position(state=PositionState.OPERATING, lng=CENTRE[0] + 0.001, lat=CENTRE[1])
     first = index.current_index()
     Position.objects.filter(pk=other.pk).update(facilities=["wifi"])
-    index.positions_changed([other.pk])
     patched = index.current_index()
     assert patched.main.tree is first.main.tree and len(patched.overlay) == 0
     assert _ids(filters=index.Filters(facilities=("wifi",))) == [other.pk]

@@ -93,7 +93,6 @@ def test_nearest_equals_a_brute_force_scan_after_patches(finder_positions):
         Position.objects.filter(pk=pk).update(lng=CENTRE[0] + pk % 7 * 0.004, lat=CENTRE[1] - pk % 5 * 0.003)
     Position.objects.filter(pk__in=moved[20:30]).update(state=PositionState.DELISTED)
     Position.objects.filter(pk__in=moved[30:]).update(state=PositionState.OPERATING, facilities=["wifi"])
-    index.positions_changed(moved)
     patched = index.current_index()
     assert len(patched.overlay) >= 1
     snapshot = public_snapshot()
