@@ -17,7 +17,7 @@ from yizhan.core.scoping import Actor
 from yizhan.orgs.choices import RegionLevel, UnitType
 from yizhan.orgs.models import Membership, Region, Unit, User
 from yizhan.orgs.services import federation_create
-from yizhan.orgs.twofactor import confirmed_totp_device, two_factor_required
+from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_required
 
 PASSWORD = "Test-pass-2026"
 _codes = itertools.count(1)

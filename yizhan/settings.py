@@ -89,8 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yizhan.core.middleware.ActorMiddleware",
-    # Session time limits, the second factor and forced password changes (orgs/middleware.py).
-    "yizhan.orgs.middleware.AccountSecurityMiddleware",
+    # Session time limits, the second factor and forced password changes (orgs/accounts/middleware.py).
+    "yizhan.orgs.accounts.middleware.AccountSecurityMiddleware",
     "yizhan.core.middleware_errors.ApplicationErrorMiddleware",
     # Last, as django-axes requires: turns a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -159,11 +159,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # Complexity: at least `min_length` characters (12: OWASP ASVS 4.0 L2 2.1.1, issue 13) and
     # `min_classes` of the four classes (upper case, lower case, digit, symbol). An account whose
-    # password falls short of these rules must change it at its next login (orgs/passwords.py).
-    {"NAME": "yizhan.orgs.passwords.ComplexityValidator", "OPTIONS": {"min_length": 12, "min_classes": 3}},
+    # password falls short of these rules must change it at its next login (orgs/accounts/passwords.py).
+    {"NAME": "yizhan.orgs.accounts.passwords.ComplexityValidator", "OPTIONS": {"min_length": 12, "min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     # History: none of the account's last `remember` passwords (the current one included).
-    {"NAME": "yizhan.orgs.passwords.HistoryValidator", "OPTIONS": {"remember": 5}},
+    {"NAME": "yizhan.orgs.accounts.passwords.HistoryValidator", "OPTIONS": {"remember": 5}},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before the password is checked
@@ -177,22 +177,22 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YIZHAN_LOGIN_LOCKOUT_M
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "yizhan.core.request_info.remote_addr"
-AXES_LOCKOUT_CALLABLE = "yizhan.orgs.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "yizhan.orgs.accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # Off: axes would clear every failure from the address, other accounts' too (issue 13 item 1);
-# orgs/lockout.py clears only the signed-in account's own failures.
+# orgs/accounts/lockout.py clears only the signed-in account's own failures.
 AXES_RESET_ON_SUCCESS = False
 AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit log already
 AXES_ENABLE_ADMIN = False  # the Django admin shows scoped business data only
 # Sessions end after YIZHAN_SESSION_IDLE_MINUTES without a request and YIZHAN_SESSION_MAX_HOURS
-# after the login, whatever happens (orgs/session_limits.py); the cookie lives no longer.
+# after the login, whatever happens (orgs/accounts/session_limits.py); the cookie lives no longer.
 YIZHAN_SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("YIZHAN_SESSION_IDLE_MINUTES", "30")))
 YIZHAN_SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("YIZHAN_SESSION_MAX_HOURS", "12")))
 SESSION_COOKIE_AGE = int(YIZHAN_SESSION_MAX_AGE.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Second factor (TOTP, django-otp) for the roles that hold power over the whole system or its
-# accounts and logs (orgs/twofactor.py TWO_FACTOR_ROLES). On by default everywhere, the demo
+# accounts and logs (orgs/accounts/twofactor.py TWO_FACTOR_ROLES). On by default everywhere, the demo
 # included (its accounts share YIZHAN_DEMO_TOTP_SECRET); YIZHAN_REQUIRE_2FA=0 turns it off knowingly.
 YIZHAN_REQUIRE_2FA = env_bool("YIZHAN_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "驿站"

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from yizhan.api import api
 from yizhan.core import health
-from yizhan.orgs import account_views
+from yizhan.orgs.accounts import views as account_views
 
 urlpatterns = [
     # First: the public API is the most requested path (each pattern tried before it costs time).
@@ -16,7 +16,7 @@ urlpatterns = [
     path("health/ready", health.ready, name="health-ready"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/", include("yizhan.orgs.account_urls")),
+    path("account/", include("yizhan.orgs.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/positions/", include("yizhan.positions.urls")),
     path("staff/feedback/", include("yizhan.ledger.urls")),

@@ -11,7 +11,8 @@ class OrgsConfig(AppConfig):
         # Receivers: lockouts to the audit chain, login stamps for the session time limits, restores
         # (boundary caches); what this app owns: its models' permissions and personal fields.
         from yizhan.core.actors import register_actor_resolvers
-        from yizhan.orgs import geo, lockout, permissions, personal_data, session_limits  # noqa: F401
+        from yizhan.orgs import geo, permissions, personal_data  # noqa: F401
+        from yizhan.orgs.accounts import lockout, session_limits  # noqa: F401
         from yizhan.orgs.selectors import actor_for_request, membership_choices
 
         # The kernel finds a request's actor through the accounts this app keeps.

@@ -19,7 +19,7 @@ from yizhan.core.roles import FEDERATION_ONLY_ROLES, SEPARATED_ROLES, Action, Ro
 from yizhan.core.scoping import Actor, require, require_in_scope
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
 from yizhan.orgs.models import Membership, Region, Unit, User
-from yizhan.orgs.passwords import password_set_checked
+from yizhan.orgs.accounts.passwords import password_set_checked
 
 CODE_TAKEN = _("单位代码“{code}”已被使用")
 ROOT_TYPE_ONLY = _("只有省总工会或市总工会可以作为顶级单位")

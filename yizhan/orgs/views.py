@@ -20,8 +20,9 @@ from yizhan.core.personal_data import personal_data_reveal, revealable_fields, s
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE
 from yizhan.core.views_helpers import staff_view
-from yizhan.orgs import passwords, selectors, services, twofactor
-from yizhan.orgs.account_forms import PasswordResetForm
+from yizhan.orgs import selectors, services
+from yizhan.orgs.accounts import passwords, twofactor
+from yizhan.orgs.accounts.forms import PasswordResetForm
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
 from yizhan.orgs.forms import AccountCreateForm, GrantForm, UnitForm, UnitMoveForm
 from yizhan.orgs.geo import region_feature_collection

@@ -7,7 +7,7 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "security.md"
 PACKAGE = Path(__file__).resolve().parents[2]
-# `orgs/tests/security/test_x.py`, optionally followed by `::test_name` and more `::test_name`s.
+# `orgs/tests/accounts/test_x.py`, optionally followed by `::test_name` and more `::test_name`s.
 REFERENCE = re.compile(r"`((?:[a-z_]+/)+test_[a-z_]+\.py)((?:::test_[a-z0-9_]+)?)`")
 FOLLOWING = re.compile(r"^,?\s*`::(test_[a-z0-9_]+)`")
 

@@ -22,7 +22,7 @@ from yizhan.core.audit import audit_context
 from yizhan.core.errors import ApplicationError, NotFoundError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require
-from yizhan.orgs.auth_events import AuthEvent, auth_event_record
+from yizhan.orgs.accounts.events import AuthEvent, auth_event_record
 from yizhan.orgs.models import Membership, PasswordHistory, User
 
 COMPLEXITY_MESSAGE = _(

@@ -25,9 +25,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.orgs.auth_events import AuthEvent, auth_event_record
-from yizhan.orgs.session_limits import now_seconds, session_expiry, session_touch
-from yizhan.orgs.twofactor import confirmed_totp_device, two_factor_required
+from yizhan.orgs.accounts.events import AuthEvent, auth_event_record
+from yizhan.orgs.accounts.session_limits import now_seconds, session_expiry, session_touch
+from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_required
 
 SESSION_IDLE_MESSAGE = _("您已超过 {minutes} 分钟未操作，为保护账号安全已自动退出，请重新登录。")
 SESSION_MAX_AGE_MESSAGE = _("本次登录已超过 {hours} 小时，为保护账号安全已自动退出，请重新登录。")

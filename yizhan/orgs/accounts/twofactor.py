@@ -26,16 +26,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
-from yizhan.orgs.auth_events import AuthEvent, auth_event_record
+from yizhan.orgs.accounts.events import AuthEvent, auth_event_record
 from yizhan.orgs.models import Membership, User
-from yizhan.orgs.passwords import require_account_in_scope
+from yizhan.orgs.accounts.passwords import require_account_in_scope
 
 # 三员 and the federation admin: each can reach the whole federation's data, accounts or logs.
 TWO_FACTOR_ROLES = frozenset({Role.FEDERATION_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "身份验证器"
 RECOVERY_DEVICE_NAME = "恢复码"
-RECOVERY_DIGEST_SALT = "yizhan.orgs.twofactor.recovery-code"
+RECOVERY_DIGEST_SALT = "yizhan.orgs.accounts.twofactor.recovery-code"
 
 CODE_WRONG = _("验证码不正确或已使用，请输入身份验证器上当前的 6 位数字，或一个未用过的恢复码")
 CODE_THROTTLED = _("验证失败次数过多，请稍等片刻再试")

@@ -8,9 +8,9 @@ from django.test import Client
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.orgs import services
-from yizhan.orgs.middleware import PASSWORD_CHANGE_REQUIRED
+from yizhan.orgs.accounts.middleware import PASSWORD_CHANGE_REQUIRED
 from yizhan.orgs.models import User
-from yizhan.orgs.tests.security.conftest import form_login
+from yizhan.orgs.tests.accounts.conftest import form_login
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
 
-from yizhan.orgs.auth_events import AuthEvent
+from yizhan.orgs.accounts.events import AuthEvent
 
 LOGIN_AT_KEY = "yizhan_login_at"
 SEEN_AT_KEY = "yizhan_seen_at"

@@ -6,8 +6,8 @@ from django.test import Client
 
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
-from yizhan.orgs.middleware import SESSION_IDLE_MESSAGE, SESSION_MAX_AGE_MESSAGE
-from yizhan.orgs.tests.security.conftest import form_login
+from yizhan.orgs.accounts.middleware import SESSION_IDLE_MESSAGE, SESSION_MAX_AGE_MESSAGE
+from yizhan.orgs.tests.accounts.conftest import form_login
 
 pytestmark = pytest.mark.django_db
 

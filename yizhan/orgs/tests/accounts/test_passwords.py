@@ -15,9 +15,10 @@ from yizhan.core.errors import ApplicationError, NotFoundError
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
-from yizhan.orgs import passwords, services
+from yizhan.orgs import services
+from yizhan.orgs.accounts import passwords
 from yizhan.orgs.models import PasswordHistory, User
-from yizhan.orgs.passwords import COMPLEXITY_MESSAGE, HISTORY_MESSAGE, ComplexityValidator, HistoryValidator
+from yizhan.orgs.accounts.passwords import COMPLEXITY_MESSAGE, HISTORY_MESSAGE, ComplexityValidator, HistoryValidator
 
 PRODUCTION_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -11,7 +11,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 
 from yizhan.core.roles import Role
-from yizhan.orgs.tests.security.conftest import form_login
+from yizhan.orgs.tests.accounts.conftest import form_login
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import audit_context
-from yizhan.orgs.auth_events import AuthEvent, auth_event_record
+from yizhan.orgs.accounts.events import AuthEvent, auth_event_record
 from yizhan.orgs.models import User
 
 LOCKED_OUT_MESSAGE = _(

@@ -13,9 +13,9 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yizhan.orgs.models import User
-from yizhan.orgs.passwords import password_policy_problems
-from yizhan.orgs.tests.security.conftest import form_login
-from yizhan.orgs.twofactor import TWO_FACTOR_ROLES, second_factor_verify
+from yizhan.orgs.accounts.passwords import password_policy_problems
+from yizhan.orgs.tests.accounts.conftest import form_login
+from yizhan.orgs.accounts.twofactor import TWO_FACTOR_ROLES, second_factor_verify
 
 pytestmark = pytest.mark.django_db
 

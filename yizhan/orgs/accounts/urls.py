@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yizhan.orgs import account_views
+from yizhan.orgs.accounts import views as account_views
 
 app_name = "account"
 

@@ -7,11 +7,11 @@ from django.test import Client
 
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
-from yizhan.orgs import passwords, twofactor
-from yizhan.orgs.middleware import PASSWORD_CHANGE_REQUIRED, PASSWORD_OUTDATED
+from yizhan.orgs.accounts import passwords, twofactor
+from yizhan.orgs.accounts.middleware import PASSWORD_CHANGE_REQUIRED, PASSWORD_OUTDATED
 from yizhan.orgs.models import User
 from yizhan.orgs.selectors import actor_for_user
-from yizhan.orgs.tests.security.conftest import form_login, totp_code
+from yizhan.orgs.tests.accounts.conftest import form_login, totp_code
 
 pytestmark = pytest.mark.django_db
 

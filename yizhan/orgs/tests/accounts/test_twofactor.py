@@ -12,10 +12,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from yizhan.core.errors import ApplicationError
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
-from yizhan.orgs import twofactor
-from yizhan.orgs.middleware import SECOND_FACTOR_REQUIRED
-from yizhan.orgs.tests.security.conftest import code_from_secret, form_login, totp_code
-from yizhan.orgs.twofactor import TWO_FACTOR_ROLES
+from yizhan.orgs.accounts import twofactor
+from yizhan.orgs.accounts.middleware import SECOND_FACTOR_REQUIRED
+from yizhan.orgs.tests.accounts.conftest import code_from_secret, form_login, totp_code
+from yizhan.orgs.accounts.twofactor import TWO_FACTOR_ROLES
 
 pytestmark = pytest.mark.django_db
 

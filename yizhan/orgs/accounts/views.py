@@ -17,9 +17,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from yizhan.core.errors import ApplicationError
-from yizhan.orgs import passwords, twofactor
-from yizhan.orgs.account_forms import EnrolTokenForm, PasswordChangeForm, TokenForm
-from yizhan.orgs.middleware import PASSWORD_OUTDATED_SESSION_KEY
+from yizhan.orgs.accounts import passwords, twofactor
+from yizhan.orgs.accounts.forms import EnrolTokenForm, PasswordChangeForm, TokenForm
+from yizhan.orgs.accounts.middleware import PASSWORD_OUTDATED_SESSION_KEY
 
 PASSWORD_CHANGED = _("密码已修改")
 VERIFIED = _("双因素验证已通过")

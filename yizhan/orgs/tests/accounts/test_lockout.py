@@ -9,8 +9,8 @@ from django.test import Client
 
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
-from yizhan.orgs.lockout import lockout_message
-from yizhan.orgs.tests.security.conftest import form_login
+from yizhan.orgs.accounts.lockout import lockout_message
+from yizhan.orgs.tests.accounts.conftest import form_login
 
 pytestmark = pytest.mark.django_db
 
