@@ -36,12 +36,10 @@ from django.utils import timezone
 from scipy.spatial import cKDTree
 
 from yizhan.core import changes
-from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup
+from yizhan.positions.choices import PUBLIC_STATES, Ability, Facility, PositionKind, PositionState, ServedGroup
 from yizhan.positions.hours import SHANGHAI, WEEKDAYS, HoursOverride, OpeningStatus, opening_status
 from yizhan.positions.models import HoursException, Position
 from yizhan.positions.rules import EARTH_RADIUS_M, distance_m
-
-PUBLIC_STATES = (PositionState.OPERATING, PositionState.SUSPENDED)
 
 # One int64 of bits per position: what it has (all-of filters), its kind (one-hot), its state.
 _FIELDS = [Facility.values, Ability.values, ServedGroup.values, PositionKind.values, list(PUBLIC_STATES)]

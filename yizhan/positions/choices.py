@@ -50,6 +50,11 @@ class PositionState(models.TextChoices):
     DELISTED = "delisted", _("已摘牌")
 
 
+# What the public sees (spec §2): operating positions, and suspended ones greyed with the reason;
+# never planned, building or delisted ones.
+PUBLIC_STATES = (PositionState.OPERATING, PositionState.SUSPENDED)
+
+
 class Facility(models.TextChoices):
     # Required (source 000)
     DRINKING_WATER = "drinking_water", _("饮用水")

@@ -10,6 +10,7 @@ from yizhan.core.models import StateChangeBase
 from yizhan.core.scoping import ScopedQuerySet
 from yizhan.orgs.models import PHONE_VALIDATOR, Region, Unit
 from yizhan.positions.choices import (
+    PUBLIC_STATES,
     BuildMode,
     BuildNature,
     CentreLevel,
@@ -40,7 +41,7 @@ def _list_index(lead: str | None, name: str) -> models.Index:
 class PositionQuerySet(ScopedQuerySet):
     def public(self):
         """What the public map may show: operating positions, and suspended ones (greyed)."""
-        return self.filter(state__in=[PositionState.OPERATING, PositionState.SUSPENDED])
+        return self.filter(state__in=PUBLIC_STATES)
 
 
 class Position(AuditedModel):

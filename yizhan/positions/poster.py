@@ -3,8 +3,8 @@ the official name, the week's opening hours, the six abilities and services offe
 the public contact phone, and two QR codes — the position's public page and its feedback form (spec §6:
 feedback from the public through a QR code posted at each position).
 
-The QR codes point at `settings.YIZHAN_PUBLIC_BASE_URL` + `/p/<code>/` and `/p/<code>/feedback/`. Those
-public pages arrive with issue 4 (the finder); the codes are stable, so posters printed now keep working.
+The QR codes point at `settings.YIZHAN_PUBLIC_BASE_URL` + the finder's position page and feedback form
+(`/p/<code>/`, `/p/<code>/feedback/`); the codes are stable, so printed posters keep working.
 The text uses reportlab's built-in CID font STSong-Light, so no font file ships with the app (a PDF
 reader supplies the glyphs from its Adobe-GB1 CJK font).
 """
@@ -15,6 +15,7 @@ import io
 
 import qrcode
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -41,14 +42,19 @@ MARGIN = 18 * mm
 PRINTABLE = str.maketrans({"\u00b7": "\u30fb", "\u2022": "\u30fb", "\u2013": "-"})
 
 
+def _public_url(view: str, position: Position) -> str:
+    # The finder's routes by name: the poster follows wherever the public pages are mounted.
+    return f"{settings.YIZHAN_PUBLIC_BASE_URL.rstrip('/')}{reverse(view, args=[position.code])}"
+
+
 def poster_qr_payload(position: Position) -> str:
     """The URL of the position's public page (issue 4), encoded in the poster's main QR code."""
-    return f"{settings.YIZHAN_PUBLIC_BASE_URL.rstrip('/')}/p/{position.code}/"
+    return _public_url("finder:position", position)
 
 
 def poster_feedback_url(position: Position) -> str:
     """The URL of the position's public feedback form (spec §6; issue 4)."""
-    return f"{poster_qr_payload(position)}feedback/"
+    return _public_url("finder:feedback", position)
 
 
 def _labels(enum, values) -> list[str]:
