@@ -6,7 +6,7 @@ unsafe settings (see `_refuse_unsafe_production`).
 """
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -359,6 +359,14 @@ YIZHAN_PUBLIC_BASE_URL = os.environ.get("YIZHAN_PUBLIC_BASE_URL", "http://127.0.
 YIZHAN_IMPORT_MAX_BYTES = int(os.environ.get("YIZHAN_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 YIZHAN_PHOTO_MAX_BYTES = int(os.environ.get("YIZHAN_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 YIZHAN_IMPORT_SYNC_BYTES = int(os.environ.get("YIZHAN_IMPORT_SYNC_BYTES", 512 * 1024))
+# The earliest date a position's past events (opened, signage issued, verified, star rated) may
+# carry (spec §2, §11 bad input): the founding of the People's Republic, before which no union
+# position in its registry can have opened; it refuses 0001-01-01 and spreadsheet epoch artefacts
+# (1899-12-30, 1900-01-01) while never refusing the true date of an old institution's record.
+try:
+    YIZHAN_EARLIEST_DATE = date.fromisoformat(os.environ.get("YIZHAN_EARLIEST_DATE", "1949-10-01"))
+except ValueError as error:
+    raise ImproperlyConfigured("YIZHAN_EARLIEST_DATE must be a date written YYYY-MM-DD") from error
 
 # --- Public finder (issue 4) ----------------------------------------------------
 # Walking model of spec §10 until a street network is loaded: straight line × detour factor at a

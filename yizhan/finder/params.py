@@ -1,5 +1,12 @@
 """The public finder's parameters (issue 4 §2): defaults, limits, and parsing of raw query values
-with a clear Chinese message naming the parameter (never a 500, never pydantic's English)."""
+with a clear Chinese message naming the parameter (never a 500, never pydantic's English).
+
+A parameter given empty (`kind=`) is read two ways. The JSON API (`strict`) refuses it, naming the
+parameter and its values: a client that sends `kind=` has lost a value somewhere, and answering as
+if no filter had been asked would hide that (issue 13). The server-rendered pages read it as
+absent, since their GET forms send every field and an empty one means "all". `choice` is that rule
+for one enumerated value, and the staff API (`positions.api`) uses it as well.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +34,8 @@ CRS_UNKNOWN = _("未知的坐标系“{value}”，可选：wgs84（GPS、天地
 RADIUS_OUT_OF_RANGE = _("搜索半径 radius 应大于 0 米且不超过 {max} 米")
 LIMIT_OUT_OF_RANGE = _("返回数量 limit 应在 1 到 {max} 之间")
 CHOICE_UNKNOWN = _("参数 {name} 的值“{value}”无效，可选：{choices}")
+PARAM_EMPTY = _("参数 {name} 为空；不需要时请省略此参数")
+PARAM_EMPTY_CHOICE = _("参数 {name} 为空，可选：{choices}；不需要时请省略此参数")
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -36,6 +45,8 @@ CHOICES = {
     "kind": PositionKind.values,
     "group": ServedGroup.values,
 }
+CRS_CHOICES = [CRS.WGS84.value, CRS.GCJ02.value, CRS.BD09.value]
+BOOLEAN_CHOICES = ["true", "false"]
 
 
 def _shown(raw) -> str:
@@ -55,6 +66,25 @@ def _blank(raw) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
+def _refuse_empty(name: str, choices=None):
+    if choices:
+        raise ApplicationError(PARAM_EMPTY_CHOICE.format(name=name, choices="、".join(choices)), field=name)
+    raise ApplicationError(PARAM_EMPTY.format(name=name), field=name)
+
+
+def choice(raw, name: str, choices) -> str:
+    """The value of the enumerated parameter `name` of a JSON API request, one of `choices`: given
+    empty or as anything else it is refused, naming the parameter and its values (issue 13)."""
+    text = "" if _single(raw) is None else str(_single(raw)).strip()
+    if not text:
+        _refuse_empty(name, choices)
+    if text not in choices:
+        raise ApplicationError(
+            CHOICE_UNKNOWN.format(name=name, value=_shown(text), choices="、".join(choices)), field=name
+        )
+    return text
+
+
 def _number(raw, name: str) -> float:
     raw = _single(raw)
     if _blank(raw):
@@ -70,9 +100,11 @@ def _number(raw, name: str) -> float:
     return value
 
 
-def _integer(raw, name: str, default: int) -> int:
+def _integer(raw, name: str, default: int, *, strict: bool = False) -> int:
     raw = _single(raw)
     if _blank(raw):
+        if strict and raw is not None:
+            _refuse_empty(name)
         return default
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
@@ -82,9 +114,11 @@ def _integer(raw, name: str, default: int) -> int:
         raise ApplicationError(PARAM_NOT_AN_INTEGER.format(name=name, value=_shown(raw)), field=name)
 
 
-def _boolean(raw, name: str, default: bool) -> bool:
+def _boolean(raw, name: str, default: bool, *, strict: bool = False) -> bool:
     raw = _single(raw)
     if _blank(raw):
+        if strict and raw is not None:
+            _refuse_empty(name, BOOLEAN_CHOICES)
         return default
     if isinstance(raw, bool):
         return raw
@@ -96,25 +130,23 @@ def _boolean(raw, name: str, default: bool) -> bool:
     raise ApplicationError(PARAM_NOT_A_BOOLEAN.format(name=name, value=_shown(raw)), field=name)
 
 
-def _choices(raw, name: str) -> list[str]:
+def _choices(raw, name: str, *, strict: bool = False) -> list[str]:
     values = raw if isinstance(raw, (list, tuple)) else ([] if raw is None else [raw])
     clean: list[str] = []
     for value in values:
-        value = str(value).strip()
-        if not value:
+        if not strict and not str(value).strip():
             continue
-        if value not in CHOICES[name]:
-            raise ApplicationError(
-                CHOICE_UNKNOWN.format(name=name, value=_shown(value), choices="、".join(CHOICES[name])), field=name
-            )
+        value = choice(value, name, CHOICES[name])
         if value not in clean:
             clean.append(value)
     return clean
 
 
-def parse_crs(raw, default: CRS = CRS.WGS84) -> CRS:
+def parse_crs(raw, default: CRS = CRS.WGS84, *, strict: bool = False) -> CRS:
     raw = _single(raw)
     if _blank(raw):
+        if strict and raw is not None:
+            _refuse_empty("crs", CRS_CHOICES)
         return default
     try:
         return CRS(str(raw).strip().lower())
@@ -139,28 +171,35 @@ def check_limit(limit: int) -> None:
         raise ApplicationError(LIMIT_OUT_OF_RANGE.format(max=MAX_LIMIT), field="limit")
 
 
-def parse_nearby_params(raw: Mapping) -> dict:
+def parse_nearby_params(raw: Mapping, *, strict: bool = False) -> dict:
     """The nearby query's raw values (strings, lists for repeated parameters) as typed values,
-    or ApplicationError naming the first bad parameter."""
+    or ApplicationError naming the first bad parameter. `strict` (the JSON API) refuses a
+    parameter given empty; otherwise (the pages) it is taken as absent."""
     lat = _number(raw.get("lat"), "lat")
     lng = _number(raw.get("lng"), "lng")
     check_point(lng, lat)
-    radius = DEFAULT_RADIUS_M if _blank(_single(raw.get("radius"))) else _number(raw.get("radius"), "radius")
+    radius_raw = _single(raw.get("radius"))
+    if _blank(radius_raw):
+        if strict and radius_raw is not None:
+            _refuse_empty("radius")
+        radius = DEFAULT_RADIUS_M
+    else:
+        radius = _number(radius_raw, "radius")
     check_radius(radius)
-    limit = _integer(raw.get("limit"), "limit", DEFAULT_LIMIT)
+    limit = _integer(raw.get("limit"), "limit", DEFAULT_LIMIT, strict=strict)
     check_limit(limit)
-    kind = _choices(raw.get("kind"), "kind")
-    group = _choices(raw.get("group"), "group")
+    kind = _choices(raw.get("kind"), "kind", strict=strict)
+    group = _choices(raw.get("group"), "group", strict=strict)
     return {
         "lat": lat,
         "lng": lng,
-        "crs": parse_crs(raw.get("crs")),
+        "crs": parse_crs(raw.get("crs"), strict=strict),
         "radius": radius,
         "limit": limit,
-        "facility": _choices(raw.get("facility"), "facility"),
-        "ability": _choices(raw.get("ability"), "ability"),
+        "facility": _choices(raw.get("facility"), "facility", strict=strict),
+        "ability": _choices(raw.get("ability"), "ability", strict=strict),
         "kind": kind[-1] if kind else None,
         "group": group[-1] if group else None,
-        "open_now": _boolean(raw.get("open_now"), "open_now", False),
-        "include_suspended": _boolean(raw.get("include_suspended"), "include_suspended", True),
+        "open_now": _boolean(raw.get("open_now"), "open_now", False, strict=strict),
+        "include_suspended": _boolean(raw.get("include_suspended"), "include_suspended", True, strict=strict),
     }

@@ -46,7 +46,8 @@ class NearbyQuery(BaseModel):
     def _parse(cls, data):
         # Raw query values are checked here, so a bad one answers a 400 naming the parameter in
         # Chinese (ApplicationError) instead of pydantic's 422; the fields above document them.
-        return parse_nearby_params(data) if isinstance(data, Mapping) else data
+        # An API call's empty parameter is refused, not read as absent (params.py).
+        return parse_nearby_params(data, strict=True) if isinstance(data, Mapping) else data
 
 
 class DetailQuery(BaseModel):
@@ -55,7 +56,7 @@ class DetailQuery(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _parse(cls, data):
-        return {"crs": parse_crs(data.get("crs"))} if isinstance(data, Mapping) else data
+        return {"crs": parse_crs(data.get("crs"), strict=True)} if isinstance(data, Mapping) else data
 
 
 class PublicPositionBase(Schema):

@@ -22,6 +22,9 @@ from yizhan.orgs.models import Membership, Region, Unit, User
 from yizhan.orgs.accounts.passwords import password_set_checked
 
 CODE_TAKEN = _("单位代码“{code}”已被使用")
+# A code held by a unit outside the actor's scope: refused (unit codes are unique everywhere)
+# without a word on that unit (spec §1: nobody learns what lies outside their scope).
+CODE_UNAVAILABLE = _("单位代码“{code}”不可用，请换一个代码")
 ROOT_TYPE_ONLY = _("只有省总工会或市总工会可以作为顶级单位")
 CHILD_TYPE_NOT_ALLOWED = _("“{parent}”（{parent_type}）下不能设立{child_type}")
 CHILD_TYPES_BLOCK_CHANGE = _("下级单位“{child}”（{child_type}）不能隶属于{new_type}")
@@ -58,12 +61,18 @@ def _check_child_type(parent: Unit, child_type: str) -> None:
         )
 
 
-def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
+def _check_code_free(code: str, *, actor: Actor | None, exclude_pk: int | None = None) -> None:
+    """Unit codes are unique everywhere; a code held in the actor's scope (or anywhere, for the
+    command line's operator, `actor` None) is named as taken, one held outside it as unavailable."""
     taken = Unit.objects.filter(code=code)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
+    holder = taken.values_list("path", flat=True).first()
+    if holder is None:
+        return
+    if actor is None or actor.covers_path(holder):
         raise ApplicationError(CODE_TAKEN.format(code=code), field="code")
+    raise ApplicationError(CODE_UNAVAILABLE.format(code=code), field="code")
 
 
 @transaction.atomic
@@ -74,7 +83,7 @@ def federation_create(
     system operator from the command line; no web role can create a root."""
     if parent is None and type not in FEDERATION_TYPES:
         raise ApplicationError(ROOT_TYPE_ONLY, field="type")
-    _check_code_free(code)
+    _check_code_free(code, actor=None)
     unit = Unit(code=code, name=name, type=type, region=region, **contact)
     masked_input_check(unit)
     _full_clean(unit, exclude=("path", "depth", "numchild"))
@@ -92,14 +101,15 @@ def unit_create(*, actor: Actor, parent: Unit, code: str, name: str, type: str, 
     parent = Unit.objects.get(pk=parent.pk)
     require_in_scope(actor, parent)
     _check_child_type(parent, type)
-    _check_code_free(code)
+    _check_code_free(code, actor=actor)
     unit = Unit(code=code, name=name, type=type, region=region, **contact)
     masked_input_check(unit)
     _full_clean(unit, exclude=("path", "depth", "numchild"))
     try:
         return Unit.objects.add_child(parent, instance=unit)
     except IntegrityError as error:
-        raise ApplicationError(CODE_TAKEN.format(code=code), field="code") from error
+        # Taken by a save that came between the check and this one: whose is not known here.
+        raise ApplicationError(CODE_UNAVAILABLE.format(code=code), field="code") from error
 
 
 @transaction.atomic
@@ -112,7 +122,7 @@ def unit_update(*, actor: Actor, unit: Unit, **changes) -> Unit:
     if unknown:
         raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))
     if "code" in changes and changes["code"] != unit.code:
-        _check_code_free(changes["code"], exclude_pk=unit.pk)
+        _check_code_free(changes["code"], actor=actor, exclude_pk=unit.pk)
     new_type = changes.get("type", unit.type)
     if new_type != unit.type:
         parent = Unit.objects.get_parent(unit)

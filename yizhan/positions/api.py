@@ -6,12 +6,17 @@ from django.http import HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
+from yizhan.core.errors import ApplicationError
 from yizhan.core.pagination import KeysFirstPagination
 from yizhan.core.personal_data import personal_data_reveal
 from yizhan.core.roles import Action
+from yizhan.finder.params import PARAM_EMPTY_CHOICE, choice
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import hours_exceptions, selectors, services
+from yizhan.positions.choices import ConstructionType, Facility, PositionKind, PositionState, StarRating
 from yizhan.positions.exports import EXPORT_FORMATS, position_export
 from yizhan.positions.poster import position_poster_pdf
 from yizhan.positions.schemas import (
@@ -36,16 +41,64 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
+# The enumerated filters and their values. Given empty (`kind=`) or unknown, each answers 422 with
+# a Chinese message naming the parameter and its values, like the API's other query errors; only
+# the staff pages' GET forms, which send every field, read an empty one as "all" (issue 13).
+ENUMERATED = {
+    "kind": PositionKind.values,
+    "state": PositionState.values,
+    "construction_type": ConstructionType.values,
+    "star": [*StarRating.values, selectors.UNRATED],
+    "format": list(EXPORT_FORMATS),
+}
+
+
+def _refused(error: ApplicationError) -> PydanticCustomError:
+    return PydanticCustomError("enum", error.message)
+
+
 class ListFilters(Schema):
     unit: int | None = None
-    kind: str = ""
-    state: str = ""
+    kind: PositionKind | None = None
+    state: PositionState | None = None
     facility: list[str] = []
-    construction_type: str = ""
+    construction_type: ConstructionType | None = None
     region: str = ""
-    star: Literal["", "3", "4", "5", "none"] = Field("", description="星级 3/4/5, or none for unrated")
+    star: Literal["3", "4", "5", "none"] | None = Field(None, description="星级 3/4/5, or none for unrated")
     q: str = ""
     sort: str = "code"
+
+    @field_validator("kind", "state", "construction_type", "star", mode="before")
+    @classmethod
+    def _enumerated(cls, value, info):
+        try:
+            return choice(value, info.field_name, ENUMERATED[info.field_name])
+        except ApplicationError as error:
+            raise _refused(error) from None
+
+    @field_validator("facility", mode="before")
+    @classmethod
+    def _facilities(cls, value):
+        # Any value is looked for (listing.facility_filter); an empty one is a value lost on the way.
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if item is None or not str(item).strip():
+                message = PARAM_EMPTY_CHOICE.format(name="facility", choices="、".join(Facility.values))
+                raise PydanticCustomError("enum", str(message))
+        return value
+
+    def position_filters(self) -> selectors.PositionFilters:
+        """The filters as the selector takes them (an absent enumerated filter is "")."""
+        return selectors.PositionFilters(
+            unit=self.unit,
+            kind=self.kind or "",
+            state=self.state or "",
+            facility=list(self.facility),
+            construction_type=self.construction_type or "",
+            region=self.region,
+            star=self.star or "",
+            q=self.q,
+            sort=self.sort,
+        )
 
 
 def _related(actor, data: dict) -> dict:
@@ -68,7 +121,7 @@ def _related(actor, data: dict) -> dict:
 def position_list(request, filters: Query[ListFilters]):
     """Positions in scope, filtered (unit subtree, kind, state, facilities, construction type, area,
     star, text or pinyin initials) and sorted."""
-    return selectors.position_list(actor=request.actor, filters=selectors.PositionFilters(**filters.dict()))
+    return selectors.position_list(actor=request.actor, filters=filters.position_filters())
 
 
 class ExportQuery(ListFilters):
@@ -76,6 +129,14 @@ class ExportQuery(ListFilters):
     full_personal_data: bool = Field(
         False, description="xlsx: the manager's name and phone in full (roles that may reveal them; audited)"
     )
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, value):
+        try:
+            return choice(value, "format", ENUMERATED["format"])
+        except ApplicationError as error:
+            raise _refused(error) from None
 
 
 @router.get(
@@ -95,10 +156,12 @@ def positions_export(request, query: Query[ExportQuery]):
     marking on Amap (GCJ-02) or Baidu (BD-09), or Open Referral HSDS 3.0 JSON; audited. The xlsx
     has the manager's name and phone masked unless `full_personal_data` (403 for roles that may
     not reveal them)."""
-    data = query.dict()
-    format_key, full = data.pop("format"), data.pop("full_personal_data")
-    filters = selectors.PositionFilters(**data)
-    export = position_export(actor=request.actor, filters=filters, format_key=format_key, full_personal_data=full)
+    export = position_export(
+        actor=request.actor,
+        filters=query.position_filters(),
+        format_key=query.format,
+        full_personal_data=query.full_personal_data,
+    )
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.geo.crs import CRS
@@ -23,6 +27,7 @@ from yizhan.positions.choices import (
 from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
 from yizhan.positions.hours_exceptions import REASON_REQUIRED
 from yizhan.positions.models import Position
+from yizhan.positions.rules import PAST_EVENT_DATES
 from yizhan.positions.selectors import SORTS, UNRATED, PositionFilters
 
 ALL = ("", _("全部"))
@@ -141,6 +146,18 @@ class PositionForm(forms.ModelForm):
         self.fields["lng"].widget.attrs["data-picker"] = "lng"
         self.fields["lat"].widget.attrs["data-picker"] = "lat"
         self.fields["crs"].widget.attrs["data-picker"] = "crs"
+        for name in self._meta.fields:
+            if isinstance(Position._meta.get_field(name), models.CharField):
+                # The column's length is the service's rule (rules.text_too_long): one message,
+                # naming the field and the limit, for a form, the API and an import alike. The
+                # input keeps its maxlength attribute.
+                field = self.fields[name]
+                field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        for name in PAST_EVENT_DATES:
+            # What the service accepts for a past event (rules.past_date_problem), offered by the picker.
+            self.fields[name].widget.attrs.update(
+                min=settings.YIZHAN_EARLIEST_DATE.isoformat(), max=timezone.localdate().isoformat()
+            )
         if self.instance.pk:
             self.initial["weekly_hours"] = schedule_text(self.instance.weekly_hours or {})
             self.initial["own_services"] = "\n".join(self.instance.own_services or [])

@@ -35,6 +35,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
@@ -272,13 +273,16 @@ class _Importer(services.RecordLookups):
         # Each field's column as Excel numbers it (1-based, where the table starts), for errors.
         self.positions = {column.field: index + 1 + column_offset for index, column in header.items()}
         self.units = {u.code: u for u in Unit.objects.all()}
+        self.unit_paths = {u.pk: u.path for u in self.units.values()}
         self.regions = {r.adcode: r for r in Region.objects.defer("boundary")}
         self.codes: dict[str, int] = dict(Position.objects.values_list("code", "pk"))
         self.file_rows: dict[str, int] = {}  # code → first row in this file
-        # Every stored position by official name, for duplicate detection; new rows join as they pass.
-        self.names: dict[str, list[tuple[str, float, float]]] = {}
-        for name, code, lng, lat in Position.objects.values_list("official_name", "code", "lng", "lat").iterator():
-            self.names.setdefault(name, []).append((code, lng, lat))
+        # Every stored position by official name (code, point, unit id), for duplicate detection;
+        # new rows join as they pass.
+        self.names: dict[str, list[tuple[str, float, float, int]]] = {}
+        stored_names = Position.objects.values_list("official_name", "code", "lng", "lat", "unit_id")
+        for name, code, lng, lat, unit_id in stored_names.iterator():
+            self.names.setdefault(name, []).append((code, lng, lat, unit_id))
         self.centres: dict[str, Position | None] = {}  # stored centre codes looked up so far
         self.new_centres: dict[str, Position] = {}  # centres created by this file
         self.pending: list[Position] = []
@@ -292,18 +296,22 @@ class _Importer(services.RecordLookups):
         self.stored_masks: dict[str, dict[str, str]] | None = None
 
     # — services.RecordLookups, answered from the file —
-    def code_taken(self, code: str, *, exclude_pk: int | None = None) -> bool:
-        return code in self.codes and self.codes[code] != exclude_pk
+    def code_holder(self, code: str, *, exclude_pk: int | None = None) -> str | None:
+        pk = self.codes.get(code)
+        if pk is None or pk == exclude_pk:
+            return None
+        # Rare: a row of a stored code is applied as an update, not prepared as a new position.
+        return Position.objects.filter(pk=pk).values_list("unit__path", flat=True).first()
 
     def centre(self, actor: Actor, position: Position) -> Position | None:
         return position.parent_centre  # resolved (in scope) by `parse`
 
     def namesakes(self, position: Position) -> list[tuple[str, str, float]]:
         found = []
-        for code, lng, lat in self.names.get(position.official_name, ()):
+        for code, lng, lat, unit_id in self.names.get(position.official_name, ()):
             distance = rules.distance_m(position.lng, position.lat, lng, lat)
             if distance <= services.DUPLICATE_RADIUS_M:
-                found.append((position.official_name, code, distance))
+                found.append((position.official_name, code, distance, self.unit_paths.get(unit_id, "")))
         return found
 
     def stored_centre(self, code: str) -> Position | None:
@@ -403,6 +411,12 @@ class _Importer(services.RecordLookups):
                     values["parent_centre"] = centre
             else:
                 values["parent_centre"] = None
+        today = timezone.localdate()
+        for field_name in rules.PAST_EVENT_DATES:
+            # Every implausible date of the row at once (the service stops at the first).
+            problem = rules.past_date_problem(BY_FIELD[field_name].header, values.get(field_name), today=today)
+            if problem:
+                fail(field_name, problem)
         return values, errors
 
     def parse_cell(self, column: Column, cell):
@@ -497,7 +511,9 @@ class _Importer(services.RecordLookups):
             lookups=self,
             **values,
         )
-        self.names.setdefault(position.official_name, []).append((position.code, position.lng, position.lat))
+        self.names.setdefault(position.official_name, []).append(
+            (position.code, position.lng, position.lat, position.unit_id)
+        )
         if position.kind == PositionKind.CENTRE:
             self.new_centres[position.code] = position
         return position
@@ -549,7 +565,9 @@ class _Importer(services.RecordLookups):
         pk = self.codes[values["code"]]
         position = self.stored.pop(pk, None) or self.stored_query().get(pk=pk)
         if not self.actor.covers_unit(position.unit):
-            raise ApplicationError(UNIT_UNKNOWN.format(code=position.unit.code), field="unit")
+            # The code of a position out of scope: refused as any code held there is, without a
+            # word on that position or its unit (spec §1).
+            raise ApplicationError(services.code_refusal(self.actor, values["code"], position.unit.path), field="code")
         changes = self.changes(position, values, crs=crs)
         if region is not None and region.pk == position.region_id:
             region = None

@@ -15,6 +15,7 @@ from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, Actor, require_in_scope
 from yizhan.positions.models import Position, PositionPhoto
+from yizhan.positions.rules import record_text_too_long
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_SIDE = 2048
@@ -64,19 +65,18 @@ def position_photo_add(*, actor: Actor, position: Position, data: bytes, caption
     require_in_scope(actor, position.unit)
     if not _may_manage_photos(actor):
         raise PermissionDeniedError(FORBIDDEN_MESSAGE)
+    photo = PositionPhoto(position=position, caption=caption.strip(), uploaded_by=actor.user.get_username())
+    # A caption that does not fit is refused with its limit, never cut (spec §11).
+    too_long = record_text_too_long(photo)
+    if too_long:
+        raise ApplicationError(too_long[1], field=too_long[0])
     if not data:
         raise ApplicationError(str(PHOTO_EMPTY), field="image")
     limit = settings.YIZHAN_PHOTO_MAX_BYTES
     if len(data) > limit:
         raise ApplicationError(PHOTO_TOO_LARGE.format(limit=limit // (1024 * 1024)), field="image")
     jpeg, (width, height) = reencode(data)
-    photo = PositionPhoto(
-        position=position,
-        caption=caption.strip()[:100],
-        uploaded_by=actor.user.get_username(),
-        width=width,
-        height=height,
-    )
+    photo.width, photo.height = width, height
     photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(jpeg), save=False)
     photo.save()
     return photo

@@ -1,11 +1,15 @@
 """Rules of a single position record that need no database (spec §2): official naming, facility,
-ability and service lists, distances."""
+ability and service lists, distances, plausible dates and text lengths (spec §11, bad input)."""
 
 from __future__ import annotations
 
 import math
 import re
+from datetime import date
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.positions.choices import Ability, Facility, PositionKind, ServedGroup, Service
@@ -20,6 +24,14 @@ NAME_WORK_STATION = _("工作站的规范名称应为“××职工服务中心×
 NAME_WORK_STATION_CENTRE = _("工作站名称应以所属服务中心的名称“{centre}”开头")
 UNKNOWN_CHOICE = _("“{value}”不是有效的{what}")
 DUPLICATE_CHOICE = _("{what}中“{value}”重复")
+TEXT_TOO_LONG = _("“{field}”最多 {limit} 个字，现有 {length} 个字")
+DATE_TOO_EARLY = _("“{field}”{value} 早于 {earliest}，请检查年份")
+DATE_IN_FUTURE = _("“{field}”{value} 晚于今天（{today}），只能填写已经发生的日期")
+
+# Dates of things that have happened (spec §2: date opened, signage issued, verified-on, and the
+# star rating's award): never in the future, never before YIZHAN_EARLIEST_DATE. The expected
+# reopening of a suspension is the one date of a position that lies ahead.
+PAST_EVENT_DATES = ("verified_on", "signage_issued_on", "opened_on", "star_rated_on")
 
 EARTH_RADIUS_M = 6371008.8
 
@@ -124,3 +136,61 @@ def _run_initials(run: str) -> str:
         if len(_RUN_INITIALS) < _RUN_INITIALS_LIMIT:
             _RUN_INITIALS[run] = letters
     return letters
+
+
+def past_date_problem(label: str, value: date | None, *, today: date) -> str | None:
+    """Why `value`, the date of a past event named `label`, is implausible (spec §11: bad input is
+    refused with a message, never stored): before YIZHAN_EARLIEST_DATE (0001-01-01, a spreadsheet's
+    1900 epoch, a slipped year) or after `today`. None when it is plausible or not given."""
+    if value is None:
+        return None
+    earliest = settings.YIZHAN_EARLIEST_DATE
+    if value < earliest:
+        return DATE_TOO_EARLY.format(field=label, value=value.isoformat(), earliest=earliest.isoformat())
+    if value > today:
+        return DATE_IN_FUTURE.format(field=label, value=value.isoformat(), today=today.isoformat())
+    return None
+
+
+def record_date_problem(obj: models.Model, names, *, today: date) -> tuple[str, str] | None:
+    """(field, message) of the first of the past-event date fields `names` of `obj` that
+    `past_date_problem` refuses; a value that is not a date yet is read as the field reads it
+    (one it cannot read is the field's own check's to refuse)."""
+    for name in names:
+        field = obj._meta.get_field(name)
+        try:
+            value = field.to_python(getattr(obj, field.attname))
+        except ValidationError:
+            continue
+        problem = past_date_problem(str(field.verbose_name), value, today=today)
+        if problem:
+            return name, problem
+    return None
+
+
+def text_too_long(label: str, limit: int | None, text) -> str | None:
+    """Why `text` does not fit a field named `label` of `limit` characters (spec §11: text that does
+    not fit is refused with the field and the limit, never cut); None when it fits."""
+    if limit is None or not isinstance(text, str) or len(text) <= limit:
+        return None
+    return TEXT_TOO_LONG.format(field=label, limit=limit, length=len(text))
+
+
+def record_text_too_long(obj: models.Model) -> tuple[str, str] | None:
+    """(field, message) of the first text field of `obj` longer than its column (`text_too_long`)."""
+    for field in _text_fields(type(obj)):
+        problem = text_too_long(str(field.verbose_name), field.max_length, getattr(obj, field.attname))
+        if problem:
+            return field.name, problem
+    return None
+
+
+_TEXT_FIELDS: dict[type, list] = {}
+
+
+def _text_fields(model: type[models.Model]) -> list:
+    fields = _TEXT_FIELDS.get(model)
+    if fields is None:
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, models.CharField) and f.max_length]
+        _TEXT_FIELDS[model] = fields
+    return fields

@@ -88,6 +88,13 @@ class ManagerOut(Schema):
     manager_phone: str
 
 
+def _fits(limit: int) -> dict:
+    """A text field's column length, documented and left to the service to enforce: over-long text
+    answers 400 naming the field and the limit in Chinese (rules.text_too_long), as a form and an
+    import say it, rather than pydantic's English 422."""
+    return {"maxLength": limit}
+
+
 class PositionFields(Schema):
     """Fields shared by create and update (update takes any subset). Unknown fields (such as
     `state`, which changes only through a transition) are refused, not ignored."""
@@ -97,23 +104,23 @@ class PositionFields(Schema):
     kind: PositionKind | None = None
     centre_level: CentreLevel | None = None
     parent_centre_id: int | None = None
-    official_name: str | None = Field(None, min_length=1, max_length=200)
-    short_name: str | None = Field(None, max_length=60)
+    official_name: str | None = Field(None, min_length=1, json_schema_extra=_fits(200))
+    short_name: str | None = Field(None, json_schema_extra=_fits(60))
     unit_id: int | None = None
     region_adcode: str | None = Field(None, pattern=r"^\d{6}$")
-    address: str | None = Field(None, min_length=1, max_length=255)
+    address: str | None = Field(None, min_length=1, json_schema_extra=_fits(255))
     lng: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
     crs: CRS = CRS.GCJ02
-    area_override_reason: str | None = Field(None, max_length=255)
+    area_override_reason: str | None = Field(None, json_schema_extra=_fits(255))
     construction_type: ConstructionType | None = None
     build_mode: BuildMode | None = None
-    co_builder: str | None = Field(None, max_length=200)
+    co_builder: str | None = Field(None, json_schema_extra=_fits(200))
     build_nature: BuildNature | None = None
     floor_area: float | None = Field(None, ge=0, le=999999)
-    manager_name: str | None = Field(None, max_length=50)
-    manager_phone: str | None = Field(None, max_length=20)
-    public_phone: str | None = Field(None, max_length=20)
+    manager_name: str | None = Field(None, json_schema_extra=_fits(50))
+    manager_phone: str | None = Field(None, json_schema_extra=_fits(20))
+    public_phone: str | None = Field(None, json_schema_extra=_fits(20))
     always_open: bool | None = None
     weekly_hours: dict[str, list[list[str]]] | None = None
     facilities: list[str] | None = Field(None, max_length=30)
@@ -125,27 +132,27 @@ class PositionFields(Schema):
     no_app_needed: bool | None = None
     verified_on: date | None = None
     signage_issued_on: date | None = None
-    plaque_number: str | None = Field(None, max_length=40)
+    plaque_number: str | None = Field(None, json_schema_extra=_fits(40))
     opened_on: date | None = None
     star_rating: StarRating | Literal[""] | None = Field(None, description="3, 4 or 5 (stations only); empty clears it")
     star_rated_on: date | None = None
 
 
 class PositionCreateIn(PositionFields):
-    code: str = Field(..., min_length=1, max_length=40)
+    code: str = Field(..., min_length=1, json_schema_extra=_fits(40))
     kind: PositionKind
-    official_name: str = Field(..., min_length=1, max_length=200)
+    official_name: str = Field(..., min_length=1, json_schema_extra=_fits(200))
     unit_id: int
-    address: str = Field(..., min_length=1, max_length=255)
+    address: str = Field(..., min_length=1, json_schema_extra=_fits(255))
     lng: float = Field(..., ge=-180, le=180)
     lat: float = Field(..., ge=-90, le=90)
     construction_type: ConstructionType
     state: PositionState = PositionState.PLANNED
-    state_reason: str = Field("", max_length=255)
+    state_reason: str = Field("", json_schema_extra=_fits(255))
 
 
 class PositionUpdateIn(PositionFields):
-    code: str | None = Field(None, min_length=1, max_length=40)
+    code: str | None = Field(None, min_length=1, json_schema_extra=_fits(40))
     version: int | None = Field(
         None,
         ge=1,

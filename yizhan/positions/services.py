@@ -40,6 +40,9 @@ _STATES = frozenset(PositionState.values)  # Django rebuilds `values` (with ever
 REGISTERED = "登记"  # the reason of a position's first history row
 
 CODE_TAKEN = _("阵地编号“{code}”已被使用")
+# A code held outside the actor's scope: refused (codes are unique everywhere) without a word on
+# what holds it (spec §1: nobody learns what lies in another unit).
+CODE_UNAVAILABLE = _("阵地编号“{code}”不可用，请换一个编号")
 BAD_CRS = _("坐标系“{crs}”无效，应为 gcj02、wgs84 或 bd09")
 BAD_COORDINATES = _("坐标无效：经度应在 -180～180，纬度应在 -90～90")
 NOT_IN_ANY_REGION = _("坐标（{lng:.6f}, {lat:.6f}）不在任何已导入的行政区划内，请检查坐标或坐标系")
@@ -52,6 +55,7 @@ CO_BUILDER_REQUIRED = _("共建的阵地须填写共建单位")
 STAR_ONLY_FOR_STATIONS = _("只有户外劳动者服务站点评定星级；职工服务中心和工作站不评星")
 STAR_DATE_REQUIRED = _("填写星级时须填写评星日期")
 DUPLICATE_NEARBY = _("{distance:.0f} 米内已有同名阵地“{name}”（编号 {code}）")
+DUPLICATE_NEARBY_UNSEEN = _("{radius} 米内已有同名阵地，不能重复登记；请核对名称和坐标")
 # The lifecycle's refusals: the workflow engine's words (core/workflow.py) and the table's guard.
 TRANSITION_NOT_ALLOWED = workflow.TRANSITION_NOT_ALLOWED
 REASON_MISSING = workflow.REASON_MISSING
@@ -161,8 +165,9 @@ class RecordLookups:
 
     checked_values: CheckedValues | None = None
 
-    def code_taken(self, code: str, *, exclude_pk: int | None = None) -> bool:
-        return Position.objects.filter(code=code).exclude(pk=exclude_pk).exists()
+    def code_holder(self, code: str, *, exclude_pk: int | None = None) -> str | None:
+        """The unit path of the position (other than `exclude_pk`) holding `code`, or None."""
+        return Position.objects.filter(code=code).exclude(pk=exclude_pk).values_list("unit__path", flat=True).first()
 
     def centre(self, actor: Actor, position: Position) -> Position | None:
         """The work station's service centre as the actor sees it; None when none is given."""
@@ -173,10 +178,11 @@ class RecordLookups:
             raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
         return centre
 
-    def namesakes(self, position: Position) -> list[tuple[str, str, float]]:
-        """(official name, code, distance in m) of positions with the same name within DUPLICATE_RADIUS_M."""
+    def namesakes(self, position: Position) -> list[tuple[str, str, float, str]]:
+        """(official name, code, distance in m, unit path) of positions with the same name within
+        DUPLICATE_RADIUS_M."""
         return [
-            (other.official_name, other.code, distance)
+            (other.official_name, other.code, distance, other.unit.path)
             for other, distance in nearby_namesakes(
                 name=position.official_name, lng=position.lng, lat=position.lat, exclude_pk=position.pk
             )
@@ -186,9 +192,15 @@ class RecordLookups:
 DATABASE_LOOKUPS = RecordLookups()
 
 
-def _check_record(actor: Actor, position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
+def _check_record(
+    actor: Actor,
+    position: Position,
+    lookups: RecordLookups = DATABASE_LOOKUPS,
+    dates: tuple[str, ...] = rules.PAST_EVENT_DATES,
+) -> None:
     """Rules of spec §2 for one record: kind and level, naming, lists, hours, co-builder, area;
-    no masked personal value (spec §11)."""
+    no masked personal value, no implausible date among `dates` (spec §11; an update checks the
+    dates it changes, so a stored one from before the rule does not block other changes)."""
     masked_input_check(position)
     if position.kind == PositionKind.CENTRE and not position.centre_level:
         raise ApplicationError(str(CENTRE_LEVEL_REQUIRED), field="centre_level")
@@ -225,6 +237,9 @@ def _check_record(actor: Actor, position: Position, lookups: RecordLookups = DAT
         raise ApplicationError(str(STAR_ONLY_FOR_STATIONS), field="star_rating")
     if position.star_rating and not position.star_rated_on:
         raise ApplicationError(str(STAR_DATE_REQUIRED), field="star_rated_on")
+    implausible = rules.record_date_problem(position, dates, today=timezone.localdate())
+    if implausible:
+        raise ApplicationError(implausible[1], field=implausible[0])
     if position.floor_area not in (None, ""):
         try:
             position.floor_area = Decimal(str(position.floor_area)).quantize(Decimal("0.1"))
@@ -239,7 +254,7 @@ def nearby_namesakes(
 ) -> list[tuple[Position, float]]:
     """Positions with the same official name within DUPLICATE_RADIUS_M (duplicate detection)."""
     delta = 0.001  # ~100 m of latitude: a box that surely holds the 50 m circle at Chinese latitudes
-    candidates = Position.objects.filter(
+    candidates = Position.objects.select_related("unit").filter(
         official_name=name, lat__range=(lat - delta, lat + delta), lng__range=(lng - 2 * delta, lng + 2 * delta)
     )
     if exclude_pk is not None:
@@ -252,16 +267,43 @@ def nearby_namesakes(
     return found
 
 
-def _check_duplicates(position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
-    for name, code, distance in lookups.namesakes(position):
-        raise ApplicationError(DUPLICATE_NEARBY.format(distance=distance, name=name, code=code), field="official_name")
+def _check_duplicates(actor: Actor, position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
+    """Refuse a second position of the same name within DUPLICATE_RADIUS_M, wherever it belongs
+    (one place, one record); one in the actor's scope is named, any other is not (spec §1)."""
+    found = sorted(lookups.namesakes(position), key=lambda namesake: not actor.covers_path(namesake[3]))
+    for name, code, distance, unit_path in found:
+        if actor.covers_path(unit_path):
+            message = DUPLICATE_NEARBY.format(distance=distance, name=name, code=code)
+        else:
+            message = DUPLICATE_NEARBY_UNSEEN.format(radius=DUPLICATE_RADIUS_M)
+        raise ApplicationError(message, field="official_name")
+
+
+def code_refusal(actor: Actor, code: str, holder_unit_path: str) -> str:
+    """Why `code`, held by a position of the unit at `holder_unit_path`, cannot be given to
+    another: codes are unique across the registry (the public page /p/<code>/ and the QR posters
+    use them), so the code is refused wherever it is held, but only a holder in the actor's scope
+    is acknowledged; for any other the answer reveals nothing of it (spec §1)."""
+    if actor.covers_path(holder_unit_path):
+        return CODE_TAKEN.format(code=code)
+    return CODE_UNAVAILABLE.format(code=code)
+
+
+def _check_code(actor: Actor, code: str, *, exclude_pk: int | None = None, lookups: RecordLookups = DATABASE_LOOKUPS):
+    holder = lookups.code_holder(code, exclude_pk=exclude_pk)
+    if holder is not None:
+        raise ApplicationError(code_refusal(actor, code, holder), field="code")
 
 
 def _validate_fields(position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
     """Field-level checks of the model (lengths, choices, validators). The check constraints are the
     rules `_check_record` has just applied in Python (and the database enforces them again);
-    validating them here would cost four queries per save. The unique code is the lookups' job.
-    Values the lookups have seen pass before (an import's repeated kinds, phones, lists) are skipped."""
+    validating them here would cost four queries per save. The unique code is `_check_code`'s job.
+    Values the lookups have seen pass before (an import's repeated kinds, phones, lists) are skipped;
+    text longer than its column is refused first, naming the field and the limit (spec §11)."""
+    too_long = rules.record_text_too_long(position)
+    if too_long:
+        raise ApplicationError(too_long[1], field=too_long[0])
     checked = lookups.checked_values
     known, pending = checked.split(position) if checked is not None else ((), {})
     try:
@@ -272,8 +314,6 @@ def _validate_fields(position: Position, lookups: RecordLookups = DATABASE_LOOKU
         raise from_validation_error(error) from error
     if checked is not None:
         checked.learn(position, pending)
-    if lookups.code_taken(position.code, exclude_pk=position.pk):
-        raise ApplicationError(CODE_TAKEN.format(code=position.code), field="code")
 
 
 def _save(position: Position) -> None:
@@ -347,11 +387,10 @@ def position_prepare(
     if state not in _STATES:
         raise ApplicationError(TRANSITION_NOT_ALLOWED.format(from_state="—", to_state=state), field="state")
     position = Position(unit=unit, state=state, state_reason=state_reason, **fields)
-    if lookups.code_taken(position.code):
-        raise ApplicationError(CODE_TAKEN.format(code=position.code), field="code")
+    _check_code(actor, position.code, lookups=lookups)
     _check_record(actor, position, lookups)
     _place(position, crs=crs, given_region=region)
-    _check_duplicates(position, lookups)
+    _check_duplicates(actor, position, lookups)
     _validate_fields(position, lookups)
     return position
 
@@ -408,18 +447,18 @@ def position_update(
         raise ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))
     if "unit" in changes:
         changes["unit"] = _check_unit(actor, changes["unit"])
-    if "code" in changes and Position.objects.filter(code=changes["code"]).exclude(pk=position.pk).exists():
-        raise ApplicationError(CODE_TAKEN.format(code=changes["code"]), field="code")
+    if "code" in changes:
+        _check_code(actor, changes["code"], exclude_pk=position.pk)
     if crs != CRS.GCJ02 and ("lng" in changes) != ("lat" in changes):
         # A lone coordinate in another system cannot be paired with the stored GCJ-02 one.
         raise ApplicationError(str(BOTH_COORDINATES_NEEDED), field="lng")
     moved = any(k in changes for k in ("lng", "lat", "unit")) or region is not None
     for field, value in changes.items():
         setattr(position, field, value)
-    _check_record(actor, position)
+    _check_record(actor, position, dates=tuple(name for name in rules.PAST_EVENT_DATES if name in changes))
     if moved or "area_override_reason" in changes:
         _place(position, crs=crs if any(k in changes for k in ("lng", "lat")) else CRS.GCJ02, given_region=region)
-    _check_duplicates(position)
+    _check_duplicates(actor, position)
     _save(position)
     return position
 

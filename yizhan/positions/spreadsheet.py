@@ -45,6 +45,7 @@ from yizhan.positions.choices import (
 )
 from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
 from yizhan.positions.personal_data import PERSONAL_FIELDS as _REGISTERED  # noqa: F401 (the inventory, before MASKED_FIELDS)
+from yizhan.positions.rules import text_too_long
 
 SHEET_TITLE = "服务阵地"
 HELP_SHEET_TITLE = "说明"
@@ -62,7 +63,6 @@ BAD_NUMBER = "“{header}”应为数字，而不是“{value}”"
 BAD_DATE = "“{header}”应为日期（如 2024-05-01），而不是“{value}”"
 BAD_BOOL = "“{header}”应填“是”或“否”，而不是“{value}”"
 BAD_HOURS = "“{header}”格式不正确：{problem}"
-TOO_LONG = "“{header}”最多 {limit} 个字"
 
 
 _ACCEPTED: dict[tuple[str, str | None], dict[str, str]] = {}
@@ -195,8 +195,9 @@ class Column:
             if self.kind in ("choices", "list"):
                 return []
             return None if self.kind in ("date", "decimal") else self.default
-        if self.max_length and len(text) > self.max_length:
-            raise CellError(TOO_LONG.format(header=self.header, limit=self.max_length), column=self)
+        too_long = text_too_long(self.header, self.max_length, text)
+        if too_long:
+            raise CellError(too_long, column=self)
         if self.kind == "choice":
             return self._choice(text, error=BAD_CHOICE)
         if self.kind == "choices":

@@ -8,7 +8,7 @@ from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.orgs.imports.regions import region_import
 from yizhan.orgs.models import Membership, Region, Unit
-from yizhan.orgs.services import CHILD_TYPE_NOT_ALLOWED, CODE_TAKEN
+from yizhan.orgs.services import CHILD_TYPE_NOT_ALLOWED, CODE_UNAVAILABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,8 @@ def test_create_refuses_bad_input_with_clear_json_errors(dalian, make_user, logi
 
     duplicate = client.post("/api/v1/units", {**base, "code": "DL-XG"}, "application/json")
     assert duplicate.status_code == 400
-    assert duplicate.json()["detail"] == CODE_TAKEN.format(code="DL-XG")
+    # 西岗区's code, outside this admin's scope: refused without a word on that unit (issue 13).
+    assert duplicate.json()["detail"] == CODE_UNAVAILABLE.format(code="DL-XG")
     assert duplicate.json()["field"] == "code"
 
     wrong_type = client.post("/api/v1/units", {**base, "type": "district"}, "application/json")

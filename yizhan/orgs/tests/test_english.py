@@ -155,17 +155,17 @@ def test_error_pages_in_english(english, district_admin, dalian):
 def test_api_errors_in_english(english, district_admin, dalian, client):
     payload = {
         "parent_id": dalian["zs"].pk,
-        "code": "DL-XG",  # taken by 西岗区总工会
+        "code": "DL-ZS",  # taken by 中山区总工会, the admin's own unit
         "name": "新街道工会",
         "type": "street",
         "region_adcode": "210202",
     }
     duplicate = english(district_admin).post("/api/v1/units", payload, "application/json")
     assert duplicate.status_code == 400
-    assert duplicate.json()["detail"] == "Unit code “DL-XG” is already in use"
+    assert duplicate.json()["detail"] == "Unit code “DL-ZS” is already in use"
     assert duplicate.json()["field"] == "code"
     with translation.override("en"):
-        assert duplicate.json()["detail"] == CODE_TAKEN.format(code="DL-XG")
+        assert duplicate.json()["detail"] == CODE_TAKEN.format(code="DL-ZS")
 
     anonymous = client.get("/api/v1/units", HTTP_ACCEPT_LANGUAGE="en")
     assert anonymous.status_code == 401
@@ -203,6 +203,6 @@ def test_without_the_cookie_the_pages_stay_chinese(login, district_admin, federa
     assert "<h2>下级区划</h2>" in regions and 'data-error-text="边界加载失败"' in regions
     assert "Sub-areas" not in regions and "Area code" not in regions
 
-    payload = {"parent_id": dalian["zs"].pk, "code": "DL-XG", "name": "新街道工会", "type": "street"}
+    payload = {"parent_id": dalian["zs"].pk, "code": "DL-ZS", "name": "新街道工会", "type": "street"}
     duplicate = client.post("/api/v1/units", {**payload, "region_adcode": "210202"}, "application/json")
-    assert duplicate.json()["detail"] == "单位代码“DL-XG”已被使用"
+    assert duplicate.json()["detail"] == "单位代码“DL-ZS”已被使用"

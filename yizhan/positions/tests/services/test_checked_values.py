@@ -33,8 +33,8 @@ records = st.lists(st.fixed_dictionaries({k: st.sampled_from(v) for k, v in CHOI
 
 
 class _Plain(services.RecordLookups):
-    def code_taken(self, code, *, exclude_pk=None) -> bool:
-        return False
+    def code_holder(self, code, *, exclude_pk=None) -> str | None:
+        return None
 
 
 class _Remembering(_Plain):
