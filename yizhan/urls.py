@@ -28,7 +28,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# JSON under /api/, the usual pages elsewhere (yizhan/api.py).
+handler400 = "yizhan.api.handler400"
+handler403 = "yizhan.api.handler403"
 handler404 = "yizhan.api.handler404"
+handler500 = "yizhan.api.handler500"
 
 if settings.DEBUG or settings.YIZHAN_SERVE_MEDIA:
     # Uploaded photos; behind a web server in production (set YIZHAN_SERVE_MEDIA=0 there).

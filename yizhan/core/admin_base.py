@@ -5,9 +5,11 @@ requires a role allowed to view the model, and rows are filtered by the same `re
 """
 
 from django.contrib import admin
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.roles import Action
+from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
 
 
 def request_actor(request):
@@ -25,6 +27,14 @@ class ScopedReadOnlyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return self.model._default_manager.get_queryset().restrict(self._actor(request), Action.VIEW)
+
+    def get_object(self, request, object_id, from_field=None):
+        """An object outside the actor's scope, or none at all, answers 404 as everywhere else
+        (spec §1): Django's admin would send the browser to its index with a message naming the id."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(OUT_OF_SCOPE_MESSAGE)
+        return obj
 
     def has_module_permission(self, request):
         actor = self._actor(request)

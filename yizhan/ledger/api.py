@@ -2,14 +2,13 @@
 `staff_router` is the staff's scoped reading (/api/v1/feedback). Thin: each calls one service or
 selector."""
 
-import json
-
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ValidationError
 
+from yizhan.core.json_body import BodyNotJSON, request_json
 from yizhan.core.pagination import KeysFirstPagination
 from yizhan.core.request_info import remote_addr
 from yizhan.core.roles import Action
@@ -58,7 +57,8 @@ SUBMIT_DESCRIPTION = (
     "防刷限制（默认，可配置 YIZHAN_FEEDBACK_LIMITS）：同一来源 10 分钟 5 条、每天 20 条；"
     "同一来源对同一阵地每小时 1 条；同一阵地每天 200 条。超过时返回 429，Retry-After 头给出需等待的秒数。"
     "不保存来源 IP，只保存其加密散列。\n\n"
-    "错误：400 字段取值不符合规则（detail 为中文说明，field 为字段名）；404 阵地不存在或未对公众开放；"
+    "错误：400 字段取值不符合规则（detail 为中文说明，field 为字段名），或请求体过大、JSON 嵌套过深；"
+    "404 阵地不存在或未对公众开放；"
     "422 请求体不是 JSON 对象或字段类型不对（中文说明）；429 提交过多。"
 )
 
@@ -70,12 +70,13 @@ class BodyInvalid(Exception):
         self.field = field
 
 
-def _parse_body(body: bytes) -> FeedbackIn:
+def _parse_body(request) -> FeedbackIn:
     """The body as FeedbackIn; BodyInvalid naming the first wrong field in Chinese (not pydantic's
-    English) when it is not a JSON object of the documented types."""
+    English) when it is not a JSON object of the documented types. A body too large or too deep
+    for the shared bounded reader raises its BodyError (400)."""
     try:
-        data = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
+        data = request_json(request)
+    except BodyNotJSON:
         data = None
     if not isinstance(data, dict):
         raise BodyInvalid(str(BODY_NOT_AN_OBJECT))
@@ -124,7 +125,7 @@ def _parse_body(body: bytes) -> FeedbackIn:
 def feedback_submit(request, response: HttpResponse):
     response["Cache-Control"] = "no-store"
     try:
-        body = _parse_body(request.body)
+        body = _parse_body(request)
     except BodyInvalid as invalid:
         return Status(422, {"detail": invalid.message, "field": invalid.field})
     try:
@@ -169,6 +170,7 @@ def feedback_phone(request, feedback_id: int):
     an audit entry (spec §11)."""
     feedback = selectors.feedback_get(actor=request.actor, pk=feedback_id, action=Action.UPDATE)
     return {"phone": services.feedback_phone_reveal(actor=request.actor, feedback=feedback)}
+
 
 @staff_router.get(
     "/{int:feedback_id}/history", response={200: list[FeedbackStatusChangeOut], **STAFF_ERRORS}, summary="处理记录"
