@@ -363,6 +363,9 @@ def install(connection=None) -> list[str]:
             )
             for (table,) in cursor.fetchall():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {_quote(name)} ON {_quote(table)}")
+        expected_functions = {w.name for w, _sql in expected.values()}
+        for function in sorted({name[:-3] for name in present} - expected_functions):
+            cursor.execute(f"DROP FUNCTION IF EXISTS {_quote(function)}()")
         done = set()
         for _name, (w, _sql) in sorted(expected.items()):
             if w.name in done or all(present.get(n) == _pg_digest(w) for n in _pg_triggers(w)):

@@ -620,29 +620,29 @@ def current_index() -> PositionIndex:
         if state is None or state.mark != mark:
             # Labelled with `mark` even when another thread has meanwhile read a later one: the
             # changes in between are applied again by the next request, which is harmless.
-            state = _state = _State(_advanced(state, mark), mark)
+            state = _state = _State(_advanced(state), mark)
         return state.index
 
 
 def _in_transaction(mark: changes.Mark) -> PositionIndex:
+    """The index this thread's open transaction sees: from the one it last saw (when the feed
+    still holds its mark) or the process's, patched with what changed since, itself included."""
     private = getattr(_local, "state", None)
     if private is not None and private.mark == mark:
         return private.index
     index = None
     for base in (private, _state):
-        if base is not None:
-            index = _patched(base)
-            if index is not None:
-                break
-    _local.state = _State(index or PositionIndex.build(), mark)
+        if base is not None and (index := _patched(base)) is not None:
+            break
+    _local.state = _State(PositionIndex.build() if index is None else index, mark)
     return _local.state.index
 
 
-def _advanced(base: _State | None, mark: changes.Mark) -> PositionIndex:
-    """`base`'s index brought to `mark` (rows read now: a change after `mark` may be read too and
-    is applied again later, which is harmless)."""
+def _advanced(base: _State | None) -> PositionIndex:
+    """`base`'s index brought up to date (rows read now: a change after the mark just read may
+    be read too and is applied again by a later request, which is harmless)."""
     index = _patched(base) if base is not None else None
-    return index if index is not None else PositionIndex.build()
+    return PositionIndex.build() if index is None else index
 
 
 def _patched(base: _State) -> PositionIndex | None:

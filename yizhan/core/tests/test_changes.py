@@ -63,6 +63,22 @@ def test_an_outdated_trigger_is_replaced():
     assert changes.install() == []  # idempotent: what is in place is left alone
 
 
+def test_a_new_watch_gets_its_triggers_and_a_dropped_one_loses_them(monkeypatch):
+    from yizhan.core.models import AuditAnchor
+
+    monkeypatch.setattr(changes, "_watches", dict(changes._watches))
+    changes.watch(AuditAnchor, topic="test.anchor")
+    [new] = [w for w in changes.watches() if w.topic == "test.anchor"]
+    assert {f"{new.name}_ai", f"{new.name}_au", f"{new.name}_ad"} <= set(changes.missing())
+    assert f"{new.name}_ai" in changes.install()
+    assert changes.missing() == []
+    del changes._watches[(new.table, new.topic)]
+    changes.install()
+    with connection.cursor() as cursor:
+        assert not any(name.startswith(new.name) for name in changes._installed(cursor, connection.vendor))
+    assert changes.missing() == []
+
+
 def test_since_answers_the_keys_of_a_topic_changed_after_a_mark():
     _record(1)
     mark = changes.latest()

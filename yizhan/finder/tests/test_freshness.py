@@ -253,3 +253,61 @@ def test_opening_is_shared_within_a_minute_and_right_at_every_second(make_positi
         at = NOON + timedelta(seconds=second)
         for position in Position.objects.filter(pk__in=[p.pk for p in made]).prefetch_related("hours_exceptions"):
             assert held.opening(position.pk, at) == position_opening(position, at), (position.code, at)
+
+
+def test_a_truncate_starts_over(station):
+    """TRUNCATE (PostgreSQL; SQLite has none, its DELETE fires the row triggers) records every
+    position as changed: the index is rebuilt, never patched."""
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's")
+    HoursException.objects.create(position=station, start=NOON.date(), end=NOON.date(), closed=True, reason="检修")
+    first = index.current_index()
+    assert _ids(open_now=True, at=NOON) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred foreign key check pending
+        cursor.execute("TRUNCATE positions_hoursexception")
+    assert _ids(open_now=True, at=NOON) == [station.pk]
+    assert index.current_index().main.tree is not first.main.tree
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_transactions_own_writes_stay_with_it_until_it_commits(station, zs_admin):
+    """The writing thread sees its write at once; another thread of the process (another
+    connection) sees it only once committed, and never an index built from uncommitted rows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a second connection writing beside the first needs PostgreSQL")
+    import threading
+
+    from django.db import connections
+
+    assert _ids() == [station.pk]
+    seen_inside: list[list[int]] = []
+    wrote, may_commit = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                position = Position.objects.get(pk=station.pk)
+                services.position_transition(
+                    actor=zs_admin, position=position, to_state=PositionState.DELISTED, reason="撤"
+                )
+                seen_inside.append(_ids())
+                wrote.set()
+                assert may_commit.wait(30)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+            wrote.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert wrote.wait(30)
+    assert seen_inside == [[]]
+    assert _ids() == [station.pk]
+    may_commit.set()
+    thread.join(30)
+    assert errors == []
+    assert _ids() == []
