@@ -30,6 +30,7 @@ from yizhan.core.errors import (
     api_error,
     is_api_request,
 )
+from yizhan.core.jobs.api import router as jobs_router
 from yizhan.core.json_body import BoundedJSONParser, body_too_large
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
 from yizhan.finder.api import router as finder_router
@@ -241,5 +242,6 @@ api.add_router("/public", finder_router)
 api.add_router("/public/feedback", feedback_public_router)
 api.add_router("/", orgs_router)
 api.add_router("/audit", audit_router)
+api.add_router("/jobs", jobs_router)
 api.add_router("/positions", positions_router)
 api.add_router("/feedback", feedback_router)

@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # Background jobs (issue 18 §1, core/jobs): Django's Tasks API, its database backend (the
+    # embedded default) and RQ on Redis (django_rq: the RQ backend's queues and `rqworker`).
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "yizhan.core",
     "yizhan.orgs",
     "yizhan.positions",
@@ -144,6 +149,33 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background jobs (issue 18 §1, yizhan/core/jobs, decisions.md §20) ---------------------------
+# Django's Tasks API (django-tasks). Without REDIS_URL the queue is a table of the database and
+# `yizhan jobs-worker` (which `make run` starts) takes jobs from it; with REDIS_URL, RQ on Redis,
+# so workers can run on several machines. YIZHAN_JOBS_BACKEND=database|rq chooses explicitly.
+YIZHAN_JOBS_BACKEND = os.environ.get("YIZHAN_JOBS_BACKEND", "rq" if REDIS_URL else "database")
+YIZHAN_JOBS_QUEUE = os.environ.get("YIZHAN_JOBS_QUEUE", "default")
+# Seconds between a running job's heartbeats (each also writes its latest progress), and seconds
+# without one after which the job counts as lost (its worker killed) and is failed with the reason.
+YIZHAN_JOBS_HEARTBEAT_SECONDS = float(os.environ.get("YIZHAN_JOBS_HEARTBEAT_SECONDS", "1"))
+YIZHAN_JOBS_STALE_SECONDS = int(os.environ.get("YIZHAN_JOBS_STALE_SECONDS", "60"))
+if YIZHAN_JOBS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("YIZHAN_JOBS_BACKEND=rq needs REDIS_URL")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [YIZHAN_JOBS_QUEUE]}}
+    # RQ stops a job after DEFAULT_TIMEOUT seconds; a coverage run of a province may take hours.
+    RQ_QUEUES = {
+        YIZHAN_JOBS_QUEUE: {
+            "URL": REDIS_URL,
+            "DEFAULT_TIMEOUT": int(os.environ.get("YIZHAN_JOBS_TIMEOUT_SECONDS", str(12 * 3600))),
+        }
+    }
+elif YIZHAN_JOBS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [YIZHAN_JOBS_QUEUE]}}
+    RQ_QUEUES = {}
+else:
+    raise ImproperlyConfigured("YIZHAN_JOBS_BACKEND must be 'database' or 'rq'")
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"

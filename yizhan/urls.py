@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/positions/", include("yizhan.positions.urls")),
     path("staff/feedback/", include("yizhan.ledger.urls")),
+    path("staff/jobs/", include("yizhan.core.jobs.urls")),
     path("staff/", include("yizhan.orgs.urls")),
     path("staff/audit/", include("yizhan.core.urls")),
     # One login page for everything: the admin's own would skip nothing (same backends) but is a

@@ -13,6 +13,11 @@ class CoreConfig(AppConfig):
         from yizhan.core.roles import CORE_PERMISSIONS, register_permissions
 
         register_permissions(CORE_PERMISSIONS)
+        from yizhan.core.jobs.kinds import CORE_JOB_KINDS
+        from yizhan.core.jobs.registry import register_job_kind
+
+        for kind in CORE_JOB_KINDS:
+            register_job_kind(kind)
         # Every migrate ends with the change feed's triggers in place (core/changes.py): a migration
         # that rebuilds a watched table on SQLite drops them.
         post_migrate.connect(changes.install_after_migrate, sender=self, dispatch_uid="core-change-feed-install")

@@ -410,11 +410,12 @@ class ChainReport:
     start_seq: int = 0
 
 
-def audit_verify(batch_size: int = 2000) -> ChainReport:
+def audit_verify(batch_size: int = 2000, progress: Callable[[int], None] | None = None) -> ChainReport:
     """Recompute the chain from the first entry (after a purge, from the newest anchor): each
     entry's hash, its link to the previous one, unbroken sequence numbers, and the head. An anchor
     counts only when the purge's own entry in the chain names the same number and hash. Names the
-    first entry that does not hold."""
+    first entry that does not hold. `progress(checked)` is called after every `batch_size` entries
+    (the background job's progress bar; whatever it raises stops the check)."""
     anchor = AuditAnchor.objects.order_by("-seq").first()
     start_seq, expected_prev = (anchor.seq, anchor.hash) if anchor else (0, GENESIS_HASH)
     expected_seq = start_seq + 1
@@ -434,6 +435,8 @@ def audit_verify(batch_size: int = 2000) -> ChainReport:
         expected_prev = entry.hash
         expected_seq += 1
         checked += 1
+        if progress is not None and checked % batch_size == 0:
+            progress(checked)
     if not anchor_confirmed:
         return ChainReport(False, checked, anchor.seq, CHAIN_ANCHOR_UNCONFIRMED.format(seq=anchor.seq), start_seq)
     head = AuditHead.objects.filter(pk=1).first()

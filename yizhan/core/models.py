@@ -169,3 +169,7 @@ class StateChangeBase(models.Model):
     class Meta:
         abstract = True
         ordering = ["created_at", "pk"]
+
+
+# Background jobs live in their own package (core/jobs); their model is the kernel's too.
+from yizhan.core.jobs.models import Job  # noqa: E402, F401

@@ -81,12 +81,18 @@ def register_permissions(table: dict[str, dict[str, frozenset[str]]]) -> None:
         PERMISSIONS[label] = {role: frozenset(actions) for role, actions in grants.items()}
 
 
-# The kernel's own model: the audit log is read by auditors only; nobody writes it except the
-# application itself.
+# Background jobs (core/jobs): every role may start the kinds its role allows (each kind names
+# the permission it needs besides), follow them, cancel them (operate) and run a failed one again
+# (create). Which jobs a role sees is `Job.scope_q`: its own, and for the admins their reach's.
+JOB_ACTIONS = frozenset({Action.VIEW, Action.CREATE, Action.OPERATE})
+
+# The kernel's own models: the audit log is read by auditors only; nobody writes it except the
+# application itself. Jobs: see JOB_ACTIONS.
 CORE_PERMISSIONS = {
     "core.auditentry": {
         Role.AUDITOR: READ,
     },
+    "core.job": dict.fromkeys(Role, JOB_ACTIONS),
 }
 
 

@@ -203,6 +203,7 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "exception_id": objects["exception"].pk,
         "feedback_id": objects["feedback"].pk,
         "membership_id": objects["membership"].pk,
+        "job_id": 1,  # no job in the demo: a missing one (404)
         "adcode": unit.region.adcode,
         "token": "no-such-import",
         "app_label": "positions",
