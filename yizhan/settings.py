@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "yizhan.positions",
     "yizhan.finder",
     "yizhan.ledger",
+    "yizhan.coverage",
 ]
 
 MIDDLEWARE = [
@@ -421,6 +422,20 @@ YIZHAN_FEEDBACK_LIMITS = {
     "client_position": [(1, 3600)],  # one address on one position: 1 per hour
     "position": [(200, 86400)],  # one position from everyone: 200 per day
 }
+
+# --- Coverage and siting (issue 18; spec §10) --------------------------------------------------
+# Side of a demand grid cell when a unit loads no demand of its own (issue 18 §2: default 250 m).
+YIZHAN_COVERAGE_GRID_M = int(os.environ.get("YIZHAN_COVERAGE_GRID_M", "250"))
+# The walking time of the service circle (spec §10: 15 minutes; at YIZHAN_WALK_SPEED_KMH = 5 that is
+# 1,250 m of walking, and 1,250 ÷ YIZHAN_WALK_DETOUR_FACTOR ≈ 960 m in a straight line).
+YIZHAN_COVERAGE_WALK_MINUTES = float(os.environ.get("YIZHAN_COVERAGE_WALK_MINUTES", "15"))
+# A station is a candidate to move when at least this share of the demand it reaches is reached by
+# another station too (issue 18 §4; the spec fixes no number, so this is a default to tune).
+YIZHAN_COVERAGE_OVERLAP_SHARE = float(os.environ.get("YIZHAN_COVERAGE_OVERLAP_SHARE", "0.8"))
+# Largest demand set (points or grid cells) accepted: 2 million is a 100 m grid over ~20,000 km².
+YIZHAN_COVERAGE_MAX_POINTS = int(os.environ.get("YIZHAN_COVERAGE_MAX_POINTS", "2000000"))
+# Seconds the exact siting solver (HiGHS) may run before answering with its proved gap (issue 18 §5).
+YIZHAN_SITING_TIME_LIMIT = float(os.environ.get("YIZHAN_SITING_TIME_LIMIT", "120"))
 
 # Demo accounts share one password so a newcomer can log in after `make run`.
 YIZHAN_DEMO_PASSWORD = os.environ.get("YIZHAN_DEMO_PASSWORD", "Yizhan-demo-2026")

@@ -1,0 +1,630 @@
+"""Siting (issue 18 §5): the maximal covering location problem (MCLP: k new sites covering the
+most demand not yet covered) and set covering (the fewest new sites reaching a target coverage).
+
+Both come twice: a greedy answer at once, with the gap to a proved bound, and an exact answer from
+HiGHS within a time limit, with HiGHS's own proved gap when the limit stops it.
+
+- Existing stations count: demand they already reach is worth nothing to a new site (MCLP) and
+  counts towards the target (set covering).
+- Greedy picks, each round, the candidate adding the most uncovered demand; ties go to the lower
+  candidate index. Gains are exact sums (`math.fsum`), so ties are real ties and the same inputs
+  always give the same picks. Lazy evaluation (a candidate's gain only falls as others are picked)
+  returns the same picks as evaluating every candidate every round.
+- Greedy's bound (MCLP): the optimum is at most the LP relaxation's value, and at most
+  greedy ÷ (1 − (1 − 1/k)^k) (Nemhauser, Wolsey & Fisher 1978: coverage is monotone submodular);
+  the smaller one is reported, so gap = 1 − greedy ÷ bound ≥ the true gap 1 − greedy ÷ optimum.
+- The model is built sparse and small: demand points no candidate reaches or already covered drop
+  out; points reached by the same candidates merge into one coverage variable with their summed
+  weight; points reached by a single candidate need no variable (their weight goes to that
+  candidate's objective coefficient). Coverage variables are continuous in [0, 1] (at an integer
+  choice of sites the optimum sets them to 0 or 1 anyway). Weights are scaled to shares of all
+  demand, so solver tolerances are relative to the whole.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from django.utils.translation import gettext_lazy as _
+from scipy import sparse
+
+from yizhan.coverage.engine.progress import SILENT, Progress
+
+# LP values are inflated by this much (relative) before serving as a bound: the solver's optimum
+# is exact only within its tolerances, and a bound must never be below the truth.
+LP_BOUND_SLACK = 1e-7
+
+STATUS_OPTIMAL = "optimal"
+STATUS_TIME_LIMIT = "time_limit"
+STATUS_INTERRUPTED = "interrupted"
+
+PICKING = _("贪心选址")
+SOLVING_LP = _("求解线性松弛（上界）")
+IMPROVING = _("交换改进")
+BOUNDING = _("计算拉格朗日上界")
+SOLVING_MIP = _("精确求解（HiGHS）")
+
+
+@dataclass(frozen=True)
+class SitingProblem:
+    """Demand weights, which candidates reach which demand (demand × candidates, CSC), what existing
+    stations already reach, and the total demand weight shares are counted against."""
+
+    weights: np.ndarray
+    cover: sparse.csc_matrix
+    already: np.ndarray  # bool per demand point
+    total_weight: float
+
+    @property
+    def n_candidates(self) -> int:
+        return self.cover.shape[1]
+
+    @property
+    def open_weights(self) -> np.ndarray:
+        """Weights of the demand no existing station reaches (0 where one does)."""
+        return np.where(self.already, 0.0, self.weights)
+
+
+def siting_problem(weights, cover: sparse.spmatrix, already=None) -> SitingProblem:
+    """A problem from demand weights, a demand × candidates reach matrix and what existing stations
+    reach (bool per point; none when omitted)."""
+    weights = np.asarray(weights, dtype=np.float64)
+    cover = sparse.csc_matrix(cover, dtype=np.float64)
+    cover.sum_duplicates()
+    cover.sort_indices()
+    already = np.zeros(len(weights), dtype=bool) if already is None else np.asarray(already, dtype=bool)
+    return SitingProblem(weights, cover, already, math.fsum(weights))
+
+
+@dataclass(frozen=True)
+class SitingAnswer:
+    """Chosen candidates (greedy: in the order picked; exact: ascending), the new demand weight they
+    cover, the proved bound (MCLP: upper bound on the weight; set covering: lower bound on the number
+    of sites) and the relative gap to it."""
+
+    method: str  # "greedy" or "exact"
+    chosen: list[int]
+    covered_weight: float
+    bound: float
+    gap: float
+    status: str = STATUS_OPTIMAL
+    seconds: float = 0.0
+    gains: list[float] = field(default_factory=list)  # greedy: weight each pick added
+
+    @property
+    def count(self) -> int:
+        return len(self.chosen)
+
+
+def newly_covered_weight(problem: SitingProblem, chosen) -> float:
+    """The demand weight that `chosen` candidates reach and no existing station does (exact sum)."""
+    chosen = np.asarray(list(chosen), dtype=np.int64)
+    if len(chosen) == 0:
+        return 0.0
+    reached = np.zeros(len(problem.weights), dtype=bool)
+    cover = problem.cover
+    for j in chosen:
+        reached[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]] = True
+    return math.fsum(problem.weights[reached & ~problem.already])
+
+
+class _Greedy:
+    """Lazy greedy over the candidates: pick() returns the next candidate and its gain."""
+
+    def __init__(self, problem: SitingProblem):
+        self.problem = problem
+        self.remaining = problem.open_weights.copy()
+        cover = problem.cover
+        self.indptr, self.indices = cover.indptr, cover.indices
+        self.heap = [(-self.gain(j), j, 0) for j in range(problem.n_candidates)]
+        heapq.heapify(self.heap)
+        self.round = 0
+
+    def gain(self, j: int) -> float:
+        return math.fsum(self.remaining[self.indices[self.indptr[j] : self.indptr[j + 1]]])
+
+    def pick(self) -> tuple[int, float] | None:
+        while self.heap:
+            negative_gain, j, evaluated_in = heapq.heappop(self.heap)
+            if evaluated_in == self.round:
+                if negative_gain == 0:
+                    return None
+                self.remaining[self.indices[self.indptr[j] : self.indptr[j + 1]]] = 0.0
+                self.round += 1
+                return j, -negative_gain
+            heapq.heappush(self.heap, (-self.gain(j), j, self.round))
+        return None
+
+
+def mclp_greedy(problem: SitingProblem, k: int, *, progress: Progress = SILENT) -> SitingAnswer:
+    """Greedy MCLP with its proved gap (the LP bound is added by `mclp_bound`; until then the
+    submodularity bound alone)."""
+    started = time.perf_counter()
+    greedy = _Greedy(problem)
+    chosen, gains = [], []
+    for step in range(k):
+        progress(step, k, PICKING)
+        picked = greedy.pick()
+        if picked is None:
+            break
+        chosen.append(picked[0])
+        gains.append(picked[1])
+    covered = newly_covered_weight(problem, chosen)
+    bound = _greedy_bound(problem, covered, k, len(chosen))
+    return SitingAnswer(
+        "greedy", chosen, covered, bound, _max_gap(bound, covered), seconds=time.perf_counter() - started, gains=gains
+    )
+
+
+def _greedy_bound(problem: SitingProblem, covered: float, k: int, picked: int) -> float:
+    reachable = _reachable_weight(problem)
+    if picked < k:
+        # Greedy stopped because nothing uncovered was left within reach: it covers all it can.
+        return covered
+    factor = 1 - (1 - 1 / k) ** k
+    return min(reachable, covered / factor)
+
+
+def _reachable_weight(problem: SitingProblem) -> float:
+    reached = np.zeros(len(problem.weights), dtype=bool)
+    reached[problem.cover.indices] = True
+    return math.fsum(problem.weights[reached & ~problem.already])
+
+
+def _max_gap(bound: float, value: float) -> float:
+    return max(0.0, (bound - value) / bound) if bound > 0 else 0.0
+
+
+def _min_gap(bound: float, count: int) -> float:
+    return max(0.0, (count - bound) / count) if count > 0 else 0.0
+
+
+# ------------------------------------------------------------------------------- the sparse model
+
+
+@dataclass(frozen=True)
+class _Model:
+    """The reduced model: x_j per candidate with objective coefficient `single[j]`, y_g per group
+    of demand reached by the same two or more candidates (`groups`: groups × candidates, CSR) with
+    weight `group_weight[g]`; weights in shares of all demand."""
+
+    single: np.ndarray
+    group_weight: np.ndarray
+    groups: sparse.csr_matrix
+    scale: float  # weight = share × scale
+
+
+def _reduced_model(problem: SitingProblem) -> _Model:
+    weights = problem.open_weights
+    rows = problem.cover.tocsr()
+    rows.sort_indices()
+    degree = np.diff(rows.indptr)
+    scale = problem.total_weight if problem.total_weight > 0 else 1.0
+    n = problem.n_candidates
+    single = np.zeros(n)
+    one = np.flatnonzero((degree == 1) & (weights > 0))
+    np.add.at(single, rows.indices[rows.indptr[one]], weights[one] / scale)
+    many = np.flatnonzero((degree >= 2) & (weights > 0))
+    group_of: dict[bytes, int] = {}
+    group_weight: list[float] = []
+    starts, members = [0], []
+    for i in many:
+        key_array = rows.indices[rows.indptr[i] : rows.indptr[i + 1]]
+        key = key_array.tobytes()
+        g = group_of.get(key)
+        if g is None:
+            g = group_of[key] = len(group_weight)
+            group_weight.append(0.0)
+            members.append(key_array)
+            starts.append(starts[-1] + len(key_array))
+        group_weight[g] += weights[i] / scale
+    indices = np.concatenate(members) if members else np.empty(0, dtype=np.int32)
+    groups = sparse.csr_matrix(
+        (np.ones(len(indices)), indices, np.asarray(starts, dtype=np.int64)), shape=(len(group_weight), n)
+    )
+    return _Model(single, np.asarray(group_weight), groups, scale)
+
+
+def interchange(problem: SitingProblem, chosen: list[int], *, deadline: float | None = None) -> list[int]:
+    """Improve a choice of sites by swaps (Teitz & Bart's interchange): replace one chosen site by
+    the candidate that adds the most, while that strictly increases the covered weight (checked
+    with the exact sum). The best swap of each round is the first maximum (lowest positions), so
+    the same start gives the same end."""
+    chosen = list(chosen)
+    if not chosen:
+        return chosen
+    weights = problem.open_weights
+    cover = problem.cover
+    useful = np.flatnonzero(weights > 0)
+    a = cover[useful, :].tocsc()  # open demand × candidates
+    w = weights[useful]
+    n = problem.n_candidates
+    current = newly_covered_weight(problem, chosen)
+    tolerance = 1e-12 * max(problem.total_weight, 1.0)
+    while deadline is None or time.monotonic() < deadline:
+        chosen_cols = a[:, chosen]
+        count = np.asarray(chosen_cols.sum(axis=1)).ravel()
+        gain = a.T @ np.where(count == 0, w, 0.0)
+        unique = sparse.csc_matrix(chosen_cols.multiply(np.where(count == 1, w, 0.0)[:, None]))
+        loss = np.asarray(unique.sum(axis=0)).ravel()
+        delta = (unique.T @ a).toarray() + gain[None, :] - loss[:, None]
+        delta[:, chosen] = -np.inf
+        best = int(np.argmax(delta))
+        position, candidate = divmod(best, n)
+        if not delta[position, candidate] > tolerance:
+            break
+        trial = chosen.copy()
+        trial[position] = candidate
+        value = newly_covered_weight(problem, trial)
+        if not value > current:
+            break
+        chosen, current = trial, value
+    return chosen
+
+
+@dataclass(frozen=True)
+class _Lagrangian:
+    """The best Lagrangian bound found (share units) and each candidate's value under its
+    multipliers, from which sites are ruled out or fixed (`_fixings`)."""
+
+    bound: float
+    values: np.ndarray
+
+
+def _lagrangian_value(model: _Model, k: int, lam: np.ndarray) -> tuple[float, np.ndarray]:
+    """The Lagrangian dual of the MCLP relaxed on its coverage rows (y_g ≤ Σ x_j, multipliers λ_g
+    in [0, w_g]): L(λ) = Σ max(0, w_g − λ_g) + the k largest positive values of
+    c_j + Σ_{g reached by j} λ_g, with those values. Every L(λ) bounds the optimum from above; its
+    minimum is the LP bound."""
+    values = model.single + model.groups.T.tocsr() @ lam
+    n = len(values)
+    k = min(k, n)
+    top = np.argpartition(-values, k - 1)[:k] if k < n else np.arange(n)
+    top = top[values[top] > 0]
+    return float(np.maximum(0.0, model.group_weight - lam).sum() + values[top].sum()), values
+
+
+def _lp_by_columns(model: _Model, k: int, *, deadline: float, rounds: int = 30) -> _Lagrangian:
+    """The LP bound by column generation: HiGHS solves the LP over a few candidates (those of highest
+    value), the duals of its coverage rows become multipliers (w_g for the rows of demand none of
+    those candidates reaches), and L(λ) at those multipliers is a proved bound. Candidates whose value
+    exceeds the k-th best are added until L(λ) meets the restricted LP's value: then it is the LP
+    bound itself. Any multipliers in [0, w] give a valid bound, so a round cut short by the deadline
+    still returns one."""
+    n = len(model.single)
+    w = model.group_weight
+    lam = w / np.maximum(np.diff(model.groups.indptr), 1)
+    best, values = _lagrangian_value(model, k, lam)
+    best_values = values
+    columns = np.argsort(-values, kind="stable")[: min(n, 4 * k + 50)]
+    by_group = model.groups.tocsc()
+    for _round in range(rounds):
+        if time.monotonic() > deadline:
+            break
+        columns = np.sort(columns)
+        sub_cols = by_group[:, columns].tocsr()
+        reached = np.flatnonzero(np.diff(sub_cols.indptr))
+        sub = _Model(model.single[columns], w[reached], sub_cols[reached], model.scale)
+        h = _highs()
+        h.setOptionValue("time_limit", max(0.1, deadline - time.monotonic()))
+        h.passModel(_build(sub, objective="max_cover", k=k))
+        h.run()
+        import highspy
+
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        restricted = float(h.getInfo().objective_function_value)
+        duals = np.abs(np.asarray(h.getSolution().row_dual[: len(reached)]))
+        lam = w.copy()
+        lam[reached] = np.minimum(duals, w[reached])
+        bound, values = _lagrangian_value(model, k, lam)
+        if bound < best:
+            best, best_values = bound, values
+        if best <= restricted * (1 + 1e-9) + 1e-12:
+            break
+        threshold = np.sort(values[columns])[::-1][min(k, len(columns)) - 1] if len(columns) else 0.0
+        outside = np.setdiff1d(np.arange(n), columns)
+        better = outside[values[outside] > threshold]
+        if len(better) == 0:
+            break
+        better = better[np.argsort(-values[better], kind="stable")][: 2 * k + 50]
+        columns = np.concatenate([columns, better])
+    return _Lagrangian(best, best_values)
+
+
+def _fixings(relaxation: _Lagrangian, k: int, lower: float) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates that no choice better than `lower` can use (ruled out) or do without (fixed in),
+    by the Lagrangian bound with that candidate forced in or out. Margins keep float rounding on
+    the safe side: a candidate is ruled out only when its bound is clearly below `lower`."""
+    values = np.maximum(relaxation.values, 0.0)
+    n = len(values)
+    order = np.argsort(-values, kind="stable")
+    sorted_values = values[order]
+    k = min(k, n)
+    kth = sorted_values[k - 1]
+    next_value = sorted_values[k] if k < n else 0.0
+    in_top = np.zeros(n, dtype=bool)
+    in_top[order[:k]] = True
+    margin = 1e-9 * max(relaxation.bound, 1e-12) + 1e-12
+    forced_in = relaxation.bound - kth + values  # bound with j forced in (for j outside the top k)
+    forced_out = relaxation.bound - values + next_value  # bound with j left out (j in the top k)
+    ruled_out = ~in_top & (forced_in < lower - margin)
+    fixed_in = in_top & (forced_out < lower - margin)
+    return ruled_out, fixed_in
+
+
+def _highs():
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    return h
+
+
+def _build(model: _Model, *, objective: str, k: int | None = None, required: float | None = None):
+    """The HighsLp of MCLP (objective "max_cover", at most k sites) or of set covering (objective
+    "min_sites", covering at least `required` share)."""
+    import highspy
+
+    n, g = len(model.single), len(model.group_weight)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n + g
+    lp.num_row_ = g + 1
+    inf = highspy.kHighsInf
+    if objective == "max_cover":
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.col_cost_ = np.concatenate([model.single, model.group_weight])
+    else:
+        lp.sense_ = highspy.ObjSense.kMinimize
+        lp.col_cost_ = np.concatenate([np.ones(n), np.zeros(g)])
+    lp.col_lower_ = np.zeros(n + g)
+    lp.col_upper_ = np.ones(n + g)
+    # Rows 0..g-1: y_g − Σ_{j reaches g} x_j ≤ 0. Row g: the budget (Σ x ≤ k) or the target
+    # (Σ single_j x_j + Σ w_g y_g ≥ required).
+    groups = model.groups
+    row_starts = groups.indptr + np.arange(g + 1)  # each group row also holds its own y
+    index = np.empty(len(groups.indices) + g, dtype=np.int32)
+    value = np.empty(len(groups.indices) + g)
+    own = row_starts[:-1]
+    index[own] = n + np.arange(g)
+    value[own] = 1.0
+    mask = np.ones(len(index), dtype=bool)
+    mask[own] = False
+    index[mask] = groups.indices
+    value[mask] = -1.0
+    if objective == "max_cover":
+        last_index = np.arange(n, dtype=np.int32)
+        last_value = np.ones(n)
+        lower, upper = -inf, float(k)
+    else:
+        last_index = np.concatenate([np.flatnonzero(model.single), n + np.arange(g)]).astype(np.int32)
+        last_value = np.concatenate([model.single[model.single != 0], model.group_weight])
+        lower, upper = float(required), inf
+    lp.row_lower_ = np.concatenate([np.full(g, -inf), [lower]])
+    lp.row_upper_ = np.concatenate([np.zeros(g), [upper]])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.concatenate([row_starts, [row_starts[-1] + len(last_index)]]).astype(np.int32)
+    lp.a_matrix_.index_ = np.concatenate([index, last_index]).astype(np.int32)
+    lp.a_matrix_.value_ = np.concatenate([value, last_value])
+    lp.a_matrix_.num_col_ = n + g
+    lp.a_matrix_.num_row_ = g + 1
+    return lp
+
+
+def _solve_lp(lp) -> float:
+    h = _highs()
+    h.passModel(lp)
+    h.run()
+    return float(h.getInfo().objective_function_value)
+
+
+def _start_values(model: _Model, chosen: list[int]) -> np.ndarray:
+    x = np.zeros(len(model.single))
+    x[chosen] = 1.0
+    y = np.minimum(1.0, model.groups @ x) if len(model.group_weight) else np.zeros(0)
+    return np.concatenate([x, y])
+
+
+def _solve_mip(lp, model: _Model, start: list[int], time_limit: float, progress: Progress, total: int):
+    """(chosen candidates, HiGHS dual bound, status) of the MIP with x integer, from `start`."""
+    import highspy
+
+    n = len(model.single)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * len(model.group_weight)
+    h = _highs()
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.passModel(lp)
+    solution = highspy.HighsSolution()
+    solution.col_value = list(_start_values(model, start))
+    solution.value_valid = True
+    h.setSolution(solution)
+    last_report = [0.0]
+
+    def interrupt(event) -> None:
+        now = time.monotonic()
+        if now - last_report[0] < 0.5:
+            return
+        last_report[0] = now
+        try:
+            progress(0, total, SOLVING_MIP)
+        except Exception:
+            event.interrupt()
+            raise_later.append(True)
+
+    raise_later: list[bool] = []
+    h.cbMipInterrupt += interrupt
+    h.run()
+    h.cbMipInterrupt -= interrupt
+    status = h.getModelStatus()
+    info = h.getInfo()
+    values = (
+        np.asarray(h.getSolution().col_value[:n]) if info.primal_solution_status else _start_values(model, start)[:n]
+    )
+    chosen = [int(j) for j in np.flatnonzero(values > 0.5)]
+    if raise_later:
+        progress(0, total, SOLVING_MIP)  # raises the cancellation again, outside HiGHS
+    if status == highspy.HighsModelStatus.kOptimal:
+        state = STATUS_OPTIMAL
+    elif status == highspy.HighsModelStatus.kTimeLimit:
+        state = STATUS_TIME_LIMIT
+    else:
+        state = STATUS_INTERRUPTED
+    return chosen, float(info.mip_dual_bound), state
+
+
+# Models up to this many coverage entries also get HiGHS's LP bound for the greedy answer (larger
+# ones rely on the Lagrangian bound, which approaches the same value without solving the LP).
+LP_BOUND_MAX_ENTRIES = 50_000
+# Seconds the greedy answer's Lagrangian bound may take.
+BOUND_SECONDS = 3.0
+
+
+def mclp_bound(problem: SitingProblem, k: int, greedy: SitingAnswer, *, seconds: float = BOUND_SECONDS) -> SitingAnswer:
+    """Greedy's answer with the LP bound (its Lagrangian dual, and HiGHS's LP on small models)
+    taken into account: the smallest proved bound gives the gap."""
+    model = _reduced_model(problem)
+    if not len(model.group_weight) and not model.single.any():
+        return greedy
+    relaxation = _lp_by_columns(model, k, deadline=time.monotonic() + seconds)
+    bound = min(greedy.bound, relaxation.bound * model.scale * (1 + LP_BOUND_SLACK))
+    if model.groups.nnz <= LP_BOUND_MAX_ENTRIES:
+        lp_value = _solve_lp(_build(model, objective="max_cover", k=k)) * model.scale
+        bound = min(bound, lp_value * (1 + LP_BOUND_SLACK))
+    bound = max(bound, greedy.covered_weight)
+    return replace(greedy, bound=bound, gap=_max_gap(bound, greedy.covered_weight))
+
+
+def mclp_exact(
+    problem: SitingProblem, k: int, *, time_limit: float, start: SitingAnswer | None = None, progress: Progress = SILENT
+) -> SitingAnswer:
+    """The MCLP solved exactly within `time_limit` seconds, or the best choice found with a proved
+    gap. Steps: the greedy start improved by interchange (the best known value); the Lagrangian
+    bound; candidates that cannot be part of anything better are ruled out, and those that every
+    better choice needs are fixed (by the bound with the candidate forced in or out); HiGHS solves
+    what is left (x binary, coverage continuous) from the best known choice. The optimum is the
+    better of the best known choice and HiGHS's answer; the bound is the smaller of the Lagrangian
+    bound and (best known, HiGHS's dual bound)."""
+    started = time.perf_counter()
+    deadline = time.monotonic() + time_limit
+    start = start or mclp_greedy(problem, k)
+    model = _reduced_model(problem)
+    if not len(model.group_weight) and not model.single.any():
+        return SitingAnswer("exact", [], 0.0, 0.0, 0.0, STATUS_OPTIMAL, time.perf_counter() - started)
+    progress(0, 3, IMPROVING)
+    known = interchange(problem, start.chosen, deadline=deadline)
+    known_value = newly_covered_weight(problem, known)
+    if known_value < start.covered_weight:
+        known, known_value = list(start.chosen), start.covered_weight
+    progress(1, 3, BOUNDING)
+    lower = known_value / model.scale
+    remaining = max(0.0, deadline - time.monotonic())
+    relaxation = _lp_by_columns(model, k, deadline=time.monotonic() + min(remaining / 3, 30.0))
+    upper = min(start.bound, relaxation.bound * model.scale * (1 + LP_BOUND_SLACK))
+    if upper <= known_value or time.monotonic() >= deadline:
+        status = STATUS_OPTIMAL if upper <= known_value else STATUS_TIME_LIMIT
+        bound = max(upper, known_value)
+        return SitingAnswer(
+            "exact",
+            sorted(known),
+            known_value,
+            bound,
+            _max_gap(bound, known_value),
+            status,
+            time.perf_counter() - started,
+        )
+    ruled_out, fixed_in = _fixings(relaxation, k, lower)
+    if ruled_out[known].any() or (fixed_in & ~np.isin(np.arange(len(fixed_in)), known)).any():
+        ruled_out[:], fixed_in[:] = False, False  # rounding disagreed with the start: no fixing at all
+    progress(2, 3, SOLVING_MIP)
+    lp = _build(model, objective="max_cover", k=k)
+    n = len(model.single)
+    lower_bounds = np.asarray(lp.col_lower_, dtype=np.float64)
+    upper_bounds = np.asarray(lp.col_upper_, dtype=np.float64)
+    lower_bounds[:n][fixed_in] = 1.0
+    upper_bounds[:n][ruled_out] = 0.0
+    lp.col_lower_, lp.col_upper_ = lower_bounds, upper_bounds
+    chosen, dual_bound, status = _solve_mip(lp, model, known, max(0.0, deadline - time.monotonic()), progress, 3)
+    covered = newly_covered_weight(problem, chosen)
+    if covered <= known_value:
+        chosen, covered = known, known_value
+    if status == STATUS_OPTIMAL:
+        # Nothing better than the best known lies outside the fixings; inside, HiGHS proved its optimum.
+        bound = covered
+    else:
+        bound = max(covered, min(upper, max(known_value, dual_bound * model.scale * (1 + LP_BOUND_SLACK))))
+    return SitingAnswer(
+        "exact", sorted(chosen), covered, bound, _max_gap(bound, covered), status, time.perf_counter() - started
+    )
+
+
+def set_cover_greedy(problem: SitingProblem, required: float, *, progress: Progress = SILENT) -> SitingAnswer:
+    """Greedy set covering: pick the best candidate until `required` new weight is covered. The
+    bound is added by `set_cover_bound`."""
+    started = time.perf_counter()
+    greedy = _Greedy(problem)
+    chosen, gains = [], []
+    covered = 0.0
+    while covered < required:
+        progress(len(chosen), problem.n_candidates, PICKING)
+        picked = greedy.pick()
+        if picked is None:
+            break
+        chosen.append(picked[0])
+        gains.append(picked[1])
+        covered = newly_covered_weight(problem, chosen)
+    return SitingAnswer("greedy", chosen, covered, 0.0, 0.0, seconds=time.perf_counter() - started, gains=gains)
+
+
+def set_cover_bound(problem: SitingProblem, required: float, greedy: SitingAnswer) -> SitingAnswer:
+    """Greedy's set cover with the LP lower bound on the number of sites (rounded up)."""
+    model = _reduced_model(problem)
+    if required <= 0:
+        return greedy
+    lp_value = _solve_lp(_build(model, objective="min_sites", required=required / model.scale))
+    bound = float(max(0, math.ceil(lp_value * (1 - LP_BOUND_SLACK) - 1e-9)))
+    bound = min(bound, float(greedy.count))
+    return replace(greedy, bound=bound, gap=_min_gap(bound, greedy.count))
+
+
+def set_cover_exact(
+    problem: SitingProblem,
+    required: float,
+    *,
+    time_limit: float,
+    start: SitingAnswer | None = None,
+    progress: Progress = SILENT,
+) -> SitingAnswer:
+    """The fewest candidates covering at least `required` new weight, by HiGHS from the greedy
+    answer within `time_limit` seconds."""
+    started = time.perf_counter()
+    start = start or set_cover_greedy(problem, required)
+    if required <= 0:
+        return SitingAnswer("exact", [], 0.0, 0.0, 0.0, STATUS_OPTIMAL, time.perf_counter() - started)
+    model = _reduced_model(problem)
+    progress(0, 1, SOLVING_MIP)
+    lp = _build(model, objective="min_sites", required=required / model.scale)
+    chosen, dual_bound, status = _solve_mip(lp, model, start.chosen, time_limit, progress, 1)
+    covered = newly_covered_weight(problem, chosen)
+    bound = float(max(0, math.ceil(dual_bound * (1 - LP_BOUND_SLACK) - 1e-9)))
+    # The solver meets the target within its tolerance; a choice short of it by more than rounding
+    # is not an answer, and the greedy one (which meets it) stands.
+    if covered < required * (1 - 1e-9) or len(chosen) > start.count:
+        chosen, covered = sorted(start.chosen), start.covered_weight
+    elif status == STATUS_OPTIMAL:
+        bound = float(len(chosen))
+    bound = min(bound, float(len(chosen)))
+    return SitingAnswer(
+        "exact",
+        sorted(chosen),
+        covered,
+        bound,
+        _min_gap(bound, len(chosen)),
+        status,
+        time.perf_counter() - started,
+    )
