@@ -79,6 +79,10 @@ bench: setup browser-deps bench-deps bench/lighthouse/node_modules/.package-lock
 	$(PY) bench/finder_http.py
 	$(PY) bench/finder_wsgi_cpu.py
 	$(PY) bench/load_mixed.py
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/bench.in
+	$(PY) bench/coverage_grid.py
+	$(PY) bench/coverage_siting.py
+	$(PY) bench/coverage_network.py
 
 # wrk, the loopback load generator of bench/finder_http.py (Debian's package).
 bench-deps:
