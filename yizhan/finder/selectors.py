@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.finder import index
 from yizhan.finder.params import DEFAULT_LIMIT, DEFAULT_RADIUS_M, check_limit, check_point, check_radius
 from yizhan.finder.walking import walk_minutes
+from yizhan.orgs.models import Region, Unit
 from yizhan.positions.choices import PositionState
 from yizhan.positions.hours import SHANGHAI, OpeningStatus
 from yizhan.positions.models import HoursException, Position
@@ -174,6 +175,25 @@ def _records_sql(n: int) -> tuple[str, tuple]:
     if list(params[len(params) - n :]) != list(range(-n, 0)):
         raise RuntimeError("the public records query no longer ends with its keys")
     return sql, tuple(params[: len(params) - n])
+
+
+def public_position_pk(code: str) -> int | None:
+    """The id of the public position with this code (spec §2: operating or suspended), or None."""
+    return Position.objects.public().filter(code=code).values_list("pk", flat=True).first()
+
+
+def public_points(*, west: float, south: float, east: float, north: float, limit: int) -> list[tuple]:
+    """(code, official name, short name, state, lng, lat) of at most `limit` public positions in
+    a GCJ-02 box, for the map's clustered layer."""
+    rows = Position.objects.public().filter(lng__range=(west, east), lat__range=(south, north))
+    return list(rows.values_list("code", "official_name", "short_name", "state", "lng", "lat")[:limit])
+
+
+def federation_areas() -> QuerySet[Region]:
+    """The administrative areas of the federations on this instance (the unit tree's roots) that
+    have a boundary: what the public map outlines even without a tile server."""
+    roots = Unit.objects.get_root_nodes().values_list("region_id", flat=True)
+    return Region.objects.filter(pk__in=list(roots), boundary__isnull=False).defer("boundary")
 
 
 @dataclass(frozen=True)

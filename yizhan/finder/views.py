@@ -27,10 +27,8 @@ from yizhan.finder.links import navigation_links
 from yizhan.finder.params import parse_nearby_params
 from yizhan.finder.places import find_place
 from yizhan.orgs.geo import region_feature_collection
-from yizhan.orgs.models import Region, Unit
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service, StarRating
 from yizhan.positions.hours import SHANGHAI, WEEKDAY_NAMES, WEEKDAYS
-from yizhan.positions.models import Position
 
 SEARCH_RADII_M = (5_000, 20_000)  # nearby first; then wider, saying so
 RESULT_LIMIT = 20
@@ -186,9 +184,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _public_position(code: str) -> selectors.PublicPosition:
-    pk = Position.objects.public().filter(code=code).values_list("pk", flat=True).first()
+    pk = selectors.public_position_pk(code)
     if pk is None:
-        raise Http404(_("该服务阵地不存在或未对公众开放"))
+        raise Http404(selectors.POSITION_NOT_PUBLIC)
     return selectors.public_position_get(pk)
 
 
@@ -271,8 +269,7 @@ def boundaries(request: HttpRequest) -> JsonResponse:
     so the map shows where it is even with no tile server (issue 4 §5)."""
     crs = tile_source().crs
     features = []
-    roots = Unit.objects.get_root_nodes().values_list("region_id", flat=True)
-    for region in Region.objects.filter(pk__in=list(roots), boundary__isnull=False).defer("boundary"):
+    for region in selectors.federation_areas():
         for feature in region_feature_collection(region=region, crs=crs)["features"]:
             geometry = feature["geometry"]
             feature["geometry"] = {**geometry, "coordinates": _rounded(geometry["coordinates"])}
@@ -295,12 +292,7 @@ def points(request: HttpRequest) -> JsonResponse:
     except ValueError:
         return JsonResponse({"detail": _("参数 bbox 应为 西,南,东,北 四个数字")}, status=400)
     (west, south), (east, north) = to_gcj02(west, south, crs), to_gcj02(east, north, crs)
-    rows = (
-        Position.objects.public()
-        .filter(lng__range=(west, east), lat__range=(south, north))
-        .values_list("code", "official_name", "short_name", "state", "lng", "lat")[: MAP_POINTS_LIMIT + 1]
-    )
-    rows = list(rows)
+    rows = selectors.public_points(west=west, south=south, east=east, north=north, limit=MAP_POINTS_LIMIT + 1)
     items = []
     for code, name, short, state, lng, lat in rows[:MAP_POINTS_LIMIT]:
         x, y = from_gcj02(lng, lat, crs)
