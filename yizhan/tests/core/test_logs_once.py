@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 
 from yizhan.core.logs import REQUEST_ID_HEADER
-from yizhan.core.tests.logs_server_urls import SERVER_ERROR_MESSAGE
+from yizhan.tests.core.logs_server_urls import SERVER_ERROR_MESSAGE
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
-SETTINGS = "yizhan.core.tests.logs_server_settings"
+SETTINGS = "yizhan.tests.core.logs_server_settings"
 USERNAME, PASSWORD = "logs_reviewer", "Logs-once-test-2026"
 TIMEOUT = 60
 

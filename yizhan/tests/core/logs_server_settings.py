@@ -3,4 +3,4 @@ that fails (a real server error, to see that its traceback is still written)."""
 
 from yizhan.settings import *  # noqa: F403
 
-ROOT_URLCONF = "yizhan.core.tests.logs_server_urls"
+ROOT_URLCONF = "yizhan.tests.core.logs_server_urls"
