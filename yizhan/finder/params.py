@@ -5,7 +5,7 @@ A parameter given empty (`kind=`) is read two ways. The JSON API (`strict`) refu
 parameter and its values: a client that sends `kind=` has lost a value somewhere, and answering as
 if no filter had been asked would hide that (issue 13). The server-rendered pages read it as
 absent, since their GET forms send every field and an empty one means "all". `choice` is that rule
-for one enumerated value, and the staff API (`positions.api`) uses it as well.
+for one enumerated value (`core.params`), which the staff API uses as well.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import CRS
+from yizhan.core.params import choice, refuse_empty, shown, single
 from yizhan.positions.choices import Ability, Facility, PositionKind, ServedGroup
 
 DEFAULT_RADIUS_M = 5000  # a generous walk; the map asks for more when zoomed out
@@ -33,9 +34,6 @@ LNG_OUT_OF_RANGE = _("经度 lng 应在 -180 到 180 之间")
 CRS_UNKNOWN = _("未知的坐标系“{value}”，可选：wgs84（GPS、天地图）、gcj02（高德、腾讯）、bd09（百度）")
 RADIUS_OUT_OF_RANGE = _("搜索半径 radius 应大于 0 米且不超过 {max} 米")
 LIMIT_OUT_OF_RANGE = _("返回数量 limit 应在 1 到 {max} 之间")
-CHOICE_UNKNOWN = _("参数 {name} 的值“{value}”无效，可选：{choices}")
-PARAM_EMPTY = _("参数 {name} 为空；不需要时请省略此参数")
-PARAM_EMPTY_CHOICE = _("参数 {name} 为空，可选：{choices}；不需要时请省略此参数")
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -49,76 +47,44 @@ CRS_CHOICES = [CRS.WGS84.value, CRS.GCJ02.value, CRS.BD09.value]
 BOOLEAN_CHOICES = ["true", "false"]
 
 
-def _shown(raw) -> str:
-    """A received value quoted back in a message, shortened (the message must not echo a novel)."""
-    text = str(raw)
-    return text if len(text) <= 40 else text[:40] + "…"
-
-
-def _single(raw):
-    """The last value of a parameter given several times (as Django's QueryDict.get does)."""
-    if isinstance(raw, (list, tuple)):
-        return raw[-1] if raw else None
-    return raw
-
-
 def _blank(raw) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-def _refuse_empty(name: str, choices=None):
-    if choices:
-        raise ApplicationError(PARAM_EMPTY_CHOICE.format(name=name, choices="、".join(choices)), field=name)
-    raise ApplicationError(PARAM_EMPTY.format(name=name), field=name)
-
-
-def choice(raw, name: str, choices) -> str:
-    """The value of the enumerated parameter `name` of a JSON API request, one of `choices`: given
-    empty or as anything else it is refused, naming the parameter and its values (issue 13)."""
-    text = "" if _single(raw) is None else str(_single(raw)).strip()
-    if not text:
-        _refuse_empty(name, choices)
-    if text not in choices:
-        raise ApplicationError(
-            CHOICE_UNKNOWN.format(name=name, value=_shown(text), choices="、".join(choices)), field=name
-        )
-    return text
-
-
 def _number(raw, name: str) -> float:
-    raw = _single(raw)
+    raw = single(raw)
     if _blank(raw):
         raise ApplicationError(PARAM_REQUIRED.format(name=name), field=name)
     if isinstance(raw, bool):
-        raise ApplicationError(PARAM_NOT_A_NUMBER.format(name=name, value=_shown(raw)), field=name)
+        raise ApplicationError(PARAM_NOT_A_NUMBER.format(name=name, value=shown(raw)), field=name)
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise ApplicationError(PARAM_NOT_A_NUMBER.format(name=name, value=_shown(raw)), field=name)
+        raise ApplicationError(PARAM_NOT_A_NUMBER.format(name=name, value=shown(raw)), field=name)
     if not math.isfinite(value):
-        raise ApplicationError(PARAM_NOT_A_NUMBER.format(name=name, value=_shown(raw)), field=name)
+        raise ApplicationError(PARAM_NOT_A_NUMBER.format(name=name, value=shown(raw)), field=name)
     return value
 
 
 def _integer(raw, name: str, default: int, *, strict: bool = False) -> int:
-    raw = _single(raw)
+    raw = single(raw)
     if _blank(raw):
         if strict and raw is not None:
-            _refuse_empty(name)
+            refuse_empty(name)
         return default
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
     try:
         return int(str(raw).strip())
     except ValueError:
-        raise ApplicationError(PARAM_NOT_AN_INTEGER.format(name=name, value=_shown(raw)), field=name)
+        raise ApplicationError(PARAM_NOT_AN_INTEGER.format(name=name, value=shown(raw)), field=name)
 
 
 def _boolean(raw, name: str, default: bool, *, strict: bool = False) -> bool:
-    raw = _single(raw)
+    raw = single(raw)
     if _blank(raw):
         if strict and raw is not None:
-            _refuse_empty(name, BOOLEAN_CHOICES)
+            refuse_empty(name, BOOLEAN_CHOICES)
         return default
     if isinstance(raw, bool):
         return raw
@@ -127,7 +93,7 @@ def _boolean(raw, name: str, default: bool, *, strict: bool = False) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ApplicationError(PARAM_NOT_A_BOOLEAN.format(name=name, value=_shown(raw)), field=name)
+    raise ApplicationError(PARAM_NOT_A_BOOLEAN.format(name=name, value=shown(raw)), field=name)
 
 
 def _choices(raw, name: str, *, strict: bool = False) -> list[str]:
@@ -143,15 +109,15 @@ def _choices(raw, name: str, *, strict: bool = False) -> list[str]:
 
 
 def parse_crs(raw, default: CRS = CRS.WGS84, *, strict: bool = False) -> CRS:
-    raw = _single(raw)
+    raw = single(raw)
     if _blank(raw):
         if strict and raw is not None:
-            _refuse_empty("crs", CRS_CHOICES)
+            refuse_empty("crs", CRS_CHOICES)
         return default
     try:
         return CRS(str(raw).strip().lower())
     except ValueError:
-        raise ApplicationError(CRS_UNKNOWN.format(value=_shown(raw)), field="crs")
+        raise ApplicationError(CRS_UNKNOWN.format(value=shown(raw)), field="crs")
 
 
 def check_point(lng: float, lat: float) -> None:
@@ -178,10 +144,10 @@ def parse_nearby_params(raw: Mapping, *, strict: bool = False) -> dict:
     lat = _number(raw.get("lat"), "lat")
     lng = _number(raw.get("lng"), "lng")
     check_point(lng, lat)
-    radius_raw = _single(raw.get("radius"))
+    radius_raw = single(raw.get("radius"))
     if _blank(radius_raw):
         if strict and radius_raw is not None:
-            _refuse_empty("radius")
+            refuse_empty("radius")
         radius = DEFAULT_RADIUS_M
     else:
         radius = _number(radius_raw, "radius")

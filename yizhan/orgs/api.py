@@ -11,7 +11,6 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor
 from yizhan.orgs import selectors, services
 from yizhan.orgs.geo import boundaries_cache_key, region_feature_collection
-from yizhan.orgs.models import Unit
 from yizhan.orgs.schemas import (
     ErrorOut,
     MembershipIn,
@@ -34,14 +33,6 @@ def _actor(request) -> Actor:
     return request.actor
 
 
-def _with_visible_parents(actor: Actor, units: list[Unit]) -> list[Unit]:
-    parent_paths = {u.path[: -Unit.steplen] for u in units if u.depth > 1}
-    parents = {p.path: p for p in Unit.objects.restrict(actor).filter(path__in=parent_paths)}
-    for unit in units:
-        unit.visible_parent = parents.get(unit.path[: -Unit.steplen])
-    return units
-
-
 @router.get("/me", response=MeOut, tags=["me"])
 def me(request):
     actor = _actor(request)
@@ -56,9 +47,7 @@ def me(request):
 @router.post("/me/active-membership", response={200: MeOut, 404: ErrorOut}, tags=["me"])
 def switch_membership(request, payload: SwitchIn):
     """Act for another unit/role the user holds."""
-    from yizhan.orgs.views import switch_active_membership
-
-    switch_active_membership(request, payload.membership_id)
+    services.membership_switch(user=request.user, session=request.session, membership_id=payload.membership_id)
     request.actor = selectors.actor_for_request(request)
     return me(request)
 
@@ -74,7 +63,7 @@ def unit_list(request, search: str = "", type: str = ""):
 def unit_detail(request, unit_id: int):
     actor = _actor(request)
     unit = selectors.unit_get(actor=actor, pk=unit_id)
-    return _with_visible_parents(actor, [unit])[0]
+    return selectors.unit_with_visible_parent(actor=actor, unit=unit)
 
 
 @router.post("/units/{unit_id}/reveal", response={200: UnitContactOut, **ERRORS}, tags=["units"])
@@ -92,7 +81,7 @@ def unit_create(request, payload: UnitCreateIn):
     region = selectors.region_get(actor=actor, adcode=payload.region_adcode)
     data = payload.dict(exclude={"parent_id", "region_adcode"})
     unit = services.unit_create(actor=actor, parent=parent, region=region, **data)
-    return Status(201, _with_visible_parents(actor, [unit])[0])
+    return Status(201, selectors.unit_with_visible_parent(actor=actor, unit=unit))
 
 
 @router.patch("/units/{unit_id}", response={200: UnitOut, **ERRORS}, tags=["units"])
@@ -104,7 +93,7 @@ def unit_update(request, unit_id: int, payload: UnitUpdateIn):
     if payload.region_adcode:
         changes["region"] = selectors.region_get(actor=actor, adcode=payload.region_adcode)
     unit = services.unit_update(actor=actor, unit=unit, **changes)
-    return _with_visible_parents(actor, [unit])[0]
+    return selectors.unit_with_visible_parent(actor=actor, unit=unit)
 
 
 @router.post("/units/{unit_id}/move", response={200: UnitOut, **ERRORS}, tags=["units"])
@@ -114,7 +103,7 @@ def unit_move(request, unit_id: int, payload: UnitMoveIn):
     unit = selectors.unit_get(actor=actor, pk=unit_id, action=Action.UPDATE)
     new_parent = selectors.unit_get(actor=actor, pk=payload.parent_id)
     unit = services.unit_move(actor=actor, unit=unit, new_parent=new_parent)
-    return _with_visible_parents(actor, [unit])[0]
+    return selectors.unit_with_visible_parent(actor=actor, unit=unit)
 
 
 @router.delete("/units/{unit_id}", response={204: None, **ERRORS}, tags=["units"])

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from yizhan.core.errors import NotFoundError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, get_for_actor, require
+from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES
 from yizhan.orgs.models import Membership, Region, Unit, User
 
 ACTIVE_MEMBERSHIP_SESSION_KEY = "yizhan_membership"
@@ -57,6 +58,26 @@ def unit_parent_in_scope(*, actor: Actor, unit: Unit) -> Unit | None:
     if parent is None or not actor.covers_unit(parent):
         return None
     return parent
+
+
+def unit_children(*, actor: Actor, unit: Unit) -> QuerySet[Unit]:
+    """The units directly below `unit` (one the actor may see), by name and type: shown on its
+    page to whoever may see the unit."""
+    return Unit.objects.get_children(unit).select_related("region").defer("region__boundary")
+
+
+def unit_with_visible_parent(*, actor: Actor, unit: Unit) -> Unit:
+    """`unit` with `visible_parent` set to its parent when the actor may see it (None above the
+    actor's reach, which nobody learns of)."""
+    unit.visible_parent = unit_parent_in_scope(actor=actor, unit=unit)
+    return unit
+
+
+def unit_type_choices(*, actor: Actor, unit: Unit) -> frozenset[str]:
+    """The types `unit` may take where it stands in the tree (spec §1): a root is a federation,
+    anything else one of the types its parent allows below it."""
+    parent = Unit.objects.get_parent(unit)
+    return ALLOWED_CHILD_TYPES[parent.type] if parent else FEDERATION_TYPES
 
 
 def unit_counts_by_type(*, actor: Actor) -> dict[str, int]:

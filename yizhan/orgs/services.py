@@ -12,14 +12,15 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import audit_record
-from yizhan.core.errors import ApplicationError, from_validation_error
+from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
 from yizhan.core.models import AuditAction
 from yizhan.core.personal_data import masked_input_check
 from yizhan.core.roles import FEDERATION_ONLY_ROLES, SEPARATED_ROLES, Action, Role
 from yizhan.core.scoping import Actor, require, require_in_scope
+from yizhan.orgs.accounts.passwords import password_set_checked
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
 from yizhan.orgs.models import Membership, Region, Unit, User
-from yizhan.orgs.accounts.passwords import password_set_checked
+from yizhan.orgs.selectors import ACTIVE_MEMBERSHIP_SESSION_KEY
 
 CODE_TAKEN = _("单位代码“{code}”已被使用")
 # A code held by a unit outside the actor's scope: refused (unit codes are unique everywhere)
@@ -40,6 +41,8 @@ GRANT_DUPLICATE = _("该用户在该单位已有此角色")
 USERNAME_TAKEN = _("用户名“{username}”已被使用")
 UNKNOWN_FIELDS = _("不能修改字段：{fields}")
 UNKNOWN_ROLE = _("未知角色：{role}")
+
+NO_ROLE_AT_UNIT = _("您没有该单位的角色")
 
 UNIT_FIELDS = ("code", "name", "type", "region", "contact_name", "contact_phone", "address")
 
@@ -262,3 +265,14 @@ def system_account_create(*, username: str, password: str, unit: Unit, role: str
             _check_grantable(user=user, unit=unit, role=role)
             Membership(user=user, unit=unit, role=role).save()
     return user
+
+
+def membership_switch(*, user: User, session, membership_id: int) -> Membership:
+    """Act for another of the user's memberships (its unit and role) from now on in this session;
+    audited. NotFoundError for a membership that is not the user's."""
+    membership = Membership.objects.select_related("unit").filter(pk=membership_id, user=user).first()
+    if membership is None:
+        raise NotFoundError(NO_ROLE_AT_UNIT)
+    session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+    audit_record(action=AuditAction.SWITCH_UNIT, obj=membership)
+    return membership

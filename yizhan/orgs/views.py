@@ -23,7 +23,7 @@ from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors, services
 from yizhan.orgs.accounts import passwords, twofactor
 from yizhan.orgs.accounts.forms import PasswordResetForm
-from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
+from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, UnitType
 from yizhan.orgs.forms import AccountCreateForm, GrantForm, UnitForm, UnitMoveForm
 from yizhan.orgs.geo import region_feature_collection
 from yizhan.orgs.models import Membership, Unit
@@ -40,7 +40,6 @@ UNIT_EXPORT_HEADERS = [
     "地址",
 ]
 
-NO_ROLE_AT_UNIT = _("您没有该单位的角色")
 SWITCHED_TO = _("已切换为：{unit} · {role}")
 UNIT_CREATED = _("已新建单位：{name}")
 UNIT_CREATE_TITLE = _("在“{parent}”下新建单位")
@@ -52,16 +51,6 @@ ACCOUNT_CREATED = _("账号已开通")
 ROLE_GRANTED = _("已授予角色")
 ROLE_REVOKED = _("已撤销角色")
 PASSWORD_RESET = _("已重置 {username} 的密码，其下次登录时须修改")
-
-
-def switch_active_membership(request, membership_id: int) -> Membership:
-    """Act for another of the user's memberships (stored in the session, audited)."""
-    membership = Membership.objects.select_related("unit").filter(pk=membership_id, user=request.user).first()
-    if membership is None:
-        raise NotFoundError(NO_ROLE_AT_UNIT)
-    request.session[selectors.ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
-    audit_record(action=AuditAction.SWITCH_UNIT, obj=membership)
-    return membership
 
 
 @staff_view
@@ -76,9 +65,11 @@ def home(request):
 @staff_view
 def switch_unit(request):
     try:
-        membership = switch_active_membership(request, int(request.POST.get("membership", "0")))
+        membership = services.membership_switch(
+            user=request.user, session=request.session, membership_id=int(request.POST.get("membership", "0"))
+        )
     except (ValueError, NotFoundError):
-        messages.error(request, NO_ROLE_AT_UNIT)
+        messages.error(request, services.NO_ROLE_AT_UNIT)
         return redirect("staff:home")
     messages.success(request, SWITCHED_TO.format(unit=membership.unit.name, role=membership.get_role_display()))
     target = request.POST.get("next", "")
@@ -161,7 +152,7 @@ def unit_detail(request, pk: int):
             "revealed": revealed,
             "can_reveal": bool(revealable_fields(actor, Unit)) and bool(unit.contact_name or unit.contact_phone),
             "parent": selectors.unit_parent_in_scope(actor=actor, unit=unit),
-            "children": Unit.objects.get_children(unit),  # the page shows no child region: skip boundaries
+            "children": selectors.unit_children(actor=actor, unit=unit),
             "can_update": actor.can(Action.UPDATE, Unit),
             "can_delete": actor.can(Action.DELETE, Unit) and unit.pk != actor.unit.pk,
             "can_create": actor.can(Action.CREATE, Unit),
@@ -202,8 +193,7 @@ def unit_create(request, parent_pk: int):
 def unit_edit(request, pk: int):
     actor = request.actor
     unit = selectors.unit_get(actor=actor, pk=pk, action=Action.UPDATE)
-    parent = Unit.objects.get_parent(unit)
-    allowed = ALLOWED_CHILD_TYPES[parent.type] if parent else FEDERATION_TYPES
+    allowed = selectors.unit_type_choices(actor=actor, unit=unit)
     if request.method != "POST":
         # The form carries the stored contact person to edit it: opening it is a reveal (spec §11).
         personal_data_reveal(actor=actor, obj=unit)
@@ -289,7 +279,7 @@ def accounts(request):
     actor = request.actor
     memberships = selectors.membership_list(actor=actor)
     can_manage = actor.can(Action.CREATE, Membership)
-    units = selectors.unit_list(actor=actor) if can_manage else Unit.objects.none()
+    units = selectors.unit_list(actor=actor) if can_manage else selectors.unit_list(actor=actor).none()
     # Distinct element ids: both forms have username/unit/role fields on the same page.
     create_form = AccountCreateForm(
         request.POST if request.POST.get("form") == "create" else None, units=units, auto_id="create_%s"

@@ -11,9 +11,9 @@ from pydantic_core import PydanticCustomError
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.pagination import KeysFirstPagination
+from yizhan.core.params import PARAM_EMPTY_CHOICE, choice
 from yizhan.core.personal_data import personal_data_reveal
 from yizhan.core.roles import Action
-from yizhan.finder.params import PARAM_EMPTY_CHOICE, choice
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import hours_exceptions, selectors, services
 from yizhan.positions.choices import ConstructionType, Facility, PositionKind, PositionState, StarRating

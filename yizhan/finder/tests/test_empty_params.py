@@ -6,6 +6,7 @@ empty one as absent."""
 import pytest
 from django.test import Client
 
+from yizhan.core import params as core_params
 from yizhan.finder import params
 from yizhan.finder.tests.conftest import CENTRE
 from yizhan.positions.choices import Ability, Facility, PositionKind, ServedGroup
@@ -31,9 +32,9 @@ def test_an_empty_parameter_of_the_public_api_is_refused(db, name, choices):
     response = Client().get(f"{NEARBY}?{POINT}&{name}=")
     assert response.status_code == 400, response.content
     expected = (
-        params.PARAM_EMPTY_CHOICE.format(name=name, choices=choices)
+        core_params.PARAM_EMPTY_CHOICE.format(name=name, choices=choices)
         if choices
-        else params.PARAM_EMPTY.format(name=name)
+        else core_params.PARAM_EMPTY.format(name=name)
     )
     assert response.json() == {"detail": str(expected), "field": name}
 
@@ -48,7 +49,7 @@ def test_an_empty_crs_of_the_detail_is_refused(make_position):
     response = Client().get(f"/api/v1/public/positions/{position.pk}?crs=")
     assert response.status_code == 400
     assert response.json() == {
-        "detail": str(params.PARAM_EMPTY_CHOICE.format(name="crs", choices="wgs84、gcj02、bd09")),
+        "detail": str(core_params.PARAM_EMPTY_CHOICE.format(name="crs", choices="wgs84、gcj02、bd09")),
         "field": "crs",
     }
     assert Client().get(f"/api/v1/public/positions/{position.pk}").status_code == 200

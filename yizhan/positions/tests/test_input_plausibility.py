@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from PIL import Image
 
 from yizhan.core.errors import ApplicationError
+from yizhan.core.params import CHOICE_UNKNOWN, PARAM_EMPTY_CHOICE
 from yizhan.core.roles import Role
-from yizhan.finder.params import CHOICE_UNKNOWN, PARAM_EMPTY_CHOICE
 from yizhan.positions import photos, rules
 from yizhan.positions.choices import ConstructionType, PositionKind, PositionState, StarRating
 from yizhan.positions.imports import positions_import

@@ -49,7 +49,7 @@ class Instance:
         )
 
     def workload(self, *args: str, background: bool = False):
-        command = [sys.executable, "-m", "yizhan.core.tests.backup_workload", *args]
+        command = [sys.executable, "-m", "yizhan.tests.core.backup_workload", *args]
         if background:
             return subprocess.Popen(command, cwd=PROJECT_DIR, env=self.env(), stdout=subprocess.PIPE, text=True)
         return subprocess.run(command, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True, timeout=TIMEOUT)

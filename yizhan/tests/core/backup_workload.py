@@ -1,9 +1,9 @@
 """The data side of the backup tests, run as a separate process against the database DATABASE_URL
 names (test_backup.py gives each instance its own throw-away database and MEDIA_ROOT):
 
-    python -m yizhan.core.tests.backup_workload seed
-    python -m yizhan.core.tests.backup_workload write STOP_FILE READY_FILE
-    python -m yizhan.core.tests.backup_workload check ARCHIVE
+    python -m yizhan.tests.core.backup_workload seed
+    python -m yizhan.tests.core.backup_workload write STOP_FILE READY_FILE
+    python -m yizhan.tests.core.backup_workload check ARCHIVE
 
 `seed` registers a federation, an account, positions and a photo through the services; `write`
 keeps writing (a new position, an edit of an earlier one, a unit's contact) through the services
