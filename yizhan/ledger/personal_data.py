@@ -3,8 +3,8 @@ of `yizhan.core.personal_data`."""
 
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.masking import mask_hidden, mask_phone
-from yizhan.core.personal_data import ADMINS, NOBODY, Kind, PersonalField, register_personal_data
+from yizhan.core.masking import mask_hidden, mask_name, mask_phone
+from yizhan.core.personal_data import ADMINS, NOBODY, Kind, NotPersonal, PersonalField, register_personal_data
 from yizhan.core.roles import Role
 
 PERSONAL_FIELDS = (
@@ -38,6 +38,17 @@ PERSONAL_FIELDS = (
         _("仅用于防刷限流；与电话号码同时清除"),
         audit_masked=True,
     ),
+    # Who handled it (spec §6: handling is tracked), shown to those who may read the feedback.
+    PersonalField(
+        "ledger.feedbackstatuschange",
+        "actor_name",
+        Kind.ACCOUNT,
+        mask_name,
+        ADMINS | {Role.STATION_MANAGER},
+        _("随意见记录保存"),
+    ),
 )
 
-register_personal_data(PERSONAL_FIELDS)
+NOT_PERSONAL = (NotPersonal("ledger.feedbackstatuschange", "actor", _("指向账号的外键（账号的个人信息见 orgs.user）")),)
+
+register_personal_data(PERSONAL_FIELDS, NOT_PERSONAL)
