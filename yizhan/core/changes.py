@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -88,8 +89,23 @@ def watches() -> list[Watch]:
 
 # --- Reading ------------------------------------------------------------------------------------
 
-# A mark is a tuple compared with ==: (seq, stamp, txid, own). seq orders marks of committed state.
+# A mark is a tuple compared with ==, its first member the feed's position (larger is later):
+# SQLite (seq, stamp); PostgreSQL (number, epoch), inside a transaction that wrote changes
+# (number, epoch, txid, newest own change id).
 Mark = tuple
+
+_threads = threading.local()  # .connection, .raw, .cursor: kept per thread for `latest`
+
+
+def connection_of_thread():
+    """Django's default connection of this thread, looked up once per thread: the handler's lookup
+    (a thread-critical Local) costs about as much as reading the feed. Django keeps one connection
+    object per thread and alias (closing it does not replace it; a live test server assigns its
+    threads' connections before they serve)."""
+    connection = getattr(_threads, "connection", None)
+    if connection is None:
+        connection = _threads.connection = connections[DEFAULT_DB_ALIAS]
+    return connection
 
 
 def _raw(connection):
@@ -103,19 +119,28 @@ def _raw(connection):
 
 def latest(connection=None) -> Mark:
     """Where the feed stands, as this connection sees it (inside a transaction: with its own
-    uncommitted changes). One indexed read on the driver's connection, below Django's query layer:
-    this runs before every public nearby answer (bench/finder_http.py)."""
-    connection = connection or connections[DEFAULT_DB_ALIAS]
-    raw = _raw(connection)
-    with connection.wrap_database_errors:
+    uncommitted changes). One indexed read through a driver cursor kept per thread, below Django's
+    query layer: this runs before every public nearby answer (bench/finder_nearby.py,
+    bench/finder_http.py). Errors are Django's, as from any query."""
+    connection = connection or connection_of_thread()
+    raw = connection.connection
+    if raw is None or getattr(_threads, "raw", None) is not raw:
+        raw = _raw(connection)
+        _threads.raw, _threads.cursor = raw, raw.cursor()
+    cursor = _threads.cursor
+    try:
         if connection.vendor == "sqlite":
-            row = raw.execute(_SQLITE_LATEST).fetchone()
-            return (row[0], row[1], None, None) if row else (0, 0, None, None)
-        if connection.in_atomic_block:
-            epoch, seq, txid, own = raw.execute(_PG_LATEST_IN_TRANSACTION).fetchone()
-            return (seq, epoch, txid, own)
-        epoch, seq = raw.execute(_PG_LATEST).fetchone()
-        return (seq, epoch, None, None)
+            # LIMIT 1: fetchone() steps the statement to its end, so it holds no read lock after.
+            return cursor.execute(_SQLITE_LATEST).fetchone() or (0, 0)
+        if not connection.in_atomic_block:
+            cursor.execute(_PG_LATEST)
+            return cursor.fetchone()
+        cursor.execute(_PG_LATEST_IN_TRANSACTION)
+        mark = cursor.fetchone()
+        return mark if mark[3] is not None else mark[:2]  # no own changes: as outside
+    except connection.Database.Error:
+        with connection.wrap_database_errors:
+            raise
 
 
 def since(mark: Mark, topic: str, *, limit: int, connection=None) -> set[int] | None:
@@ -160,7 +185,7 @@ def _sqlite_since(raw, mark: Mark, topic: str, limit: int) -> set[int] | None:
 
 
 def _pg_since(raw, mark: Mark, topic: str, limit: int, in_transaction: bool) -> set[int] | None:
-    seq, epoch, txid, own = mark
+    seq, epoch, txid, own = mark if len(mark) == 4 else (*mark, None, None)
     head = raw.execute("SELECT epoch, seq, pruned FROM core_changehead WHERE id = 1").fetchone()
     if head is None or head[0] != epoch or seq < head[2] or seq > head[1]:
         return None
@@ -195,9 +220,9 @@ def _pg_since(raw, mark: Mark, topic: str, limit: int, in_transaction: bool) -> 
 
 
 _SQLITE_LATEST = "SELECT seq, stamp FROM core_change ORDER BY seq DESC LIMIT 1"
-_PG_LATEST = "SELECT epoch, seq FROM core_changehead WHERE id = 1"
+_PG_LATEST = "SELECT seq, epoch FROM core_changehead WHERE id = 1"
 _PG_LATEST_IN_TRANSACTION = (
-    "SELECT h.epoch, h.seq, t.txid, (SELECT max(c.id) FROM core_change c WHERE c.txid = t.txid)"
+    "SELECT h.seq, h.epoch, t.txid, (SELECT max(c.id) FROM core_change c WHERE c.txid = t.txid)"
     " FROM core_changehead h, (SELECT txid_current_if_assigned() AS txid) t WHERE h.id = 1"
 )
 

@@ -29,17 +29,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from scipy.spatial import cKDTree
 
 from yizhan.core import changes
+from yizhan.core.geo.distance import EARTH_RADIUS_M, distance_m
+from yizhan.core.hours import SHANGHAI, WEEKDAYS, HoursOverride, OpeningStatus, opening_status
 from yizhan.positions.choices import PUBLIC_STATES, Ability, Facility, PositionKind, PositionState, ServedGroup
-from yizhan.positions.hours import SHANGHAI, WEEKDAYS, HoursOverride, OpeningStatus, opening_status
 from yizhan.positions.models import HoursException, Position
-from yizhan.positions.rules import EARTH_RADIUS_M, distance_m
 
 # One int64 of bits per position: what it has (all-of filters), its kind (one-hot), its state.
 _FIELDS = [Facility.values, Ability.values, ServedGroup.values, PositionKind.values, list(PUBLIC_STATES)]
@@ -476,7 +475,7 @@ class PositionIndex:
 
     def opening(self, position_id: int, at: datetime) -> OpeningStatus | None:
         """Open at `at`, closing or opening when (spec §2), from the hours and exceptions this index
-        compiled: the same answer as `positions.selectors.position_opening` on the stored row.
+        compiled: the same answer as `positions.rules.position_opening` on the stored row.
 
         Worked out once per compiled hours and minute: hours begin and end on whole minutes, so
         every second of a minute has the same answer, and positions sharing their hours share it."""
@@ -606,7 +605,7 @@ def current_index() -> PositionIndex:
     Inside a transaction the index also holds that transaction's own writes, and is kept for this
     thread only (never shown to other threads, thrown away if the transaction rolls back)."""
     global _state
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection = changes.connection_of_thread()
     mark = changes.latest(connection)
     if connection.in_atomic_block:
         return _in_transaction(mark)
