@@ -151,7 +151,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Background jobs (issue 18 §1, yizhan/core/jobs, decisions.md §20) ---------------------------
+# --- Background jobs (issue 18 §1, yizhan/core/jobs, decisions.md §22) ---------------------------
 # Django's Tasks API (django-tasks). Without REDIS_URL the queue is a table of the database and
 # `yizhan jobs-worker` (which `make run` starts) takes jobs from it; with REDIS_URL, RQ on Redis,
 # so workers can run on several machines. YIZHAN_JOBS_BACKEND=database|rq chooses explicitly.

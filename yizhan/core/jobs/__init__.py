@@ -11,5 +11,5 @@ cancel button, its result kept and its failure shown with the reason.
   every job is enqueued as; the database backend by default, RQ on Redis when REDIS_URL is set.
 - `api.py`, `views.py`, `cli.py`: the JSON API, the staff pages, the terminal progress bar.
 
-Nothing here imports a domain app; decisions.md §20 explains the design.
+Nothing here imports a domain app; decisions.md §22 explains the design.
 """
