@@ -135,7 +135,7 @@ def _bench(tmp: Path) -> None:
     from yizhan.orgs.models import Membership, Region, User
     from yizhan.orgs.selectors import actor_for_user
     from yizhan.orgs.services import federation_create
-    from yizhan.positions.imports import positions_import
+    from yizhan.positions.imports.xlsx import positions_import
 
     with audit_context(actor_name="bench"):
         region_import(BOUNDARIES)

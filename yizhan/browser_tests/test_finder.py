@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from yizhan.browser_tests.support import PHONE, horizontal_overflow
 from yizhan.core.geo.crs import CRS, from_gcj02
+from yizhan.core.geo.distance import distance_m
 from yizhan.positions.models import Position
-from yizhan.positions.rules import distance_m
-from yizhan.positions.selectors import position_opening
+from yizhan.positions.rules import position_opening
 
 
 def _phone_at(new_page, gcj_lng: float, gcj_lat: float):

@@ -14,10 +14,10 @@ import pytest
 from playwright.sync_api import expect
 
 from yizhan.browser_tests.support import PHONE
+from yizhan.core.geo.distance import distance_m
 from yizhan.orgs.models import Region
 from yizhan.positions.choices import PositionState
 from yizhan.positions.models import Position
-from yizhan.positions.rules import distance_m
 
 PAYLOAD = '"><img src=x onerror=alert(1)>'
 

@@ -412,7 +412,7 @@ def _stations(actor: Actor, frame: MetricFrame, x, y, reach_m: float, open_at: d
     stations count), open at `open_at` when given (the open-now toggle), by id: a snapshot."""
     from yizhan.positions.choices import PositionKind, PositionState
     from yizhan.positions.models import Position
-    from yizhan.positions.selectors import position_opening
+    from yizhan.positions.rules import position_opening
 
     margin = reach_m * 1.5 + 1000
     corners_lng, corners_lat = frame.to_gcj02(

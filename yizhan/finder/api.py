@@ -14,13 +14,13 @@ from ninja.decorators import decorate_view
 from ninja.responses import NinjaJSONEncoder
 
 from yizhan.core.geo.crs import CRS, from_gcj02
+from yizhan.core.hours import OpeningStatus
 from yizhan.core.request_info import remote_addr
 from yizhan.finder import selectors
 from yizhan.finder.index import Filters
 from yizhan.finder.ratelimit import rate_limit_hit
 from yizhan.finder.schemas import DetailQuery, NearbyOut, NearbyQuery, PublicErrorOut, PublicPositionOut
 from yizhan.positions.choices import PositionState
-from yizhan.positions.hours import OpeningStatus
 from yizhan.positions.models import Position
 
 router = Router(tags=["public"], auth=None)

@@ -17,14 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import NotFoundError
 from yizhan.core.geo.crs import CRS, to_gcj02
+from yizhan.core.hours import SHANGHAI, OpeningStatus
 from yizhan.finder import index
 from yizhan.finder.params import DEFAULT_LIMIT, DEFAULT_RADIUS_M, check_limit, check_point, check_radius
 from yizhan.finder.walking import walk_minutes
 from yizhan.orgs.models import Region, Unit
 from yizhan.positions.choices import PositionState
-from yizhan.positions.hours import SHANGHAI, OpeningStatus
 from yizhan.positions.models import HoursException, Position
-from yizhan.positions.selectors import position_opening
+from yizhan.positions.rules import position_opening
 
 POSITION_NOT_PUBLIC = _("该服务阵地不存在或未对公众开放")
 

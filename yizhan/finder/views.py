@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import CRS, from_gcj02, to_gcj02
 from yizhan.core.geo.tiles import tile_source
+from yizhan.core.hours import SHANGHAI, WEEKDAY_NAMES, WEEKDAYS
 from yizhan.core.request_info import remote_addr
 from yizhan.finder import selectors
 from yizhan.finder.index import Filters
@@ -28,7 +29,6 @@ from yizhan.finder.params import parse_nearby_params
 from yizhan.finder.places import find_place
 from yizhan.orgs.geo import region_feature_collection
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service, StarRating
-from yizhan.positions.hours import SHANGHAI, WEEKDAY_NAMES, WEEKDAYS
 
 SEARCH_RADII_M = (5_000, 20_000)  # nearby first; then wider, saying so
 RESULT_LIMIT = 20

@@ -15,7 +15,7 @@ from yizhan.core.params import PARAM_EMPTY_CHOICE, choice
 from yizhan.core.personal_data import personal_data_reveal
 from yizhan.core.roles import Action
 from yizhan.orgs import selectors as org_selectors
-from yizhan.positions import hours_exceptions, selectors, services
+from yizhan.positions import hours_exceptions, rules, selectors, services
 from yizhan.positions.choices import ConstructionType, Facility, PositionKind, PositionState, StarRating
 from yizhan.positions.exports import EXPORT_FORMATS, position_export
 from yizhan.positions.poster import position_poster_pdf
@@ -188,7 +188,7 @@ class ImportOut(Schema):
 def positions_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
     """Import an xlsx laid out as the template; all or nothing, idempotent by code. Row errors answer
     400 with every problem (row as in Excel, column header); nothing is written then."""
-    from yizhan.positions.imports import positions_import as run_import
+    from yizhan.positions.imports.xlsx import positions_import as run_import
 
     result = run_import(actor=request.actor, file=file, dry_run=dry_run)
     return Status(200 if result.ok else 400, result.as_dict())
@@ -226,7 +226,7 @@ def position_reveal(request, position_id: int):
 @router.get("/{int:position_id}/opening", response={200: OpeningOut, **ERRORS})
 def position_opening(request, position_id: int):
     """Open now (Asia/Shanghai), and when it closes or next opens."""
-    return selectors.position_opening(selectors.position_get(actor=request.actor, pk=position_id))
+    return rules.position_opening(selectors.position_get(actor=request.actor, pk=position_id))
 
 
 @router.get("/{int:position_id}/history", response={200: list[StateChangeOut], **ERRORS})

@@ -13,6 +13,7 @@ from django.db import transaction
 from shapely.geometry import Point, shape
 
 from yizhan.core.audit import audit_record
+from yizhan.core.hours import parse_schedule_text
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Role
 from yizhan.orgs.choices import UnitType
@@ -34,7 +35,6 @@ from yizhan.positions.choices import (
     ServedGroup,
     Service,
 )
-from yizhan.positions.hours import parse_schedule_text
 from yizhan.positions.models import Position
 from yizhan.positions.rules import pinyin_initials
 

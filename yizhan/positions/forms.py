@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.geo.crs import CRS
+from yizhan.core.hours import ScheduleError, parse_schedule_text, schedule_text
 from yizhan.positions.choices import (
     REQUIRED_FACILITIES,
     Ability,
@@ -24,7 +25,6 @@ from yizhan.positions.choices import (
     Service,
     StarRating,
 )
-from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
 from yizhan.positions.hours_exceptions import REASON_REQUIRED
 from yizhan.positions.models import Position
 from yizhan.positions.rules import PAST_EVENT_DATES

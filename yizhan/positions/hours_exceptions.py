@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
+from yizhan.core.hours import ScheduleError, validate_intervals
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
-from yizhan.positions.hours import ScheduleError, validate_intervals
 from yizhan.positions.models import HoursException, Position
 
 MAX_DAYS = 366

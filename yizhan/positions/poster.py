@@ -28,9 +28,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
+from yizhan.core.hours import WEEKDAY_NAMES, WEEKDAYS
 from yizhan.core.masking import mask_name
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, Service
-from yizhan.positions.hours import WEEKDAY_NAMES, WEEKDAYS
 from yizhan.positions.models import Position
 
 FONT = "STSong-Light"

@@ -3,16 +3,17 @@ ability and service lists, distances, plausible dates and text lengths (spec §1
 
 from __future__ import annotations
 
-import math
 import re
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.positions.choices import Ability, Facility, PositionKind, ServedGroup, Service
+from yizhan.core.hours import HoursOverride, OpeningStatus, opening_status
+from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service
 
 STATION_PREFIX = "工会户外劳动者服务站点·"
 # Dots people type for the separator; stored as the middle dot of the official format.
@@ -32,9 +33,6 @@ DATE_IN_FUTURE = _("“{field}”{value} 晚于今天（{today}），只能填�
 # star rating's award): never in the future, never before YIZHAN_EARLIEST_DATE. The expected
 # reopening of a suspension is the one date of a position that lies ahead.
 PAST_EVENT_DATES = ("verified_on", "signage_issued_on", "opened_on", "star_rated_on")
-
-EARTH_RADIUS_M = 6371008.8
-
 
 def normalise_official_name(kind: str, name: str) -> str:
     """Trim, and write the station separator as the official middle dot."""
@@ -90,14 +88,6 @@ def clean_choice_list(field: str, values) -> list[str]:
             raise ValueError(DUPLICATE_CHOICE.format(value=value, what=what))
         seen.add(value)
     return sorted(seen, key=order.__getitem__)
-
-
-def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 # Initials of each run of Chinese characters seen (bounded): names share their districts, streets
@@ -194,3 +184,19 @@ def _text_fields(model: type[models.Model]) -> list:
         fields = [f for f in model._meta.concrete_fields if isinstance(f, models.CharField) and f.max_length]
         _TEXT_FIELDS[model] = fields
     return fields
+
+
+def position_opening(position, at: datetime | None = None) -> OpeningStatus:
+    """Open now? (spec §2) From the state, the weekly hours and the dated exceptions of a Position
+    (prefetch its exceptions when asking for many), in Asia/Shanghai."""
+    overrides = [
+        HoursOverride(start=e.start, end=e.end, closed=e.closed, intervals=e.intervals)
+        for e in position.hours_exceptions.all()
+    ]
+    return opening_status(
+        at=at or timezone.now(),
+        schedule=position.weekly_hours,
+        exceptions=overrides,
+        always_open=position.always_open,
+        operating=position.state == PositionState.OPERATING,
+    )

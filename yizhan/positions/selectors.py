@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.lookups import Exact
-from django.utils import timezone
 
 from yizhan.core.pagination import VersionedCountQuerySet
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.orgs.models import Region, Unit
-from yizhan.positions.choices import PositionState
-from yizhan.positions.hours import HoursOverride, OpeningStatus, opening_status
 from yizhan.positions.listing import facility_filter, list_version, text_candidates
 from yizhan.positions.models import HoursException, Position, PositionQuerySet, PositionStateChange
 
@@ -119,27 +115,17 @@ def position_history(*, actor: Actor, position: Position) -> QuerySet[PositionSt
     return PositionStateChange.objects.filter(position=position).order_by("created_at", "pk")
 
 
-def position_opening(position: Position, at: datetime | None = None) -> OpeningStatus:
-    """Open now? (spec §2) From the state, the weekly hours and the dated exceptions, in Asia/Shanghai."""
-    overrides = [
-        HoursOverride(start=e.start, end=e.end, closed=e.closed, intervals=e.intervals)
-        for e in position.hours_exceptions.all()
-    ]
-    return opening_status(
-        at=at or timezone.now(),
-        schedule=position.weekly_hours,
-        exceptions=overrides,
-        always_open=position.always_open,
-        operating=position.state == PositionState.OPERATING,
-    )
-
 
 def centre_choices(*, actor: Actor) -> QuerySet[Position]:
     """Service centres a work station may be attached to."""
     return Position.objects.restrict(actor).filter(kind="centre").order_by("official_name")
 
 
-def region_choices() -> QuerySet[Region]:
+def region_choices(*, actor: Actor) -> QuerySet[Region]:
+    """The administrative areas a position may be placed in: reference data every member of staff
+    reads (nothing for a request without a role)."""
+    if actor is None or actor.membership is None:
+        return Region.objects.none()
     return Region.objects.defer("boundary").order_by("adcode")
 
 

@@ -20,6 +20,8 @@ from yizhan.core.audit import audit_create_records, audit_write_many
 from yizhan.core.bulk import bulk_insert, bulk_insert_rows
 from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, from_validation_error
 from yizhan.core.geo.crs import CRS, to_gcj02
+from yizhan.core.geo.distance import distance_m
+from yizhan.core.hours import ScheduleError, validate_schedule
 from yizhan.core.personal_data import masked_input_check
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
@@ -32,7 +34,6 @@ from yizhan.positions.choices import (
     PositionKind,
     PositionState,
 )
-from yizhan.positions.hours import ScheduleError, validate_schedule
 from yizhan.positions.models import Position, PositionStateChange
 
 DUPLICATE_RADIUS_M = 50
@@ -261,7 +262,7 @@ def nearby_namesakes(
         candidates = candidates.exclude(pk=exclude_pk)
     found = []
     for other in candidates:
-        distance = rules.distance_m(lng, lat, other.lng, other.lat)
+        distance = distance_m(lng, lat, other.lng, other.lat)
         if distance <= DUPLICATE_RADIUS_M:
             found.append((other, distance))
     return found

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from yizhan.core.exports import FORMULA_PREFIXES, safe_cell
+from yizhan.core.hours import ScheduleError, parse_schedule_text, schedule_text
 from yizhan.core.personal_data import personal_field, shown
 from yizhan.core.scoping import Actor
 from yizhan.positions.choices import (
@@ -43,7 +44,6 @@ from yizhan.positions.choices import (
     Service,
     StarRating,
 )
-from yizhan.positions.hours import ScheduleError, parse_schedule_text, schedule_text
 from yizhan.positions.personal_data import PERSONAL_FIELDS as _REGISTERED  # noqa: F401 (the inventory, before MASKED_FIELDS)
 from yizhan.positions.rules import text_too_long
 

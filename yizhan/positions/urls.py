@@ -1,6 +1,7 @@
 from django.urls import path
 
-from yizhan.positions import import_views, views
+from yizhan.positions import views
+from yizhan.positions.imports import views as import_views
 
 app_name = "positions"
 

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yizhan.core.errors import ApplicationError, ConflictError
 from yizhan.core.geo.crs import from_gcj02
 from yizhan.core.geo.tiles import tile_source
+from yizhan.core.hours import WEEKDAY_NAMES, WEEKDAYS, schedule_text
 from yizhan.core.personal_data import personal_data_reveal, revealable_fields, shown
 from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors as org_selectors
-from yizhan.positions import exports, hours_exceptions, photos, selectors, services
+from yizhan.positions import exports, hours_exceptions, photos, rules, selectors, services
 from yizhan.positions.choices import Ability, Facility, PositionState, ServedGroup, Service
 from yizhan.positions.forms import (
     BulkTransitionForm,
@@ -31,7 +32,6 @@ from yizhan.positions.forms import (
     PositionForm,
     TransitionForm,
 )
-from yizhan.positions.hours import WEEKDAY_NAMES, WEEKDAYS, schedule_text
 from yizhan.positions.models import Position
 from yizhan.positions.poster import position_poster_pdf
 
@@ -273,7 +273,7 @@ def _detail(
             "revealed": revealed,
             "can_reveal": bool(revealable_fields(actor, Position))
             and bool(position.manager_name or position.manager_phone),
-            "opening": selectors.position_opening(position),
+            "opening": rules.position_opening(position),
             "hours_rows": _hours_rows(position),
             "history": selectors.position_history(actor=actor, position=position),
             "facilities": _labels(Facility, position.facilities),
@@ -365,7 +365,7 @@ def _position_form(request, position: Position | None = None, data=None) -> Posi
         initial=None if position else {"unit": actor.unit.pk},
         units=org_selectors.unit_list(actor=actor),
         centres=selectors.centre_choices(actor=actor),
-        regions=selectors.region_choices(),
+        regions=selectors.region_choices(actor=actor),
     )
 
 

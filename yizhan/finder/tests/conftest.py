@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from yizhan.core.geo.distance import distance_m
+from yizhan.core.hours import SHANGHAI, HoursOverride, opening_status
 from yizhan.finder import index
 from yizhan.positions.choices import (
     Ability,
@@ -16,9 +18,7 @@ from yizhan.positions.choices import (
     PositionState,
     ServedGroup,
 )
-from yizhan.positions.hours import SHANGHAI, HoursOverride, opening_status
 from yizhan.positions.models import HoursException, Position
-from yizhan.positions.rules import distance_m
 from yizhan.positions.tests.conftest import ZHONGSHAN, dalian_map, make_position, zs_admin  # noqa: F401 (fixtures)
 
 CENTRE = ZHONGSHAN

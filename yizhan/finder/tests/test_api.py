@@ -8,13 +8,13 @@ import pytest
 from django.test import Client
 
 from yizhan.core.geo.crs import gcj02_to_bd09, gcj02_to_wgs84
+from yizhan.core.geo.distance import distance_m
 from yizhan.finder import params
 from yizhan.finder.api import PUBLIC_MAX_AGE_S
 from yizhan.finder.selectors import POSITION_NOT_PUBLIC
 from yizhan.finder.tests.conftest import CENTRE
 from yizhan.positions import services
 from yizhan.positions.choices import PositionState
-from yizhan.positions.rules import distance_m
 
 NEARBY = "/api/v1/public/nearby"
 GCJ = f"lng={CENTRE[0]}&lat={CENTRE[1]}&crs=gcj02"
@@ -210,7 +210,7 @@ def test_open_now_is_computed_now(anonymous, stations):
     unless it is that hour in Shanghai now, and the round-the-clock ones always are."""
     from django.utils import timezone
 
-    from yizhan.positions.hours import SHANGHAI
+    from yizhan.core.hours import SHANGHAI
 
     local = timezone.now().astimezone(SHANGHAI)
     middle_open = local.weekday() == 0 and local.hour == 9

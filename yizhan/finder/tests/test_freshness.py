@@ -10,11 +10,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yizhan.core.geo.crs import CRS
+from yizhan.core.hours import SHANGHAI
 from yizhan.finder import index, selectors
 from yizhan.finder.tests.conftest import CENTRE
 from yizhan.positions import services
 from yizhan.positions.choices import ConstructionType, PositionKind, PositionState
-from yizhan.positions.hours import SHANGHAI
 from yizhan.positions.models import HoursException, Position
 
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
@@ -171,7 +171,7 @@ def test_the_national_demo_load_reaches_the_index(db):
 
 
 def test_rows_are_read_once_per_version_and_again_after_a_change(station, zs_admin, django_assert_num_queries):
-    from yizhan.positions.selectors import position_opening
+    from yizhan.positions.rules import position_opening
 
     selectors.nearby(lng=CENTRE[0], lat=CENTRE[1], crs=CRS.GCJ02, at=NOON)
     with django_assert_num_queries(0):
@@ -186,7 +186,7 @@ def test_opening_from_the_index_matches_the_stored_rows_for_every_schedule(make_
     """Closing and opening times too, with an overnight span, a closure and a changed day."""
     from datetime import timedelta
 
-    from yizhan.positions.selectors import position_opening
+    from yizhan.positions.rules import position_opening
 
     made = [
         make_position(state=PositionState.OPERATING, always_open=True),
@@ -241,7 +241,7 @@ def test_opening_is_shared_within_a_minute_and_right_at_every_second(make_positi
     the same minute it must still be exact, next to a span that starts or ends at the minute."""
     from datetime import timedelta
 
-    from yizhan.positions.selectors import position_opening
+    from yizhan.positions.rules import position_opening
 
     made = [
         make_position(state=PositionState.OPERATING, weekly_hours={"wed": [["08:00", "12:01"]]}),

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from yizhan.core.geo.distance import distance_m
 from yizhan.finder import index
 from yizhan.finder.tests.conftest import CENTRE, QUERY_DAYS, QUERY_FROM, brute_force, public_snapshot
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup
 from yizhan.positions.models import Position
-from yizhan.positions.rules import distance_m
 
 COMPARE = settings(
     max_examples=150,

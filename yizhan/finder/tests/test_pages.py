@@ -9,12 +9,12 @@ import pytest
 from django.test import Client
 
 from yizhan.core.geo.crs import CRS, from_gcj02, to_gcj02
+from yizhan.core.geo.distance import distance_m
 from yizhan.core.roles import Role
 from yizhan.finder.links import navigation_links
 from yizhan.finder.places import find_place
 from yizhan.positions import services
 from yizhan.positions.models import Position
-from yizhan.positions.rules import distance_m
 from yizhan.positions.tests.conftest import XIGANG, ZHONGSHAN
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from yizhan.core.geo.crs import CRS, from_gcj02
+from yizhan.core.hours import WEEKDAY_LABELS, WEEKDAYS, schedule_text
 from yizhan.positions.choices import EntryMethod, Facility, PositionKind, PositionState
-from yizhan.positions.hours import WEEKDAY_LABELS, WEEKDAYS, schedule_text
 from yizhan.positions.models import Position
 
 # Seven decimals of a degree are about 1 cm: finer digits would only pretend to a precision the

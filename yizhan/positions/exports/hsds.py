@@ -25,10 +25,10 @@ import uuid
 from collections.abc import Iterable
 
 from yizhan.core.geo.crs import CRS
+from yizhan.core.hours import WEEKDAYS
 from yizhan.orgs.choices import RegionLevel
 from yizhan.positions.choices import PositionState, ServedGroup, Service
 from yizhan.positions.exports.common import facility_labels, hours_text, point_in
-from yizhan.positions.hours import WEEKDAYS
 from yizhan.positions.models import Position
 
 HSDS_VERSION = "3.0"

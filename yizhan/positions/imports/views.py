@@ -24,7 +24,7 @@ from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
 from yizhan.core.views_helpers import staff_view
-from yizhan.positions.imports import ImportResult, annotated_workbook, max_bytes, positions_import
+from yizhan.positions.imports.xlsx import ImportResult, annotated_workbook, max_bytes, positions_import
 from yizhan.positions.models import Position
 from yizhan.positions.spreadsheet import template_workbook
 
@@ -172,7 +172,7 @@ def position_import_annotated(request, token: str):
     job = _job(request, token)
     if not job.get("errors"):
         raise Http404
-    from yizhan.positions.imports import RowError
+    from yizhan.positions.imports.xlsx import RowError
 
     errors = [RowError(**e) for e in job["errors"]]
     response = HttpResponse(annotated_workbook(job["file"], errors), content_type=XLSX)

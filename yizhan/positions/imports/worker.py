@@ -100,7 +100,7 @@ def checked_in_worker(importer, data: bytes) -> Iterator[Iterator[tuple]]:
 
 
 def _in_process(importer, data: bytes) -> Iterator[tuple]:
-    from yizhan.positions.imports import _checked_rows, _sheet_rows
+    from yizhan.positions.imports.xlsx import _checked_rows, _sheet_rows
 
     _title, _total, _offset, sheet = _sheet_rows(data)
     next(sheet, None)  # the header
@@ -165,7 +165,7 @@ def _check_all(setup: dict, channel: _Channel) -> None:
 
     from yizhan.core.borrowed_db import borrow
     from yizhan.orgs.geo import boundaries_pinned_to
-    from yizhan.positions.imports import GC_IMPORT_THRESHOLD
+    from yizhan.positions.imports.xlsx import GC_IMPORT_THRESHOLD
 
     settings.DEBUG = False  # no statement log in a process that only checks
     borrow(connection, channel.ask, server_version=setup["server_version"])

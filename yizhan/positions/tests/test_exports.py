@@ -22,7 +22,7 @@ from yizhan.positions import spreadsheet
 from yizhan.positions.choices import CentreLevel, ConstructionType, PositionKind, PositionState
 from yizhan.positions.exports import csv_maps
 from yizhan.positions.exports.kml import KML_NS
-from yizhan.positions.imports import positions_import
+from yizhan.positions.imports.xlsx import positions_import
 from yizhan.positions.models import Position
 from yizhan.positions.tests.conftest import XIGANG
 

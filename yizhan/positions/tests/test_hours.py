@@ -8,9 +8,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from yizhan.positions import selectors
-from yizhan.positions.choices import PositionState
-from yizhan.positions.hours import (
+from yizhan.core.hours import (
     SCHEDULE_BAD_INTERVAL,
     SCHEDULE_EMPTY_INTERVAL,
     SCHEDULE_NOT_A_MAPPING,
@@ -24,6 +22,8 @@ from yizhan.positions.hours import (
     schedule_text,
     validate_schedule,
 )
+from yizhan.positions import rules
+from yizhan.positions.choices import PositionState
 from yizhan.positions.models import HoursException
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -370,20 +370,20 @@ def test_position_opening_reads_the_positions_hours_and_exceptions(make_position
         reason="夜间服务",
     )
     position.refresh_from_db()
-    assert selectors.position_opening(position, at(MONDAY, "12:00", 1)) == OpeningStatus(
+    assert rules.position_opening(position, at(MONDAY, "12:00", 1)) == OpeningStatus(
         True, at(MONDAY, "22:00", 1), None
     )
-    assert selectors.position_opening(position, at(wednesday, "12:00")) == OpeningStatus(
+    assert rules.position_opening(position, at(wednesday, "12:00")) == OpeningStatus(
         False, None, at(MONDAY, "06:00", 4)
     )
-    assert selectors.position_opening(position, at(MONDAY, "12:00", 5)).opens_at == at(MONDAY, "20:00", 5)
-    assert selectors.position_opening(position, at(MONDAY, "02:00", 6)) == OpeningStatus(
+    assert rules.position_opening(position, at(MONDAY, "12:00", 5)).opens_at == at(MONDAY, "20:00", 5)
+    assert rules.position_opening(position, at(MONDAY, "02:00", 6)) == OpeningStatus(
         True, at(MONDAY, "04:00", 6), None
     )
-    assert selectors.position_opening(position, at(MONDAY, "05:00", 6)).opens_at == at(MONDAY, "06:00", 6)
+    assert rules.position_opening(position, at(MONDAY, "05:00", 6)).opens_at == at(MONDAY, "06:00", 6)
 
     position.state = PositionState.SUSPENDED
-    assert selectors.position_opening(position, at(MONDAY, "12:00", 1)) == OpeningStatus(False, None, None)
+    assert rules.position_opening(position, at(MONDAY, "12:00", 1)) == OpeningStatus(False, None, None)
 
 
 def test_a_span_cannot_start_at_24_00():
@@ -413,7 +413,7 @@ def test_a_span_cannot_start_at_24_00():
 def test_remembered_schedules_answer_as_a_fresh_check(schedule):
     """validate_schedule remembers valid schedules: asking twice, or after the cache is emptied,
     gives the same answer (or the same refusal), and the answer is a copy the caller may change."""
-    from yizhan.positions import hours
+    from yizhan.core import hours
 
     def answer():
         try:

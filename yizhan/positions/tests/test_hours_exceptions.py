@@ -11,7 +11,7 @@ from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
 from yizhan.positions import hours_exceptions as he
-from yizhan.positions import selectors
+from yizhan.positions import rules, selectors
 from yizhan.positions.choices import PositionState
 from yizhan.positions.forms import INTERVAL_FORMAT
 from yizhan.positions.models import HoursException
@@ -248,9 +248,9 @@ def test_the_federation_admin_above_may_manage_them(station, dalian_map, make_ac
 
 
 def test_a_closure_today_closes_the_position_at_once(station, zs_admin):
-    assert selectors.position_opening(station).is_open
+    assert rules.position_opening(station).is_open
     create(zs_admin, station, start=today(), end=today(), reason="临时停电")
-    status = selectors.position_opening(selectors.position_get(actor=zs_admin, pk=station.pk))
+    status = rules.position_opening(selectors.position_get(actor=zs_admin, pk=station.pk))
     assert not status.is_open
     assert status.opens_at is not None and status.opens_at.date() == days(1)
 

@@ -10,9 +10,9 @@ from openpyxl import Workbook, load_workbook
 
 from yizhan.core.models import AuditEntry
 from yizhan.core.roles import Role
-from yizhan.positions import imports
 from yizhan.positions.choices import PositionState
-from yizhan.positions.imports import ImportFileError, annotated_workbook, positions_import
+from yizhan.positions.imports import xlsx as imports
+from yizhan.positions.imports.xlsx import ImportFileError, annotated_workbook, positions_import
 from yizhan.positions.models import Position
 from yizhan.positions.spreadsheet import BY_FIELD, COLUMNS, HEADERS, position_row, template_workbook
 from yizhan.positions.tests.conftest import BEIJING, XIGANG, ZHONGSHAN

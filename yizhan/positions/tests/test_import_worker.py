@@ -1,4 +1,4 @@
-"""Large imports check their rows in a worker process (`positions/import_worker.py`, decisions.md
+"""Large imports check their rows in a worker process (`positions/imports/worker.py`, decisions.md
 record 12). The worker must find exactly what the in-process checks find, see the importing
 transaction through the borrowed connection, work from a server's thread, and never outlive or
 hang the import."""
@@ -13,8 +13,8 @@ from django.forms.models import model_to_dict
 from yizhan.core.audit import audit_verify
 from yizhan.core.borrowed_db import NOT_A_READ, answer_read
 from yizhan.core.models import AuditEntry
-from yizhan.positions import import_worker
-from yizhan.positions.imports import positions_import
+from yizhan.positions.imports import worker as import_worker
+from yizhan.positions.imports.xlsx import positions_import
 from yizhan.positions.models import Position, PositionStateChange
 from yizhan.positions.tests.conftest import ZHONGSHAN
 from yizhan.positions.tests.test_import import row, workbook

@@ -21,7 +21,7 @@ from yizhan.core.params import CHOICE_UNKNOWN, PARAM_EMPTY_CHOICE
 from yizhan.core.roles import Role
 from yizhan.positions import photos, rules
 from yizhan.positions.choices import ConstructionType, PositionKind, PositionState, StarRating
-from yizhan.positions.imports import positions_import
+from yizhan.positions.imports.xlsx import positions_import
 from yizhan.positions.models import Position, PositionPhoto
 from yizhan.positions.spreadsheet import COLUMNS, HEADERS
 from yizhan.positions.tests.conftest import ZHONGSHAN

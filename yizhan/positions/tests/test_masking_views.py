@@ -24,7 +24,7 @@ from yizhan.core import personal_data
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.positions import services
-from yizhan.positions.imports import positions_import
+from yizhan.positions.imports.xlsx import positions_import
 from yizhan.positions.models import Position
 from yizhan.positions.poster import poster_sections
 from yizhan.positions.spreadsheet import BY_FIELD, COLUMNS, HEADERS, position_row

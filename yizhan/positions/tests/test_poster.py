@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from yizhan.core.hours import parse_schedule_text
 from yizhan.core.roles import Role
-from yizhan.positions.hours import parse_schedule_text
 from yizhan.positions.poster import position_poster_pdf, poster_feedback_url, poster_lines, poster_qr_payload
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ import pytest
 from openpyxl import Workbook
 
 from yizhan.core.roles import Role
-from yizhan.positions import imports, services
-from yizhan.positions.imports import positions_import
+from yizhan.positions import services
+from yizhan.positions.imports import xlsx as imports
+from yizhan.positions.imports.xlsx import positions_import
 from yizhan.positions.models import Position
 from yizhan.positions.spreadsheet import COLUMNS, HEADERS
 from yizhan.positions.tests.conftest import XIGANG

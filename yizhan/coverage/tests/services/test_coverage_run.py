@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from yizhan.core.hours import SHANGHAI
 from yizhan.core.roles import Role
 from yizhan.coverage import services
 from yizhan.coverage.exports import coverage_run_export
@@ -17,7 +18,6 @@ from yizhan.coverage.models import CoverageRun, DemandSet
 from yizhan.coverage.selectors import coverage_side_by_side, demand_set_list
 from yizhan.coverage.tests.conftest import SIZE_M, gcj
 from yizhan.positions.choices import PositionState
-from yizhan.positions.hours import SHANGHAI
 
 
 def test_default_grid_covers_the_area_evenly(admin, area):

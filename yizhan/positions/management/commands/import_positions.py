@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from yizhan.core.commands import acting_as
 from yizhan.core.errors import ApplicationError
-from yizhan.positions.imports import positions_import
+from yizhan.positions.imports.xlsx import positions_import
 
 
 class Command(BaseCommand):
