@@ -43,3 +43,8 @@ class RegionLevel(models.TextChoices):
     PROVINCE = "province", _("省级")
     CITY = "city", _("地级")
     DISTRICT = "district", _("县级")
+    CUSTOM = "custom", _("自定义区域")
+
+
+# The levels of GB/T 2260 (what a boundary file may hold); custom areas are made by units.
+ADMINISTRATIVE_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.DISTRICT)

@@ -13,6 +13,13 @@ from yizhan.core.scoping import ScopedQuerySet
 from yizhan.orgs.choices import RegionLevel, UnitType
 
 ADCODE_VALIDATOR = RegexValidator(r"^\d{6}$", _("行政区划代码应为 6 位数字（GB/T 2260）"))
+# A custom area (development zone, new district: no adcode) is coded X + the adcode of the area it
+# lies in + a two-digit number, so it can never be taken for, or collide with, a GB/T 2260 code.
+CUSTOM_AREA_PREFIX = "X"
+REGION_CODE_PATTERN = r"^(\d{6}|X\d{8})$"
+REGION_CODE_VALIDATOR = RegexValidator(
+    REGION_CODE_PATTERN, _("区划代码应为 6 位数字（GB/T 2260），自定义区域为 X 加 8 位数字")
+)
 UNIT_CODE_VALIDATOR = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", _("单位代码只能由字母、数字、- 和 _ 组成"))
 PHONE_VALIDATOR = RegexValidator(
     r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{3,4}-?\d{3,4}-?\d{4}|[1-9]\d{4,7})$",
@@ -22,9 +29,14 @@ PHONE_VALIDATOR = RegexValidator(
 
 class Region(models.Model):
     """An administrative area (GB/T 2260 adcode) with its boundary in GCJ-02. Reference data:
-    readable by all staff, loaded with `yizhan import-regions`."""
+    readable by all staff, loaded with `yizhan import-regions`.
 
-    adcode = models.CharField(_("区划代码"), max_length=6, unique=True, validators=[ADCODE_VALIDATOR])
+    A custom area (level `custom`: a development zone or new district, which has no adcode) is
+    owned by the unit that drew, uploaded or composed it (`services.custom_area_create`); it is
+    coded X…, lies below the GB/T area it was drawn in, and serves as that unit's area like any
+    other (positions inside it, the finder's place search)."""
+
+    adcode = models.CharField(_("区划代码"), max_length=9, unique=True, validators=[REGION_CODE_VALIDATOR])
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("级别"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
@@ -35,11 +47,34 @@ class Region(models.Model):
     min_lat = models.FloatField(null=True, blank=True)
     max_lng = models.FloatField(null=True, blank=True)
     max_lat = models.FloatField(null=True, blank=True)
+    owner = models.ForeignKey(
+        "Unit",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="custom_areas",
+        help_text=_("自定义区域（开发区、新区等）所属的工会单位"),
+    )
 
     class Meta:
         ordering = ["adcode"]
         verbose_name = _("行政区划")
         verbose_name_plural = pgettext_lazy("plural", "行政区划")
+        constraints = [
+            # X… codes are custom areas and only custom areas; only a custom area has an owner.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level=RegionLevel.CUSTOM, adcode__startswith=CUSTOM_AREA_PREFIX)
+                    | (~models.Q(level=RegionLevel.CUSTOM) & ~models.Q(adcode__startswith=CUSTOM_AREA_PREFIX))
+                ),
+                name="region_custom_code_iff_custom_level",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level=RegionLevel.CUSTOM) | models.Q(owner__isnull=True),
+                name="region_owner_only_custom",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.adcode}）"

@@ -6,6 +6,7 @@ from yizhan.core.admin_base import request_actor
 from yizhan.core.personal_data import shown
 from yizhan.core.roles import Role
 from yizhan.orgs.choices import RegionLevel, UnitType
+from yizhan.orgs.models import REGION_CODE_PATTERN
 
 
 class RegionRefOut(Schema):
@@ -59,7 +60,7 @@ class UnitCreateIn(Schema):
     code: str = Field(..., min_length=1, max_length=32)
     name: str = Field(..., min_length=1, max_length=200)
     type: UnitType
-    region_adcode: str = Field(..., pattern=r"^\d{6}$")
+    region_adcode: str = Field(..., pattern=REGION_CODE_PATTERN)
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=30)
     address: str = Field("", max_length=255)
@@ -69,7 +70,7 @@ class UnitUpdateIn(Schema):
     code: str | None = Field(None, min_length=1, max_length=32)
     name: str | None = Field(None, min_length=1, max_length=200)
     type: UnitType | None = None
-    region_adcode: str | None = Field(None, pattern=r"^\d{6}$")
+    region_adcode: str | None = Field(None, pattern=REGION_CODE_PATTERN)
     contact_name: str | None = Field(None, max_length=50)
     contact_phone: str | None = Field(None, max_length=30)
     address: str | None = Field(None, max_length=255)

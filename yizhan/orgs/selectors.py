@@ -155,3 +155,11 @@ def user_by_username(*, actor: Actor, username: str) -> User:
     if held.exists() and not held.filter(pk__in=Membership.objects.restrict(actor)).exists():
         raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
     return user
+
+
+def unit_by_code(*, actor: Actor, code: str, action: str = Action.UPDATE) -> Unit:
+    """The unit coded `code`, when the actor may take `action` on it (404 otherwise, as for a key)."""
+    pk = Unit.objects.filter(code=code).values_list("pk", flat=True).first()
+    if pk is None:
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    return unit_get(actor=actor, pk=pk, action=action)

