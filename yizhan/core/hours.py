@@ -3,11 +3,18 @@ open at a moment, computed in Asia/Shanghai.
 
 A weekly schedule maps weekday keys (mon … sun) to lists of [start, end] "HH:MM" intervals; an end
 at or before its start runs past midnight into the next day (a night shift 20:00–06:00).
+
+Hours are one of three things: round the clock (`always_open`), a weekly schedule, or unknown —
+neither, "to be verified" (issue 14 §4). Unknown hours are never shown or counted as closed:
+`opening_status` says `unknown` and the pages say 开放时间待核实. `read_hours` reads hours as
+registries write them (`周一至周五 08:30-12:00,13:00-17:30`, `早8点至晚8点`, `24小时`) and gives
+what it cannot read in full back as unknown, with the text, never as a guess.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -171,6 +178,267 @@ def schedule_text(schedule: dict[str, list[list[str]]]) -> str:
     return "; ".join(parts)
 
 
+# --- hours as registries write them (issue 14 §4) ------------------------------------------------
+
+HOURS_ROUND_THE_CLOCK_WORD = _("“{word}”读作 24 小时开放，请核实")
+HOURS_HOLIDAYS_NOT_READ = _("节假日的安排未读入：节假日另有安排的，请登记为开放时间例外")
+
+
+@dataclass(frozen=True)
+class HoursReading:
+    """What a text says about a position's hours: round the clock, a weekly schedule, or neither
+    (unknown); `unreadable` holds the text when it could not be read in full, `notes` what was
+    read with a caveat (Chinese, for an import's warnings)."""
+
+    schedule: dict[str, list[list[str]]]
+    always_open: bool = False
+    unreadable: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def unknown(self) -> bool:
+        return hours_unknown(always_open=self.always_open, schedule=self.schedule)
+
+
+def read_hours(text: str) -> HoursReading:
+    """Read opening hours as people write them: the form's own syntax (`parse_schedule_text`) or the
+    common Chinese forms — full-width digits and dashes; 至/到/~/—; 每天, 工作日, 周末, 周一至周五,
+    周一、三、五; 上午/下午/早/晚/凌晨/中午, 8点半, 次日; 24小时 and 全天 (round the clock); 休息 for days
+    closed; 节假日 noted (not modelled: exceptions are). A text is read in full or not at all: any
+    part not understood, days without hours (工作日开放), times out of range or overlapping give
+    an unreadable reading (unknown hours, the text kept), never a partial or a closed schedule."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return HoursReading({})
+    try:
+        schedule = parse_schedule_text(stripped)
+    except (ScheduleError, ValueError):
+        pass
+    else:
+        if schedule:
+            return HoursReading(schedule)
+    try:
+        return _read_written(stripped)
+    except _Unreadable:
+        return HoursReading({}, unreadable=stripped)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
+_NUMBER = rf"(?:\d{{1,2}}|{_CN_NUMBER})"
+_PERIOD = "凌晨|清晨|早上|早晨|上午|中午|午间|下午|午后|傍晚|晚上|晚间|夜间|夜里|早|晚"
+_AFTERNOON = frozenset(("下午", "午后", "傍晚", "晚上", "晚间", "夜间", "夜里", "晚"))
+_NIGHT = frozenset(("晚上", "晚间", "夜间", "夜里", "晚"))
+_NOON = frozenset(("中午", "午间"))
+_DASH = "(?:[-~〜—–―‐‑‒−]+|至|到)"
+
+
+def _time(tag: str) -> str:
+    """A time of day: 8:30, 8.30, 08:30, 8点, 8点半, 8点30分, 八点, 下午2点, 次日6:00."""
+    return (
+        rf"(?P<next{tag}>次日|翌日|第二天|隔天)?\s*(?P<period{tag}>{_PERIOD})?\s*(?P<hour{tag}>{_NUMBER})"
+        rf"(?:\s*[:.]\s*(?P<min{tag}>\d{{2}})"
+        rf"|\s*(?P<unit{tag}>[点时])(?P<half{tag}>半|整)?(?:(?P<cmin{tag}>\d{{1,2}}|{_CN_NUMBER})分?)?)?"
+    )
+
+
+_DAY_CHAR = "[一二三四五六日天七1-7]"
+_DAY_PREFIX = "(?:周|星期|礼拜)"
+# After a day: not a time unit (周一至五点 is no day), and a digit day not followed by what makes it
+# an hour (周1-5:00).
+_DAY_END = r"(?![点时半])(?!(?<=[1-7])[\d:.])"
+# A day named alone in a list (周一、三、五): not the hour of a time in Chinese numerals (三点).
+_NOT_TIME = r"(?![点时半零〇一二两三四五六七八九十])"
+_DAY_INDEX = {c: i for i, c in enumerate("一二三四五六日")} | {"天": 6, "七": 6} | {str(i + 1): i for i in range(7)}
+_ASCII_DAY = "mon|tue|wed|thu|fri|sat|sun"
+_ALL_DAYS = frozenset(WEEKDAYS)
+_DAY_WORDS = {
+    "全年无休": _ALL_DAYS, "全年": _ALL_DAYS, "每天": _ALL_DAYS, "每日": _ALL_DAYS, "天天": _ALL_DAYS,
+    "全周": _ALL_DAYS, "七天": _ALL_DAYS, "工作日": frozenset(WEEKDAYS[:5]), "周末": frozenset(WEEKDAYS[5:]),
+    "双休日": frozenset(WEEKDAYS[5:]), "休息日": frozenset(WEEKDAYS[5:]), "公休日": frozenset(WEEKDAYS[5:]),
+}  # fmt: skip
+_ROUND_THE_CLOCK_NOTED = ("全天", "全日")
+_TOKENS = [
+    ("always", re.compile(r"24\s*小时|二十四\s*小时|24\s*h(?:ours?)?|全天候|全天|全日|7\s*[x×*]\s*24(?:\s*小时)?")),
+    ("span", re.compile(_time("a") + rf"\s*{_DASH}\s*" + _time("b"))),
+    ("range", re.compile(rf"{_DAY_PREFIX}(?P<first>{_DAY_CHAR})\s*(?:至|到|[-~—–])\s*{_DAY_PREFIX}?(?P<last>{_DAY_CHAR}){_DAY_END}")),
+    ("several", re.compile(rf"{_DAY_PREFIX}(?P<days>[一二三四五六日天七]{{2,7}})(?![点时半至到\-~—–])")),
+    ("day", re.compile(rf"{_DAY_PREFIX}(?P<day>{_DAY_CHAR}){_DAY_END}")),
+    ("ascii", re.compile(rf"(?P<first>{_ASCII_DAY})(?:\s*-\s*(?P<last>{_ASCII_DAY}))?")),
+    ("words", re.compile("|".join(sorted(_DAY_WORDS, key=len, reverse=True)))),
+    ("holiday", re.compile(r"(?:法定)?(?:节假日|节日|假日|假期)(?:除外|不休息?|无休|照常开放|照常|正常开放|休息|闭馆|不开放)?")),
+    ("closed", re.compile(r"休息|闭馆|休馆|闭站|不开放|关闭|不营业|休业|停止开放|闭门")),
+    ("filler", re.compile(r"开放时间|营业时间|服务时间|办公时间|工作时间|对外开放|开放|营业|服务|办公|时间|时段|均|都|为|是|从|自|起|每|正常|照常")),
+    ("bare", re.compile(rf"(?P<day>[一二三四五六日天七]){_NOT_TIME}")),
+    ("separator", re.compile(r"(?:[\s,;、/|\\。.()\[\]【】<>《》\"'“”‘’&+:]|以及|及|和|与)+")),
+]  # fmt: skip
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if len(text) == 2 and text[0] in "零〇":
+        text = text[1]  # 八点零五分
+    try:
+        if "十" in text:
+            tens, _sep, ones = text.partition("十")
+            if len(tens) > 1 or len(ones) > 1:
+                raise _Unreadable
+            return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+        if len(text) != 1:
+            raise _Unreadable
+        return _CN_DIGITS[text]
+    except KeyError:
+        raise _Unreadable from None
+
+
+def _clock(match: re.Match, tag: str) -> tuple[int, bool, str, bool]:
+    """(minutes from midnight, whether the text marks it as a time, its period word, next day)."""
+    period = match[f"period{tag}"] or ""
+    hour = _number(match[f"hour{tag}"])
+    if match[f"min{tag}"] is not None:
+        minute = int(match[f"min{tag}"])
+    elif match[f"half{tag}"] == "半":
+        if match[f"cmin{tag}"]:
+            raise _Unreadable
+        minute = 30
+    elif match[f"cmin{tag}"]:
+        minute = _number(match[f"cmin{tag}"])
+    else:
+        minute = 0
+    if minute > 59 or hour > 24:
+        raise _Unreadable
+    if period in _NIGHT and hour == 12:
+        hour = 24  # 晚上12点: midnight, the end of the day
+    elif period in _AFTERNOON and hour < 12:
+        hour += 12
+    elif period in _NOON and 1 <= hour <= 3:
+        hour += 12
+    elif period == "凌晨" and hour == 12:
+        hour = 0
+    marked = bool(match[f"min{tag}"] is not None or match[f"unit{tag}"] or period)
+    return hour * 60 + minute, marked, period, bool(match[f"next{tag}"])
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _span(match: re.Match) -> list[str]:
+    start, start_marked, start_period, _ = _clock(match, "a")
+    end, end_marked, end_period, next_day = _clock(match, "b")
+    if not (start_marked or end_marked) or start >= 1440 or end > 1440:
+        raise _Unreadable
+    if not end_period and not next_day and start_period in _AFTERNOON | _NOON and end < 720:
+        later = end + 720  # 下午2点-5点: the end keeps the start's afternoon
+        if start < later <= 1440:
+            end = later
+    if end == start or (next_day and end > start):
+        raise _Unreadable
+    return [_hhmm(start), _hhmm(end)]
+
+
+def _tokens(text: str) -> list[tuple[str, object]]:
+    tokens: list[tuple[str, object]] = []
+    position, last = 0, ""
+    while position < len(text):
+        for kind, pattern in _TOKENS:
+            match = pattern.match(text, position)
+            if match is None or match.end() == position or (kind == "bare" and last != "days"):
+                continue
+            break
+        else:
+            raise _Unreadable
+        position = match.end()
+        if kind == "separator":
+            continue
+        if kind == "span":
+            tokens.append(("span", _span(match)))
+        elif kind == "always":
+            word = match.group()
+            tokens.append(("always", ["00:00", "24:00"]))
+            if word in _ROUND_THE_CLOCK_NOTED:
+                tokens.append(("note", HOURS_ROUND_THE_CLOCK_WORD.format(word=word)))
+        elif kind == "range":
+            first, last_day = _DAY_INDEX[match["first"]], _DAY_INDEX[match["last"]]
+            if last_day < first:
+                raise _Unreadable
+            tokens.append(("days", frozenset(WEEKDAYS[first : last_day + 1])))
+        elif kind == "ascii":
+            first = WEEKDAYS.index(match["first"])
+            final = WEEKDAYS.index(match["last"]) if match["last"] else first
+            days = WEEKDAYS[first : final + 1] if first <= final else WEEKDAYS[first:] + WEEKDAYS[: final + 1]
+            tokens.append(("days", frozenset(days)))
+        elif kind == "several":
+            tokens.append(("days", frozenset(WEEKDAYS[_DAY_INDEX[c]] for c in match["days"])))
+        elif kind in ("day", "bare"):
+            tokens.append(("days", frozenset((WEEKDAYS[_DAY_INDEX[match["day"]]],))))
+        elif kind == "words":
+            tokens.append(("days", _DAY_WORDS[match.group()]))
+        elif kind == "holiday":
+            # 节假日除外, 节假日休息: a word on holidays, not a day of the week (noted, not read).
+            said = match.group().lstrip("法定").removeprefix("节假日").removeprefix("节日").removeprefix("假日")
+            tokens.append(("holiday", said.removeprefix("假期")))
+        elif kind == "closed":
+            tokens.append(("closed", None))
+        last = tokens[-1][0] if kind != "filler" else last
+    return tokens
+
+
+def _read_written(text: str) -> HoursReading:
+    tokens = _tokens(unicodedata.normalize("NFKC", text).lower())
+    notes: list[str] = []
+    groups: list[dict] = []  # in order: days (None: every day), spans, closed, holidays named
+    group: dict | None = None
+    # 24小时 or 全天 said of every day is round the clock; times that happen to cover every day
+    # (00:00-24:00) stay a schedule, as they were written.
+    words_only = True
+    for kind, value in tokens:
+        if kind == "note" or (kind == "holiday" and value):
+            notes.append(str(value if kind == "note" else HOURS_HOLIDAYS_NOT_READ))
+            continue
+        if kind in ("days", "holiday"):
+            if group is None or group["spans"] or group["closed"]:
+                group = {"days": set(), "holiday": False, "spans": [], "closed": False}
+                groups.append(group)
+            if kind == "days":
+                group["days"] |= value
+            else:
+                group["holiday"] = True
+                notes.append(str(HOURS_HOLIDAYS_NOT_READ))
+        elif kind in ("span", "always"):
+            words_only = words_only and kind == "always"
+            if group is None:
+                group = {"days": None, "holiday": False, "spans": [], "closed": False}
+                groups.append(group)
+            group["spans"].append(value)
+        elif kind == "closed":
+            if group is None or group["spans"] or (not group["days"] and not group["holiday"]):
+                raise _Unreadable
+            group["closed"] = True
+    schedule: dict[str, list[list[str]]] = {}
+    for group in groups:
+        if bool(group["spans"]) == group["closed"]:
+            raise _Unreadable  # days without hours (工作日开放), or hours said to be closed
+        days = WEEKDAYS if group["days"] is None else [d for d in WEEKDAYS if d in group["days"]]
+        for day in days:
+            schedule[day] = [list(span) for span in group["spans"]]
+    try:
+        schedule = validate_schedule(schedule)
+    except ScheduleError:
+        raise _Unreadable from None
+    if not schedule:
+        raise _Unreadable
+    notes = tuple(dict.fromkeys(notes))
+    if words_only and len(schedule) == 7 and all(spans == [["00:00", "24:00"]] for spans in schedule.values()):
+        return HoursReading({}, always_open=True, notes=notes)
+    return HoursReading(schedule, notes=notes)
+
+
 @dataclass(frozen=True)
 class HoursOverride:
     """A dated override: closed, or open with other intervals, on [start, end] (inclusive)."""
@@ -204,6 +472,15 @@ class OpeningStatus:
     is_open: bool
     closes_at: datetime | None  # when open: the end of the current span (None when open round the clock)
     opens_at: datetime | None  # when closed: the next opening within a week (None if none)
+    # Not open, and not known to be closed: the weekly hours are unknown and no dated exception
+    # says what today is (pages show 开放时间待核实, never 已关闭).
+    unknown: bool = False
+
+
+def hours_unknown(*, always_open: bool, schedule) -> bool:
+    """Whether a position's hours are unknown, to be verified (issue 14 §4): neither open round the
+    clock nor any span in its weekly schedule. Such a position is never taken for closed."""
+    return not always_open and not any((schedule or {}).values())
 
 
 def opening_status(
@@ -214,6 +491,10 @@ def opening_status(
         return OpeningStatus(False, None, None)
     local = at.astimezone(SHANGHAI)
     today = local.date()
+    # Unknown weekly hours say nothing about today unless a dated exception covers it.
+    unknown = hours_unknown(always_open=always_open, schedule=schedule) and not any(
+        exc.start <= today <= exc.end for exc in exceptions
+    )
     now = local.hour * 60 + local.minute + local.second / 60
     # Spans of yesterday that run past midnight, shifted onto today's clock.
     yesterday = [
@@ -237,8 +518,8 @@ def opening_status(
         for start, _end in sorted(_intervals_on(day, schedule, exceptions, always_open)):
             opening = datetime.combine(day, time.min, tzinfo=SHANGHAI) + timedelta(minutes=start)
             if opening > local:
-                return OpeningStatus(False, None, opening)
-    return OpeningStatus(False, None, None)
+                return OpeningStatus(False, None, opening, unknown)
+    return OpeningStatus(False, None, None, unknown)
 
 
 def _closing_after(today: date, end: int, schedule, exceptions, always_open) -> datetime | None:

@@ -183,8 +183,8 @@ def test_closed_outside_with_the_next_opening():
     # After the weekend.
     assert status(at(friday, "21:00"), WEEKDAYS_6_TO_20) == OpeningStatus(False, None, at(MONDAY, "06:00", 7))
     assert status(at(friday, "12:00", 1), WEEKDAYS_6_TO_20).opens_at == at(MONDAY, "06:00", 7)
-    # Nothing in the week: no next opening.
-    assert status(at(friday, "12:00"), {}) == OpeningStatus(False, None, None)
+    # Nothing in the week: no next opening, and hours unknown rather than closed (issue 14 §4).
+    assert status(at(friday, "12:00"), {}) == OpeningStatus(False, None, None, unknown=True)
 
 
 def test_the_moment_is_read_in_shanghai_time():
