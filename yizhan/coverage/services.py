@@ -59,6 +59,7 @@ TIME_LIMIT_OUT_OF_RANGE = _("求解时限应在 1～3600 秒之间（收到 {val
 OBJECTIVE_PARAMETER = _("最大覆盖须给出新增站点数 k；集合覆盖须给出目标覆盖率")
 ALREADY_PLANNED = _("该选址结果已生成规划阵地（{codes}）")
 NOTHING_CHOSEN = _("该选址结果没有选中任何候选点")
+NOT_A_CHOSEN_SITE = _("第 {number} 个站点不在该选址结果中")
 NOT_THE_SAME_UNIT = _("需求数据、候选点和路网须属于同一单位或其上级单位")
 
 GRID_CELL_RANGE_M = (50, 5000)
@@ -682,9 +683,12 @@ def siting_best_answer(run: SitingRun) -> dict:
 
 
 @transaction.atomic
-def siting_plan_positions(*, actor: Actor, siting_run: SitingRun, unit: Unit | None = None) -> list:
+def siting_plan_positions(
+    *, actor: Actor, siting_run: SitingRun, unit: Unit | None = None, numbers: list[int] | None = None
+) -> list:
     """Turn a siting result into planned positions in one step (issue 18 §5), through the registry's
-    own service (its rules and audit entries), all or none; the run records their codes."""
+    own service (its rules and audit entries), all or none; the run records their codes. `numbers`
+    (1-based, in the answer's order) picks some of the chosen sites; all of them when None."""
     from yizhan.positions.choices import BuildMode, PositionKind
     from yizhan.positions.services import position_create
 
@@ -694,11 +698,17 @@ def siting_plan_positions(*, actor: Actor, siting_run: SitingRun, unit: Unit | N
     if run.planned_codes:
         raise ApplicationError(ALREADY_PLANNED.format(codes="、".join(run.planned_codes)))
     sites = siting_best_answer(run)["sites"]
-    if not sites:
+    picked = list(enumerate(sites, start=1))
+    if numbers is not None:
+        for number in numbers:
+            if not (isinstance(number, int) and 1 <= number <= len(sites)):
+                raise ApplicationError(NOT_A_CHOSEN_SITE.format(number=number), field="sites")
+        picked = [(number, site) for number, site in picked if number in set(numbers)]
+    if not picked:
         raise ApplicationError(str(NOTHING_CHOSEN))
     unit = Unit.objects.get(pk=(unit or run.unit).pk)
     codes, positions = [], []
-    for number, site in enumerate(sites, start=1):
+    for number, site in picked:
         code = f"SR{run.pk}-{number:03d}"
         construction = PARTNER_CONSTRUCTION.get(site["kind"], "merchant")
         partner = site["kind"] in PARTNER_CONSTRUCTION
