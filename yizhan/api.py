@@ -31,6 +31,7 @@ from yizhan.core.errors import (
     is_api_request,
 )
 from yizhan.core.jobs.api import router as jobs_router
+from yizhan.coverage.api import router as coverage_router
 from yizhan.core.json_body import BoundedJSONParser, body_too_large
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
 from yizhan.finder.api import router as finder_router
@@ -245,3 +246,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/positions", positions_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/coverage", coverage_router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/positions/", include("yizhan.positions.urls")),
     path("staff/feedback/", include("yizhan.ledger.urls")),
     path("staff/jobs/", include("yizhan.core.jobs.urls")),
+    path("staff/coverage/", include("yizhan.coverage.urls")),
     path("staff/", include("yizhan.orgs.urls")),
     path("staff/audit/", include("yizhan.core.urls")),
     # One login page for everything: the admin's own would skip nothing (same backends) but is a

@@ -105,7 +105,7 @@ def latest_demand(unit: Unit) -> DemandSet | None:
 
 def latest_network(unit: Unit) -> NetworkFile | None:
     """The unit's newest street network, or its nearest ancestor's."""
-    for owner in [unit, *reversed(list(unit.get_ancestors()))]:
+    for owner in [unit, *reversed(list(Unit.objects.get_ancestors(unit)))]:
         network = NetworkFile.objects.filter(unit=owner).defer("data").order_by("-created_at", "-pk").first()
         if network is not None:
             return network
