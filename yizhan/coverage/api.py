@@ -9,7 +9,8 @@ from datetime import datetime
 
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from yizhan.core.jobs.services import job_start
 from yizhan.coverage import jobs as coverage_jobs
 from yizhan.coverage.exports import coverage_geojson, coverage_run_export, siting_run_export
 from yizhan.coverage.selectors import coverage_run_get, coverage_run_list, siting_run_get, siting_run_list
+from yizhan.coverage.jobs import network_load_start
 from yizhan.coverage.services import siting_best_answer, siting_plan_positions
 
 router = Router(tags=["coverage"])
@@ -202,6 +204,11 @@ def _quote(name: str) -> str:
 def coverage_start(request, payload: CoverageStartIn):
     params = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     return _started(job_start(actor=request.actor, kind=coverage_jobs.COVERAGE_RUN, params=params))
+
+
+@router.post("/networks", response={201: JobStartedOut}, summary="Upload a street network (PBF) and load it (a job)")
+def network_upload(request, unit: Form[str], file: File[UploadedFile]):
+    return _started(network_load_start(actor=request.actor, unit=unit, upload=file))
 
 
 @router.get("/runs", response=list[CoverageRunOut], summary="Coverage runs the caller sees, newest first")

@@ -200,6 +200,28 @@ def network_params(actor: Actor, params: dict) -> dict:
     return {"unit": unit.code, "file": name, "file_name": str(params.get("file_name") or name.rsplit("/", 1)[-1])[:255]}
 
 
+def network_load_start(*, actor: Actor, unit: str, upload):
+    """Keep an uploaded PBF file under coverage/uploads/ and start the job that loads it (the file
+    is read by the worker, which may run on another machine sharing the media storage)."""
+    from uuid import uuid4
+
+    from django.core.files.base import File
+
+    from yizhan.core.jobs.services import job_start
+    from yizhan.core.scoping import require
+
+    require(actor, Action.CREATE, NetworkFile)
+    unit_param(actor, {"unit": unit})
+    name = default_storage.save(f"{UPLOADS}{uuid4().hex}.osm.pbf", File(upload))
+    try:
+        return job_start(
+            actor=actor, kind=NETWORK_LOAD, params={"unit": unit, "file": name, "file_name": upload.name or ""}
+        )
+    except BaseException:
+        default_storage.delete(name)
+        raise
+
+
 # ------------------------------------------------------------------------------------ runs
 
 

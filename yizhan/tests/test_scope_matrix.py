@@ -33,16 +33,9 @@ NOT_IN_MATRIX = {
 
 # Permitted actions that no channel offers, so no probe can try them, and why. Listed here rather
 # than silently skipped: when a channel is added, its probe belongs in the case.
-_COVERAGE_LATER = "issue 18: the coverage pages, API and job integration come after the engine; the services check it"
 NO_CHANNEL: dict[tuple[str, str], str] = {
-    ("coverage.demandset", "create"): _COVERAGE_LATER,
-    ("coverage.candidateset", "create"): _COVERAGE_LATER,
-    ("coverage.networkfile", "create"): _COVERAGE_LATER,
-    ("coverage.coveragerun", "create"): _COVERAGE_LATER,
-    ("coverage.coveragerun", "export"): _COVERAGE_LATER,
-    ("coverage.sitingrun", "create"): _COVERAGE_LATER,
-    ("coverage.sitingrun", "export"): _COVERAGE_LATER,
-    ("coverage.sitingrun", "update"): _COVERAGE_LATER,
+    ("coverage.candidateset", "create"): "issue 18: no upload channel yet; a siting job makes a grid of "
+    "candidates inside its run, where candidate_grid_create checks the role and scope",
 }
 
 
