@@ -9,18 +9,17 @@ from datetime import datetime
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-
-from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import CRS
 from yizhan.core.jobs.services import job_start
 from yizhan.coverage import jobs as coverage_jobs
 from yizhan.coverage.exports import coverage_geojson, coverage_run_export, siting_run_export
-from yizhan.coverage.selectors import coverage_run_get, coverage_run_list, siting_run_get, siting_run_list
 from yizhan.coverage.jobs import network_load_start
+from yizhan.coverage.selectors import coverage_run_get, coverage_run_list, siting_run_get, siting_run_list
 from yizhan.coverage.services import siting_best_answer, siting_plan_positions
 
 router = Router(tags=["coverage"])

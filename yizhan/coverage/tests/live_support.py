@@ -46,8 +46,13 @@ def _seed() -> None:
     def square(x0, y0, x1, y1):
         ring = [list(gcj(x, y)) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))]
         lngs, lats = [p[0] for p in ring], [p[1] for p in ring]
-        return {"boundary": {"type": "Polygon", "coordinates": [ring]}, "min_lng": min(lngs), "min_lat": min(lats),
-                "max_lng": max(lngs), "max_lat": max(lats)}
+        return {
+            "boundary": {"type": "Polygon", "coordinates": [ring]},
+            "min_lng": min(lngs),
+            "min_lat": min(lats),
+            "max_lng": max(lngs),
+            "max_lat": max(lats),
+        }
 
     province = Region.objects.create(adcode="210000", name="辽宁省", level=RegionLevel.PROVINCE)
     city = Region.objects.create(adcode="210200", name="大连市", level=RegionLevel.CITY, parent=province)
@@ -55,14 +60,21 @@ def _seed() -> None:
         adcode="210211", name="甘井子区", level=RegionLevel.DISTRICT, parent=city, **square(0, 0, 4000, 4000)
     )
     federation = federation_create(code="DL", name="大连市总工会", type=UnitType.CITY_FEDERATION, region=city)
-    union = federation_create(code="GJZ", name="甘井子区总工会", type=UnitType.DISTRICT, region=district, parent=federation)
+    union = federation_create(
+        code="GJZ", name="甘井子区总工会", type=UnitType.DISTRICT, region=district, parent=federation
+    )
     user = User.objects.create_user(username="planner", password=PASSWORD)
     Membership.objects.create(user=user, unit=union, role=Role.UNIT_ADMIN)
     for n, (x, y) in enumerate(((500, 500), (1500, 2500), (800, 3500)), start=1):
         lng, lat = gcj(x, y)
         PositionFactory(
-            unit=union, region=district, code=f"GJZ-{n:03d}", lng=lng, lat=lat,
-            construction_type=ConstructionType.MERCHANT, state=PositionState.OPERATING,
+            unit=union,
+            region=district,
+            code=f"GJZ-{n:03d}",
+            lng=lng,
+            lat=lat,
+            construction_type=ConstructionType.MERCHANT,
+            state=PositionState.OPERATING,
         )
 
 

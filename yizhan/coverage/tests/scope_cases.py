@@ -8,13 +8,12 @@ services/ (a district admin refused another unit, a reviewer refused)."""
 from __future__ import annotations
 
 import numpy as np
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yizhan.core.jobs.models import Job
 from yizhan.core.roles import Role
-from yizhan.orgs.geo import boundaries_changed
 from yizhan.coverage.models import CandidateSet, CoverageRun, DemandSet, NetworkFile, SitingRun
+from yizhan.orgs.geo import boundaries_changed
 from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World
 
 OWN_AND_BELOW = frozenset({"own", "child"})
@@ -118,10 +117,25 @@ def _siting(world: World, relation: str) -> SitingRun:
         seconds=0,
     )
     site = {"index": 0, "label": "矩阵候选点", "kind": "", "lng": 121.6, "lat": 38.9}
-    answer = {"method": "greedy", "chosen": [0], "sites": [site], "gains": [1.0], "covered_weight": 1.0,
-              "share_after": 1.0, "bound": 1.0, "gap": 0.0, "status": "optimal", "seconds": 0.0}
-    run.summary = {"total_weight": 1.0, "covered_before": 0.0, "share_before": 0.0,
-                   "stations": {"id": [], "code": [], "name": [], "lng": [], "lat": []}, "greedy": answer}
+    answer = {
+        "method": "greedy",
+        "chosen": [0],
+        "sites": [site],
+        "gains": [1.0],
+        "covered_weight": 1.0,
+        "share_after": 1.0,
+        "bound": 1.0,
+        "gap": 0.0,
+        "status": "optimal",
+        "seconds": 0.0,
+    }
+    run.summary = {
+        "total_weight": 1.0,
+        "covered_before": 0.0,
+        "share_before": 0.0,
+        "stations": {"id": [], "code": [], "name": [], "lng": [], "lat": []},
+        "greedy": answer,
+    }
     run.set_arrays(chosen_greedy=np.zeros(1, dtype=np.int64))
     run.save()
     return run
@@ -230,8 +244,8 @@ PROBES = {
 
 
 def _case(model: str, make_target) -> ScopeCase:
-    admin = {action: OWN_AND_BELOW for action in {"list"} | {action for _c, action in PROBES[model]}}
-    audit = {action: OWN_AND_BELOW for action in {"list", "detail"} & ({"list"} | {a for _c, a in PROBES[model]})}
+    admin = dict.fromkeys({"list"} | {action for _c, action in PROBES[model]}, OWN_AND_BELOW)
+    audit = dict.fromkeys({"list", "detail"} & ({"list"} | {a for _c, a in PROBES[model]}), OWN_AND_BELOW)
     return ScopeCase(
         model=f"coverage.{model}",
         make_target=make_target,

@@ -71,7 +71,7 @@ def test_siting_and_planning_through_the_api(people):
     detail = c.get(f"/api/v1/coverage/siting/{run_id}").json()
     assert len(detail["sites"]) == 4 and detail["share_after"] > detail["share_before"]
     assert all(s["gain"] > 0 for s in detail["sites"])
-    assert c.get(f"/api/v1/coverage/siting?unit=TC").json()[0]["id"] == run_id
+    assert c.get("/api/v1/coverage/siting?unit=TC").json()[0]["id"] == run_id
     assert c.get(f"/api/v1/coverage/siting/{run_id}/export?format=geojson").status_code == 200
     bad = c.post(f"/api/v1/coverage/siting/{run_id}/plan", {"sites": [9]}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["field"] == "sites"
