@@ -24,6 +24,7 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors, services
+from yizhan.orgs.choices import RegionLevel
 from yizhan.orgs.imports.accounts import accounts_import, accounts_template, result_workbook
 from yizhan.orgs.imports.sheets import max_bytes
 from yizhan.orgs.imports.units import units_import, units_template
@@ -178,7 +179,8 @@ def account_import_passwords(request, token: str):
 def unit_area(request, pk: int):
     actor = request.actor
     unit = selectors.unit_get(actor=actor, pk=pk, action=Action.UPDATE)
-    own = unit.region if unit.region.level == "custom" and unit.region.owner_id == unit.pk else None
+    region = selectors.region_get(actor=actor, adcode=unit.region.adcode)  # its parent without outlines
+    own = region if region.level == RegionLevel.CUSTOM and region.owner_id == unit.pk else None
     crs = tile_source().crs
     form = AreaForm(
         request.POST or None, request.FILES or None, initial={"name": own.name if own else "", "drawn_crs": crs}
@@ -196,7 +198,7 @@ def unit_area(request, pk: int):
             )
             messages.success(request, message)
             return redirect("staff:unit_detail", pk=unit.pk)
-    shown = selectors.region_get(actor=actor, adcode=(own.parent if own else unit.region).adcode)
+    shown = region.parent if own else region  # the area it was drawn in, with its sub-areas
     return render(
         request,
         "orgs/unit_area.html",
