@@ -47,6 +47,10 @@ class SitingStartIn(Schema):
     exact: bool = Field(True, description="在贪心结果之后精确求解（HiGHS）")
 
 
+class ErrorOut(Schema):
+    detail: str = Field(..., description="中文错误说明：单位不存在或不在您的管辖范围内")
+
+
 class JobStartedOut(Schema):
     job_id: int
     job_url: str = Field(..., description="任务接口地址：进度、结果")
@@ -199,13 +203,13 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
-@router.post("/runs", response={201: JobStartedOut}, summary="Start a coverage run (a background job)")
+@router.post("/runs", response={201: JobStartedOut, 404: ErrorOut}, summary="Start a coverage run (a background job)")
 def coverage_start(request, payload: CoverageStartIn):
     params = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     return _started(job_start(actor=request.actor, kind=coverage_jobs.COVERAGE_RUN, params=params))
 
 
-@router.post("/networks", response={201: JobStartedOut}, summary="Upload a street network (PBF) and load it (a job)")
+@router.post("/networks", response={201: JobStartedOut, 404: ErrorOut}, summary="Load a PBF street network (a job)")
 def network_upload(request, unit: Form[str], file: File[UploadedFile]):
     return _started(network_load_start(actor=request.actor, unit=unit, upload=file))
 
@@ -235,7 +239,7 @@ def coverage_run_download(request, run_id: int, format: str = "xlsx", crs: str =
     return _file(*coverage_run_export(actor=request.actor, run=run, fmt=format, crs=_crs(crs)))
 
 
-@router.post("/siting", response={201: JobStartedOut}, summary="Start a siting run (a background job)")
+@router.post("/siting", response={201: JobStartedOut, 404: ErrorOut}, summary="Start a siting run (a background job)")
 def siting_start(request, payload: SitingStartIn):
     params = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     return _started(job_start(actor=request.actor, kind=coverage_jobs.SITING_RUN, params=params))
