@@ -24,8 +24,9 @@ Per engine:
 - TRUNCATE (PostgreSQL) records the topic with no key, `everything()` (a restore) a change of
   every topic: both mean "start over".
 - Pruning: SQLite keeps the newest 100,000 changes, PostgreSQL the newest 10,000 transactions (a
-  kernel trigger deletes older ones every 1,024; numbers in migration core 0005). `since` from a mark older than
-  what is kept, from a rolled-back mark or after the head was re-created answers None: rebuild.
+  kernel trigger deletes older ones every 1,024; the numbers are in migration core 0005). `since`
+  from a mark older than what is kept, from a rolled-back mark or after the head was re-created
+  answers None: start over.
 
 The tables and the kernel's own triggers come from migration core 0005. The watched tables'
 triggers are (re)installed by `install()` after every `migrate` (post_migrate) and by that
