@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -31,7 +32,6 @@ from yizhan.api import api
 from yizhan.core.audit import audit_context
 from yizhan.core.management.commands.demo import DEMO_LOADERS
 from yizhan.core.middleware_security import permissions_policy
-from yizhan.core.tests.test_settings import PROJECT_DIR, environment
 from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.services import feedback_submit
 from yizhan.orgs.models import Membership, User
@@ -40,6 +40,7 @@ from yizhan.positions.choices import PositionState
 from yizhan.positions.hours_exceptions import hours_exception_create
 from yizhan.positions.models import Position
 from yizhan.positions.photos import position_photo_add
+from yizhan.tests.test_settings import PROJECT_DIR, environment
 
 # Each directive the policy must hold exactly; img-src is checked separately (it gains tile hosts).
 STRICT_DIRECTIVES = {
@@ -204,6 +205,7 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "feedback_id": objects["feedback"].pk,
         "membership_id": objects["membership"].pk,
         "job_id": 1,  # no job in the demo: a missing one (404)
+        "run_id": 10**6,  # a missing coverage or siting run (404)
         "adcode": unit.region.adcode,
         "token": "no-such-import",
         "app_label": "positions",
@@ -222,6 +224,9 @@ def sample_value(route: str, name: str, objects: dict) -> str:
             "units": unit,
             "feedback": objects["feedback"],
             "memberships": objects["membership"],
+            # Coverage and siting runs: a missing one (404).
+            "runs": SimpleNamespace(pk=10**6),
+            "siting": SimpleNamespace(pk=10**6),
         }
         assert collection in by_collection, f"{route}: add a sample record for '{collection}' to sample_value"
         return str(by_collection[collection].pk)
