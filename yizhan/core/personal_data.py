@@ -85,7 +85,10 @@ def register_personal_data(fields: Iterable[PersonalField] = (), not_personal: I
     """Add one app's entries to the inventory: its personal fields and the fields that look
     personal but are not (with the reason). A field is declared once."""
     declared = {(e.model, e.field) for e in (*PERSONAL_FIELDS, *NOT_PERSONAL)}
+    known = {*PERSONAL_FIELDS, *NOT_PERSONAL}
     for entry in (*fields, *not_personal):
+        if entry in known:
+            continue  # the same declaration again: AppConfig.ready() may run twice (Django's docs)
         if (entry.model, entry.field) in declared:
             raise ValueError(DECLARED_TWICE.format(model=entry.model, field=entry.field))
         declared.add((entry.model, entry.field))
@@ -183,10 +186,20 @@ register_personal_data(
         PersonalField(
             "core.auditentry", "remote_addr", Kind.IP_ADDRESS, mask_ip, frozenset({Role.AUDITOR}), AUDIT_RETENTION
         ),
+        PersonalField("core.job", "owner_name", Kind.ACCOUNT, mask_name, ALL_STAFF, _("随任务记录保存")),
+        PersonalField(
+            "core.job", "remote_addr", Kind.IP_ADDRESS, mask_ip, frozenset({Role.AUDITOR}), _("随任务记录保存")
+        ),
     ),
     (
         NotPersonal("core.auditentry", "unit_name", _("工会单位名称")),
         NotPersonal("core.auditentry", "actor_id", _("账号编号（账号的个人信息见 orgs.user）")),
+        # Background jobs: who started one is named as in the audit chain; the queue's rows hold
+        # no one's data.
+        NotPersonal("core.job", "unit_name", _("工会单位名称")),
+        NotPersonal("core.job", "result_filename", _("任务结果文件名（系统生成）")),
+        NotPersonal("django_tasks_database.dbtaskresult", "queue_name", _("任务队列名称")),
+        NotPersonal("django_tasks_database.dbtaskresult", "backend_name", _("任务后端名称")),
     ),
 )
 

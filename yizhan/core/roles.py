@@ -70,6 +70,9 @@ def register_permissions(table: dict[str, dict[str, frozenset[str]]]) -> None:
     A model is declared once, by the app that owns it; unknown roles or actions are refused at
     start-up rather than silently granting nothing."""
     for label, grants in table.items():
+        declared = {role: frozenset(actions) for role, actions in grants.items()}
+        if PERMISSIONS.get(label) == declared:
+            continue  # the same declaration again: AppConfig.ready() may run twice (Django's docs)
         if label in PERMISSIONS:
             raise ValueError(PERMISSIONS_TWICE.format(label=label))
         for role, actions in grants.items():

@@ -69,6 +69,9 @@ _kinds: dict[str, JobKind] = {}
 
 
 def register_job_kind(kind: JobKind) -> None:
+    """Offer a kind of job (apps call it from their AppConfig.ready()); one name, one kind."""
+    if _kinds.get(kind.name) == kind:
+        return  # the same kind again: AppConfig.ready() may run twice (Django's docs)
     if kind.name in _kinds:
         raise ValueError(KIND_TWICE.format(name=kind.name))
     _kinds[kind.name] = kind

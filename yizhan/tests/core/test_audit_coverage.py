@@ -20,6 +20,10 @@ NOT_AUDITED = {
     "core.auditentry": "the audit chain itself (append-only)",
     "core.audithead": "the chain head, moved with every entry",
     "core.auditanchor": "written only by audit-purge, which records itself as an entry naming the anchor",
+    "core.job": "a background job's own record (state, progress, result); what a job changes is audited in "
+    "its starter's name (decisions.md §22)",
+    "django_tasks_database.dbtaskresult": "the job queue's task rows (django-tasks database backend)",
+    "django_rq.dashboard": "django-rq's admin placeholder (no table; the RQ dashboard is not served)",
     "admin.logentry": "Django admin is read-only: nothing is ever written",
     "auth.permission": "Django framework metadata (roles are memberships, decision 4)",
     "auth.group": "unused (roles are memberships, decision 4)",
