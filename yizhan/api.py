@@ -31,9 +31,9 @@ from yizhan.core.errors import (
     is_api_request,
 )
 from yizhan.core.jobs.api import router as jobs_router
-from yizhan.coverage.api import router as coverage_router
 from yizhan.core.json_body import BoundedJSONParser, body_too_large
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
+from yizhan.coverage.api import router as coverage_router
 from yizhan.finder.api import router as finder_router
 from yizhan.ledger.api import router as feedback_public_router
 from yizhan.ledger.api import staff_router as feedback_router

@@ -14,10 +14,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
+from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_required
 from yizhan.orgs.choices import RegionLevel, UnitType
 from yizhan.orgs.models import Membership, Region, Unit, User
 from yizhan.orgs.services import federation_create
-from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_required
 
 PASSWORD = "Test-pass-2026"
 _codes = itertools.count(1)

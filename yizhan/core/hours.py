@@ -227,7 +227,20 @@ class _Unreadable(Exception):
     pass
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
 _NUMBER = rf"(?:\d{{1,2}}|{_CN_NUMBER})"
 _PERIOD = "凌晨|清晨|早上|早晨|上午|中午|午间|下午|午后|傍晚|晚上|晚间|夜间|夜里|早|晚"
@@ -314,9 +327,7 @@ def _clock(match: re.Match, tag: str) -> tuple[int, bool, str, bool]:
         raise _Unreadable
     if period in _NIGHT and hour == 12:
         hour = 24  # 晚上12点: midnight, the end of the day
-    elif period in _AFTERNOON and hour < 12:
-        hour += 12
-    elif period in _NOON and 1 <= hour <= 3:
+    elif period in _AFTERNOON and hour < 12 or period in _NOON and 1 <= hour <= 3:
         hour += 12
     elif period == "凌晨" and hour == 12:
         hour = 0

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.db import transaction
 
 from yizhan.core.roles import Role
+from yizhan.orgs.accounts.twofactor import TWO_FACTOR_ROLES, totp_device_install
 from yizhan.orgs.choices import UnitType
 from yizhan.orgs.imports.regions import region_import
 from yizhan.orgs.models import Region, Unit
 from yizhan.orgs.services import federation_create, system_account_create
-from yizhan.orgs.accounts.twofactor import TWO_FACTOR_ROLES, totp_device_install
 
 BOUNDARIES = Path(__file__).resolve().parent / "data" / "boundaries"
 DALIAN = "210200"

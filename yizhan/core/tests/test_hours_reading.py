@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from yizhan.core.hours import (
@@ -51,7 +51,10 @@ REAL = [
     ("每日 6:00-22:00，周一闭馆", HoursReading(days(WEEKDAYS[1:], ("06:00", "22:00")))),
     ("周一至周五 ９：００－１７：３０", HoursReading(days(WORKDAYS, ("09:00", "17:30")))),
     ("开放时间：周一至周五8:30-17:30", HoursReading(days(WORKDAYS, ("08:30", "17:30")))),
-    ("工作日 8:30-17:30；周末 9:00-16:00", HoursReading({**days(WORKDAYS, ("08:30", "17:30")), **days(WEEKEND, ("09:00", "16:00"))})),
+    (
+        "工作日 8:30-17:30；周末 9:00-16:00",
+        HoursReading({**days(WORKDAYS, ("08:30", "17:30")), **days(WEEKEND, ("09:00", "16:00"))}),
+    ),
     ("周一、三、五 9:00-17:00", HoursReading(days(("mon", "wed", "fri"), ("09:00", "17:00")))),
     ("周六日 9:00-12:00", HoursReading(days(WEEKEND, ("09:00", "12:00")))),
     ("星期一至星期日 7:00-19:00", HoursReading(days(EVERY_DAY, ("07:00", "19:00")))),
@@ -66,19 +69,29 @@ REAL = [
     ("凌晨4点至晚上12点", HoursReading(days(EVERY_DAY, ("04:00", "24:00")))),
     ("晚8点-次日6点", HoursReading(days(EVERY_DAY, ("20:00", "06:00")))),
     ("周五12:00-14:00", HoursReading(days(("fri",), ("12:00", "14:00")))),
-    ("周一至周五 24小时，周末 9:00-17:00", HoursReading({**days(WORKDAYS, ("00:00", "24:00")), **days(WEEKEND, ("09:00", "17:00"))})),
+    (
+        "周一至周五 24小时，周末 9:00-17:00",
+        HoursReading({**days(WORKDAYS, ("00:00", "24:00")), **days(WEEKEND, ("09:00", "17:00"))}),
+    ),
     ("周一至周五 9:00-17:00，周末休息", HoursReading(days(WORKDAYS, ("09:00", "17:00")))),
-    ("mon-fri 06:00-20:00; sat,sun 08:00-18:00", HoursReading({**days(WORKDAYS, ("06:00", "20:00")), **days(WEEKEND, ("08:00", "18:00"))})),
+    (
+        "mon-fri 06:00-20:00; sat,sun 08:00-18:00",
+        HoursReading({**days(WORKDAYS, ("06:00", "20:00")), **days(WEEKEND, ("08:00", "18:00"))}),
+    ),
     ("Mon-Fri 6:00-20:00", HoursReading(days(WORKDAYS, ("06:00", "20:00")))),
     # Read, with a caveat the import shows as a warning.
     ("全天", HoursReading({}, always_open=True, notes=("“全天”读作 24 小时开放，请核实",))),
     (
         "周末及节假日 9:00-17:00",
-        HoursReading(days(WEEKEND, ("09:00", "17:00")), notes=("节假日的安排未读入：节假日另有安排的，请登记为开放时间例外",)),
+        HoursReading(
+            days(WEEKEND, ("09:00", "17:00")), notes=("节假日的安排未读入：节假日另有安排的，请登记为开放时间例外",)
+        ),
     ),
     (
         "早8点至晚8点（法定节假日除外）",
-        HoursReading(days(EVERY_DAY, ("08:00", "20:00")), notes=("节假日的安排未读入：节假日另有安排的，请登记为开放时间例外",)),
+        HoursReading(
+            days(EVERY_DAY, ("08:00", "20:00")), notes=("节假日的安排未读入：节假日另有安排的，请登记为开放时间例外",)
+        ),
     ),
 ]
 # What cannot be read in full: unknown, the text kept; never a guess, never closed.
@@ -197,7 +210,9 @@ def _day_label(group: list[str], draw, *, alone: bool) -> str:
     if group == list(WORKDAYS):
         return draw(st.sampled_from(["工作日", "周一至周五", "周一到周五", "星期一至星期五", "周一-周五", "周一至五"]))
     if group == list(WEEKEND):
-        return draw(st.sampled_from(["周末", "双休日", "周六至周日", "周六日", "周六、日", "周六、周日", "星期六、星期日"]))
+        return draw(
+            st.sampled_from(["周末", "双休日", "周六至周日", "周六日", "周六、日", "周六、周日", "星期六、星期日"])
+        )
     if len(group) == 1:
         word = draw(st.sampled_from(["周", "星期", "礼拜"]))
         return word + (draw(st.sampled_from(["日", "天"])) if group[0] == "sun" else CN[group[0]])
@@ -270,7 +285,9 @@ def test_a_schedule_written_in_a_claimed_format_reads_back_as_itself(written):
 
 # Characters registries use, so that random text often looks like hours.
 HOURS_ALPHABET = st.sampled_from(
-    list("0123456789:：-~～—至到点时半分上下午早晚凌晨中次日周一二三四五六日天末工作节假休息闭馆开放全小,，;；、 \n()（）")
+    list(
+        "0123456789:：-~～—至到点时半分上下午早晚凌晨中次日周一二三四五六日天末工作节假休息闭馆开放全小,，;；、 \n()（）"
+    )
     + ["24小时", "全天", "周一至周五", "工作日", "周末", "节假日", "上午", "下午", "8:00", "12:00", "20:00"]
 )
 
@@ -328,7 +345,9 @@ def test_unknown_hours_are_neither_open_nor_closed():
 
 def test_a_dated_exception_says_what_a_day_of_unknown_hours_is():
     closed_today = HoursOverride(MONDAY, MONDAY, True, [])
-    status = opening_status(at=_at(MONDAY, 10), schedule={}, exceptions=[closed_today], always_open=False, operating=True)
+    status = opening_status(
+        at=_at(MONDAY, 10), schedule={}, exceptions=[closed_today], always_open=False, operating=True
+    )
     assert (status.is_open, status.unknown) == (False, False)
     open_today = HoursOverride(MONDAY, MONDAY, False, [["09:00", "17:00"]])
     status = opening_status(at=_at(MONDAY, 10), schedule={}, exceptions=[open_today], always_open=False, operating=True)

@@ -27,8 +27,8 @@ from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
 from yizhan.orgs.accounts.events import AuthEvent, auth_event_record
-from yizhan.orgs.models import Membership, User
 from yizhan.orgs.accounts.passwords import require_account_in_scope
+from yizhan.orgs.models import Membership, User
 
 # 三员 and the federation admin: each can reach the whole federation's data, accounts or logs.
 TWO_FACTOR_ROLES = frozenset({Role.FEDERATION_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})

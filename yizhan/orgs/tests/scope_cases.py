@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from yizhan.core.roles import Role
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
-from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World, child_type_for, page_status
 from yizhan.orgs.models import Membership, Unit, User
+from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World, child_type_for, page_status
 
 INVALID_CHOICE = "选择一个有效的选项"
 OWN_AND_BELOW = frozenset({"own", "child"})

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from yizhan.orgs.models import User
 from yizhan.orgs.accounts.passwords import password_policy_problems
-from yizhan.orgs.tests.accounts.conftest import form_login
 from yizhan.orgs.accounts.twofactor import TWO_FACTOR_ROLES, second_factor_verify
+from yizhan.orgs.models import User
+from yizhan.orgs.tests.accounts.conftest import form_login
 
 pytestmark = pytest.mark.django_db
 

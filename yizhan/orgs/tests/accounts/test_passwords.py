@@ -17,8 +17,8 @@ from yizhan.core.roles import Role
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
 from yizhan.orgs import services
 from yizhan.orgs.accounts import passwords
-from yizhan.orgs.models import PasswordHistory, User
 from yizhan.orgs.accounts.passwords import COMPLEXITY_MESSAGE, HISTORY_MESSAGE, ComplexityValidator, HistoryValidator
+from yizhan.orgs.models import PasswordHistory, User
 
 PRODUCTION_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -14,8 +14,8 @@ from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.orgs.accounts import twofactor
 from yizhan.orgs.accounts.middleware import SECOND_FACTOR_REQUIRED
-from yizhan.orgs.tests.accounts.conftest import code_from_secret, form_login, totp_code
 from yizhan.orgs.accounts.twofactor import TWO_FACTOR_ROLES
+from yizhan.orgs.tests.accounts.conftest import code_from_secret, form_login, totp_code
 
 pytestmark = pytest.mark.django_db
 
