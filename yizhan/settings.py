@@ -392,6 +392,10 @@ YIZHAN_PUBLIC_BASE_URL = os.environ.get("YIZHAN_PUBLIC_BASE_URL", "http://127.0.
 YIZHAN_IMPORT_MAX_BYTES = int(os.environ.get("YIZHAN_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 YIZHAN_PHOTO_MAX_BYTES = int(os.environ.get("YIZHAN_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 YIZHAN_IMPORT_SYNC_BYTES = int(os.environ.get("YIZHAN_IMPORT_SYNC_BYTES", 512 * 1024))
+# An import warns of this many rows or more within this many metres of one another whose addresses,
+# areas or units name different districts: a geocoder's fallback to the city centre (issue 14 §4).
+YIZHAN_IMPORT_SAME_POINT_ROWS = int(os.environ.get("YIZHAN_IMPORT_SAME_POINT_ROWS", 3))
+YIZHAN_IMPORT_SAME_POINT_METRES = float(os.environ.get("YIZHAN_IMPORT_SAME_POINT_METRES", 10))
 # The earliest date a position's past events (opened, signage issued, verified, star rated) may
 # carry (spec §2, §11 bad input): the founding of the People's Republic, before which no union
 # position in its registry can have opened; it refuses 0001-01-01 and spreadsheet epoch artefacts

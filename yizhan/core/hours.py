@@ -227,20 +227,7 @@ class _Unreadable(Exception):
     pass
 
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+_CN_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
 _NUMBER = rf"(?:\d{{1,2}}|{_CN_NUMBER})"
 _PERIOD = "凌晨|清晨|早上|早晨|上午|中午|午间|下午|午后|傍晚|晚上|晚间|夜间|夜里|早|晚"
@@ -278,14 +265,21 @@ _ROUND_THE_CLOCK_NOTED = ("全天", "全日")
 _TOKENS = [
     ("always", re.compile(r"24\s*小时|二十四\s*小时|24\s*h(?:ours?)?|全天候|全天|全日|7\s*[x×*]\s*24(?:\s*小时)?")),
     ("span", re.compile(_time("a") + rf"\s*{_DASH}\s*" + _time("b"))),
-    ("range", re.compile(rf"{_DAY_PREFIX}(?P<first>{_DAY_CHAR})\s*(?:至|到|[-~—–])\s*{_DAY_PREFIX}?(?P<last>{_DAY_CHAR}){_DAY_END}")),
+    ("range", re.compile(
+        rf"{_DAY_PREFIX}(?P<first>{_DAY_CHAR})\s*(?:至|到|[-~—–])\s*{_DAY_PREFIX}?(?P<last>{_DAY_CHAR}){_DAY_END}"
+    )),
     ("several", re.compile(rf"{_DAY_PREFIX}(?P<days>[一二三四五六日天七]{{2,7}})(?![点时半至到\-~—–])")),
     ("day", re.compile(rf"{_DAY_PREFIX}(?P<day>{_DAY_CHAR}){_DAY_END}")),
     ("ascii", re.compile(rf"(?P<first>{_ASCII_DAY})(?:\s*-\s*(?P<last>{_ASCII_DAY}))?")),
     ("words", re.compile("|".join(sorted(_DAY_WORDS, key=len, reverse=True)))),
-    ("holiday", re.compile(r"(?:法定)?(?:节假日|节日|假日|假期)(?:除外|不休息?|无休|照常开放|照常|正常开放|休息|闭馆|不开放)?")),
+    ("holiday", re.compile(
+        r"(?:法定)?(?:节假日|节日|假日|假期)(?:除外|不休息?|无休|照常开放|照常|正常开放|休息|闭馆|不开放)?"
+    )),
     ("closed", re.compile(r"休息|闭馆|休馆|闭站|不开放|关闭|不营业|休业|停止开放|闭门")),
-    ("filler", re.compile(r"开放时间|营业时间|服务时间|办公时间|工作时间|对外开放|开放|营业|服务|办公|时间|时段|均|都|为|是|从|自|起|每|正常|照常")),
+    ("filler", re.compile(
+        r"开放时间|营业时间|服务时间|办公时间|工作时间|对外开放|开放|营业|服务|办公|时间|时段"
+        r"|均|都|为|是|从|自|起|每|正常|照常"
+    )),
     ("bare", re.compile(rf"(?P<day>[一二三四五六日天七]){_NOT_TIME}")),
     ("separator", re.compile(r"(?:[\s,;、/|\\。.()\[\]【】<>《》\"'“”‘’&+:]|以及|及|和|与)+")),
 ]  # fmt: skip
@@ -327,8 +321,8 @@ def _clock(match: re.Match, tag: str) -> tuple[int, bool, str, bool]:
         raise _Unreadable
     if period in _NIGHT and hour == 12:
         hour = 24  # 晚上12点: midnight, the end of the day
-    elif period in _AFTERNOON and hour < 12 or period in _NOON and 1 <= hour <= 3:
-        hour += 12
+    elif (period in _AFTERNOON and hour < 12) or (period in _NOON and 1 <= hour <= 3):
+        hour += 12  # 下午2点, 晚8点, 中午1点
     elif period == "凌晨" and hour == 12:
         hour = 0
     marked = bool(match[f"min{tag}"] is not None or match[f"unit{tag}"] or period)

@@ -77,6 +77,7 @@ def _public_fields(position: Position, crs: CRS, opening: OpeningStatus) -> dict
         "is_open": opening.is_open,
         "closes_at": opening.closes_at,
         "opens_at": opening.opens_at,
+        "hours_unknown": opening.unknown,
         "always_open": position.always_open,
         "facilities": position.facilities,
         "abilities": position.abilities,
@@ -140,9 +141,14 @@ def _asker_members(result: selectors.NearbyPublic, crs: CRS) -> bytes:
 
 @functools.lru_cache(maxsize=4096)
 def _opening_members(opening: OpeningStatus) -> bytes:
-    """`"is_open":…,"closes_at":…,"opens_at":…`: written once per distinct opening (the index
-    shares one per schedule and minute)."""
-    members = {"is_open": opening.is_open, "closes_at": opening.closes_at, "opens_at": opening.opens_at}
+    """`"is_open":…,"closes_at":…,"opens_at":…,"hours_unknown":…`: written once per distinct opening
+    (the index shares one per schedule and minute)."""
+    members = {
+        "is_open": opening.is_open,
+        "closes_at": opening.closes_at,
+        "opens_at": opening.opens_at,
+        "hours_unknown": opening.unknown,
+    }
     return json.dumps(members, cls=NinjaJSONEncoder, separators=(",", ":"))[1:-1].encode()
 
 
@@ -160,6 +166,7 @@ def position_detail(request, position_id: int, query: Query[DetailQuery]):
         **_public_fields(position, query.crs, found.opening),
         "crs": query.crs,
         "weekly_hours": position.weekly_hours,
+        "hours_source_text": position.hours_source_text,
         "hours_exceptions": found.exceptions,
         "services": position.services,
         "own_services": position.own_services,

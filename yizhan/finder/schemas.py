@@ -74,6 +74,9 @@ class PublicPositionBase(Schema):
     is_open: bool = Field(..., description="此刻是否开放（上海时间）")
     closes_at: datetime | None = Field(None, description="开放中：本时段结束时间（24 小时开放时为空）")
     opens_at: datetime | None = Field(None, description="未开放：一周内下次开放时间")
+    hours_unknown: bool = Field(
+        False, description="开放时间待核实：未登记每周开放时间、也非 24 小时开放，且今天无日期例外；不表示关闭"
+    )
     always_open: bool
     facilities: list[str]
     abilities: list[str] = Field(..., description="六能")
@@ -107,6 +110,7 @@ class PublicHoursExceptionOut(Schema):
 class PublicPositionOut(PublicPositionBase):
     crs: CRS
     weekly_hours: dict[str, list[list[str]]]
+    hours_source_text: str = Field("", description="开放时间待核实时，登记的开放时间原文")
     hours_exceptions: list[PublicHoursExceptionOut] = Field(..., description="今天及以后的开放时间例外")
     services: list[str]
     own_services: list[str]

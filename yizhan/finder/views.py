@@ -53,6 +53,8 @@ def _labels(values, enum) -> list[dict]:
 def _opening_text(opening, state: str) -> str:
     if state == PositionState.SUSPENDED:
         return _("暂停服务")
+    if opening.unknown:
+        return _("开放时间待核实")  # issue 14 §4: hours not known are never shown as closed
     if opening.is_open:
         if opening.closes_at is None:
             return _("营业中 · 24 小时")
@@ -97,6 +99,7 @@ def _result(item: selectors.NearbyPublic, tile_crs: str) -> dict:
         "distance_m": round(item.distance_m),
         "walk_minutes": item.walk_minutes,
         "is_open": item.opening.is_open and state == PositionState.OPERATING,
+        "hours_unknown": item.opening.unknown,
         "suspended": state == PositionState.SUSPENDED,
         "opening_text": _opening_text(item.opening, state),
         "stars": _stars(fields["kind"], fields["stars"]),
@@ -201,6 +204,7 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
         "p": p,
         "suspended": p.state == PositionState.SUSPENDED,
         "is_open": found.opening.is_open and p.state == PositionState.OPERATING,
+        "hours_unknown": found.opening.unknown,
         "opening_text": _opening_text(found.opening, p.state),
         "stars": _stars(p.kind, p.stars),
         "week": week,

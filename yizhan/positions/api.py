@@ -65,6 +65,7 @@ class ListFilters(Schema):
     construction_type: ConstructionType | None = None
     region: str = ""
     star: Literal["3", "4", "5", "none"] | None = Field(None, description="星级 3/4/5, or none for unrated")
+    needs_verification: bool = Field(False, description="只要待核实的阵地（开放时间或建设类型待核实）")
     q: str = ""
     sort: str = "code"
 
@@ -96,6 +97,7 @@ class ListFilters(Schema):
             construction_type=self.construction_type or "",
             region=self.region,
             star=self.star or "",
+            needs_verification=self.needs_verification,
             q=self.q,
             sort=self.sort,
         )
@@ -182,6 +184,7 @@ class ImportOut(Schema):
     unchanged: int
     transitioned: int
     errors: list[ImportErrorOut]
+    warnings: list[ImportErrorOut] = Field(..., description="导入但需核实之处（不影响导入），按行")
 
 
 @router.post("/import", response={200: ImportOut, 400: ImportOut | ErrorOut, 403: ErrorOut})

@@ -30,6 +30,13 @@ class ConstructionType(models.TextChoices):
     SANITATION = "sanitation", _("环卫休息室、提档升级公厕")
     FINANCIAL = "financial", _("与银行等金融机构共建")
     MERCHANT = "merchant", _("爱心企业和商户")
+    # Legacy registries often do not record it (issue 14 §4): imported as "to be verified", in the
+    # staff list's 待核实 queue until someone picks one of the five.
+    UNKNOWN = "unknown", _("待核实")
+
+
+# The five types of source 001, without "to be verified".
+KNOWN_CONSTRUCTION_TYPES = tuple(t for t in ConstructionType if t != ConstructionType.UNKNOWN)
 
 
 class BuildMode(models.TextChoices):

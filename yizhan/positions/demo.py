@@ -22,6 +22,7 @@ from yizhan.orgs.selectors import actor_for_user
 from yizhan.orgs.services import federation_create
 from yizhan.positions import services
 from yizhan.positions.choices import (
+    KNOWN_CONSTRUCTION_TYPES,
     OPTIONAL_FACILITIES,
     REQUIRED_FACILITIES,
     Ability,
@@ -114,7 +115,8 @@ def _station_fields(rng: random.Random, n: int, unit: Unit, boundary) -> dict:
     lng, lat = _random_point(rng, boundary)
     street = rng.choice(STREET_NAMES)
     site = rng.choice(KINDS_OF_SITE)
-    construction = list(ConstructionType)[n % 5]
+    # A few stations as a legacy registry brought them: construction type 待核实 (the 待核实 list).
+    construction = ConstructionType.UNKNOWN if n % 50 == 47 else KNOWN_CONSTRUCTION_TYPES[n % 5]
     mode = (
         BuildMode.CO_BUILT
         if construction in (ConstructionType.FINANCIAL, ConstructionType.MERCHANT)
@@ -380,7 +382,7 @@ def _national_station(rng: random.Random, n: int, units: dict[str, Unit], region
     lng = lng0 + rng.gauss(0, NATIONAL_SPREAD / math.cos(math.radians(lat0)))
     street = rng.choice(STREET_NAMES)
     site = rng.choice(KINDS_OF_SITE)
-    construction = rng.choice(list(ConstructionType))
+    construction = rng.choice(KNOWN_CONSTRUCTION_TYPES)
     co_built = construction in (ConstructionType.FINANCIAL, ConstructionType.MERCHANT) or rng.random() < 0.3
     hours_text, _tag = rng.choice(HOURS)
     state = rng.choice(NATIONAL_STATES)

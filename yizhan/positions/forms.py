@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.geo.crs import CRS
-from yizhan.core.hours import ScheduleError, parse_schedule_text, schedule_text
+from yizhan.core.hours import read_hours, schedule_text
 from yizhan.positions.choices import (
     REQUIRED_FACILITIES,
     Ability,
@@ -33,6 +33,10 @@ from yizhan.positions.selectors import SORTS, UNRATED, PositionFilters
 ALL = ("", _("全部"))
 STALE_FORM = _("页面缺少版本信息（可能已过期），请重新打开编辑页面后再保存")
 HOURS_HELP = _("每天相同写“06:00-22:00”；分日写“mon-fri 06:00-20:00; sat,sun 08:00-18:00”；跨夜写“20:00-06:00”")
+HOURS_UNREADABLE = _(
+    "无法识别开放时间“{text}”：请写成“06:00-22:00”“周一至周五 08:30-17:30，周末 09:00-16:00”或“24小时”；"
+    "时间不明时留空（显示为“开放时间待核实”）"
+)
 
 
 class DateInput(forms.DateInput):
@@ -57,6 +61,9 @@ class PositionFilterForm(forms.Form):
     facility = forms.MultipleChoiceField(
         label=_("具备设施"), required=False, choices=Facility.choices, widget=forms.SelectMultiple(attrs={"size": 4})
     )
+    needs_verification = forms.BooleanField(
+        label=_("只看待核实"), required=False, help_text=_("开放时间或建设类型待核实的阵地")
+    )
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=[(key, key) for key in SORTS])
 
     def __init__(self, *args, units=(), regions=(), **kwargs):
@@ -76,6 +83,7 @@ class PositionFilterForm(forms.Form):
             construction_type=data.get("construction_type", ""),
             region=data.get("region", ""),
             star=data.get("star", ""),
+            needs_verification=data.get("needs_verification", False),
             q=data.get("q", ""),
             sort=data.get("sort") or "code",
         )
@@ -115,11 +123,13 @@ class PositionForm(forms.ModelForm):
             "code", "kind", "centre_level", "parent_centre", "official_name", "short_name", "unit",
             "region", "address", "lng", "lat", "area_override_reason", "construction_type", "build_mode",
             "co_builder", "build_nature", "floor_area", "manager_name", "manager_phone", "public_phone",
-            "always_open", "weekly_hours", "entry_method", "no_app_needed", "facilities", "abilities",
-            "services", "own_services", "served_groups", "verified_on", "signage_issued_on",
+            "always_open", "weekly_hours", "hours_source_text", "entry_method", "no_app_needed", "facilities",
+            "abilities", "services", "own_services", "served_groups", "verified_on", "signage_issued_on",
             "plaque_number", "opened_on", "star_rating", "star_rated_on",
         ]  # fmt: skip
         widgets = {
+            # Kept while the hours are unknown (shown beside them as 登记原文); hours typed replace it.
+            "hours_source_text": forms.HiddenInput,
             "lng": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
             "lat": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
             "verified_on": DateInput(),
@@ -173,10 +183,14 @@ class PositionForm(forms.ModelForm):
         )
 
     def clean_weekly_hours(self):
-        try:
-            return parse_schedule_text(self.cleaned_data["weekly_hours"])
-        except ScheduleError as error:
-            raise forms.ValidationError(str(error)) from error
+        """The hours as people write them (core.hours.read_hours); "24小时" ticks 24-hour opening.
+        A person is told what cannot be read (an import keeps it, unknown, instead)."""
+        text = self.cleaned_data["weekly_hours"]
+        reading = read_hours(text)
+        if reading.unreadable:
+            raise forms.ValidationError(HOURS_UNREADABLE.format(text=reading.unreadable))
+        self.hours_round_the_clock = reading.always_open
+        return reading.schedule
 
     def clean_own_services(self):
         return [item.strip() for item in re.split(r"[,，、\n]", self.cleaned_data["own_services"]) if item.strip()]
@@ -185,6 +199,8 @@ class PositionForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk and not cleaned.get("version"):
             raise forms.ValidationError(STALE_FORM)
+        if getattr(self, "hours_round_the_clock", False):
+            cleaned["always_open"] = True
         return cleaned
 
     def _post_clean(self):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.audit import AuditedModel
+from yizhan.core.hours import hours_unknown
 from yizhan.core.models import StateChangeBase
 from yizhan.core.scoping import ScopedQuerySet
 from yizhan.orgs.models import PHONE_VALIDATOR, Region, Unit
@@ -42,6 +43,11 @@ class PositionQuerySet(ScopedQuerySet):
     def public(self):
         """What the public map may show: operating positions, and suspended ones (greyed)."""
         return self.filter(state__in=PUBLIC_STATES)
+
+    def needing_verification(self):
+        """The re-verify queue (待核实, issue 14 §4): hours unknown (neither round the clock nor a
+        weekly schedule) or construction type unknown — `Position.needs_verification`."""
+        return self.filter(Q(always_open=False, weekly_hours={}) | Q(construction_type=ConstructionType.UNKNOWN))
 
 
 class Position(AuditedModel):
@@ -87,6 +93,14 @@ class Position(AuditedModel):
     public_phone = models.CharField(_("对外联系电话"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
     always_open = models.BooleanField(_("24 小时开放"), default=False)
     weekly_hours = models.JSONField(_("每周开放时间"), default=dict, blank=True)
+    # Hours neither round the clock nor in the weekly schedule are unknown, to be verified (shown as
+    # 开放时间待核实, never as closed); the text a registry gave for them is kept here.
+    hours_source_text = models.CharField(
+        _("开放时间原文"),
+        max_length=200,
+        blank=True,
+        help_text=_("导入时无法读取的开放时间原文；开放时间待核实期间保留"),
+    )
     facilities = models.JSONField(_("设施"), default=list, blank=True)
     # Derived: the bits of `facilities` (listing.FACILITY_BITS), written by database triggers on
     # every insert and update, so the list filters facilities by an integer test inside its indexes.
@@ -155,6 +169,10 @@ class Position(AuditedModel):
                 condition=Q(star_rating="") | Q(kind="station", star_rated_on__isnull=False),
                 name="position_star_only_for_rated_stations",
             ),
+            models.CheckConstraint(
+                condition=Q(hours_source_text="") | Q(always_open=False, weekly_hours={}),
+                name="position_hours_source_only_while_unknown",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,6 +189,16 @@ class Position(AuditedModel):
     @property
     def display_name(self) -> str:
         return self.short_name or self.official_name
+
+    @property
+    def hours_unknown(self) -> bool:
+        """Hours to be verified: neither round the clock nor any span in the week (issue 14 §4)."""
+        return hours_unknown(always_open=self.always_open, schedule=self.weekly_hours)
+
+    @property
+    def needs_verification(self) -> bool:
+        """In the re-verify queue (待核实): hours or construction type unknown."""
+        return self.hours_unknown or self.construction_type == ConstructionType.UNKNOWN
 
     @property
     def stars(self) -> int | None:

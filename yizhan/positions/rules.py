@@ -34,6 +34,7 @@ DATE_IN_FUTURE = _("“{field}”{value} 晚于今天（{today}），只能填�
 # reopening of a suspension is the one date of a position that lies ahead.
 PAST_EVENT_DATES = ("verified_on", "signage_issued_on", "opened_on", "star_rated_on")
 
+
 def normalise_official_name(kind: str, name: str) -> str:
     """Trim, and write the station separator as the official middle dot."""
     name = re.sub(r"\s+", "", name or "")
@@ -45,6 +46,38 @@ def normalise_official_name(kind: str, name: str) -> str:
     ):
         name = STATION_PREFIX + name[len(stem) + 1 :]
     return name
+
+
+# What registries call a station inside its own name (上街区中心路工会驿站, 工会户外劳动者爱心驿站(…)),
+# longest first: left out when an official name is composed from such a name.
+_STATION_WORDS = sorted(
+    (
+        "工会户外劳动者服务站点", "户外劳动者服务站点", "工会户外劳动者服务站", "户外劳动者服务站",
+        "工会户外劳动者爱心驿站", "户外劳动者爱心驿站", "工会户外劳动者驿站", "户外劳动者驿站",
+        "工会爱心驿站", "爱心驿站", "工会驿站", "职工驿站", "劳动者驿站", "驿站",
+    ),
+    key=len,
+    reverse=True,
+)  # fmt: skip
+_EDGE_PUNCTUATION = "·•・‧∙⋅．.-—–_、,，:：;； "
+
+
+def station_official_name(name: str) -> str:
+    """The official name (spec §2: 工会户外劳动者服务站点·XXX, XXX the site's own name) of a station that
+    a registry names its own way (issue 14 §4): the name without spaces, with full-width brackets,
+    less the first word that only says "station" (工会驿站, 爱心驿站 …); a name that is then only a
+    bracketed place is unbracketed (工会户外劳动者爱心驿站(二七广场) → 二七广场); nothing left keeps the
+    whole name."""
+    cleaned = re.sub(r"\s+", "", name or "").replace("(", "（").replace(")", "）")
+    site = cleaned
+    for word in _STATION_WORDS:
+        if word in site:
+            site = site.replace(word, "", 1)
+            break
+    site = site.strip(_EDGE_PUNCTUATION)
+    if re.fullmatch(r"（[^（）]+）", site):
+        site = site[1:-1]
+    return normalise_official_name(PositionKind.STATION, STATION_PREFIX + (site or cleaned))
 
 
 def official_name_problem(kind: str, name: str, parent_centre_name: str = "") -> str | None:
@@ -168,11 +201,18 @@ def text_too_long(label: str, limit: int | None, text) -> str | None:
 
 def record_text_too_long(obj: models.Model) -> tuple[str, str] | None:
     """(field, message) of the first text field of `obj` longer than its column (`text_too_long`)."""
+    problems = record_texts_too_long(obj)
+    return problems[0] if problems else None
+
+
+def record_texts_too_long(obj: models.Model) -> list[tuple[str, str]]:
+    """(field, message) of every text field of `obj` longer than its column (`text_too_long`)."""
+    problems = []
     for field in _text_fields(type(obj)):
         problem = text_too_long(str(field.verbose_name), field.max_length, getattr(obj, field.attname))
         if problem:
-            return field.name, problem
-    return None
+            problems.append((field.name, problem))
+    return problems
 
 
 _TEXT_FIELDS: dict[type, list] = {}

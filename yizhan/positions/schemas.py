@@ -53,6 +53,9 @@ class PositionOut(Schema):
     public_phone: str
     always_open: bool
     weekly_hours: dict[str, list[list[str]]]
+    hours_unknown: bool = Field(..., description="开放时间待核实：既非 24 小时开放也无每周开放时间（不表示关闭）")
+    hours_source_text: str = Field(..., description="开放时间待核实时，来源登记的原文")
+    needs_verification: bool = Field(..., description="在待核实清单中：开放时间或建设类型待核实")
     facilities: list[str]
     abilities: list[str]
     services: list[str]
@@ -123,6 +126,9 @@ class PositionFields(Schema):
     public_phone: str | None = Field(None, json_schema_extra=_fits(20))
     always_open: bool | None = None
     weekly_hours: dict[str, list[list[str]]] | None = None
+    hours_source_text: str | None = Field(
+        None, description="开放时间待核实时保留的来源原文（填写开放时间后清空）", json_schema_extra=_fits(200)
+    )
     facilities: list[str] | None = Field(None, max_length=30)
     abilities: list[str] | None = Field(None, max_length=10)
     services: list[str] | None = Field(None, max_length=10)

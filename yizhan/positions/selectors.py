@@ -41,6 +41,7 @@ class PositionFilters:
     construction_type: str = ""
     region: str = ""  # adcode: this area and the areas below it
     star: str = ""  # a StarRating value, or UNRATED
+    needs_verification: bool = False  # only the 待核实 queue: hours or construction type unknown
     q: str = ""  # name, address, code or pinyin initials
     sort: str = "code"
 
@@ -83,6 +84,8 @@ def position_list(
         positions = positions.filter(construction_type=filters.construction_type)
     if filters.star:
         positions = positions.filter(star_rating="" if filters.star == UNRATED else filters.star)
+    if filters.needs_verification:
+        positions = positions.needing_verification()
     if filters.region:
         # Areas are province → city → district: a province's positions lie two levels down.
         areas = Region.objects.filter(
@@ -113,7 +116,6 @@ def position_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Positio
 def position_history(*, actor: Actor, position: Position) -> QuerySet[PositionStateChange]:
     require(actor, Action.VIEW, Position)
     return PositionStateChange.objects.filter(position=position).order_by("created_at", "pk")
-
 
 
 def centre_choices(*, actor: Actor) -> QuerySet[Position]:

@@ -7,6 +7,8 @@ point-in-polygon, and refuses a point outside the owning unit's area unless a re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -18,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core import workflow
 from yizhan.core.audit import audit_create_records, audit_write_many
 from yizhan.core.bulk import bulk_insert, bulk_insert_rows
-from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, from_validation_error
+from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.core.geo.distance import distance_m
-from yizhan.core.hours import ScheduleError, validate_schedule
+from yizhan.core.hours import ScheduleError, hours_unknown, validate_schedule
 from yizhan.core.personal_data import masked_input_check
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
@@ -46,6 +48,7 @@ CODE_TAKEN = _("阵地编号“{code}”已被使用")
 CODE_UNAVAILABLE = _("阵地编号“{code}”不可用，请换一个编号")
 BAD_CRS = _("坐标系“{crs}”无效，应为 gcj02、wgs84 或 bd09")
 BAD_COORDINATES = _("坐标无效：经度应在 -180～180，纬度应在 -90～90")
+BAD_COORDINATES_SWAPPED = _("坐标无效：纬度应在 -90～90；经度和纬度似乎填反了")
 NOT_IN_ANY_REGION = _("坐标（{lng:.6f}, {lat:.6f}）不在任何已导入的行政区划内，请检查坐标或坐标系")
 NOT_IN_REGION = _("坐标不在所填行政区划“{region}”内")
 OUTSIDE_UNIT_AREA = _("坐标不在所属单位“{unit}”的辖区“{area}”内；如确属跨区设点，请填写说明")
@@ -71,9 +74,61 @@ EDITABLE_FIELDS = (
     "lng", "lat", "area_override_reason", "construction_type", "build_mode", "co_builder", "build_nature",
     "floor_area", "manager_name", "manager_phone", "public_phone", "always_open", "weekly_hours", "facilities",
     "abilities", "services", "own_services", "served_groups", "entry_method", "no_app_needed", "verified_on",
-    "signage_issued_on", "plaque_number", "opened_on", "star_rating", "star_rated_on",
+    "signage_issued_on", "plaque_number", "opened_on", "star_rating", "star_rated_on", "hours_source_text",
 )  # fmt: skip
 _EDITABLE = frozenset(EDITABLE_FIELDS)
+
+
+class RecordRefused(ApplicationError):
+    """Every rule a record breaks, at once (issue 14 §4: a clerk fixes a row in one round): the
+    first problem is the error's own message and field, so a form or the API answers as before;
+    an import lists `problems`, each naming its field."""
+
+    def __init__(self, problems: list[ApplicationError]):
+        first = problems[0]
+        super().__init__(first.message, field=first.field, extra=first.extra)
+        self.problems = problems
+
+
+class _Problems:
+    """Collects the refusals of a record's independent rules (`check`), raising them together."""
+
+    def __init__(self):
+        self.found: list[ApplicationError] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except (NotFoundError, PermissionDeniedError):
+            raise  # out of scope, or not allowed: answered as such (404/403), never as a rule
+        except RecordRefused as refused:
+            self.found.extend(refused.problems)
+        except ApplicationError as error:
+            self.found.append(error)
+
+    def add(self, message, field: str) -> None:
+        self.found.append(ApplicationError(str(message), field=field))
+
+    def on(self, *fields: str) -> bool:
+        """Whether a rule has refused any of these fields."""
+        return any(problem.field in fields for problem in self.found)
+
+    def fields(self) -> set[str]:
+        """The fields refused; a point is refused as a pair (a refused longitude's latitude too)."""
+        fields = {problem.field for problem in self.found if problem.field}
+        return fields | {"lng", "lat"} if fields & {"lng", "lat"} else fields
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise RecordRefused(self.found)
+
+
+def errors_of(error: ApplicationError) -> list[ApplicationError]:
+    """The problems an error stands for: each of a `RecordRefused`, or the error itself."""
+    return list(error.problems) if isinstance(error, RecordRefused) else [error]
 
 
 def _check_unit(actor: Actor, unit: Unit) -> Unit:
@@ -91,7 +146,8 @@ def _place(position: Position, *, crs: str, given_region: Region | None) -> None
     except (TypeError, ValueError):
         raise ApplicationError(str(BAD_COORDINATES), field="lng") from None
     if not (-180 <= lng <= 180 and -90 <= lat <= 90):
-        raise ApplicationError(str(BAD_COORDINATES), field="lng")
+        swapped = -180 <= lat <= 180 and -90 <= lng <= 90
+        raise ApplicationError(str(BAD_COORDINATES_SWAPPED if swapped else BAD_COORDINATES), field="lng")
     position.lng, position.lat = to_gcj02(lng, lat, crs)
     if given_region is None:
         found = region_at(position.lng, position.lat) or region_at(position.lng, position.lat, level="city")
@@ -198,56 +254,77 @@ def _check_record(
     position: Position,
     lookups: RecordLookups = DATABASE_LOOKUPS,
     dates: tuple[str, ...] = rules.PAST_EVENT_DATES,
+    problems: _Problems | None = None,
 ) -> None:
     """Rules of spec §2 for one record: kind and level, naming, lists, hours, co-builder, area;
     no masked personal value, no implausible date among `dates` (spec §11; an update checks the
-    dates it changes, so a stored one from before the rule does not block other changes)."""
-    masked_input_check(position)
+    dates it changes, so a stored one from before the rule does not block other changes). Every
+    rule is checked: the refusals are collected in `problems`, or raised together."""
+    collected = problems if problems is not None else _Problems()
+    with collected.check():
+        masked_input_check(position)
     if position.kind == PositionKind.CENTRE and not position.centre_level:
-        raise ApplicationError(str(CENTRE_LEVEL_REQUIRED), field="centre_level")
+        collected.add(CENTRE_LEVEL_REQUIRED, "centre_level")
     if position.kind != PositionKind.CENTRE:
         position.centre_level = ""
     centre_name = ""
     if position.kind == PositionKind.WORK_STATION:
-        centre = lookups.centre(actor, position)
+        centre = lookups.centre(actor, position)  # out of scope: NotFoundError, as for any record
         if centre is None:
-            raise ApplicationError(str(PARENT_CENTRE_REQUIRED), field="parent_centre")
-        if centre.kind != PositionKind.CENTRE:
-            raise ApplicationError(PARENT_NOT_A_CENTRE.format(name=centre.official_name), field="parent_centre")
-        centre_name = centre.official_name
+            collected.add(PARENT_CENTRE_REQUIRED, "parent_centre")
+        elif centre.kind != PositionKind.CENTRE:
+            collected.add(PARENT_NOT_A_CENTRE.format(name=centre.official_name), "parent_centre")
+        else:
+            centre_name = centre.official_name
     else:
         position.parent_centre = None
     position.official_name = rules.normalise_official_name(position.kind, position.official_name)
     problem = rules.official_name_problem(position.kind, position.official_name, centre_name)
     if problem:
-        raise ApplicationError(problem, field="official_name")
+        collected.add(problem, "official_name")
     position.search_initials = rules.pinyin_initials(position.official_name, position.short_name)
     for field in rules.LISTS:
         try:
             setattr(position, field, rules.clean_choice_list(field, getattr(position, field)))
         except ValueError as error:
-            raise ApplicationError(str(error), field=field) from error
+            collected.add(error, field)
     position.own_services = [str(s).strip() for s in (position.own_services or []) if str(s).strip()]
-    try:
-        position.weekly_hours = validate_schedule(position.weekly_hours or {})
-    except ScheduleError as error:
-        raise ApplicationError(str(error), field="weekly_hours") from error
+    _check_hours(position, collected)
     if position.build_mode == BuildMode.CO_BUILT and not position.co_builder.strip():
-        raise ApplicationError(str(CO_BUILDER_REQUIRED), field="co_builder")
+        collected.add(CO_BUILDER_REQUIRED, "co_builder")
     if position.star_rating and position.kind != PositionKind.STATION:
-        raise ApplicationError(str(STAR_ONLY_FOR_STATIONS), field="star_rating")
+        collected.add(STAR_ONLY_FOR_STATIONS, "star_rating")
     if position.star_rating and not position.star_rated_on:
-        raise ApplicationError(str(STAR_DATE_REQUIRED), field="star_rated_on")
-    implausible = rules.record_date_problem(position, dates, today=timezone.localdate())
-    if implausible:
-        raise ApplicationError(implausible[1], field=implausible[0])
+        collected.add(STAR_DATE_REQUIRED, "star_rated_on")
+    today = timezone.localdate()
+    for name in dates:
+        implausible = rules.record_date_problem(position, (name,), today=today)
+        if implausible:
+            collected.add(implausible[1], implausible[0])
     if position.floor_area not in (None, ""):
         try:
             position.floor_area = Decimal(str(position.floor_area)).quantize(Decimal("0.1"))
         except InvalidOperation:
-            raise ApplicationError(str(BAD_FLOOR_AREA), field="floor_area") from None
-        if position.floor_area < 0:
-            raise ApplicationError(str(BAD_FLOOR_AREA), field="floor_area")
+            collected.add(BAD_FLOOR_AREA, "floor_area")
+        else:
+            if position.floor_area < 0:
+                collected.add(BAD_FLOOR_AREA, "floor_area")
+    if problems is None:
+        collected.raise_any()
+
+
+def _check_hours(position: Position, problems: _Problems) -> None:
+    """The weekly schedule in canonical form; the source text of unknown hours kept only while they
+    are unknown (issue 14 §4): hours given, round the clock or by the week, replace it."""
+    try:
+        position.weekly_hours = validate_schedule(position.weekly_hours or {})
+    except ScheduleError as error:
+        problems.add(error, "weekly_hours")
+        return
+    if hours_unknown(always_open=position.always_open, schedule=position.weekly_hours):
+        position.hours_source_text = (position.hours_source_text or "").strip()
+    else:
+        position.hours_source_text = ""
 
 
 def nearby_namesakes(
@@ -296,30 +373,35 @@ def _check_code(actor: Actor, code: str, *, exclude_pk: int | None = None, looku
         raise ApplicationError(code_refusal(actor, code, holder), field="code")
 
 
-def _validate_fields(position: Position, lookups: RecordLookups = DATABASE_LOOKUPS) -> None:
+def _validate_fields(
+    position: Position, lookups: RecordLookups = DATABASE_LOOKUPS, *, refused: set[str] = frozenset()
+) -> None:
     """Field-level checks of the model (lengths, choices, validators). The check constraints are the
     rules `_check_record` has just applied in Python (and the database enforces them again);
     validating them here would cost four queries per save. The unique code is `_check_code`'s job.
-    Values the lookups have seen pass before (an import's repeated kinds, phones, lists) are skipped;
-    text longer than its column is refused first, naming the field and the limit (spec §11)."""
-    too_long = rules.record_text_too_long(position)
-    if too_long:
-        raise ApplicationError(too_long[1], field=too_long[0])
+    Values the lookups have seen pass before (an import's repeated kinds, phones, lists) are skipped,
+    and so are the fields another rule has already `refused`; text longer than its column is
+    refused naming the field and the limit (spec §11). Every field's problem is raised at once."""
+    too_long = [(name, message) for name, message in rules.record_texts_too_long(position) if name not in refused]
+    skipped = set(refused) | {name for name, _message in too_long}
+    problems = _Problems()
+    for name, message in too_long:
+        problems.add(message, name)
     checked = lookups.checked_values
     known, pending = checked.split(position) if checked is not None else ((), {})
     try:
         position.full_clean(
-            exclude=["unit", "region", "parent_centre", *known], validate_unique=False, validate_constraints=False
+            exclude=["unit", "region", "parent_centre", *known, *skipped],
+            validate_unique=False,
+            validate_constraints=False,
         )
     except ValidationError as error:
-        raise from_validation_error(error) from error
-    if checked is not None:
-        checked.learn(position, pending)
-
-
-def _save(position: Position) -> None:
-    _validate_fields(position)
-    position.save()
+        for name, errors in error.message_dict.items():
+            problems.add("；".join(errors), None if name == "__all__" else name)
+    else:
+        if checked is not None:
+            checked.learn(position, {name: key for name, key in pending.items() if name not in skipped})
+    problems.raise_any()
 
 
 def _record_state(position: Position, actor: Actor | None, from_state: str, reason: str, effective_on: date) -> None:
@@ -388,12 +470,29 @@ def position_prepare(
     if state not in _STATES:
         raise ApplicationError(TRANSITION_NOT_ALLOWED.format(from_state="—", to_state=state), field="state")
     position = Position(unit=unit, state=state, state_reason=state_reason, **fields)
-    _check_code(actor, position.code, lookups=lookups)
-    _check_record(actor, position, lookups)
-    _place(position, crs=crs, given_region=region)
-    _check_duplicates(actor, position, lookups)
-    _validate_fields(position, lookups)
+    problems = _Problems()
+    with problems.check():
+        _check_code(actor, position.code, lookups=lookups)
+    _check_record(actor, position, lookups, problems=problems)
+    _check_place(actor, position, crs=crs, region=region, lookups=lookups, problems=problems)
+    with problems.check():
+        _validate_fields(position, lookups, refused=problems.fields())
+    problems.raise_any()
     return position
+
+
+def _check_place(
+    actor: Actor, position: Position, *, crs: str, region: Region | None, lookups: RecordLookups, problems: _Problems
+) -> None:
+    """The point and its areas (`_place`), then namesakes nearby, collecting the refusals: no
+    duplicate check for a point that could not be read or a name already refused."""
+    placed = _Problems()
+    with placed.check():
+        _place(position, crs=crs, given_region=region)
+    problems.found.extend(placed.found)
+    if not placed.on("crs", "lng", "lat") and not problems.on("official_name"):
+        with problems.check():
+            _check_duplicates(actor, position, lookups)
 
 
 @transaction.atomic
@@ -453,15 +552,55 @@ def position_update(
     if crs != CRS.GCJ02 and ("lng" in changes) != ("lat" in changes):
         # A lone coordinate in another system cannot be paired with the stored GCJ-02 one.
         raise ApplicationError(str(BOTH_COORDINATES_NEEDED), field="lng")
+    _apply_changes(actor, position, crs=crs, region=region, changes=changes).raise_any()
+    position.save()
+    return position
+
+
+def _apply_changes(
+    actor: Actor,
+    position: Position,
+    *,
+    crs: str,
+    region: Region | None,
+    changes: dict,
+    lookups: RecordLookups = DATABASE_LOOKUPS,
+) -> _Problems:
+    """Set `changes` on `position` (in memory) and check every rule of the changed record; the
+    refusals, all of them, are returned, not raised."""
     moved = any(k in changes for k in ("lng", "lat", "unit")) or region is not None
     for field, value in changes.items():
         setattr(position, field, value)
-    _check_record(actor, position, dates=tuple(name for name in rules.PAST_EVENT_DATES if name in changes))
+    problems = _Problems()
+    dates = tuple(name for name in rules.PAST_EVENT_DATES if name in changes)
+    _check_record(actor, position, lookups, dates=dates, problems=problems)
     if moved or "area_override_reason" in changes:
-        _place(position, crs=crs if any(k in changes for k in ("lng", "lat")) else CRS.GCJ02, given_region=region)
-    _check_duplicates(actor, position)
-    _save(position)
-    return position
+        point_crs = crs if any(k in changes for k in ("lng", "lat")) else CRS.GCJ02
+        _check_place(actor, position, crs=point_crs, region=region, lookups=lookups, problems=problems)
+    elif not problems.on("official_name"):
+        with problems.check():
+            _check_duplicates(actor, position, lookups)
+    with problems.check():
+        _validate_fields(position, lookups, refused=problems.fields())
+    return problems
+
+
+def position_update_problems(
+    *,
+    actor: Actor,
+    position: Position,
+    crs: str = CRS.GCJ02,
+    region: Region | None = None,
+    lookups: RecordLookups = DATABASE_LOOKUPS,
+    **changes,
+) -> list[ApplicationError]:
+    """What `position_update` would refuse of these changes to a stored position (read for the
+    actor), without writing anything: every problem, for an import that reports a row's cell
+    errors and its rule errors in one round (issue 14 §4). `position` is changed in memory only."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        return [ApplicationError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown))))]
+    return _apply_changes(actor, position, crs=crs, region=region, changes=changes, lookups=lookups).found
 
 
 def allowed_transitions(position: Position) -> list[str]:

@@ -5,6 +5,12 @@ Each `Column` knows how to render a stored value to a cell and how to parse a ce
 raises `CellError` with a Chinese message naming the column. References (unit, parent centre,
 administrative area) are rendered and parsed as codes; resolving a code to a record is the import's
 job (it looks them up once per file).
+
+Cells are read as registries write them (issue 14 §4): hours in Chinese (`core.hours.read_hours`;
+what cannot be read comes back as a `HoursReading` with the text, never as an error), list items
+separated by any of ；;，,、 or new lines (labels that hold a 、 themselves, 充电、打气工具, are matched
+whole first) and named by obvious synonyms (充电 → 充电、打气工具). Lists are written with ；, which no
+label holds, so what is written reads back.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from yizhan.core.exports import FORMULA_PREFIXES, safe_cell
-from yizhan.core.hours import ScheduleError, parse_schedule_text, schedule_text
+from yizhan.core.hours import read_hours, schedule_text
 from yizhan.core.personal_data import personal_field, shown
 from yizhan.core.scoping import Actor
 from yizhan.positions.choices import (
@@ -50,7 +56,8 @@ from yizhan.positions.rules import text_too_long
 SHEET_TITLE = "服务阵地"
 HELP_SHEET_TITLE = "说明"
 LISTS_SHEET_TITLE = "选项"
-LIST_SEPARATOR = "、"
+# Written between list items and choice options: no label holds it (、 and ， appear in labels).
+LIST_SEPARATOR = "；"
 _SPLIT = re.compile(r"[、,，;；\n]+")
 YES, NO = "是", "否"
 _TRUE = {"是", "y", "yes", "true", "1", "√", "对"}
@@ -62,7 +69,37 @@ BAD_LIST_ITEM = "“{header}”中的“{value}”无效，可选：{options}"
 BAD_NUMBER = "“{header}”应为数字，而不是“{value}”"
 BAD_DATE = "“{header}”应为日期（如 2024-05-01），而不是“{value}”"
 BAD_BOOL = "“{header}”应填“是”或“否”，而不是“{value}”"
-BAD_HOURS = "“{header}”格式不正确：{problem}"
+
+# What registries call the facilities (and other listed things) besides their labels, by enumeration.
+SYNONYMS: dict[type[models.TextChoices], dict[str, str]] = {
+    Facility: {
+        "饮水": Facility.DRINKING_WATER, "开水": Facility.DRINKING_WATER, "热水": Facility.DRINKING_WATER,
+        "饮水机": Facility.DRINKING_WATER, "直饮水": Facility.DRINKING_WATER, "免费饮水": Facility.DRINKING_WATER,
+        "微波": Facility.MICROWAVE, "座椅": Facility.TABLES_CHAIRS, "桌凳": Facility.TABLES_CHAIRS,
+        "桌椅板凳": Facility.TABLES_CHAIRS, "休息座椅": Facility.TABLES_CHAIRS,
+        "空调": Facility.FAN_OR_AC, "电风扇": Facility.FAN_OR_AC, "风扇": Facility.FAN_OR_AC,
+        "电扇": Facility.FAN_OR_AC, "空调或电风扇": Facility.FAN_OR_AC,
+        "药箱": Facility.MEDICINE_KIT, "急救箱": Facility.MEDICINE_KIT, "应急药箱": Facility.MEDICINE_KIT,
+        "医疗箱": Facility.MEDICINE_KIT, "常用药品": Facility.MEDICINE_KIT,
+        "插座": Facility.POWER_OUTLETS, "插线板": Facility.POWER_OUTLETS, "充电插座": Facility.POWER_OUTLETS,
+        "水电": Facility.WATER_AND_POWER, "厕所": Facility.TOILET, "洗手间": Facility.TOILET,
+        "公厕": Facility.TOILET, "冷藏柜": Facility.REFRIGERATOR, "存包柜": Facility.LOCKERS,
+        "储物箱": Facility.LOCKERS, "寄存柜": Facility.LOCKERS, "工具箱": Facility.REPAIR_TOOLBOX,
+        "维修工具": Facility.REPAIR_TOOLBOX, "修理工具": Facility.REPAIR_TOOLBOX, "电视机": Facility.TELEVISION,
+        "wifi": Facility.WIFI, "wi-fi": Facility.WIFI, "免费wifi": Facility.WIFI, "无线网": Facility.WIFI,
+        "无线上网": Facility.WIFI, "书报": Facility.READING, "报刊": Facility.READING, "图书": Facility.READING,
+        "书籍": Facility.READING, "报刊图书": Facility.READING, "阅读": Facility.READING,
+        "充电": Facility.CHARGING, "打气": Facility.CHARGING, "充气": Facility.CHARGING,
+        "充电打气": Facility.CHARGING, "充电打气工具": Facility.CHARGING, "打气筒": Facility.CHARGING,
+        "充电、打气": Facility.CHARGING, "电动车充电": Facility.CHARGING,
+    },
+    ServedGroup: {
+        "环卫工": ServedGroup.SANITATION, "环卫": ServedGroup.SANITATION, "园林工人": ServedGroup.LANDSCAPING,
+        "快递小哥": ServedGroup.COURIER, "快递": ServedGroup.COURIER, "外卖骑手": ServedGroup.DELIVERY,
+        "外卖": ServedGroup.DELIVERY, "网约车司机": ServedGroup.TAXI, "出租车": ServedGroup.TAXI,
+        "货车": ServedGroup.TRUCK, "交警": ServedGroup.TRAFFIC_POLICE,
+    },
+}  # fmt: skip
 
 
 _ACCEPTED: dict[tuple[str, str | None], dict[str, str]] = {}
@@ -118,7 +155,8 @@ class Column:
         key = (self.field, get_language())
         accepted = _ACCEPTED.get(key)
         if accepted is None:
-            accepted = {value: value for value in self.choices.values}
+            accepted = dict(SYNONYMS.get(self.choices, {}))
+            accepted.update({value: value for value in self.choices.values})
             # The Chinese labels always (the template and most files are Chinese, whatever the
             # importing person's page language), then those of the active language.
             with translation.override(settings.LANGUAGE_CODE):
@@ -127,31 +165,44 @@ class Column:
             _ACCEPTED[key] = accepted
         return accepted
 
-    def _choice(self, text: str, *, error: str) -> str:
+    def _known(self, text: str) -> str | None:
         accepted = self._accepted()
         value = accepted.get(text)
-        if value is None and text.lower() in self.choices.values:
-            value = text.lower()
-        if value is not None:
-            return value
-        raise CellError(
-            error.format(header=self.header, value=text, options="、".join(self.option_labels())), column=self
-        )
+        return value if value is not None else accepted.get(text.lower())
+
+    def _refused(self, error: str, values: list[str]) -> CellError:
+        options = LIST_SEPARATOR.join(self.option_labels())
+        return CellError(error.format(header=self.header, value="”“".join(values), options=options), column=self)
+
+    def _choice(self, text: str, *, error: str) -> str:
+        value = self._known(text)
+        if value is None:
+            raise self._refused(error, [text])
+        return value
 
     def _choice_list(self, text: str) -> list[str]:
-        # A label may itself hold "、" (充电、打气工具): join neighbouring pieces when they make one.
+        """The values a cell lists, each once, in the cell's order; every item not understood is
+        named in one error. A label or synonym that itself holds a separator (充电、打气工具) is
+        matched whole first, joining neighbouring pieces with either list separator."""
         tokens = [item.strip() for item in _SPLIT.split(text) if item.strip()]
-        known = self._accepted()
-        values, i = [], 0
+        values: list[str] = []
+        unknown: list[str] = []
+        i = 0
         while i < len(tokens):
             for j in range(len(tokens), i, -1):
-                candidate = LIST_SEPARATOR.join(tokens[i:j])
-                if candidate in known or candidate.lower() in known:
-                    values.append(self._choice(candidate, error=BAD_LIST_ITEM))
+                value = None
+                for joiner in ("、", "，"):
+                    value = value or self._known(joiner.join(tokens[i:j]))
+                if value is not None:
+                    if value not in values:
+                        values.append(value)
                     i = j
                     break
             else:
-                self._choice(tokens[i], error=BAD_LIST_ITEM)  # raises
+                unknown.append(tokens[i])
+                i += 1
+        if unknown:
+            raise self._refused(BAD_LIST_ITEM, unknown)
         return values
 
     # — render —
@@ -233,15 +284,19 @@ class Column:
             except ValueError:
                 raise CellError(BAD_DATE.format(header=self.header, value=text), column=self) from None
         if self.kind == "hours":
-            try:
-                return parse_schedule_text(text)
-            except ScheduleError as error:
-                raise CellError(BAD_HOURS.format(header=self.header, problem=error), column=self) from None
+            # Never refused: hours not read are unknown, to be verified, with the text kept.
+            reading = read_hours(text)
+            plain = not (reading.always_open or reading.unreadable or reading.notes)
+            return reading.schedule if plain else reading
         return text  # text and ref (a code)
 
 
-HOURS_HELP = "每天相同写“06:00-22:00”；分日写“mon-fri 06:00-20:00; sat,sun 08:00-18:00”；跨夜写“20:00-06:00”"
-LIST_HELP = "多项用“、”分隔"
+HOURS_HELP = (
+    "每天相同写“06:00-22:00”；分日写“周一至周五 08:30-17:30，周末 09:00-16:00”"
+    "（或“mon-fri 06:00-20:00; sat,sun 08:00-18:00”）；跨夜写“20:00-06:00”；“24小时”为全天开放。"
+    "无法识别的内容照原文保存，显示为“开放时间待核实”"
+)
+LIST_HELP = "多项用“；”分隔（也可用、，,; 或换行）"
 
 COLUMNS: list[Column] = [
     Column("code", "阵地编号", "text", required=True, max_length=40, width=14,
@@ -261,7 +316,8 @@ COLUMNS: list[Column] = [
            help="经纬度所用坐标系，留空为 GCJ-02（高德、腾讯）"),
     Column("area_override_reason", "坐标在辖区外的说明", "text", max_length=255,
            help="坐标不在所属单位辖区内时必填"),
-    Column("construction_type", "建设类型", "choice", required=True, choices=ConstructionType, width=28),
+    Column("construction_type", "建设类型", "choice", choices=ConstructionType, width=28,
+           help="留空记为“待核实”，列入待核实清单"),
     Column("build_mode", "自建/共建", "choice", choices=BuildMode, default=BuildMode.SELF_BUILT.value,
            help="留空为自建"),
     Column("co_builder", "共建单位", "text", max_length=200, help="共建时必填"),
@@ -317,6 +373,8 @@ def position_row(position, *, actor: Actor, full_personal_data: bool = False) ->
         if column.field in MASKED_FIELDS:
             value = getattr(position, column.field) if full_personal_data else shown(actor, position, column.field)
             row.append(column.render(value))
+        elif column.field == "weekly_hours" and position.hours_unknown and position.hours_source_text:
+            row.append(safe_cell(position.hours_source_text))  # as the registry wrote it: reads back the same
         elif column.field == "unit":
             row.append(_ref(position, "unit", "code"))
         elif column.field == "parent_centre":
@@ -429,12 +487,19 @@ def template_workbook(*, unit_code: str = "") -> bytes:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for column in COLUMNS:
-        options = "、".join(column.option_labels()) if column.choices else ("是、否" if column.kind == "bool" else "")
+        options = (
+            LIST_SEPARATOR.join(column.option_labels())
+            if column.choices
+            else (LIST_SEPARATOR.join((YES, NO)) if column.kind == "bool" else "")
+        )
         help_sheet.append([column.header, "是" if column.required else "", column.help, options])
     help_sheet.append([])
     help_sheet.append(["导入规则", "", "整个文件全部通过校验才会写入；任何一行有错则什么都不写入，并列出全部错误。"])
     help_sheet.append(["", "", "按“阵地编号”识别：已有编号且内容相同则不变，内容不同则更新，新编号则新建。"])
     help_sheet.append(["", "", "同名阵地在 50 米内视为重复（文件内和系统中均检查）。"])
+    help_sheet.append(
+        ["", "", "每行的全部错误一次列出；警告（名称已按规范补全、开放时间待核实、坐标疑似城市中心等）不影响导入。"]
+    )
     for letter, width in zip("ABCD", (20, 6, 70, 60), strict=True):
         help_sheet.column_dimensions[letter].width = width
     for row in help_sheet.iter_rows(min_row=2):

@@ -13,6 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from yizhan.core.hours import (
+    HOURS_HOLIDAYS_NOT_READ,
     WEEKDAYS,
     HoursOverride,
     HoursReading,
@@ -30,6 +31,13 @@ WEEKEND = WEEKDAYS[5:]
 
 def days(which, *spans: tuple[str, str]) -> dict:
     return {day: [list(span) for span in spans] for day in which}
+
+
+def week(workdays: tuple[str, str], weekend: tuple[str, str]) -> dict:
+    return {**days(WORKDAYS, workdays), **days(WEEKEND, weekend)}
+
+
+HOLIDAYS = (str(HOURS_HOLIDAYS_NOT_READ),)
 
 
 # Strings from real registries (issue 14 §4 and other cities' published lists) and what they say.
@@ -51,10 +59,7 @@ REAL = [
     ("每日 6:00-22:00，周一闭馆", HoursReading(days(WEEKDAYS[1:], ("06:00", "22:00")))),
     ("周一至周五 ９：００－１７：３０", HoursReading(days(WORKDAYS, ("09:00", "17:30")))),
     ("开放时间：周一至周五8:30-17:30", HoursReading(days(WORKDAYS, ("08:30", "17:30")))),
-    (
-        "工作日 8:30-17:30；周末 9:00-16:00",
-        HoursReading({**days(WORKDAYS, ("08:30", "17:30")), **days(WEEKEND, ("09:00", "16:00"))}),
-    ),
+    ("工作日 8:30-17:30；周末 9:00-16:00", HoursReading(week(("08:30", "17:30"), ("09:00", "16:00")))),
     ("周一、三、五 9:00-17:00", HoursReading(days(("mon", "wed", "fri"), ("09:00", "17:00")))),
     ("周六日 9:00-12:00", HoursReading(days(WEEKEND, ("09:00", "12:00")))),
     ("星期一至星期日 7:00-19:00", HoursReading(days(EVERY_DAY, ("07:00", "19:00")))),
@@ -69,30 +74,14 @@ REAL = [
     ("凌晨4点至晚上12点", HoursReading(days(EVERY_DAY, ("04:00", "24:00")))),
     ("晚8点-次日6点", HoursReading(days(EVERY_DAY, ("20:00", "06:00")))),
     ("周五12:00-14:00", HoursReading(days(("fri",), ("12:00", "14:00")))),
-    (
-        "周一至周五 24小时，周末 9:00-17:00",
-        HoursReading({**days(WORKDAYS, ("00:00", "24:00")), **days(WEEKEND, ("09:00", "17:00"))}),
-    ),
+    ("周一至周五 24小时，周末 9:00-17:00", HoursReading(week(("00:00", "24:00"), ("09:00", "17:00")))),
     ("周一至周五 9:00-17:00，周末休息", HoursReading(days(WORKDAYS, ("09:00", "17:00")))),
-    (
-        "mon-fri 06:00-20:00; sat,sun 08:00-18:00",
-        HoursReading({**days(WORKDAYS, ("06:00", "20:00")), **days(WEEKEND, ("08:00", "18:00"))}),
-    ),
+    ("mon-fri 06:00-20:00; sat,sun 08:00-18:00", HoursReading(week(("06:00", "20:00"), ("08:00", "18:00")))),
     ("Mon-Fri 6:00-20:00", HoursReading(days(WORKDAYS, ("06:00", "20:00")))),
     # Read, with a caveat the import shows as a warning.
     ("全天", HoursReading({}, always_open=True, notes=("“全天”读作 24 小时开放，请核实",))),
-    (
-        "周末及节假日 9:00-17:00",
-        HoursReading(
-            days(WEEKEND, ("09:00", "17:00")), notes=("节假日的安排未读入：节假日另有安排的，请登记为开放时间例外",)
-        ),
-    ),
-    (
-        "早8点至晚8点（法定节假日除外）",
-        HoursReading(
-            days(EVERY_DAY, ("08:00", "20:00")), notes=("节假日的安排未读入：节假日另有安排的，请登记为开放时间例外",)
-        ),
-    ),
+    ("周末及节假日 9:00-17:00", HoursReading(days(WEEKEND, ("09:00", "17:00")), notes=HOLIDAYS)),
+    ("早8点至晚8点（法定节假日除外）", HoursReading(days(EVERY_DAY, ("08:00", "20:00")), notes=HOLIDAYS)),
 ]
 # What cannot be read in full: unknown, the text kept; never a guess, never closed.
 UNREADABLE = [
@@ -263,7 +252,9 @@ def written(draw) -> tuple[dict, str]:
             if overnight and draw(st.booleans()):
                 end_text = "次日" + end_text
             written_spans.append(_clock(start_m, style, draw, period=period) + dash + end_text)
-        between = draw(st.sampled_from(["", " ", "：", ": "])) if label else ""
+        # Hours in Chinese numerals need a break after a list of days (周二、三 一点 is not 周二、三一点).
+        breaks = [" ", "：", ": "] if style == "cn" else ["", " ", "：", ": "]
+        between = draw(st.sampled_from(breaks)) if label else ""
         parts.append(label + between + span_separator.join(written_spans))
     text = group_separator.join(parts)
     if draw(st.booleans()):
@@ -285,9 +276,8 @@ def test_a_schedule_written_in_a_claimed_format_reads_back_as_itself(written):
 
 # Characters registries use, so that random text often looks like hours.
 HOURS_ALPHABET = st.sampled_from(
-    list(
-        "0123456789:：-~～—至到点时半分上下午早晚凌晨中次日周一二三四五六日天末工作节假休息闭馆开放全小,，;；、 \n()（）"
-    )
+    list("0123456789:：-~～—至到点时半分上下午早晚凌晨中次日周一二三四五六日天末工作节假休息闭馆开放全小")
+    + list(",，;；、 \n()（）")
     + ["24小时", "全天", "周一至周五", "工作日", "周末", "节假日", "上午", "下午", "8:00", "12:00", "20:00"]
 )
 

@@ -15,6 +15,7 @@ from yizhan.finder.selectors import POSITION_NOT_PUBLIC
 from yizhan.finder.tests.conftest import CENTRE
 from yizhan.positions import services
 from yizhan.positions.choices import PositionState
+from yizhan.positions.tests.factories import HoursExceptionFactory
 
 NEARBY = "/api/v1/public/nearby"
 GCJ = f"lng={CENTRE[0]}&lat={CENTRE[1]}&crs=gcj02"
@@ -36,6 +37,7 @@ NEARBY_KEYS = {
     "is_open",
     "closes_at",
     "opens_at",
+    "hours_unknown",
     "always_open",
     "facilities",
     "public_phone",
@@ -291,14 +293,10 @@ def test_detail_lists_todays_and_later_exceptions_only(anonymous, stations):
 
     from django.utils import timezone
 
-    from yizhan.positions.models import HoursException
-
     today = timezone.localdate()
     position = stations["near"]
-    HoursException.objects.create(
-        position=position, start=today - timedelta(days=9), end=today - timedelta(days=8), reason="过去"
-    )
-    HoursException.objects.create(position=position, start=today, end=today + timedelta(days=1), reason="停电")
+    HoursExceptionFactory(position=position, start=today - timedelta(days=9), end=today - timedelta(days=8))
+    HoursExceptionFactory(position=position, start=today, end=today + timedelta(days=1))
     body = anonymous.get(f"/api/v1/public/positions/{position.pk}").json()
     assert body["hours_exceptions"] == [
         {"start": today.isoformat(), "end": (today + timedelta(days=1)).isoformat(), "closed": True, "intervals": []}

@@ -24,7 +24,7 @@ from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
 from yizhan.core.views_helpers import staff_view
-from yizhan.positions.imports.xlsx import ImportResult, annotated_workbook, max_bytes, positions_import
+from yizhan.positions.imports.xlsx import ImportResult, RowError, annotated_workbook, max_bytes, positions_import
 from yizhan.positions.models import Position
 from yizhan.positions.spreadsheet import template_workbook
 
@@ -71,7 +71,12 @@ def _run(token: str, job: dict, actor: Actor, data: bytes, dry_run: bool) -> dic
     except Exception as error:  # noqa: BLE001 — a background job must always report
         job.update(state="failed", message=str(FAILED.format(error=error)))
     else:
-        job.update(state="done", result=result.as_dict(), errors=[asdict(e) for e in result.errors])
+        job.update(
+            state="done",
+            result=result.as_dict(),
+            errors=[asdict(e) for e in result.errors],
+            warnings=[asdict(w) for w in result.warnings],
+        )
     _save_job(token, job)
     return job
 
@@ -148,6 +153,7 @@ def position_import_status(request, token: str):
             "result": ImportResult(**{k: v for k, v in result.items() if k in ("total", "created", "updated",
                                       "unchanged", "transitioned", "dry_run")}) if result else None,
             "errors": job.get("errors", []),
+            "warnings": job.get("warnings", []),
             "progress_url": reverse("positions:import_progress", kwargs={"token": token}),
             "percent": int(100 * job["done"] / job["total"]) if job.get("total") else 0,
         },
@@ -169,12 +175,12 @@ def position_import_progress(request, token: str):
 
 @staff_view
 def position_import_annotated(request, token: str):
+    """The uploaded workbook with its errors (red) and warnings (yellow) marked."""
     job = _job(request, token)
-    if not job.get("errors"):
+    if not job.get("errors") and not job.get("warnings"):
         raise Http404
-    from yizhan.positions.imports.xlsx import RowError
-
-    errors = [RowError(**e) for e in job["errors"]]
-    response = HttpResponse(annotated_workbook(job["file"], errors), content_type=XLSX)
+    errors = [RowError(**e) for e in job.get("errors", [])]
+    warnings = [RowError(**w) for w in job.get("warnings", [])]
+    response = HttpResponse(annotated_workbook(job["file"], errors, warnings), content_type=XLSX)
     response["Content-Disposition"] = _attachment("positions-errors.xlsx", "导入错误.xlsx")
     return response

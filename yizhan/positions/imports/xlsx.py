@@ -1,10 +1,15 @@
 """Import positions from an xlsx workbook laid out as `spreadsheet.COLUMNS` (issue 3 §5).
 
 All or nothing, inside one transaction: any error rolls everything back and the result lists every
-problem by Excel row number and column header. Idempotent by 阵地编号: an existing code whose values
-are the same is left alone (no write, no audit entry), one with other values is updated through
+problem by Excel row number and column header — every problem of every row at once, the cells' and
+the rules' (issue 14 §4). Idempotent by 阵地编号: an existing code whose values are the same is left
+alone (no write, no audit entry), one with other values is updated through
 `position_update`/`position_transition`, one row at a time. The manager's name and phone as the
 export masks them (spec §11) leave the stored values as they are; any other masked value is refused.
+
+A registry is imported as it is (`registry.py`): names, hours and construction types it writes its
+own way are kept with a warning, and rows at one point in different districts are named together.
+Warnings never block; they are listed with the result and in the annotated workbook.
 
 New codes, the bulk of a large file, run the same rules as a form (`services.position_prepare`)
 but look other records up in what the importer read once per file (units, areas, centres, every
@@ -43,22 +48,26 @@ from openpyxl.styles import Font, PatternFill
 from python_calamine import CalamineWorkbook
 
 from yizhan.core.errors import ApplicationError
-from yizhan.core.geo.crs import to_gcj02
+from yizhan.core.geo.crs import CRS, to_gcj02
 from yizhan.core.geo.distance import distance_m
 from yizhan.core.hours import validate_schedule
 from yizhan.core.masking import looks_masked
 from yizhan.core.personal_data import masked_input_problem, personal_field
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
+from yizhan.orgs.choices import RegionLevel
 from yizhan.orgs.geo import boundaries_pinned, points_ahead
 from yizhan.orgs.models import PHONE_VALIDATOR, Region, Unit
 from yizhan.positions import rules, services
 from yizhan.positions.choices import PositionKind
+from yizhan.positions.imports import registry
 from yizhan.positions.imports import worker as import_worker
 from yizhan.positions.models import POSITION_CODE_VALIDATOR, Position
 from yizhan.positions.spreadsheet import BY_FIELD, BY_HEADER, COLUMNS, MASKED_FIELDS, SHEET_TITLE, CellError, Column
 
 ERROR_HEADER = "错误说明"
+WARNING_HEADER = "警告说明"
+ERROR_FILL, WARNING_FILL = "FFFFC7CE", "FFFFEB9C"  # red and yellow cells of the annotated workbook
 
 NOT_XLSX = _("文件不是 Excel 工作簿（.xlsx）；请使用下载的模板，另存为 .xlsx 后再上传")
 EMPTY_FILE = _("文件是空的")
@@ -75,9 +84,23 @@ SAME_FILE_ROW = _("（本文件第 {row} 行）")
 UNSAVABLE = _("数据无法保存：{error}")
 ROW_PROBLEM = _("第 {row} 行“{column}”：{message}")
 ROW_PROBLEM_NO_COLUMN = _("第 {row} 行：{message}")
+WARNINGS_LISTED = _("警告 {count} 条（已导入，请核实）")
 
 # Service error fields that are not columns of their own.
-FIELD_ALIASES = {"to_state": "state", "reason": "state_reason", "expected_reopen_on": "state"}
+FIELD_ALIASES = {
+    "to_state": "state",
+    "reason": "state_reason",
+    "expected_reopen_on": "state",
+    "hours_source_text": "weekly_hours",
+}
+# Fields whose rules depend on others: refused or unread, those are not checked again by the rules.
+_DEPENDENT_FIELDS = {
+    "unit": ("area_override_reason",),
+    "lng": ("lat", "crs", "region", "area_override_reason"),
+    "lat": ("lng", "crs", "region", "area_override_reason"),
+    "crs": ("lng", "lat", "region", "area_override_reason"),
+    "region": ("area_override_reason",),
+}
 _DUPLICATE_CODE = re.compile(r"（编号 (\S+)）")
 
 
@@ -110,6 +133,8 @@ class ImportResult:
     transitioned: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    # What was imported other than the rules expect (never blocks): a RowError each, by row.
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -126,6 +151,8 @@ class ImportResult:
             text += f"，状态变更 {self.transitioned}"
         if self.errors:
             text += f"；{FILE_REFUSED.format(count=len(self.errors))}"
+        if self.warnings:
+            text += f"；{WARNINGS_LISTED.format(count=len(self.warnings))}"
         return text
 
     def as_dict(self) -> dict:
@@ -138,7 +165,17 @@ class ImportResult:
             "unchanged": self.unchanged,
             "transitioned": self.transitioned,
             "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
         }
+
+
+@dataclass(frozen=True)
+class RowNotes:
+    """What a checked row tells besides its record: its warnings, and its point (GCJ-02 lng, lat,
+    and the districts it names) for the rows-at-one-point check."""
+
+    warnings: list[RowError]
+    point: tuple[float, float, frozenset[str]] | None
 
 
 class _Rollback(Exception):
@@ -277,6 +314,11 @@ class _Importer(services.RecordLookups):
         self.units = {u.code: u for u in Unit.objects.all()}
         self.unit_paths = {u.pk: u.path for u in self.units.values()}
         self.regions = {r.adcode: r for r in Region.objects.defer("boundary")}
+        # District-level areas by id and by name, for the rows that name different districts at one point.
+        levels = (RegionLevel.DISTRICT, RegionLevel.CUSTOM)
+        self.districts = {r.pk: r.name for r in self.regions.values() if r.level in levels}
+        self.district_names = frozenset(self.districts.values())
+        self.longest_district = max(map(len, self.district_names), default=0)
         self.codes: dict[str, int] = dict(Position.objects.values_list("code", "pk"))
         self.file_rows: dict[str, int] = {}  # code → first row in this file
         # Every stored position by official name (code, point, unit id), for duplicate detection;
@@ -311,6 +353,8 @@ class _Importer(services.RecordLookups):
     def namesakes(self, position: Position) -> list[tuple[str, str, float]]:
         found = []
         for code, lng, lat, unit_id in self.names.get(position.official_name, ()):
+            if code == position.code:
+                continue  # the same record again (its code is refused as repeated), not a namesake
             distance = distance_m(position.lng, position.lat, lng, lat)
             if distance <= services.DUPLICATE_RADIUS_M:
                 found.append((position.official_name, code, distance, self.unit_paths.get(unit_id, "")))
@@ -336,10 +380,11 @@ class _Importer(services.RecordLookups):
             }
         return self.stored_masks.get(code, {}).get(field_name)
 
-    # Row → (service arguments, errors)
+    # Row → (service arguments, errors, warnings)
     def parse(self, row_number: int, cells):
         values: dict[str, object] = {}
         errors: list[RowError] = []
+        warnings: list[RowError] = []
         positions = self.positions
         for index, column in self.header.items():
             cell = cells[index] if index < len(cells) else None
@@ -351,6 +396,10 @@ class _Importer(services.RecordLookups):
         def fail(field_name: str, message: str) -> None:
             column = BY_FIELD[field_name]
             errors.append(RowError(row_number, column.header, str(message), positions.get(field_name)))
+
+        def warn(field_name: str, message: str) -> None:
+            column = BY_FIELD[field_name]
+            warnings.append(RowError(row_number, column.header, str(message), positions.get(field_name)))
 
         code = values.get("code")
         if isinstance(code, str) and code:
@@ -415,11 +464,14 @@ class _Importer(services.RecordLookups):
                 values["parent_centre"] = None
         today = timezone.localdate()
         for field_name in rules.PAST_EVENT_DATES:
-            # Every implausible date of the row at once (the service stops at the first).
             problem = rules.past_date_problem(BY_FIELD[field_name].header, values.get(field_name), today=today)
             if problem:
                 fail(field_name, problem)
-        return values, errors
+        new = not (isinstance(code, str) and code in self.codes)
+        registry.registry_names(values, warn)
+        registry.registry_hours(values, warn, new=new)
+        registry.registry_construction(values, warn, new=new)
+        return values, errors, warnings
 
     def parse_cell(self, column: Column, cell):
         """`column.parse(cell)`, read once per distinct cell of the columns whose cells repeat (kinds,
@@ -449,8 +501,84 @@ class _Importer(services.RecordLookups):
             return RowError(row_number, None, message, None)
         return RowError(row_number, column.header, message, self.positions.get(column.field))
 
+    def errors_of(self, row_number: int, error: ApplicationError, ignored: set[str] = frozenset()) -> list[RowError]:
+        """Every problem `error` stands for (a service's `RecordRefused` holds several), as row
+        errors, leaving out those about `ignored` fields (already reported by the cells)."""
+        return [
+            self.error_of(row_number, problem)
+            for problem in services.errors_of(error)
+            if FIELD_ALIASES.get(problem.field, problem.field) not in ignored
+        ]
+
     def is_new(self, values: dict) -> bool:
-        return values["code"] not in self.codes
+        return values.get("code") not in self.codes
+
+    def district_names_of(self, values: dict) -> set[str]:
+        """The districts a row names: in its address, by its given area, by its unit's area."""
+        names = registry.district_names(values.get("address") or "", self.district_names, self.longest_district)
+        for record in (values.get("region"), values.get("unit")):
+            region_id = getattr(record, "region_id" if isinstance(record, Unit) else "pk", None)
+            if region_id in self.districts:
+                names.add(self.districts[region_id])
+        return names
+
+    def point_of(self, values: dict) -> tuple[float, float] | None:
+        """A row's point in GCJ-02, or None when it cannot be read."""
+        try:
+            lng, lat = float(values["lng"]), float(values["lat"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+            return None
+        return to_gcj02(lng, lat, values.get("crs") or CRS.GCJ02)
+
+    @staticmethod
+    def ignored_fields(errors: list[RowError]) -> set[str]:
+        """The fields of the cells refused, and the fields whose rules depend on them."""
+        refused = {BY_HEADER[e.column].field for e in errors if e.column in BY_HEADER}
+        for name in list(refused):
+            refused.update(_DEPENDENT_FIELDS.get(name, ()))
+        return refused
+
+    def usable(self, values: dict, ignored: set[str], *, new: bool) -> dict:
+        """A row's values with its refused cells left out, so the rules check everything else: a
+        new row stands in the actor's own unit for a unit that could not be read (its area is then
+        not checked), and no area, centre or point for those that could not be read."""
+        # A refused code is still the row's own (a repeated one: not a namesake of its first row).
+        values = {name: v for name, v in values.items() if name not in ignored or (name == "code" and v)}
+        if new:
+            if not isinstance(values.get("unit"), Unit):
+                values["unit"] = self.actor.unit
+            if not isinstance(values.get("region"), Region):
+                values["region"] = None
+            if not isinstance(values.get("parent_centre"), Position):
+                values["parent_centre"] = None
+        return values
+
+    def update_problems(self, row_number: int, values: dict, ignored: set[str]) -> list[RowError]:
+        """The rules' refusals of a row of a stored code whose cells were refused too, checked
+        against the stored position without writing (the row is not applied)."""
+        values = self.usable(values, ignored, new=False)
+        position = self.stored_query().get(pk=self.codes[values["code"]])
+        if not self.actor.covers_unit(position.unit):
+            return []  # refused by its code, as when it is applied (`apply`)
+        crs = values.pop("crs", "gcj02") or "gcj02"
+        region = values.pop("region", None)
+        for name in ("state", "state_reason"):
+            values.pop(name, None)
+        changes = self.changes(position, values, crs=crs)
+        if region is not None and region.pk == position.region_id:
+            region = None
+        try:
+            problems = services.position_update_problems(
+                actor=self.actor, position=position, crs=crs, region=region, lookups=self, **changes
+            )
+        except ApplicationError as error:  # a centre out of scope: refused as such
+            problems = [error]
+        found = []
+        for problem in problems:
+            found.extend(self.errors_of(row_number, problem, ignored))
+        return found
 
     def points_ahead(self, batch: list[tuple[int, list]]) -> None:
         """Have the areas tested against the points of a batch of rows at once, as the checks will
@@ -477,28 +605,36 @@ class _Importer(services.RecordLookups):
         if points:
             points_ahead(points)
 
-    def check(self, row_number: int, cells) -> tuple[int, str, object, str | None]:
+    def check(self, row_number: int, cells) -> tuple[int, str, object, str | None, RowNotes]:
         """Read and check one row: (row, "errors", [RowError]), (row, "new", a checked Position) or
-        (row, "stored", parsed values of a stored code, applied later in file order), and the code
-        this row was the first to use (the writer keeps `file_rows` in step from it)."""
-        values, errors = self.parse(row_number, cells)
+        (row, "stored", parsed values of a stored code, applied later in file order), the code
+        this row was the first to use (the writer keeps `file_rows` in step from it), and the
+        row's notes (warnings, point). A row whose cells are refused is still checked by every rule
+        its other cells allow, so all its errors are listed at once."""
+        values, errors, warnings = self.parse(row_number, cells)
         code = values.get("code")
         first = code if isinstance(code, str) and self.file_rows.get(code) == row_number else None
-        if errors:
-            return row_number, "errors", errors, first
-        if not self.is_new(values):
-            return row_number, "stored", values, first
+        point = self.point_of(values) if not self.ignored_fields(errors) & {"lng", "lat", "crs"} else None
+        notes = RowNotes(warnings, None if point is None else (*point, frozenset(self.district_names_of(values))))
+        new = self.is_new(values)
+        if not new and not errors:
+            return row_number, "stored", values, first, notes
+        ignored = self.ignored_fields(errors)
+        if not new:
+            return row_number, "errors", errors + self.update_problems(row_number, values, ignored), first, notes
         try:
-            position = self.prepare(values)
+            position = self.prepare(self.usable(values, ignored, new=True), register=not errors)
         except ApplicationError as error:
-            return row_number, "errors", [self.error_of(row_number, error)], first
+            errors += self.errors_of(row_number, error, ignored)
         except (ValidationError, DatabaseError) as error:
-            return row_number, "errors", [RowError(row_number, None, str(UNSAVABLE.format(error=error)))], first
-        return row_number, "new", position, first
+            errors.append(RowError(row_number, None, str(UNSAVABLE.format(error=error))))
+        if errors:
+            return row_number, "errors", errors, first, notes
+        return row_number, "new", position, first, notes
 
-    def prepare(self, values: dict) -> Position:
+    def prepare(self, values: dict, *, register: bool = True) -> Position:
         """Check a row with a new code: the position, not yet saved (later rows see its name and,
-        for a centre, its code)."""
+        for a centre, its code, unless the row is refused: `register`)."""
         values = dict(values)
         crs = values.pop("crs", "gcj02") or "gcj02"
         region = values.pop("region", None)
@@ -513,6 +649,8 @@ class _Importer(services.RecordLookups):
             lookups=self,
             **values,
         )
+        if not register:
+            return position
         self.names.setdefault(position.official_name, []).append(
             (position.code, position.lng, position.lat, position.unit_id)
         )
@@ -596,6 +734,10 @@ class _Importer(services.RecordLookups):
         for name, value in given.items():
             if name in ("lng", "lat"):
                 continue
+            if name in ("area_override_reason", "hours_source_text"):
+                if (value or "").strip() != getattr(position, name):
+                    changes[name] = value
+                continue
             column = BY_FIELD[name]
             if column.kind == "ref":
                 stored_id = getattr(position, f"{name}_id")
@@ -605,10 +747,6 @@ class _Importer(services.RecordLookups):
             if name == "official_name":
                 value_cmp = rules.normalise_official_name(given.get("kind", position.kind), value)
                 if value_cmp != position.official_name:
-                    changes[name] = value
-                continue
-            if name == "area_override_reason":
-                if (value or "").strip() != position.area_override_reason:
                     changes[name] = value
                 continue
             if name == "centre_level" and given.get("kind", position.kind) != PositionKind.CENTRE:
@@ -637,6 +775,9 @@ def positions_import(
     result = ImportResult(dry_run=dry_run)
     header = _header_map(next(rows, None), title)
     importer = _Importer(actor, header, column_offset)
+    points = registry.SamePoints(
+        min_rows=settings.YIZHAN_IMPORT_SAME_POINT_ROWS, radius_m=settings.YIZHAN_IMPORT_SAME_POINT_METRES
+    )
     if progress:
         progress(0, total)
     try:
@@ -644,11 +785,12 @@ def positions_import(
             if import_worker.wanted(total):
                 rows = None  # the worker reads the sheet itself; this process need not keep it
                 with import_worker.checked_in_worker(importer, data) as checked:
-                    _write(importer, result, checked, progress, total)
+                    _write(importer, result, checked, progress, total, points)
             else:
-                _write(importer, result, _checked_rows(importer, rows), progress, total)
+                _write(importer, result, _checked_rows(importer, rows), progress, total, points)
             if result.total == 0:
                 raise ImportFileError(str(NO_ROWS))
+            _same_points(importer, result, points)
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:
@@ -684,15 +826,20 @@ def _checked_batch(importer: _Importer, batch: list) -> Iterator[tuple]:
 WRITE_ROWS = 250  # checked rows taken at a time by the writer (stored positions read together)
 
 
-def _write(importer: _Importer, result: ImportResult, checked, progress, total: int) -> None:
+def _write(
+    importer: _Importer, result: ImportResult, checked, progress, total: int, points: registry.SamePoints
+) -> None:
     """Save the checked rows in file order: new positions in batches, stored codes one by one."""
     checked = iter(checked)
     while chunk := list(islice(checked, WRITE_ROWS)):
         # A stored code appears once in a file and a row changes only its own position, so the
         # chunk's stored positions can be read together before its rows are applied in order.
-        importer.read_stored([payload["code"] for _row, kind, payload, _first in chunk if kind == "stored"])
-        for row_number, kind, payload, first in chunk:
+        importer.read_stored([payload["code"] for _row, kind, payload, _first, _notes in chunk if kind == "stored"])
+        for row_number, kind, payload, first, notes in chunk:
             result.total += 1
+            result.warnings.extend(notes.warnings)
+            if notes.point is not None:
+                points.add(row_number, *notes.point)
             if first is not None:
                 importer.file_rows.setdefault(first, row_number)
             if kind == "errors":
@@ -715,12 +862,21 @@ def _apply(importer: _Importer, result: ImportResult, row_number: int, values: d
         with transaction.atomic():
             kind, moved = importer.apply(importer.linked(values))
     except ApplicationError as error:
-        result.errors.append(importer.error_of(row_number, error))
+        result.errors.extend(importer.errors_of(row_number, error))
     except (ValidationError, DatabaseError) as error:
         result.errors.append(RowError(row_number, None, str(UNSAVABLE.format(error=error))))
     else:
         setattr(result, kind, getattr(result, kind) + 1)
         result.transitioned += int(moved)
+
+
+def _same_points(importer: _Importer, result: ImportResult, points: registry.SamePoints) -> None:
+    """Warn of the rows at one point in different districts (a geocoder's city centre), then put
+    the warnings in row order."""
+    column = BY_FIELD["lng"]
+    for row_number, message in points.warnings():
+        result.warnings.append(RowError(row_number, column.header, message, importer.positions.get("lng")))
+    result.warnings.sort(key=lambda warning: (warning.row, warning.col_index or 0))
 
 
 # Python's cycle collector looks at the young objects after every 700 new containers. An import
@@ -787,33 +943,43 @@ def _flush(importer: _Importer, result: ImportResult) -> None:
         result.errors.append(RowError(first, None, str(UNSAVABLE.format(error=error))))
 
 
-def annotated_workbook(file, errors: list[RowError]) -> bytes:
-    """The uploaded workbook with each bad cell filled red and commented, and an 错误说明 column."""
+def annotated_workbook(file, errors: list[RowError], warnings: list[RowError] = ()) -> bytes:
+    """The uploaded workbook with each bad cell filled red and each warned cell yellow, both
+    commented, and the 错误说明 and 警告说明 columns."""
     data = _read_bytes(file)
     workbook, sheet = _open(data, read_only=False)
-    red = PatternFill("solid", fgColor="FFFFC7CE")
-    by_row: dict[int, list[RowError]] = {}
-    for error in errors:
-        by_row.setdefault(error.row, []).append(error)
     header_cells = [c.value for c in sheet[1]]
-    if ERROR_HEADER in header_cells:
-        note_column = header_cells.index(ERROR_HEADER) + 1
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=note_column, max_col=note_column):
-            cell.value = None
-    else:
-        note_column = len(header_cells) + 1
-    sheet.cell(row=1, column=note_column, value=ERROR_HEADER).font = Font(bold=True, color="FF9C0006")
-    for row, row_errors in by_row.items():
-        for error in row_errors:
-            if error.col_index:
-                cell = sheet.cell(row=row, column=error.col_index)
-                cell.fill = red
-                text = error.message if cell.comment is None else f"{cell.comment.text}\n{error.message}"
-                cell.comment = Comment(text, "驿站")
-        note = sheet.cell(row=row, column=note_column)
-        note.value = "；".join(f"{e.column}：{e.message}" if e.column else e.message for e in row_errors)
-        note.fill = red
-    sheet.column_dimensions[sheet.cell(row=1, column=note_column).column_letter].width = 60
+    width = len(header_cells)
+    notes = []
+    for header, problems, colour, text_colour in (
+        (ERROR_HEADER, errors, ERROR_FILL, "FF9C0006"),
+        (WARNING_HEADER, warnings, WARNING_FILL, "FF9C5700"),
+    ):
+        if header in header_cells:
+            note_column = header_cells.index(header) + 1
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=note_column, max_col=note_column):
+                cell.value = None
+        else:
+            width += 1
+            note_column = width
+        notes.append((header, problems, PatternFill("solid", fgColor=colour), text_colour, note_column))
+    for header, problems, fill, text_colour, note_column in notes:
+        sheet.cell(row=1, column=note_column, value=header).font = Font(bold=True, color=text_colour)
+        by_row: dict[int, list[RowError]] = {}
+        for problem in problems:
+            by_row.setdefault(problem.row, []).append(problem)
+        for row, row_problems in by_row.items():
+            for problem in row_problems:
+                if problem.col_index:
+                    cell = sheet.cell(row=row, column=problem.col_index)
+                    if cell.fill.fgColor.rgb != ERROR_FILL:  # an error's red is not painted over
+                        cell.fill = fill
+                    text = problem.message if cell.comment is None else f"{cell.comment.text}\n{problem.message}"
+                    cell.comment = Comment(text, "驿站")
+            note = sheet.cell(row=row, column=note_column)
+            note.value = "；".join(f"{p.column}：{p.message}" if p.column else p.message for p in row_problems)
+            note.fill = fill
+        sheet.column_dimensions[sheet.cell(row=1, column=note_column).column_letter].width = 60
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

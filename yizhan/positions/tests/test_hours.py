@@ -24,7 +24,7 @@ from yizhan.core.hours import (
 )
 from yizhan.positions import rules
 from yizhan.positions.choices import PositionState
-from yizhan.positions.models import HoursException
+from yizhan.positions.tests.factories import HoursExceptionFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -358,28 +358,21 @@ def test_opening_status_agrees_with_a_minute_by_minute_evaluation(schedule, exce
 def test_position_opening_reads_the_positions_hours_and_exceptions(make_position):
     wednesday = MONDAY + timedelta(days=2)
     position = make_position(state=PositionState.OPERATING, weekly_hours={day: [["06:00", "22:00"]] for day in DAYS})
-    HoursException.objects.create(
-        position=position, start=wednesday, end=wednesday + timedelta(days=1), closed=True, reason="停水检修"
-    )
-    HoursException.objects.create(
+    HoursExceptionFactory(position=position, start=wednesday, end=wednesday + timedelta(days=1), reason="停水检修")
+    HoursExceptionFactory(
         position=position,
-        start=MONDAY + timedelta(days=5),
-        end=MONDAY + timedelta(days=5),
+        day=MONDAY + timedelta(days=5),
         closed=False,
         intervals=[["20:00", "04:00"]],
         reason="夜间服务",
     )
     position.refresh_from_db()
-    assert rules.position_opening(position, at(MONDAY, "12:00", 1)) == OpeningStatus(
-        True, at(MONDAY, "22:00", 1), None
-    )
+    assert rules.position_opening(position, at(MONDAY, "12:00", 1)) == OpeningStatus(True, at(MONDAY, "22:00", 1), None)
     assert rules.position_opening(position, at(wednesday, "12:00")) == OpeningStatus(
         False, None, at(MONDAY, "06:00", 4)
     )
     assert rules.position_opening(position, at(MONDAY, "12:00", 5)).opens_at == at(MONDAY, "20:00", 5)
-    assert rules.position_opening(position, at(MONDAY, "02:00", 6)) == OpeningStatus(
-        True, at(MONDAY, "04:00", 6), None
-    )
+    assert rules.position_opening(position, at(MONDAY, "02:00", 6)) == OpeningStatus(True, at(MONDAY, "04:00", 6), None)
     assert rules.position_opening(position, at(MONDAY, "05:00", 6)).opens_at == at(MONDAY, "06:00", 6)
 
     position.state = PositionState.SUSPENDED

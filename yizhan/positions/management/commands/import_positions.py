@@ -6,9 +6,14 @@ from yizhan.core.commands import acting_as
 from yizhan.core.errors import ApplicationError
 from yizhan.positions.imports.xlsx import positions_import
 
+WARNING_PREFIX = "警告："
+
 
 class Command(BaseCommand):
-    help = "Import positions from an xlsx workbook laid out as the template. All or nothing; idempotent by code."
+    help = (
+        "Import positions from an xlsx workbook laid out as the template. All or nothing; idempotent by code. "
+        "Every error of every row is listed; warnings (kept as the registry wrote them) never block."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="xlsx workbook (see the template on the import page)")
@@ -25,6 +30,8 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
         for problem in result.errors:
             self.stderr.write(str(problem))
+        for warning in result.warnings:
+            self.stderr.write(f"{WARNING_PREFIX}{warning}")
         if not result.ok:
             raise CommandError(result.summary())
         self.stdout.write(self.style.SUCCESS(result.summary()))
