@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -11,16 +9,14 @@ from django.test import Client
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from factory.base import BaseFactory
 
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
 from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_required
 from yizhan.orgs.choices import RegionLevel, UnitType
-from yizhan.orgs.models import Membership, Region, Unit, User
-from yizhan.orgs.services import federation_create
-
-PASSWORD = "Test-pass-2026"
-_codes = itertools.count(1)
+from yizhan.orgs.models import Region, Unit, User
+from yizhan.orgs.tests.factories import MembershipFactory, RegionFactory, UnitFactory
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +53,21 @@ def second_factor_on_test_logins(monkeypatch):
     monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
 
 
+def _factories(base: type[BaseFactory] = BaseFactory):
+    for factory_class in base.__subclasses__():
+        yield factory_class
+        yield from _factories(factory_class)
+
+
+@pytest.fixture(autouse=True)
+def factory_sequences_from_one():
+    """Every factory (`<app>/tests/factories.py`) numbers its objects from 1 again in each test, so
+    what a test makes (codes, names, points in a row) does not depend on the tests run before it."""
+    for factory_class in _factories():
+        if not factory_class._meta.abstract and factory_class._meta.counter_reference is factory_class._meta:
+            factory_class.reset_sequence(1)
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """The local-memory cache outlives a test's database; start each test without stale entries."""
@@ -66,27 +77,22 @@ def empty_cache():
 @pytest.fixture
 def regions(db) -> dict[str, Region]:
     """Liaoning, Dalian and two of its districts, without boundaries (enough for unit records)."""
-    province = Region.objects.create(adcode="210000", name="辽宁省", level=RegionLevel.PROVINCE)
-    city = Region.objects.create(adcode="210200", name="大连市", level=RegionLevel.CITY, parent=province)
-    zs = Region.objects.create(adcode="210202", name="中山区", level=RegionLevel.DISTRICT, parent=city)
-    xg = Region.objects.create(adcode="210203", name="西岗区", level=RegionLevel.DISTRICT, parent=city)
+    province = RegionFactory(adcode="210000", name="辽宁省", level=RegionLevel.PROVINCE)
+    city = RegionFactory(adcode="210200", name="大连市", level=RegionLevel.CITY, parent=province)
+    zs = RegionFactory(adcode="210202", name="中山区", parent=city)
+    xg = RegionFactory(adcode="210203", name="西岗区", parent=city)
     return {r.adcode: r for r in (province, city, zs, xg)}
 
 
 @pytest.fixture
 def make_unit(regions):
-    """make_unit(type, parent=None, name=None, code=None) creates a unit through the service."""
+    """make_unit(type, parent=None, name=None, code=None) creates a unit through the service; a root
+    lies in 大连市."""
 
     def make(unit_type: str, parent: Unit | None = None, *, name: str | None = None, code: str | None = None) -> Unit:
-        n = next(_codes)
+        given = {key: value for key, value in {"name": name, "code": code}.items() if value}
         region = regions["210200"] if parent is None else parent.region
-        return federation_create(
-            code=code or f"U{n:04d}",
-            name=name or f"{UnitType(unit_type).label}{n}",
-            type=unit_type,
-            region=region,
-            parent=Unit.objects.get(pk=parent.pk) if parent else None,
-        )
+        return UnitFactory(type=unit_type, parent=parent, region=region, **given)
 
     return make
 
@@ -96,9 +102,8 @@ def make_user(db):
     """make_user(role, unit, username=None) creates an account holding one role at `unit`."""
 
     def make(role: str, unit: Unit, username: str | None = None) -> User:
-        user = User.objects.create_user(username=username or f"user{next(_codes)}", password=PASSWORD)
-        Membership.objects.create(user=user, unit=unit, role=role)
-        return user
+        given = {"user__username": username} if username else {}
+        return MembershipFactory(role=role, unit=unit, **given).user
 
     return make
 

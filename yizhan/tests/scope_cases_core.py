@@ -18,8 +18,8 @@ from yizhan.core.jobs.models import Job
 from yizhan.core.jobs.registry import JobKind, job_kind, register_job_kind
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Action, Role
-from yizhan.orgs.models import Membership, User
 from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World
+from yizhan.orgs.tests.factories import MembershipFactory
 
 
 def _entry_target(world: World, relation: str) -> AuditEntry:
@@ -80,8 +80,10 @@ if job_kind(MATRIX_KIND) is None:
 def _job_target(world: World, relation: str) -> Job:
     """A running job started at that unit by a station manager of it (not the actor)."""
     unit = world.units[relation]
-    starter = User.objects.create_user(username=world.fresh(f"job-starter-{relation}-"), password="Matrix-pass-2026")
-    membership = Membership.objects.create(user=starter, unit=unit, role=Role.STATION_MANAGER)
+    membership = MembershipFactory(
+        user__username=world.fresh(f"job-starter-{relation}-"), unit=unit, role=Role.STATION_MANAGER
+    )
+    starter = membership.user
     return Job.objects.create(
         kind=MATRIX_KIND,
         owner=starter,

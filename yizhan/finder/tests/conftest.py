@@ -20,6 +20,7 @@ from yizhan.positions.choices import (
 )
 from yizhan.positions.models import HoursException, Position
 from yizhan.positions.tests.conftest import ZHONGSHAN, dalian_map, make_position, zs_admin  # noqa: F401 (fixtures)
+from yizhan.positions.tests.factories import HoursExceptionFactory, PositionFactory
 
 CENTRE = ZHONGSHAN
 # Schedules of every shape opening_status handles: round the clock, early shifts, weekday-dependent,
@@ -72,17 +73,13 @@ def make_dataset(units: dict, areas: dict, *, n: int = 300, seed: int = 4) -> li
         kind = PositionKind.CENTRE if i % 17 == 0 else PositionKind.STATION
         always_open, schedule = rng.choice(SCHEDULES)
         positions.append(
-            Position(
-                code=f"F{seed}-{i:04d}",
+            PositionFactory.build(
                 kind=kind,
                 centre_level=CentreLevel.STREET if kind == PositionKind.CENTRE else "",
-                official_name=f"工会户外劳动者服务站点·查找{i}",
                 unit=units["zs"],
                 region=region,
-                address=f"中山区查找路{i}号",
                 lng=lng,
                 lat=lat,
-                construction_type=ConstructionType.SANITATION,
                 state=rng.choice(STATES),
                 state_reason="测试",
                 always_open=always_open,
@@ -100,14 +97,12 @@ def make_dataset(units: dict, areas: dict, *, n: int = 300, seed: int = 4) -> li
     for j in range(10):
         lng, lat = CENTRE[0] + rng.uniform(-0.05, 0.05), CENTRE[1] + rng.uniform(-0.03, 0.03)
         work_stations.append(
-            Position(
-                code=f"F{seed}-W{j:02d}",
+            PositionFactory.build(
                 kind=PositionKind.WORK_STATION,
                 parent_centre=centre,
                 official_name=f"查找职工服务中心{j}工作站",
                 unit=units["zs"],
                 region=region,
-                address=f"中山区工作站路{j}号",
                 lng=lng,
                 lat=lat,
                 construction_type=ConstructionType.UNION_CENTRE,
@@ -123,13 +118,12 @@ def make_dataset(units: dict, areas: dict, *, n: int = 300, seed: int = 4) -> li
         closed = rng.random() < 0.5
         intervals = [] if closed else rng.choice([[["10:00", "14:00"]], [["21:00", "03:00"]], [["00:00", "24:00"]]])
         exceptions.append(
-            HoursException(
+            HoursExceptionFactory.build(
                 position=position,
                 start=start,
                 end=start + timedelta(days=rng.randint(0, 2)),
                 closed=closed,
                 intervals=intervals,
-                reason="测试例外",
             )
         )
     HoursException.objects.bulk_create(exceptions)

@@ -7,15 +7,15 @@ from datetime import datetime
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from yizhan.core.geo.crs import CRS
 from yizhan.core.hours import SHANGHAI
 from yizhan.finder import index, selectors
 from yizhan.finder.tests.conftest import CENTRE
 from yizhan.positions import services
-from yizhan.positions.choices import ConstructionType, PositionKind, PositionState
-from yizhan.positions.models import HoursException, Position
+from yizhan.positions.choices import PositionState
+from yizhan.positions.models import Position
+from yizhan.positions.tests.factories import HoursExceptionFactory, PositionFactory
 
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
 
@@ -48,9 +48,7 @@ def test_delisting_removes_the_position(station, zs_admin):
 
 
 def test_a_closure_exception_and_its_removal_change_open_now_at_once(station):
-    closure = HoursException.objects.create(
-        position=station, start=NOON.date(), end=NOON.date(), closed=True, reason="停电检修"
-    )
+    closure = HoursExceptionFactory(position=station, day=NOON.date(), reason="停电检修")
     assert _ids(open_now=True, at=NOON) == []
     assert _ids(at=NOON) == [station.pk]  # still listed, only not open
     closure.delete()
@@ -78,20 +76,7 @@ def test_bulk_writes_reach_the_index_without_being_told(dalian_map):
     record them (before issue 12 the first assertion saw nothing until `positions_changed()`)."""
     assert _ids() == []  # the index is built (empty)
     [position] = Position.objects.bulk_create(
-        [
-            Position(
-                code="BULK1",
-                kind=PositionKind.STATION,
-                official_name="工会户外劳动者服务站点·批量",
-                unit=dalian_map["zs"],
-                region=dalian_map["areas"]["210202"],
-                address="中山区批量路1号",
-                lng=CENTRE[0],
-                lat=CENTRE[1],
-                construction_type=ConstructionType.SANITATION,
-                state=PositionState.OPERATING,
-            )
-        ]
+        [PositionFactory.build(unit=dalian_map["zs"], lng=CENTRE[0], lat=CENTRE[1], state=PositionState.OPERATING)]
     )
     assert _ids() == [position.pk]
     Position.objects.filter(pk=position.pk).update(state=PositionState.DELISTED)
@@ -152,9 +137,7 @@ def test_an_unchanged_version_reuses_the_index(station):
 
 def test_now_is_the_default_moment(station):
     assert _ids(open_now=True) == [station.pk]
-    HoursException.objects.create(
-        position=station, start=timezone.localdate(), end=timezone.localdate(), closed=True, reason="休息"
-    )
+    HoursExceptionFactory(position=station, reason="休息")
     assert _ids(open_now=True) == []
 
 
@@ -195,11 +178,10 @@ def test_opening_from_the_index_matches_the_stored_rows_for_every_schedule(make_
         ),
         make_position(state=PositionState.OPERATING, weekly_hours={d: [["06:00", "20:00"]] for d in ("wed", "thu")}),
     ]
-    HoursException.objects.create(position=made[2], start=NOON.date(), end=NOON.date(), closed=True, reason="检修")
-    HoursException.objects.create(
+    HoursExceptionFactory(position=made[2], day=NOON.date(), reason="检修")
+    HoursExceptionFactory(
         position=made[1],
-        start=NOON.date() + timedelta(days=1),
-        end=NOON.date() + timedelta(days=1),
+        day=NOON.date() + timedelta(days=1),
         closed=False,
         intervals=[["10:00", "11:00"]],
         reason="调整",
@@ -260,7 +242,7 @@ def test_a_truncate_starts_over(station):
     position as changed: the index is rebuilt, never patched."""
     if connection.vendor != "postgresql":
         pytest.skip("TRUNCATE is PostgreSQL's")
-    HoursException.objects.create(position=station, start=NOON.date(), end=NOON.date(), closed=True, reason="检修")
+    HoursExceptionFactory(position=station, day=NOON.date(), reason="检修")
     first = index.current_index()
     assert _ids(open_now=True, at=NOON) == []
     with connection.cursor() as cursor:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 
 from yizhan.core.roles import Role
-from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
+from yizhan.ledger.choices import FeedbackStatus
 from yizhan.ledger.models import Feedback, FeedbackStatusChange
 from yizhan.ledger.services import ERASED_TEXT, SUBJECT_NOTHING
+from yizhan.ledger.tests.factories import FeedbackFactory
 from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World, page_status
-from yizhan.positions.choices import ConstructionType, PositionKind, PositionState
-from yizhan.positions.models import Position
 
 OWN_AND_BELOW = frozenset({"own", "child"})
 OWN = frozenset({"own"})
@@ -24,27 +23,9 @@ PHONE = "13912345678"
 
 
 def _target(world: World, relation: str) -> Feedback:
-    unit = world.units[relation]
     code = world.fresh(f"F-{relation}-")
-    position = Position.objects.create(
-        code=code,
-        kind=PositionKind.STATION,
-        official_name=f"工会户外劳动者服务站点·意见{code}",
-        unit=unit,
-        region=unit.region,
-        address="矩阵路 2 号",
-        lng=121.64,
-        lat=38.92,
-        construction_type=ConstructionType.MERCHANT,
-        state=PositionState.OPERATING,
-    )
-    return Feedback.objects.create(
-        position=position,
-        rating=4,
-        text=f"{MARKER}{code}",
-        phone=PHONE,
-        source=FeedbackSource.QR,
-        client_key="0" * 64,
+    return FeedbackFactory(
+        position__code=code, position__unit=world.units[relation], text=f"{MARKER}{code}", phone=PHONE
     )
 
 

@@ -14,6 +14,7 @@ from yizhan.ledger import services
 from yizhan.ledger.api import FIELD_MISSING, FIELD_WRONG_TYPE
 from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.models import Feedback, FeedbackStatusChange
+from yizhan.ledger.tests.factories import FeedbackFactory
 from yizhan.positions.choices import PositionState
 
 pytestmark = pytest.mark.django_db
@@ -174,8 +175,7 @@ def test_the_finder_still_answers_beside_the_feedback_routes(public):
 @pytest.fixture
 def given(station):
     def make(**values):
-        defaults = {"rating": 4, "text": "还不错", "phone": "13812345678", "source": FeedbackSource.QR}
-        return Feedback.objects.create(position=station, client_key="0" * 64, **{**defaults, **values})
+        return FeedbackFactory(position=station, **values)
 
     return make
 
@@ -202,7 +202,7 @@ def test_the_staff_detail_masks_the_phone_too(given, zs_admin, login):
 def test_the_list_filters_by_position_and_status(given, zs_admin, login, make_position):
     other = make_position(state=PositionState.OPERATING)
     mine = given()
-    Feedback.objects.create(position=other, rating=1, source=FeedbackSource.API, client_key="1", status="resolved")
+    FeedbackFactory(position=other, rating=1, text="", phone="", source=FeedbackSource.API, status="resolved")
     client = login(zs_admin.user)
     assert [i["id"] for i in client.get("/api/v1/feedback", {"position": mine.position_id}).json()["items"]] == [
         mine.pk

@@ -16,8 +16,8 @@ from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.ledger import services
-from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.models import Feedback
+from yizhan.ledger.tests.factories import FeedbackFactory
 from yizhan.positions.choices import PositionState
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,7 @@ OTHER = "13900001111"
 
 
 def give(position, *, phone=PHONE, text="热水器坏了，我是老王", rating=2, days_ago=0) -> Feedback:
-    feedback = Feedback.objects.create(
-        position=position, rating=rating, text=text, phone=phone, source=FeedbackSource.QR, client_key="a" * 64
-    )
+    feedback = FeedbackFactory(position=position, rating=rating, text=text, phone=phone, client_key="a" * 64)
     if days_ago:
         Feedback.objects.filter(pk=feedback.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
     return feedback

@@ -7,22 +7,16 @@ import pytest
 from yizhan.core import workflow
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
-from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
+from yizhan.ledger.choices import FeedbackStatus
 from yizhan.ledger.models import Feedback, FeedbackStatusChange
+from yizhan.ledger.tests.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def feedback(station):
-    return Feedback.objects.create(
-        position=station,
-        rating=2,
-        text="没有热水\n桌子坏了",
-        phone="13812345678",
-        source=FeedbackSource.QR,
-        client_key="0" * 64,
-    )
+    return FeedbackFactory(position=station, rating=2, text="没有热水\n桌子坏了")
 
 
 def test_the_list_page_shows_feedback_with_the_phone_masked(feedback, zs_admin, login):

@@ -28,7 +28,8 @@ from django.test import Client
 
 from yizhan.core.roles import Action, Role
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES, UnitType
-from yizhan.orgs.models import Membership, Unit, User
+from yizhan.orgs.models import Unit, User
+from yizhan.orgs.tests.factories import MembershipFactory
 
 RELATIONS = ("own", "child", "sibling", "parent")
 OUTSIDE = frozenset({"sibling", "parent"})
@@ -104,8 +105,7 @@ def build_world(role: str, make_unit) -> World:
     own = make_unit(own_type, parent)
     sibling = make_unit(sibling_type, parent)
     child = make_unit(child_type, own)
-    user = User.objects.create_user(username=f"actor-{role}", password="Matrix-pass-2026")
-    Membership.objects.create(user=user, unit=own, role=role)
+    user = MembershipFactory(user__username=f"actor-{role}", unit=own, role=role).user
     client = Client()
     client.force_login(user)
     units = {"own": own, "child": child, "sibling": sibling, "parent": parent}

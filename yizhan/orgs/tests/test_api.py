@@ -7,8 +7,9 @@ import pytest
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.orgs.imports.regions import region_import
-from yizhan.orgs.models import Membership, Region, Unit
+from yizhan.orgs.models import Region, Unit
 from yizhan.orgs.services import CHILD_TYPE_NOT_ALLOWED, CODE_UNAVAILABLE
+from yizhan.orgs.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def fed_admin(dalian, make_user):
     user = make_user(Role.FEDERATION_ADMIN, dalian["city"], username="fed")
-    Membership.objects.create(user=user, unit=dalian["zs"], role=Role.UNIT_ADMIN)
+    MembershipFactory(user=user, unit=dalian["zs"], role=Role.UNIT_ADMIN)
     return user
 
 
@@ -55,6 +56,16 @@ def test_unit_list_search_and_type_filter_stay_in_scope(dalian, make_user, login
     assert [u["name"] for u in client.get("/api/v1/units", {"search": "街道"}).json()["items"]] == ["青泥洼桥街道工会"]
     assert client.get("/api/v1/units", {"search": "西岗"}).json()["items"] == []
     assert client.get("/api/v1/units", {"type": "district"}).json()["count"] == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/units", "/api/v1/regions", "/api/v1/positions", "/api/v1/audit"])
+def test_an_offset_past_any_list_is_refused_as_input_not_a_server_error(dalian, make_user, login, path):
+    # An offset over 2**63 - 1 cannot be bound by SQLite: it must stop at the input check.
+    client = login(make_user(Role.FEDERATION_ADMIN, dalian["city"]))
+    response = client.get(path, {"offset": 46165522243696108600320944829890560, "limit": 10})
+    assert response.status_code == 422
+    assert response.json()["detail"]
+    assert client.get(path, {"offset": 10**9, "limit": 10}).status_code in (200, 403)
 
 
 def test_unit_detail_hides_a_parent_outside_scope(dalian, make_user, login):
@@ -134,8 +145,8 @@ def test_regions_list_detail_and_boundaries(dalian, make_user, login):
     assert client.get("/api/v1/regions/210200/boundaries", {"crs": "mercator"}).status_code == 422
 
 
-def test_regions_need_a_role(dalian, django_user_model, login):
-    roleless = django_user_model.objects.create_user(username="nobody", password="x-Unused-2026")
+def test_regions_need_a_role(dalian, login):
+    roleless = UserFactory(username="nobody")
     assert login(roleless).get("/api/v1/regions/210200").status_code == 404
 
 

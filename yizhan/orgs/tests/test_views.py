@@ -6,8 +6,9 @@ import pytest
 from openpyxl import load_workbook
 
 from yizhan.core.roles import Role
-from yizhan.orgs.models import Membership, Unit
+from yizhan.orgs.models import Unit
 from yizhan.orgs.services import DELETE_HAS_CHILDREN
+from yizhan.orgs.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_delete_with_children_is_refused_with_a_message(dalian, make_user, login
 
 def test_switching_identity_on_the_page(dalian, make_user, login):
     user = make_user(Role.FEDERATION_ADMIN, dalian["city"])
-    district = Membership.objects.create(user=user, unit=dalian["xg"], role=Role.UNIT_ADMIN)
+    district = MembershipFactory(user=user, unit=dalian["xg"], role=Role.UNIT_ADMIN)
     client = login(user)
     assert "当前身份" in client.get("/staff/").content.decode()
     client.post("/staff/switch-unit/", {"membership": district.pk, "next": "/staff/units/"})
@@ -78,8 +79,8 @@ def test_switch_does_not_redirect_off_site(dalian, make_user, login):
     assert response["Location"] == "/staff/"
 
 
-def test_roleless_account_gets_a_clear_403(django_user_model, login, db):
-    user = django_user_model.objects.create_user(username="nobody", password="x-Unused-2026")
+def test_roleless_account_gets_a_clear_403(login, db):
+    user = UserFactory(username="nobody")
     response = login(user).get("/staff/")
     assert response.status_code == 403
     assert "尚未被授予任何角色" in response.content.decode()

@@ -19,8 +19,9 @@ from PIL import Image
 
 from yizhan.core.roles import Role
 from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World, page_status
-from yizhan.positions.choices import ConstructionType, PositionKind, PositionState
+from yizhan.positions.choices import PositionState
 from yizhan.positions.models import HoursException, Position, PositionPhoto, PositionStateChange
+from yizhan.positions.tests.factories import HoursExceptionFactory, PositionFactory
 
 # A form's unit list offers only the units in scope: another unit is an "invalid choice", the
 # same answer as a unit that does not exist.
@@ -31,19 +32,7 @@ OWN = frozenset({"own"})
 
 
 def _target(world: World, relation: str) -> Position:
-    unit = world.units[relation]
-    code = world.fresh(f"M-{relation}-")
-    position = Position.objects.create(
-        code=code,
-        kind=PositionKind.STATION,
-        official_name=f"工会户外劳动者服务站点·矩阵{code}",
-        unit=unit,
-        region=unit.region,
-        address="矩阵路 1 号",
-        lng=121.64,
-        lat=38.92,
-        construction_type=ConstructionType.MERCHANT,
-    )
+    position = PositionFactory(code=world.fresh(f"M-{relation}-"), unit=world.units[relation])
     PositionStateChange.objects.create(
         position=position, to_state=PositionState.PLANNED, effective_on=date(2026, 1, 1), actor_name="matrix"
     )
@@ -261,9 +250,7 @@ EXCEPTION_MARKER = "矩阵例外"
 def _exception_target(world: World, relation: str) -> HoursException:
     position = _target(world, relation)
     day = timezone.localdate() + timedelta(days=10)
-    return HoursException.objects.create(
-        position=position, start=day, end=day, closed=True, reason=f"{EXCEPTION_MARKER}{position.code}"
-    )
+    return HoursExceptionFactory(position=position, day=day, reason=f"{EXCEPTION_MARKER}{position.code}")
 
 
 def _new_day() -> date:

@@ -6,7 +6,7 @@ from yizhan.core.geo.crs import gcj02_to_wgs84
 from yizhan.core.models import AuditEntry
 from yizhan.core.roles import Role
 from yizhan.orgs.choices import UnitType
-from yizhan.orgs.services import federation_create
+from yizhan.orgs.tests.factories import UnitFactory
 from yizhan.positions import rules, services
 from yizhan.positions.choices import CentreLevel, ConstructionType, PositionKind, PositionState
 from yizhan.positions.models import Position, PositionStateChange
@@ -22,13 +22,7 @@ JSON = "application/json"
 def registry(dalian_map, make_position):
     """Four positions: two stations and a centre of 中山区 (one station at a street union below it),
     and a station of 西岗区."""
-    street = federation_create(
-        code="DL-ZS-QNWQ",
-        name="青泥洼桥街道工会",
-        type=UnitType.STREET,
-        region=dalian_map["areas"]["210202"],
-        parent=dalian_map["zs"],
-    )
+    street = UnitFactory(code="DL-ZS-QNWQ", name="青泥洼桥街道工会", type=UnitType.STREET, parent=dalian_map["zs"])
     return {
         "street_unit": street,
         "qnwq": make_position(

@@ -26,7 +26,7 @@ from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
 from yizhan.orgs.choices import UnitType
 from yizhan.orgs.models import Region, Unit
-from yizhan.orgs.services import federation_create
+from yizhan.orgs.tests.factories import UnitFactory
 from yizhan.positions import listing, rules, selectors, services
 from yizhan.positions.choices import (
     CentreLevel,
@@ -37,6 +37,7 @@ from yizhan.positions.choices import (
 )
 from yizhan.positions.models import Position
 from yizhan.positions.tests.conftest import XIGANG, ZHONGSHAN
+from yizhan.positions.tests.factories import PositionFactory
 
 URL = "/api/v1/positions"
 
@@ -80,13 +81,7 @@ def registry(dalian_map, make_actor) -> Registry:
     """About 40 positions written through the services in three units and two districts, every
     kind and state, the names, codes and facilities above; and a few written with `bulk_create`,
     as the national demo and bulk imports do, which only the database triggers see."""
-    street = federation_create(
-        code="DL-ZS-QNWQ",
-        name="青泥洼桥街道工会",
-        type=UnitType.STREET,
-        region=dalian_map["areas"]["210202"],
-        parent=dalian_map["zs"],
-    )
+    street = UnitFactory(code="DL-ZS-QNWQ", name="青泥洼桥街道工会", type=UnitType.STREET, parent=dalian_map["zs"])
     units = [dalian_map["zs"], dalian_map["xg"], street, dalian_map["industry"]]
     admins = {u.pk: make_actor(Role.UNIT_ADMIN, u) for u in units}
     admins[dalian_map["industry"].pk] = make_actor(Role.FEDERATION_ADMIN, dalian_map["city"])
@@ -98,12 +93,11 @@ def registry(dalian_map, make_actor) -> Registry:
         unit = units[n % 4]
         point = XIGANG if unit == dalian_map["xg"] else ZHONGSHAN
         created.append(
-            services.position_create(
+            PositionFactory(
                 actor=admins[unit.pk],
                 unit=unit,
                 state=states[n % len(states)],
                 code=CODES[n] if n < len(CODES) else f"P{n:03d}",
-                kind=PositionKind.STATION,
                 official_name=f"工会户外劳动者服务站点·{SITES[n % len(SITES)]}{n}",
                 short_name=SITES[(n * 5) % len(SITES)] if n % 3 else "",
                 address=f"{'中山区' if point == ZHONGSHAN else '西岗区'}{STREETS[n % len(STREETS)]}{n}号",
@@ -391,16 +385,14 @@ def test_facility_combinations(registry):
 def test_letters_outside_ascii_keep_what_each_engine_matched_before(registry, zs_admin):
     """Case of letters outside ASCII: SQLite's LIKE ignores it for ASCII only, PostgreSQL's UPPER for
     all; the trigram index folds more than either, and the list keeps exactly the old answer."""
-    services.position_create(
+    PositionFactory(
         actor=zs_admin,
         unit=zs_admin.unit,
         code="CAFE-1",
-        kind=PositionKind.STATION,
         official_name="工会户外劳动者服务站点·Café Été",
         address="中山区ÉCOLE路",
         lng=ZHONGSHAN[0] + 0.006,
         lat=ZHONGSHAN[1] - 0.002,
-        construction_type=ConstructionType.SANITATION,
     )
     examples = [{"q": q} for q in ["café", "CAFÉ", "Café", "été", "ÉTÉ", "école", "École", "ÉCOLE", "cole", "fé é"]]
     # PostgreSQL's UPPER('ı') is 'I', so the old JSON text test found wifi for "wıfı" there.

@@ -180,22 +180,20 @@ def _descendants(pid: int) -> list[int]:
 
 def _seed() -> None:
     from yizhan.core.roles import Role
-    from yizhan.orgs.choices import RegionLevel, UnitType
-    from yizhan.orgs.models import Membership, Region, User
-    from yizhan.orgs.services import federation_create
+    from yizhan.orgs.choices import RegionLevel
+    from yizhan.orgs.tests.factories import MembershipFactory, RegionFactory, UnitFactory
 
-    region = Region.objects.create(adcode="210200", name="大连市", level=RegionLevel.CITY)
-    city = federation_create(code="JT", name="任务测试总工会", type=UnitType.CITY_FEDERATION, region=region)
-    district = federation_create(code="JT-A", name="甲区总工会", type=UnitType.DISTRICT, region=region, parent=city)
-    other = federation_create(code="JT-B", name="乙区总工会", type=UnitType.DISTRICT, region=region, parent=city)
+    region = RegionFactory(adcode="210200", name="大连市", level=RegionLevel.CITY)
+    city = UnitFactory(code="JT", name="任务测试总工会", region=region)
+    district = UnitFactory(code="JT-A", name="甲区总工会", parent=city)
+    other = UnitFactory(code="JT-B", name="乙区总工会", parent=city)
     accounts = (
         ("tester", district, Role.UNIT_ADMIN),
         ("outsider", other, Role.UNIT_ADMIN),
         ("auditor", city, Role.AUDITOR),
     )
     for username, unit, role in accounts:
-        user = User.objects.create_user(username=username, password=PASSWORD)
-        Membership.objects.create(user=user, unit=unit, role=role)
+        MembershipFactory(user__username=username, user__password=PASSWORD, unit=unit, role=role)
 
 
 def _job_json(job_id: int) -> dict:

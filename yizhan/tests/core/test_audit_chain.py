@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from yizhan.core.audit import GENESIS_HASH, audit_context, audit_record, audit_verify, entry_digest
 from yizhan.core.models import APPEND_ONLY_MESSAGE, AuditAction, AuditEntry, AuditHead
 from yizhan.orgs.choices import UnitType
-from yizhan.orgs.models import User
+from yizhan.orgs.tests.factories import UserFactory
 
 HASHED = (
     "seq",
@@ -225,7 +225,7 @@ def test_rolled_back_transaction_leaves_no_entry(chain, make_unit):
 
 @pytest.fixture
 def account(db):
-    return User.objects.create_user(username="wang", password="Test-pass-2026")
+    return UserFactory(username="wang")
 
 
 def newest() -> AuditEntry:

@@ -12,7 +12,8 @@ from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.ledger.tests import conftest as ledger_fixtures
 from yizhan.orgs import services as org_services
-from yizhan.orgs.models import Membership, User
+from yizhan.orgs.models import Membership
+from yizhan.orgs.tests.factories import UserFactory
 from yizhan.positions.exports import EXPORT_FORMATS
 
 # The one allow-list: models that are not AuditedModel, and why.
@@ -99,7 +100,7 @@ def test_the_unit_export_writes_an_entry(dalian_map, zs_admin, login):
 
 def test_role_grants_and_revocations_write_entries(dalian_map, make_actor):
     security = make_actor(Role.SECURITY_ADMIN, dalian_map["city"])
-    user = User.objects.create_user(username="li", password="Test-pass-2026!")
+    user = UserFactory(username="li")
     membership = org_services.membership_grant(
         actor=security, user=user, unit=dalian_map["zs"], role=Role.STATION_MANAGER
     )

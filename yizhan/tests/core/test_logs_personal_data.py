@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from yizhan.core.roles import Role
-from yizhan.ledger.models import Feedback
 from yizhan.ledger.tests import conftest as ledger_fixtures
+from yizhan.ledger.tests.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,7 @@ def test_a_failed_login_with_a_personal_account_name(db, logs):
 
 
 def test_staff_revealing_and_answering_a_submitter(station, zs_admin, login, logs):
-    feedback = Feedback.objects.create(
-        position=station, rating=1, text=f"{NAME}反映没有热水", phone=PHONE, source="qr", client_key="k" * 64
-    )
+    feedback = FeedbackFactory(position=station, rating=1, text=f"{NAME}反映没有热水", phone=PHONE, client_key="k" * 64)
     client = login(zs_admin.user)
     assert PHONE in client.post(f"/staff/feedback/{feedback.pk}/").content.decode()
     assert client.post(f"/api/v1/feedback/{feedback.pk}/phone").json()["phone"] == PHONE

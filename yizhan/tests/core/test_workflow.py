@@ -19,11 +19,13 @@ from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Action, Role
 from yizhan.core.workflow import Refusal, Transition, Workflow, state_changed
-from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackSource, FeedbackStatus
+from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackStatus
 from yizhan.ledger.models import Feedback, FeedbackStatusChange
 from yizhan.ledger.tests import conftest as ledger_fixtures
-from yizhan.positions.choices import POSITION_LIFECYCLE, ConstructionType, PositionKind, PositionState
-from yizhan.positions.models import Position, PositionStateChange
+from yizhan.ledger.tests.factories import FeedbackFactory
+from yizhan.positions.choices import POSITION_LIFECYCLE, PositionState
+from yizhan.positions.models import PositionStateChange
+from yizhan.positions.tests.factories import PositionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,26 +38,6 @@ HYPOTHESIS = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 REASONS = st.sampled_from(["", "  ", "原因"])
-
-
-def _feedback(position: Position, status: str = FeedbackStatus.NEW) -> Feedback:
-    return Feedback.objects.create(
-        position=position, rating=3, text="测试", source=FeedbackSource.QR, client_key="0" * 64, status=status
-    )
-
-
-def _position(unit, n: int) -> Position:
-    return Position.objects.create(
-        code=f"WF-{n}",
-        kind=PositionKind.STATION,
-        official_name=f"工会户外劳动者服务站点·流程{n}",
-        unit=unit,
-        region=unit.region,
-        address="流程路 1 号",
-        lng=121.64,
-        lat=38.92,
-        construction_type=ConstructionType.MERCHANT,
-    )
 
 
 def _updates(obj) -> int:
@@ -115,10 +97,13 @@ def _run(flow: Workflow, actor, obj, history, moves) -> None:
     start=st.sampled_from(FeedbackStatus.values),
 )
 def test_random_feedback_handling_follows_the_table(station, zs_admin, moves, start):
-    _run(FEEDBACK_HANDLING, zs_admin, _feedback(station, start), FeedbackStatusChange.objects, moves)
-
-
-_counter = iter(range(1, 1_000_000))
+    _run(
+        FEEDBACK_HANDLING,
+        zs_admin,
+        FeedbackFactory(position=station, status=start),
+        FeedbackStatusChange.objects,
+        moves,
+    )
 
 
 @HYPOTHESIS
@@ -133,12 +118,12 @@ _counter = iter(range(1, 1_000_000))
     )
 )
 def test_random_position_lifecycles_follow_the_table(dalian_map, zs_admin, moves):
-    position = _position(dalian_map["zs"], next(_counter))
+    position = PositionFactory(unit=dalian_map["zs"])
     _run(POSITION_LIFECYCLE, zs_admin, position, PositionStateChange.objects, moves)
 
 
 def test_the_signal_is_sent_after_commit_only(station, zs_admin, django_capture_on_commit_callbacks):
-    feedback = _feedback(station)
+    feedback = FeedbackFactory(position=station)
     heard = []
 
     def receiver(sender, **kwargs):
@@ -161,7 +146,11 @@ def test_the_signal_is_sent_after_commit_only(station, zs_admin, django_capture_
 
 
 def test_bulk_moves_are_all_or_nothing(station, zs_admin):
-    first, resolved, last = _feedback(station), _feedback(station, FeedbackStatus.RESOLVED), _feedback(station)
+    first, resolved, last = (
+        FeedbackFactory(position=station),
+        FeedbackFactory(position=station, status=FeedbackStatus.RESOLVED),
+        FeedbackFactory(position=station),
+    )
     audits = AuditEntry.objects.count()
     with pytest.raises(ApplicationError) as error:
         engine.transition_many(workflow=FEEDBACK_HANDLING, actor=zs_admin, objs=[first, resolved, last], to="read")
@@ -177,7 +166,11 @@ def test_bulk_moves_are_all_or_nothing(station, zs_admin):
 def test_unknown_arguments_are_a_programming_error(station, zs_admin):
     with pytest.raises(TypeError):
         engine.transition(
-            workflow=FEEDBACK_HANDLING, actor=zs_admin, obj=_feedback(station), to="read", effective_on=date.today()
+            workflow=FEEDBACK_HANDLING,
+            actor=zs_admin,
+            obj=FeedbackFactory(position=station),
+            to="read",
+            effective_on=date.today(),
         )
 
 
@@ -213,7 +206,7 @@ engine.WORKFLOWS.remove(STRICT)  # a test's declaration, not one start-up checks
 
 def test_a_move_limited_to_roles(station, zs_admin, make_actor, dalian_map):
     manager = make_actor(Role.STATION_MANAGER, dalian_map["zs"])
-    feedback = _feedback(station, FeedbackStatus.READ)
+    feedback = FeedbackFactory(position=station, status=FeedbackStatus.READ)
     assert STRICT.available_transitions(manager, feedback) == []
     with pytest.raises(PermissionDeniedError):
         engine.transition(workflow=STRICT, actor=manager, obj=feedback, to="resolved")
@@ -222,7 +215,7 @@ def test_a_move_limited_to_roles(station, zs_admin, make_actor, dalian_map):
 
 
 def test_a_move_needing_another_permission(station, zs_admin, make_actor, dalian_map):
-    feedback = _feedback(station, FeedbackStatus.RESOLVED)
+    feedback = FeedbackFactory(position=station, status=FeedbackStatus.RESOLVED)
     manager = make_actor(Role.STATION_MANAGER, dalian_map["zs"])  # may update feedback, not delete
     with pytest.raises(PermissionDeniedError):
         engine.transition(workflow=STRICT, actor=manager, obj=feedback, to="new")
@@ -230,7 +223,7 @@ def test_a_move_needing_another_permission(station, zs_admin, make_actor, dalian
 
 
 def test_a_guard_refuses_with_its_message(station, zs_admin):
-    feedback = _feedback(station, FeedbackStatus.READ)
+    feedback = FeedbackFactory(position=station, status=FeedbackStatus.READ)
     Feedback.objects.filter(pk=feedback.pk).update(rating=1)
     with pytest.raises(ApplicationError) as error:
         engine.transition(workflow=STRICT, actor=zs_admin, obj=feedback, to="resolved")
@@ -306,7 +299,7 @@ def test_the_table_reads_in_the_states_order():
 def test_two_people_marking_the_same_feedback_read_move_it_once(station, zs_admin):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and several writing connections need PostgreSQL")
-    feedback = _feedback(station)
+    feedback = FeedbackFactory(position=station)
     threads_n = 5
     barrier = threading.Barrier(threads_n)
     outcomes: list[str] = []

@@ -11,8 +11,9 @@ from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.core.workflow import REASON_MISSING, REASON_TOO_LONG, TRANSITION_NOT_ALLOWED
 from yizhan.ledger import services
-from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackSource, FeedbackStatus
+from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackStatus
 from yizhan.ledger.models import Feedback, FeedbackStatusChange
+from yizhan.ledger.tests.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +25,7 @@ REFUSED = [pair for pair in ALL_PAIRS if pair not in ALLOWED]
 @pytest.fixture
 def make_feedback(station):
     def make(status=FeedbackStatus.NEW, position=None):
-        return Feedback.objects.create(
-            position=position or station,
-            rating=2,
-            text="饮水机没有热水",
-            phone="13812345678",
-            source=FeedbackSource.QR,
-            client_key="0" * 64,
-            status=status,
-        )
+        return FeedbackFactory(position=position or station, rating=2, text="饮水机没有热水", status=status)
 
     return make
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from yizhan.conftest import PASSWORD
+from yizhan.orgs.tests.factories import PASSWORD
 
 
 class Clock:

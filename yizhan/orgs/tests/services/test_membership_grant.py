@@ -9,6 +9,7 @@ from yizhan.core.roles import SEPARATED_ROLES, Role
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
 from yizhan.orgs import services
 from yizhan.orgs.models import PHONE_VALIDATOR, Membership, User
+from yizhan.orgs.tests.factories import UserFactory
 
 BUSINESS_ROLES = [r for r in Role if r not in SEPARATED_ROLES]
 NOT_SECURITY = [r for r in Role if r != Role.SECURITY_ADMIN]
@@ -26,7 +27,7 @@ def security(dalian, make_actor):
 
 @pytest.fixture
 def newcomer(db):
-    return User.objects.create_user(username="newcomer", password="Test-pass-2026")
+    return UserFactory(username="newcomer")
 
 
 def test_security_admin_grants_a_role(dalian, security, newcomer):
