@@ -3,9 +3,10 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from yizhan.core.audit import audit_verify
+from yizhan.core.pagination import BoundedPagination
 from yizhan.core.selectors import audit_entry_list, require_audit_reader
 
 router = Router(tags=["audit"])
@@ -39,7 +40,7 @@ class ErrorOut(Schema):
 
 
 @router.get("", response={200: list[AuditEntryOut], 403: ErrorOut}, summary="List audit entries")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def audit_list(
     request,
     since: datetime | None = None,

@@ -1,6 +1,6 @@
 """Database reads of a worker process, answered by the process that started it.
 
-A large import checks its rows in a second process (`positions/import_worker.py`) while the first
+A large import checks its rows in a second process (`positions/imports/worker.py`) while the first
 one writes. The checks look records up (a stored service centre, an area's boundary or name) and
 must see what the importing transaction sees: the rows it has written so far, a test's uncommitted
 data. So the worker opens no connection of its own. `borrow()` turns its Django connection into one

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
 
 # Entries are keyed by the data version, so they never outlive a write; the time limit only clears
@@ -18,6 +20,9 @@ SHORT_LIST = 5000
 # A longer list ordered by one unique column keeps that column's value at every CHECKPOINT-th row:
 # a deep page starts from the checkpoint before it instead of stepping over every row above it.
 CHECKPOINT = 1000
+# No list holds a billion rows; a larger offset is refused as input (422) instead of reaching the
+# database, where SQLite cannot bind an integer over 2**63 - 1 and the request would fail with a 500.
+MAX_OFFSET = 10**9
 
 
 class VersionedCountQuerySet(QuerySet):
@@ -105,7 +110,16 @@ def _unique_order_column(queryset: QuerySet) -> tuple[str, bool] | None:
     return field.name, descending
 
 
-class KeysFirstPagination(LimitOffsetPagination):
+class BoundedPagination(LimitOffsetPagination):
+    """Ninja's limit/offset pages with an upper bound on the offset (see MAX_OFFSET); every paged
+    list of the API uses this class or one built on it."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class KeysFirstPagination(BoundedPagination):
     """Limit/offset pages that sort only the primary keys, then load the page's rows.
 
     Ordering a filtered set of 100,000 wide rows (JSON lists, joined unit and area) makes the

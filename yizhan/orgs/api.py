@@ -3,9 +3,10 @@ Thin: each endpoint calls one selector or service."""
 
 from django.core.cache import cache
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from yizhan.core.geo.crs import CRS
+from yizhan.core.pagination import BoundedPagination
 from yizhan.core.personal_data import personal_data_reveal
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor
@@ -53,7 +54,7 @@ def switch_membership(request, payload: SwitchIn):
 
 
 @router.get("/units", response={200: list[UnitOut], **ERRORS}, tags=["units"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def unit_list(request, search: str = "", type: str = ""):
     """Units in the actor's scope, in tree order."""
     return selectors.unit_list(actor=_actor(request), search=search, type=type)
@@ -115,7 +116,7 @@ def unit_delete(request, unit_id: int):
 
 
 @router.get("/regions", response={200: list[RegionOut], **ERRORS}, tags=["regions"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def region_list(request, level: str = "", parent: str = ""):
     """Administrative areas (GB/T 2260), without boundaries."""
     return selectors.region_list(actor=_actor(request), level=level, parent=parent)
@@ -140,7 +141,7 @@ def region_boundaries(request, adcode: str, crs: CRS = CRS.GCJ02):
 
 
 @router.get("/memberships", response={200: list[MembershipOut], **ERRORS}, tags=["accounts"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def membership_list(request):
     """Role grants in scope (security and audit admins)."""
     return selectors.membership_list(actor=_actor(request))

@@ -9,12 +9,13 @@ from typing import Any
 from django.http import FileResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from yizhan.core.errors import NotFoundError
 from yizhan.core.jobs.models import Job
 from yizhan.core.jobs.selectors import job_list
 from yizhan.core.jobs.services import job_cancel, job_current, job_rerun, job_start
+from yizhan.core.pagination import BoundedPagination
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
 
 router = Router(tags=["jobs"])
@@ -68,7 +69,7 @@ class JobOut(Schema):
 
 
 @router.get("", response=list[JobOut], summary="List the jobs the caller sees")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def jobs(request, state: str = "", kind: str = "", mine: bool = False):
     return job_list(actor=request.actor, state=state, kind=kind, mine=mine)
 
