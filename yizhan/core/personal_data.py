@@ -101,9 +101,6 @@ def register_personal_data(fields: Iterable[PersonalField] = (), not_personal: I
             _AUDIT_MASKS[entry.model] = (*_AUDIT_MASKS.get(entry.model, ()), (entry.field, entry.mask))
 
 
-
-
-
 MASKED_INPUT = _(
     "“{label}”是打码显示的值“{value}”，不能保存：请填写完整内容；不修改此项时请不要提交它（导入文件可删去此列）"
 )
