@@ -49,6 +49,11 @@ class PositionQuerySet(ScopedQuerySet):
         weekly schedule) or construction type unknown — `Position.needs_verification`."""
         return self.filter(Q(always_open=False, weekly_hours={}) | Q(construction_type=ConstructionType.UNKNOWN))
 
+    def suspension_overdue(self, today):
+        """Suspended positions whose expected reopening date is before `today` (Asia/Shanghai):
+        `rules.suspension_overdue` as a query (issue 21 §5, the staff's queue of them)."""
+        return self.filter(state=PositionState.SUSPENDED, expected_reopen_on__lt=today)
+
 
 class Position(AuditedModel):
     """A station, service centre or work station. Coordinates are canonical GCJ-02 (spec §10)."""

@@ -226,6 +226,13 @@ def _text_fields(model: type[models.Model]) -> list:
     return fields
 
 
+def suspension_overdue(*, state: str, expected_reopen_on: date | None, today: date) -> bool:
+    """A suspension whose expected reopening date has passed (issue 21 §5): the position may have
+    reopened or may stay closed, nobody has said. Staff are asked to confirm it; riders see
+    "恢复日期已过，状态待确认" and find it after the operating positions. `today` in Asia/Shanghai."""
+    return state == PositionState.SUSPENDED and expected_reopen_on is not None and expected_reopen_on < today
+
+
 def position_opening(position, at: datetime | None = None) -> OpeningStatus:
     """Open now? (spec §2) From the state, the weekly hours and the dated exceptions of a Position
     (prefetch its exceptions when asking for many), in Asia/Shanghai."""
