@@ -35,6 +35,7 @@ from yizhan.core.json_body import BoundedJSONParser, body_too_large
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
 from yizhan.coverage.api import router as coverage_router
 from yizhan.finder.api import router as finder_router
+from yizhan.ledger.api import ledger_router
 from yizhan.ledger.api import router as feedback_public_router
 from yizhan.ledger.api import staff_router as feedback_router
 from yizhan.orgs.api import router as orgs_router
@@ -246,4 +247,5 @@ api.add_router("/audit", audit_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/positions", positions_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/ledger", ledger_router)
 api.add_router("/coverage", coverage_router)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/positions/", include("yizhan.positions.urls")),
     path("staff/feedback/", include("yizhan.ledger.urls")),
+    path("staff/ledger/", include("yizhan.ledger.staff_urls")),
     path("staff/jobs/", include("yizhan.core.jobs.urls")),
     path("staff/coverage/", include("yizhan.coverage.urls")),
     path("staff/", include("yizhan.orgs.urls")),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.admin_base import ScopedReadOnlyAdmin
-from yizhan.ledger.models import Feedback, FeedbackStatusChange
+from yizhan.ledger.models import DailyLedger, DailyLedgerRevision, Feedback, FeedbackStatusChange
 
 
 @admin.register(Feedback)
@@ -23,3 +23,14 @@ class FeedbackAdmin(ScopedReadOnlyAdmin):
 class FeedbackStatusChangeAdmin(ScopedReadOnlyAdmin):
     list_display = ["feedback", "from_state", "to_state", "reason", "actor_name", "created_at"]
     list_filter = ["to_state"]
+
+
+@admin.register(DailyLedger)
+class DailyLedgerAdmin(ScopedReadOnlyAdmin):
+    list_display = ["day", "position", "visits_total", "services_total", "version", "entered_by_name", "updated_at"]
+    list_filter = ["day"]
+
+
+@admin.register(DailyLedgerRevision)
+class DailyLedgerRevisionAdmin(ScopedReadOnlyAdmin):
+    list_display = ["ledger", "version", "reason", "actor_name", "created_at"]

@@ -1,10 +1,13 @@
 """Feedback endpoints. `router` is public (/api/v1/public/feedback, no login, issue 4 §4);
-`staff_router` is the staff's scoped reading (/api/v1/feedback). Thin: each calls one service or
-selector."""
+`staff_router` is the staff's scoped reading (/api/v1/feedback); `ledger_router` the daily ledger
+(/api/v1/ledger). Thin: each calls one service or selector."""
+
+from datetime import date
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import ValidationError
 
@@ -12,8 +15,9 @@ from yizhan.core.json_body import BodyNotJSON, request_json
 from yizhan.core.pagination import KeysFirstPagination
 from yizhan.core.request_info import remote_addr
 from yizhan.core.roles import Action
-from yizhan.ledger import selectors, services
+from yizhan.ledger import imports, selectors, services
 from yizhan.ledger.choices import FeedbackSource
+from yizhan.ledger.models import FIGURE_NAMES, LEDGER_FIGURES
 from yizhan.ledger.schemas import (
     ErrorOut,
     FeedbackCreatedOut,
@@ -22,10 +26,21 @@ from yizhan.ledger.schemas import (
     FeedbackStatusChangeOut,
     FeedbackTransitionIn,
     FieldErrorOut,
+    LedgerConflictOut,
+    LedgerDayIn,
+    LedgerDayOut,
+    LedgerErrorOut,
+    LedgerFigureOut,
+    LedgerImportOut,
+    LedgerRevisionOut,
+    LedgerSavedOut,
+    LedgerTotalsOut,
     LimitedOut,
     PhoneOut,
     PublicErrorOut,
 )
+from yizhan.orgs import selectors as org_selectors
+from yizhan.positions import selectors as position_selectors
 
 # No login and so no CSRF check: ninja checks CSRF only inside its cookie authentication, and a
 # mini-program has neither cookie nor token. Nothing here acts for a signed-in user.
@@ -193,3 +208,122 @@ def feedback_transition(request, feedback_id: int, payload: FeedbackTransitionIn
     not handle feedback; 404 outside the scope."""
     feedback = selectors.feedback_get(actor=request.actor, pk=feedback_id, action=Action.UPDATE)
     return services.feedback_transition(actor=request.actor, feedback=feedback, **payload.dict())
+
+
+# --- the daily ledger (/api/v1/ledger) ----------------------------------------------------------
+
+ledger_router = Router(tags=["ledger"])
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class LedgerFilters(Schema):
+    position: int | None = Field(None, description="服务阵地编号（id）")
+    unit: int | None = Field(None, description="单位编号：该单位及下级单位的阵地")
+    date_from: date | None = Field(None, description="起始日期（含）")
+    date_to: date | None = Field(None, description="截止日期（含）")
+
+
+def _filters(request, filters: LedgerFilters) -> dict:
+    unit = org_selectors.unit_get(actor=request.actor, pk=filters.unit) if filters.unit is not None else None
+    return {
+        "position_id": filters.position,
+        "unit": unit,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+    }
+
+
+@ledger_router.get("/figures", response={200: list[LedgerFigureOut]}, summary="台账项目")
+def ledger_figures(request):
+    """The counts a day of the ledger holds, in page order: visits by served group (visits_…),
+    the six abilities (ability_…), the six services (service_…)."""
+    return [{"name": name, "label": str(label), "group": name.split("_", 1)[0]} for name, label in LEDGER_FIGURES]
+
+
+@ledger_router.get("/days", response={200: list[LedgerDayOut], **STAFF_ERRORS}, summary="每日台账列表")
+@paginate(KeysFirstPagination)
+def ledger_list(request, filters: Query[LedgerFilters]):
+    """Days of the ledger of the positions in scope, newest first, filtered by position, unit
+    subtree and period."""
+    return selectors.ledger_list(actor=request.actor, **_filters(request, filters))
+
+
+@ledger_router.get("/days/{int:ledger_id}", response={200: LedgerDayOut, **STAFF_ERRORS}, summary="一天的台账")
+def ledger_detail(request, ledger_id: int):
+    return selectors.ledger_get(actor=request.actor, pk=ledger_id)
+
+
+@ledger_router.get(
+    "/days/{int:ledger_id}/history", response={200: list[LedgerRevisionOut], **STAFF_ERRORS}, summary="更正记录"
+)
+def ledger_history(request, ledger_id: int):
+    """The figures of a day before each correction, newest first."""
+    ledger = selectors.ledger_get(actor=request.actor, pk=ledger_id)
+    return list(selectors.ledger_revisions(actor=request.actor, ledger=ledger))
+
+
+@ledger_router.put(
+    "/positions/{int:position_id}/days/{day}",
+    response={
+        200: LedgerSavedOut,
+        201: LedgerSavedOut,
+        400: LedgerErrorOut,
+        409: LedgerConflictOut,
+        **STAFF_ERRORS,
+    },
+    summary="录入或更正一天的台账",
+)
+def ledger_save(request, position_id: int, day: date, payload: LedgerDayIn):
+    """Enter a day (201) or correct it (200, with the `version` read). Late entry is allowed, a
+    future day is refused (400); two people entering the same day at once: one is saved, the
+    other answers 409 naming who entered it, with the current version — nothing is lost, nothing
+    overwritten. 400 lists every refused figure (`problems`)."""
+    position = position_selectors.position_get(actor=request.actor, pk=position_id)
+    saved = services.ledger_day_save(
+        actor=request.actor,
+        position=position,
+        day=day,
+        figures=payload.figures,
+        own_items=payload.own_items,
+        expected_version=payload.version,
+        reason=payload.reason,
+    )
+    ledger = saved.ledger
+    ledger.outcome = saved.outcome
+    return Status(201 if saved.outcome == services.LedgerOutcome.CREATED else 200, ledger)
+
+
+@ledger_router.get("/totals", response={200: LedgerTotalsOut, **STAFF_ERRORS}, summary="台账合计")
+def ledger_totals(request, filters: Query[LedgerFilters]):
+    """Sums of every count over the days in scope with the same filters as the list (spec §6:
+    totals roll up the unit tree); `days` is the number of rows summed."""
+    totals = selectors.ledger_totals(actor=request.actor, **_filters(request, filters))
+    return {
+        "days": totals["days"],
+        "visits_total": totals["visits_total"],
+        "services_total": totals["services_total"],
+        "figures": {name: totals[name] for name in FIGURE_NAMES},
+    }
+
+
+@ledger_router.get(
+    "/import-template",
+    response={200: None, **STAFF_ERRORS},
+    summary="台账导入模板",
+    openapi_extra={"responses": {200: {"description": "xlsx 模板", "content": {XLSX_TYPE: {}}}}},
+)
+def ledger_import_template(request):
+    """The xlsx template: Chinese headers, yesterday's empty row for the positions in scope, a 说明 sheet."""
+    response = HttpResponse(imports.ledger_template(actor=request.actor), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="ledger-template.xlsx"'
+    return response
+
+
+@ledger_router.post(
+    "/import", response={200: LedgerImportOut, 400: LedgerImportOut | ErrorOut, **STAFF_ERRORS}, summary="导入台账"
+)
+def ledger_import(request, file: File[UploadedFile]):
+    """Import an xlsx laid out as the template: all or nothing, idempotent (position code + date);
+    400 lists every problem by row (as Excel numbers it) and column header, and nothing is written."""
+    result = imports.ledger_import(actor=request.actor, file=file)
+    return Status(200 if result.ok else 400, result.as_dict())

@@ -1,5 +1,7 @@
-"""Ledgers and feedback (spec §6). For now: feedback from the public on a position, and its handling."""
+"""Ledgers and feedback (spec §6): public feedback on a position and its handling; the daily
+ledger of each position with its corrections."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -98,3 +100,138 @@ class FeedbackStatusChange(StateChangeBase):
 
     def __str__(self) -> str:
         return f"{self.feedback}: {self.from_state} → {self.to_state}"
+
+
+# --- the daily ledger (台账, spec §6; issue 15 §1) ------------------------------------------
+# One count per served group (spec §2, and 其他 for a visitor of none), per ability (六能) and per
+# service (六服务); the unit's own items in `own_items`. Columns rather than JSON, so that a
+# roll-up over millions of days is one SUM per column. `LEDGER_FIGURES` lists them in page order.
+
+LEDGER_COUNT_MAX = 100_000  # one position, one day, one item: anything above is a typing slip
+
+
+def _count(label):
+    return models.PositiveIntegerField(label, default=0, validators=[MaxValueValidator(LEDGER_COUNT_MAX)])
+
+
+class DailyLedger(AuditedModel):
+    """A position's figures for one day (台账): who came, by served group, and what they used.
+    Entered by the station manager (or an admin above, or an xlsx upload) on the day or later,
+    never for a future day; one row per position and day (`ledger_day_save` settles two people
+    entering the same day at once: one wins, the other is told). A correction keeps the earlier
+    figures as a `DailyLedgerRevision` and in the audit log; `version` counts the saves."""
+
+    position = models.ForeignKey(
+        Position, verbose_name=_("服务阵地"), on_delete=models.PROTECT, related_name="ledger_days"
+    )
+    day = models.DateField(_("日期"))
+    visits_sanitation = _count(_("环卫工人"))
+    visits_landscaping = _count(_("园林绿化工人"))
+    visits_city_management = _count(_("城管"))
+    visits_traffic_police = _count(_("交警"))
+    visits_taxi = _count(_("出租车司机"))
+    visits_courier = _count(_("快递员"))
+    visits_delivery = _count(_("外卖送餐员"))
+    visits_truck = _count(_("货车司机"))
+    visits_women_children = _count(_("妇女儿童"))
+    visits_migrant = _count(_("农民工"))
+    visits_elderly = _count(_("老年人"))
+    visits_disabled = _count(_("残疾人"))
+    visits_tourists = _count(_("游客"))
+    visits_other = _count(_("其他人员"))
+    ability_rest = _count(_("累了能歇脚"))
+    ability_heat_food = _count(_("饿了能热饭"))
+    ability_drink = _count(_("渴了能喝水"))
+    ability_warm_up = _count(_("冷了能取暖"))
+    ability_cool_down = _count(_("热了能纳凉"))
+    ability_toilet = _count(_("急了能如厕"))
+    service_assistance = _count(_("帮扶慰问"))
+    service_labour_protection = _count(_("劳动保护"))
+    service_legal_aid = _count(_("法律援助"))
+    service_policy = _count(_("政策咨询"))
+    service_employment = _count(_("就业信息"))
+    service_petitions = _count(_("信访接待"))
+    own_items = models.JSONField(_("特色服务人次"), default=dict, blank=True)
+    visits_total = models.PositiveIntegerField(_("服务人次合计"), default=0, editable=False)
+    services_total = models.PositiveIntegerField(_("服务项目人次合计"), default=0, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人账号"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    entered_by_name = models.CharField(_("录入人"), max_length=150, editable=False)
+    created_at = models.DateTimeField(_("首次录入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+
+    scope_path_field = "position__unit__path"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "position_id"]
+        verbose_name = _("每日台账")
+        verbose_name_plural = _("每日台账")
+        constraints = [models.UniqueConstraint(fields=["position", "day"], name="ledger_one_row_per_position_day")]
+        # Roll-ups over a period across many positions (dashboards): the day first.
+        indexes = [models.Index(fields=["day", "position"], name="ledger_day_position")]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.day:%Y-%m-%d}"
+
+    def audit_unit(self):
+        return self.position.unit
+
+    def figures(self) -> dict[str, int]:
+        """The counts by field name, in `LEDGER_FIGURES` order."""
+        return {name: getattr(self, name) for name in FIGURE_NAMES}
+
+
+class DailyLedgerRevision(models.Model):
+    """The figures of a daily ledger as they were before a correction (spec §6; issue 15: "a
+    correction keeps the earlier value in the history"): written by `ledger_day_save` in the same
+    transaction as the corrected row's audited save, read with the row by whoever may read it."""
+
+    ledger = models.ForeignKey(
+        DailyLedger, verbose_name=_("每日台账"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    version = models.PositiveIntegerField(_("被更正的版本"))
+    figures = models.JSONField(_("更正前的数字"))
+    own_items = models.JSONField(_("更正前的特色服务人次"), default=dict)
+    reason = models.CharField(_("更正说明"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    scope_path_field = "ledger__position__unit__path"
+    scope_permissions_from = "ledger.dailyledger"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("台账更正记录")
+        verbose_name_plural = _("台账更正记录")
+
+    def __str__(self) -> str:
+        return f"{self.ledger} v{self.version}"
+
+
+def _figure_groups():
+    fields = {f.name: f for f in DailyLedger._meta.fields}
+    visits = [(n, fields[n].verbose_name) for n in fields if n.startswith("visits_") and not n.endswith("_total")]
+    abilities = [(n, fields[n].verbose_name) for n in fields if n.startswith("ability_")]
+    services = [(n, fields[n].verbose_name) for n in fields if n.startswith("service_")]
+    return visits, abilities, services
+
+
+VISIT_FIGURES, ABILITY_FIGURES, SERVICE_FIGURES = _figure_groups()
+LEDGER_FIGURES = (*VISIT_FIGURES, *ABILITY_FIGURES, *SERVICE_FIGURES)
+FIGURE_NAMES = tuple(name for name, _label in LEDGER_FIGURES)
+VISIT_NAMES = tuple(name for name, _label in VISIT_FIGURES)
+SERVICE_ITEM_NAMES = tuple(name for name, _label in (*ABILITY_FIGURES, *SERVICE_FIGURES))

@@ -14,6 +14,14 @@ PERMISSIONS = {
         Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.UPDATE, Action.EXPORT, Action.DELETE}),
         Role.STATION_MANAGER: frozenset({Action.VIEW, Action.UPDATE}),
     },
+    # The daily ledger (spec §1: the station manager keeps their position's ledger; the admins above
+    # read it, enter or correct a day for a position without a manager, and upload xlsx files).
+    # Days are corrected, never deleted (a correction keeps the earlier figures).
+    "ledger.dailyledger": {
+        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE}),
+        Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE}),
+        Role.STATION_MANAGER: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE}),
+    },
 }
 
 register_permissions(PERMISSIONS)

@@ -47,8 +47,29 @@ PERSONAL_FIELDS = (
         ADMINS | {Role.STATION_MANAGER},
         _("随意见记录保存"),
     ),
+    # Who entered or corrected a day of the ledger: staff accounts, read by whoever reads the ledger.
+    PersonalField(
+        "ledger.dailyledger",
+        "entered_by_name",
+        Kind.ACCOUNT,
+        mask_name,
+        ADMINS | {Role.STATION_MANAGER},
+        _("随台账保存"),
+    ),
+    PersonalField(
+        "ledger.dailyledgerrevision",
+        "actor_name",
+        Kind.ACCOUNT,
+        mask_name,
+        ADMINS | {Role.STATION_MANAGER},
+        _("随台账保存"),
+    ),
 )
 
-NOT_PERSONAL = (NotPersonal("ledger.feedbackstatuschange", "actor", _("指向账号的外键（账号的个人信息见 orgs.user）")),)
+NOT_PERSONAL = (
+    NotPersonal("ledger.feedbackstatuschange", "actor", _("指向账号的外键（账号的个人信息见 orgs.user）")),
+    NotPersonal("ledger.dailyledger", "entered_by", _("指向账号的外键（账号的个人信息见 orgs.user）")),
+    NotPersonal("ledger.dailyledgerrevision", "actor", _("指向账号的外键（账号的个人信息见 orgs.user）")),
+)
 
 register_personal_data(PERSONAL_FIELDS, NOT_PERSONAL)

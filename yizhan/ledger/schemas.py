@@ -1,12 +1,13 @@
-"""API shapes of feedback: the public submission, and the staff's reading of it (phone masked)."""
+"""API shapes of feedback (the public submission, the staff's reading of it with the phone masked)
+and of the daily ledger."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Field, Schema
 from pydantic import BaseModel, field_validator
 
 from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
-from yizhan.ledger.models import Feedback
+from yizhan.ledger.models import DailyLedger, Feedback
 
 
 class FeedbackIn(BaseModel):
@@ -99,3 +100,102 @@ class FeedbackStatusChangeOut(Schema):
     reason: str = Field(..., description="处理说明或原因")
     actor_name: str = Field(..., description="处理人")
     created_at: datetime
+
+
+# --- the daily ledger ---------------------------------------------------------------------------
+
+
+class LedgerDayIn(Schema):
+    """一天的台账：各项人次（字段名见 GET /ledger/figures；未给出的为 0），特色服务人次，
+    以及更正时所依据的版本。"""
+
+    figures: dict[str, int | str | None] = Field(
+        default_factory=dict,
+        description="各项人次：visits_<服务对象>、ability_<六能>、service_<六服务>，不小于 0 的整数",
+        examples=[{"visits_delivery": 12, "visits_sanitation": 8, "ability_drink": 15, "ability_rest": 20}],
+    )
+    own_items: dict[str, int | str | None] = Field(
+        default_factory=dict, description="该阵地登记的特色服务及人次", examples=[{"理发": 3}]
+    )
+    version: int | None = Field(
+        None, description="更正已录入的一天时：读取时的版本号（version）；首次录入不填。版本不符返回 409"
+    )
+    reason: str = Field("", description="更正说明（选填，最多 255 字）")
+
+
+class LedgerDayOut(Schema):
+    id: int
+    position_id: int
+    position_code: str
+    day: date
+    figures: dict[str, int] = Field(..., description="各项人次")
+    own_items: dict[str, int] = Field(..., description="特色服务人次")
+    visits_total: int = Field(..., description="服务人次合计（各服务对象之和）")
+    services_total: int = Field(..., description="服务项目人次合计（六能、六服务与特色服务之和）")
+    version: int = Field(..., description="版本号：首次录入为 1，每次更正加 1")
+    entered_by_name: str = Field(..., description="最后录入或更正的账号")
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_position_code(obj: DailyLedger) -> str:
+        return obj.position.code
+
+    @staticmethod
+    def resolve_figures(obj: DailyLedger) -> dict[str, int]:
+        return obj.figures()
+
+
+class LedgerSavedOut(LedgerDayOut):
+    outcome: str = Field(..., description="created 已录入、corrected 已更正、unchanged 数字未变")
+
+
+class LedgerRevisionOut(Schema):
+    version: int = Field(..., description="被更正的版本")
+    figures: dict[str, int] = Field(..., description="更正前的各项人次")
+    own_items: dict[str, int]
+    reason: str
+    actor_name: str = Field(..., description="更正人")
+    created_at: datetime
+
+
+class LedgerFigureOut(Schema):
+    name: str = Field(..., description="字段名")
+    label: str = Field(..., description="中文名称")
+    group: str = Field(..., description="visits 服务对象、ability 六能、service 六服务")
+
+
+class LedgerConflictOut(Schema):
+    detail: str = Field(..., description="中文说明：谁在何时已录入该日")
+    version: int = Field(..., description="现存的版本号")
+    id: int = Field(..., description="现存台账的编号")
+
+
+class ProblemOut(Schema):
+    field: str | None
+    message: str
+
+
+class LedgerErrorOut(Schema):
+    detail: str = Field(..., description="中文错误说明（第一处）")
+    field: str | None = Field(None, description="出错的字段")
+    problems: list[ProblemOut] = Field(default_factory=list, description="所有出错之处")
+
+
+class LedgerTotalsOut(Schema):
+    days: int = Field(..., description="台账天数（阵地 × 日）")
+    visits_total: int
+    services_total: int
+    figures: dict[str, int] = Field(..., description="各项人次合计")
+
+
+class LedgerImportErrorOut(Schema):
+    row: int
+    column: str | None
+    message: str
+
+
+class LedgerImportOut(Schema):
+    created: int
+    corrected: int
+    unchanged: int
+    errors: list[LedgerImportErrorOut]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import Count, QuerySet, Sum
 
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.ledger.choices import FeedbackStatus
-from yizhan.ledger.models import Feedback, FeedbackStatusChange
+from yizhan.ledger.models import FIGURE_NAMES, DailyLedger, DailyLedgerRevision, Feedback, FeedbackStatusChange
+from yizhan.positions.choices import PUBLIC_STATES
+from yizhan.positions.models import Position
 
 
 def feedback_list(*, actor: Actor, position_id: int | None = None, status: str = "") -> QuerySet[Feedback]:
@@ -44,3 +48,70 @@ def feedback_of_submitter(*, actor: Actor, phone: str, action: str = Action.EXPO
         .select_related("position")
         .order_by("created_at", "pk")
     )
+
+
+# --- the daily ledger --------------------------------------------------------------------------
+
+
+def ledger_list(
+    *,
+    actor: Actor,
+    position_id: int | None = None,
+    unit=None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[DailyLedger]:
+    """Days of the ledger of the positions in the actor's scope, newest first; optionally of one
+    position, of one unit's subtree (a unit in scope) and within a period (both ends included)."""
+    require(actor, Action.VIEW, DailyLedger)
+    days = DailyLedger.objects.restrict(actor).select_related("position")
+    if position_id is not None:
+        days = days.filter(position_id=position_id)
+    if unit is not None:
+        days = days.filter(position__unit__path__startswith=unit.path)
+    if date_from is not None:
+        days = days.filter(day__gte=date_from)
+    if date_to is not None:
+        days = days.filter(day__lte=date_to)
+    return days.order_by("-day", "position_id")
+
+
+def ledger_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> DailyLedger:
+    """One day of the ledger in the actor's scope (404 outside it)."""
+    return get_for_actor(DailyLedger.objects.select_related("position", "position__unit"), actor, action, pk=pk)
+
+
+def ledger_day(*, actor: Actor, position: Position, day: date) -> DailyLedger | None:
+    """The entered day of a position the caller fetched in scope, or None when not entered."""
+    require(actor, Action.VIEW, DailyLedger)
+    return DailyLedger.objects.restrict(actor).filter(position=position, day=day).first()
+
+
+def ledger_revisions(*, actor: Actor, ledger: DailyLedger) -> QuerySet[DailyLedgerRevision]:
+    """The earlier figures of a day the caller fetched in scope, newest correction first."""
+    require(actor, Action.VIEW, DailyLedger)
+    return DailyLedgerRevision.objects.filter(ledger=ledger).order_by("-created_at", "-pk")
+
+
+def ledger_positions(*, actor: Actor) -> QuerySet[Position]:
+    """The positions whose ledger the actor may keep: in scope and serving (operating, suspended),
+    by code. The station manager's page lists these with today's state."""
+    require(actor, Action.CREATE, DailyLedger)
+    return Position.objects.restrict(actor).filter(state__in=PUBLIC_STATES).select_related("unit").order_by("code")
+
+
+def ledger_totals(
+    *,
+    actor: Actor,
+    unit=None,
+    position_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict[str, int]:
+    """The sums of every count over the days in the actor's scope (as `ledger_list` filters them),
+    with the number of days: one GROUP-less SUM over the raw rows (spec §6: totals roll up the
+    unit tree)."""
+    days = ledger_list(actor=actor, position_id=position_id, unit=unit, date_from=date_from, date_to=date_to)
+    names = (*FIGURE_NAMES, "visits_total", "services_total")
+    sums = days.order_by().aggregate(days=Count("pk"), **{name: Sum(name) for name in names})
+    return {name: sums[name] or 0 for name in ("days", *names)}

@@ -8,26 +8,39 @@ import ipaddress
 import json
 import logging
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core import workflow
 from yizhan.core.audit import audit_context, audit_record
-from yizhan.core.errors import ApplicationError, NotFoundError, from_validation_error
+from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, from_validation_error
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Action
-from yizhan.core.scoping import Actor, require
+from yizhan.core.scoping import Actor, require, require_in_scope
 from yizhan.ledger import limits, selectors
 from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackSource
-from yizhan.ledger.models import RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, Feedback
+from yizhan.ledger.models import (
+    LEDGER_COUNT_MAX,
+    LEDGER_FIGURES,
+    RATING_MAX,
+    RATING_MIN,
+    SERVICE_ITEM_NAMES,
+    TEXT_MAX_LENGTH,
+    VISIT_NAMES,
+    DailyLedger,
+    DailyLedgerRevision,
+    Feedback,
+)
 from yizhan.orgs.models import PHONE_VALIDATOR
+from yizhan.positions.choices import PositionState
 from yizhan.positions.models import Position
 
 logger = logging.getLogger(__name__)
@@ -346,3 +359,204 @@ def feedback_anonymise_expired(*, now: datetime | None = None) -> int:
                 after={"before": cutoff.isoformat(), "retention_days": days, "count": count},
             )
     return count
+
+
+# --- the daily ledger (台账, spec §6; issue 15 §1) --------------------------------------------
+
+LEDGER_DAY_FUTURE = _("不能录入未来日期（{day}）的台账")
+LEDGER_DAY_TOO_EARLY = _("日期不能早于 {earliest}")
+LEDGER_DAY_BEFORE_OPENING = _("该阵地 {opened} 才启用，不能录入此前的台账")
+LEDGER_POSITION_NOT_SERVING = _("“{state}”的阵地还没有开始服务，不能录入台账")
+LEDGER_COUNT_INVALID = _("“{label}”应为不小于 0 的整数")
+LEDGER_COUNT_NEGATIVE = _("“{label}”不能为负数")
+LEDGER_COUNT_TOO_LARGE = _("“{label}”不能超过 {max}（一个阵地一天）")
+LEDGER_UNKNOWN_FIGURE = _("未知的台账项目：{names}")
+LEDGER_OWN_ITEM_UNKNOWN = _("“{name}”不是该阵地登记的特色服务（可在阵地信息中添加）")
+LEDGER_ENTERED_MEANWHILE = _(
+    "{day} 的台账已由 {who} 于 {when} 录入（第 {version} 版），您的数字没有保存；请核对页面上的现有数字，需要时再更正"
+)
+LEDGER_REASON_TOO_LONG = _("更正说明不能超过 255 个字")
+IMPORT_REASON = "Excel 批量导入"
+
+
+class LedgerOutcome(models.TextChoices):
+    CREATED = "created", _("已录入")
+    CORRECTED = "corrected", _("已更正")
+    UNCHANGED = "unchanged", _("数字未变")
+
+
+@dataclass(frozen=True)
+class LedgerSaved:
+    ledger: DailyLedger
+    outcome: str
+
+
+@dataclass
+class LedgerFigures:
+    """A day's figures after `ledger_figures_clean`: every count by field name, the unit's own
+    items with a count above 0, and the problems found (field, message) — all of them at once."""
+
+    figures: dict[str, int]
+    own_items: dict[str, int]
+    problems: list[tuple[str, str]]
+
+
+def ledger_count_clean(raw, label) -> int:
+    """One count of the ledger: empty is 0; an integer, its digits, or a whole float (a
+    spreadsheet's 3.0); never negative, at most LEDGER_COUNT_MAX. ValueError with the message."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return 0
+    if isinstance(raw, bool):
+        raise ValueError(str(LEDGER_COUNT_INVALID.format(label=label)))
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip()
+        if text.startswith("-") and text[1:].isdecimal():
+            raise ValueError(str(LEDGER_COUNT_NEGATIVE.format(label=label)))
+        if not text.isdecimal() or len(text) > 9:
+            raise ValueError(str(LEDGER_COUNT_INVALID.format(label=label)))
+        raw = int(text)
+    if not isinstance(raw, int):
+        raise ValueError(str(LEDGER_COUNT_INVALID.format(label=label)))
+    if raw < 0:
+        raise ValueError(str(LEDGER_COUNT_NEGATIVE.format(label=label)))
+    if raw > LEDGER_COUNT_MAX:
+        raise ValueError(str(LEDGER_COUNT_TOO_LARGE.format(label=label, max=LEDGER_COUNT_MAX)))
+    return raw
+
+
+def ledger_figures_clean(*, position: Position, figures: Mapping, own_items: Mapping | None = None) -> LedgerFigures:
+    """Every count of a day checked (`ledger_count_clean`), missing ones 0; own items only the
+    position's own services (spec §2 "plus N of the unit's own"). Used by the form, the API and
+    the xlsx upload alike, so each refuses the same way."""
+    labels = dict(LEDGER_FIGURES)
+    problems: list[tuple[str, str]] = []
+    unknown = sorted(set(figures) - set(labels))
+    if unknown:
+        problems.append(("figures", str(LEDGER_UNKNOWN_FIGURE.format(names="、".join(map(str, unknown))[:200]))))
+    clean: dict[str, int] = {}
+    for name, label in LEDGER_FIGURES:
+        try:
+            clean[name] = ledger_count_clean(figures.get(name), label)
+        except ValueError as error:
+            problems.append((name, str(error)))
+            clean[name] = 0
+    own: dict[str, int] = {}
+    offered = set(position.own_services or ())
+    for name, raw in (own_items or {}).items():
+        name = str(name).strip()
+        try:
+            count = ledger_count_clean(raw, name)
+        except ValueError as error:
+            problems.append(("own_items", str(error)))
+            continue
+        if count and name not in offered:
+            problems.append(("own_items", str(LEDGER_OWN_ITEM_UNKNOWN.format(name=name[:40]))))
+        elif count:
+            own[name] = count
+    return LedgerFigures(figures=clean, own_items=own, problems=problems)
+
+
+def ledger_day_problems(*, position: Position, day: date, today: date | None = None) -> list[tuple[str, str]]:
+    """Whether a day may be entered for a position (issue 15 §1): late entry is allowed, a future
+    day never (Asia/Shanghai); not before the position opened nor before YIZHAN_EARLIEST_DATE; only
+    a position that has started serving (operating, suspended or delisted since)."""
+    today = today or timezone.localdate()
+    problems = []
+    if position.state in (PositionState.PLANNED, PositionState.BUILDING):
+        problems.append(("position", str(LEDGER_POSITION_NOT_SERVING.format(state=position.get_state_display()))))
+    if day > today:
+        problems.append(("day", str(LEDGER_DAY_FUTURE.format(day=day.isoformat()))))
+    elif day < settings.YIZHAN_EARLIEST_DATE:
+        problems.append(("day", str(LEDGER_DAY_TOO_EARLY.format(earliest=settings.YIZHAN_EARLIEST_DATE.isoformat()))))
+    elif position.opened_on and day < position.opened_on:
+        problems.append(("day", str(LEDGER_DAY_BEFORE_OPENING.format(opened=position.opened_on.isoformat()))))
+    return problems
+
+
+def ledger_day_save(
+    *,
+    actor: Actor,
+    position: Position,
+    day: date,
+    figures: Mapping,
+    own_items: Mapping | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    overwrite: bool = False,
+) -> LedgerSaved:
+    """Enter or correct one day of a position's ledger (spec §6, issue 15 §1).
+
+    A day not entered yet is created (CREATE permission). A day already entered is corrected
+    (UPDATE) only when the caller saw it: `expected_version` equal to its stored version — or
+    `overwrite` (the xlsx upload, whose file is the source) — so that two people entering the same
+    day at once never overwrite each other silently: the second is refused with ConflictError
+    (409) naming who entered it, and its figures are not saved. On PostgreSQL the race of two
+    first entries is settled by the unique (position, day) constraint in a savepoint. A correction
+    writes a `DailyLedgerRevision` with the earlier figures and the audit entry of the change; the
+    same figures again change nothing (`unchanged`). Outside the actor's scope: 404."""
+    # Every role that keeps ledgers may both enter and correct: refused as a role before anything else.
+    require(actor, Action.CREATE, DailyLedger)
+    position = Position.objects.select_related("unit").get(pk=position.pk)
+    require_in_scope(actor, position.unit)
+    problems = ledger_day_problems(position=position, day=day)
+    cleaned = ledger_figures_clean(position=position, figures=figures, own_items=own_items)
+    problems += cleaned.problems
+    if len(reason) > 255:
+        problems.append(("reason", str(LEDGER_REASON_TOO_LONG)))
+    if problems:
+        field, message = problems[0]
+        every = [{"field": f, "message": m} for f, m in problems]
+        raise ApplicationError(message, field=field, extra={"problems": every})
+    with transaction.atomic():
+        existing = DailyLedger.objects.select_for_update().filter(position=position, day=day).first()
+        if existing is None:
+            require(actor, Action.CREATE, DailyLedger)
+            ledger = DailyLedger(position=position, day=day, own_items=cleaned.own_items, **cleaned.figures)
+            _ledger_stamp(ledger, actor)
+            try:
+                with transaction.atomic():
+                    ledger.save()
+            except IntegrityError:
+                existing = DailyLedger.objects.select_for_update().get(position=position, day=day)
+                raise _entered_meanwhile(existing) from None
+            return LedgerSaved(ledger, LedgerOutcome.CREATED)
+        require(actor, Action.UPDATE, DailyLedger)
+        if not overwrite and expected_version != existing.version:
+            raise _entered_meanwhile(existing)
+        if existing.figures() == cleaned.figures and existing.own_items == cleaned.own_items:
+            return LedgerSaved(existing, LedgerOutcome.UNCHANGED)
+        DailyLedgerRevision.objects.create(
+            ledger=existing,
+            version=existing.version,
+            figures=existing.figures(),
+            own_items=existing.own_items,
+            reason=reason.strip(),
+            actor=actor.user,
+            actor_name=actor.user.get_username(),
+        )
+        for name, value in cleaned.figures.items():
+            setattr(existing, name, value)
+        existing.own_items = cleaned.own_items
+        existing.version += 1
+        _ledger_stamp(existing, actor)
+        existing.save()
+        return LedgerSaved(existing, LedgerOutcome.CORRECTED)
+
+
+def _ledger_stamp(ledger: DailyLedger, actor: Actor) -> None:
+    ledger.visits_total = sum(getattr(ledger, name) for name in VISIT_NAMES)
+    ledger.services_total = sum(getattr(ledger, name) for name in SERVICE_ITEM_NAMES) + sum(ledger.own_items.values())
+    ledger.entered_by = actor.user
+    ledger.entered_by_name = actor.user.get_username()
+
+
+def _entered_meanwhile(ledger: DailyLedger) -> ConflictError:
+    when = timezone.localtime(ledger.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+    return ConflictError(
+        LEDGER_ENTERED_MEANWHILE.format(
+            day=ledger.day.isoformat(), who=ledger.entered_by_name, when=when, version=ledger.version
+        ),
+        extra={"version": ledger.version, "id": ledger.pk},
+    )

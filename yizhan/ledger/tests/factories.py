@@ -1,15 +1,18 @@
-"""Test-data factories of the ledger: feedback as it stands once submitted.
+"""Test-data factories of the ledger: feedback as it stands once submitted, days of the ledger.
 
 Test data only: tests of submission go through `services.feedback_submit` (its limits, its keyed
 address hash); these make the feedback other tests read, handle, reveal or erase."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from yizhan.ledger.choices import FeedbackSource
-from yizhan.ledger.models import Feedback
+from yizhan.ledger.models import SERVICE_ITEM_NAMES, VISIT_NAMES, DailyLedger, Feedback
 from yizhan.positions.choices import PositionState
 from yizhan.positions.tests.factories import PositionFactory
 
@@ -26,3 +29,29 @@ class FeedbackFactory(DjangoModelFactory):
     phone = "13812345678"
     source = FeedbackSource.QR
     client_key = "0" * 64
+
+
+class DailyLedgerFactory(DjangoModelFactory):
+    """Yesterday's ledger of an operating station: a few riders and couriers who drank and rested.
+    Totals are computed as `services.ledger_day_save` computes them."""
+
+    class Meta:
+        model = DailyLedger
+
+    position = factory.SubFactory(PositionFactory, state=PositionState.OPERATING)
+    day = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    visits_delivery = 6
+    visits_courier = 4
+    ability_drink = 7
+    ability_rest = 5
+    entered_by_name = "factory"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        ledger = model_class(*args, **kwargs)
+        ledger.visits_total = sum(getattr(ledger, name) for name in VISIT_NAMES)
+        ledger.services_total = sum(getattr(ledger, name) for name in SERVICE_ITEM_NAMES) + sum(
+            ledger.own_items.values()
+        )
+        ledger.save()
+        return ledger

@@ -34,6 +34,7 @@ NOT_AUDITED = {
     "orgs.passwordhistory": "password hashes; password changes are recorded by orgs.accounts.events",
     "positions.positionstatechange": "the lifecycle history, written with the position's audited UPDATE",
     "ledger.feedbackstatuschange": "the handling history, written with the feedback's audited UPDATE",
+    "ledger.dailyledgerrevision": "a day's earlier figures, written with the corrected day's audited UPDATE",
     "otp_totp.totpdevice": "second-factor secrets; enrolment and reset are recorded by orgs.accounts.events",
     "otp_static.staticdevice": "recovery codes; their use and reset are recorded by orgs.accounts.events",
     "otp_static.statictoken": "recovery codes; their use and reset are recorded by orgs.accounts.events",
