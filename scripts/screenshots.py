@@ -1,4 +1,5 @@
-"""Screenshots of the staff pages at desktop (1280×800) and phone (360×640) size, for looking at.
+"""Screenshots for looking at (issue 21): the staff pages at 1366×768 and 390×844, the public pages
+at 1280×800 and 360×640.
 
     .venv/bin/python scripts/screenshots.py [--out test-artifacts/screenshots] [--only login,units]
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -119,6 +121,46 @@ def shot_positions(page: Page) -> None:
     page.goto("/staff/positions/?star=5")
 
 
+def shot_home_district(page: Page) -> None:
+    """A district clerk's 工作台: today's work, then the panels."""
+    login(page, "zs_admin")
+    expect(page.get_by_role("heading", name="工作台", level=1)).to_be_visible()
+
+
+def shot_home_station(page: Page) -> None:
+    """A station manager whose unit has no position yet: told whom to ask."""
+    login(page, "station_mgr")
+
+
+def shot_positions_overdue(page: Page) -> None:
+    """The queue of suspensions past their reopening date, as the 工作台 links to it."""
+    login(page, "zs_admin")
+    page.get_by_role("region", name="今日待办").get_by_role("link", name=re.compile("暂停服务已过恢复日期")).click()
+    expect(page.locator("p.count")).to_be_visible()
+
+
+def shot_position_form(page: Page) -> None:
+    login(page, "zs_admin")
+    page.goto("/staff/positions/new/")
+    expect(page.get_by_role("heading", name="登记服务阵地", level=1)).to_be_visible()
+
+
+def shot_position_map(page: Page) -> None:
+    login(page, "zs_admin")
+    page.goto("/staff/positions/map/")
+    expect(page.locator("#position-map")).to_have_attribute("data-drawn", "1")
+
+
+def shot_feedback(page: Page) -> None:
+    login(page, "zs_admin")
+    page.goto("/staff/feedback/")
+
+
+def shot_jobs(page: Page) -> None:
+    login(page, "zs_admin")
+    page.goto("/staff/jobs/")
+
+
 def shot_position_detail(page: Page) -> None:
     shot_positions(page)
     page.locator("tbody a").first.click()
@@ -131,6 +173,13 @@ SHOTS = {
     "finder-position": shot_finder_position,
     "positions": shot_positions,
     "position-detail": shot_position_detail,
+    "home-district": shot_home_district,
+    "home-station": shot_home_station,
+    "positions-overdue": shot_positions_overdue,
+    "position-form": shot_position_form,
+    "position-map": shot_position_map,
+    "feedback": shot_feedback,
+    "jobs": shot_jobs,
     "login": shot_login,
     "login-error": shot_login_error,
     "home": shot_home,
@@ -142,6 +191,16 @@ SHOTS = {
     "accounts": shot_accounts,
     "not-found": shot_not_found,
 }
+
+
+PUBLIC_PAGES = {"finder", "finder-results", "finder-position"}
+# Issue 21: staff pages at a laptop's and a current phone's size, public pages at a small phone's.
+STAFF_SIZES = (("desktop", {"width": 1366, "height": 768}), ("phone", {"width": 390, "height": 844}))
+PUBLIC_SIZES = (("desktop", DESKTOP), ("phone", PHONE))
+
+
+def sizes(name: str) -> tuple:
+    return PUBLIC_SIZES if name in PUBLIC_PAGES else STAFF_SIZES
 
 
 def free_port() -> int:
@@ -157,6 +216,9 @@ def serve_demo(workdir: Path) -> tuple[subprocess.Popen, str]:
         "DATABASE_URL": f"sqlite:///{workdir / 'screenshots.sqlite3'}",
         "DEBUG": "0",
         "YIZHAN_MAP_TILES": "none",
+        # The pages, not the second factor (its pages have their own tests): the admins sign in
+        # with the password alone here, as many times as there are pages.
+        "YIZHAN_REQUIRE_2FA": "0",
         "LOG_LEVEL": "WARNING",
     }
     manage = [sys.executable, str(PROJECT / "manage.py")]
@@ -202,8 +264,8 @@ def main() -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                for size_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-                    for name in names:
+                for name in names:
+                    for size_name, viewport in sizes(name):
                         context = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN")
                         context.set_default_timeout(10_000)
                         page = context.new_page()

@@ -18,6 +18,10 @@ class CoreConfig(AppConfig):
 
         for kind in CORE_JOB_KINDS:
             register_job_kind(kind)
+        from yizhan.core.dashboard import register_dashboard_panel
+        from yizhan.core.jobs.dashboard import PANEL as JOBS_PANEL
+
+        register_dashboard_panel(JOBS_PANEL)
         # Every migrate ends with the change feed's triggers in place (core/changes.py): a migration
         # that rebuilds a watched table on SQLite drops them.
         post_migrate.connect(changes.install_after_migrate, sender=self, dispatch_uid="core-change-feed-install")

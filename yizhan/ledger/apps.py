@@ -8,5 +8,10 @@ class LedgerConfig(AppConfig):
     verbose_name = _("台账与意见反馈")
 
     def ready(self) -> None:
-        # Settings checks; what this app owns: its models' permissions and personal fields.
+        # Settings checks; what this app owns: its models' permissions and personal fields, and its
+        # panel of the 工作台 (issue 21 §6).
+        from yizhan.core.dashboard import register_dashboard_panel
         from yizhan.ledger import checks, permissions, personal_data  # noqa: F401
+        from yizhan.ledger.dashboard import PANEL
+
+        register_dashboard_panel(PANEL)

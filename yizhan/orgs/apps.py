@@ -17,3 +17,8 @@ class OrgsConfig(AppConfig):
 
         # The kernel finds a request's actor through the accounts this app keeps.
         register_actor_resolvers(actor_for_request=actor_for_request, membership_choices=membership_choices)
+        # Its panel of the 工作台.
+        from yizhan.core.dashboard import register_dashboard_panel
+        from yizhan.orgs.dashboard import PANEL
+
+        register_dashboard_panel(PANEL)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from yizhan.core.errors import NotFoundError
-from yizhan.core.roles import Action
+from yizhan.core.personal_data import shown
+from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, get_for_actor, require
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, FEDERATION_TYPES
 from yizhan.orgs.models import Membership, Region, Unit, User
@@ -84,6 +87,37 @@ def unit_counts_by_type(*, actor: Actor) -> dict[str, int]:
     """Dashboard counts: units in scope by type."""
     rows = Unit.objects.restrict(actor).order_by().values("type").annotate(n=Count("pk"))
     return {row["type"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class AdminsToAsk:
+    """The unit whose administrators a member of staff should ask, and their names."""
+
+    unit: Unit
+    names: list[str]
+
+
+def admins_to_ask(*, actor: Actor) -> AdminsToAsk | None:
+    """Whom to ask for what the actor's role may not do itself (a station manager whose unit has
+    no position yet: registering one is for an admin): the unit admins of the actor's own unit,
+    else of the nearest unit above it that has any (a federation's federation admins count as
+    such). Read past the actor's reach on purpose, but only the unit's name and the admins' names
+    as `shown` lets every member of staff read them (orgs.personal_data); None when nobody is
+    found or the actor acts for no unit."""
+    if actor is None or actor.unit is None:
+        return None
+    admin_roles = (Role.UNIT_ADMIN, Role.FEDERATION_ADMIN)
+    for unit in [actor.unit, *reversed(actor.unit.get_ancestors())]:
+        memberships = (
+            Membership.objects.filter(unit=unit, role__in=admin_roles, user__is_active=True)
+            .exclude(user=actor.user)
+            .select_related("user")
+            .order_by("role", "user__username")
+        )
+        names = list(dict.fromkeys(shown(actor, m.user, "full_name") or m.user.username for m in memberships))
+        if names:
+            return AdminsToAsk(unit=unit, names=names)
+    return None
 
 
 def unit_tree(*, actor: Actor) -> list[tuple[Unit, int]]:

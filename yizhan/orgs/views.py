@@ -7,11 +7,13 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yizhan.core.audit import audit_record
+from yizhan.core.dashboard import dashboard_for
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.exports import xlsx_response
 from yizhan.core.geo.tiles import tile_source
@@ -55,10 +57,10 @@ PASSWORD_RESET = _("已重置 {username} 的密码，其下次登录时须修改
 
 @staff_view
 def home(request):
-    actor = request.actor
-    counts = selectors.unit_counts_by_type(actor=actor) if actor.can(Action.VIEW, Unit) else {}
-    rows = [(label, counts.get(value, 0)) for value, label in UnitType.choices if counts.get(value)]
-    return render(request, "orgs/home.html", {"type_counts": rows, "unit_total": sum(counts.values())})
+    """The 工作台 (issue 21 §6): the panels the apps provide for the actor (core.dashboard)."""
+    return render(
+        request, "orgs/home.html", {"dashboard": dashboard_for(actor=request.actor), "today": timezone.localdate()}
+    )
 
 
 @require_POST

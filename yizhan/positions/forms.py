@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core.forms import chinese_empty_choices
 from yizhan.core.geo.crs import CRS
 from yizhan.core.hours import read_hours, schedule_text
 from yizhan.positions.choices import (
@@ -59,10 +60,13 @@ class PositionFilterForm(forms.Form):
         label=_("星级"), required=False, choices=[ALL, *StarRating.choices, (UNRATED, _("未评星"))]
     )
     facility = forms.MultipleChoiceField(
-        label=_("具备设施"), required=False, choices=Facility.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+        label=_("具备设施"), required=False, choices=Facility.choices, widget=forms.CheckboxSelectMultiple
     )
     needs_verification = forms.BooleanField(
         label=_("只看待核实"), required=False, help_text=_("开放时间或建设类型待核实的阵地")
+    )
+    suspension_overdue = forms.BooleanField(
+        label=_("只看逾期未恢复"), required=False, help_text=_("暂停服务且已过预计恢复日期的阵地")
     )
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=[(key, key) for key in SORTS])
 
@@ -70,6 +74,11 @@ class PositionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [ALL, *((u.pk, u.name) for u in units)]
         self.fields["region"].choices = [ALL, *((r.adcode, f"{r.name}（{r.adcode}）") for r in regions)]
+
+    def active_count(self) -> int:
+        """How many filters are set (the phone's folded filter panel says so on its summary)."""
+        data = getattr(self, "cleaned_data", None) or {}
+        return sum(1 for name, value in data.items() if name != "sort" and name not in self.errors and value)
 
     def filters(self) -> PositionFilters:
         """The valid filters; an invalid value (a stale link) is dropped rather than refused."""
@@ -84,9 +93,19 @@ class PositionFilterForm(forms.Form):
             region=data.get("region", ""),
             star=data.get("star", ""),
             needs_verification=data.get("needs_verification", False),
+            suspension_overdue=data.get("suspension_overdue", False),
             q=data.get("q", ""),
             sort=data.get("sort") or "code",
         )
+
+
+# The empty choice of the registration form's selects, in the words of each field.
+EMPTY_CHOICES = {
+    "centre_level": _("（仅服务中心填写）"),
+    "parent_centre": _("（仅工作站填写）"),
+    "region": _("按坐标自动判定"),
+    "star_rating": _("未评星"),
+}
 
 
 class PositionForm(forms.ModelForm):
@@ -168,6 +187,7 @@ class PositionForm(forms.ModelForm):
             self.fields[name].widget.attrs.update(
                 min=settings.YIZHAN_EARLIEST_DATE.isoformat(), max=timezone.localdate().isoformat()
             )
+        chinese_empty_choices(self, EMPTY_CHOICES)
         if self.instance.pk:
             self.initial["weekly_hours"] = schedule_text(self.instance.weekly_hours or {})
             self.initial["own_services"] = "\n".join(self.instance.own_services or [])

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.lookups import Exact
+from django.utils import timezone
 
 from yizhan.core.pagination import VersionedCountQuerySet
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.orgs.models import Region, Unit
+from yizhan.positions.choices import PositionState
 from yizhan.positions.listing import facility_filter, list_version, text_candidates
 from yizhan.positions.models import HoursException, Position, PositionQuerySet, PositionStateChange
 
@@ -27,6 +29,7 @@ SORTS = {
     "-updated": "-updated_at",
     "verified": "verified_on",
     "-verified": "-verified_on",
+    "reopen": "expected_reopen_on",  # the queue of overdue suspensions: the longest overdue first
 }
 
 
@@ -42,6 +45,7 @@ class PositionFilters:
     region: str = ""  # adcode: this area and the areas below it
     star: str = ""  # a StarRating value, or UNRATED
     needs_verification: bool = False  # only the 待核实 queue: hours or construction type unknown
+    suspension_overdue: bool = False  # only suspended ones past their expected reopening date
     q: str = ""  # name, address, code or pinyin initials
     sort: str = "code"
 
@@ -86,6 +90,8 @@ def position_list(
         positions = positions.filter(star_rating="" if filters.star == UNRATED else filters.star)
     if filters.needs_verification:
         positions = positions.needing_verification()
+    if filters.suspension_overdue:
+        positions = positions.suspension_overdue(timezone.localdate())
     if filters.region:
         # Areas are province → city → district: a province's positions lie two levels down.
         areas = Region.objects.filter(
@@ -109,13 +115,25 @@ def position_list(
     return positions.order_by(order) if order.lstrip("-") == "code" else positions.order_by(order, "pk")
 
 
+def position_counts_by_state(*, actor: Actor) -> dict[str, int]:
+    """How many positions in the actor's scope are in each state (every state, zeros included),
+    counted over the rows `position_list` gives with the state filter (the 工作台's figures)."""
+    rows = position_list(actor=actor).order_by().values("state").annotate(n=Count("pk"))
+    counts = dict.fromkeys(PositionState.values, 0)
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts
+
+
 def position_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Position:
     return get_for_actor(Position.objects.select_related("unit", "region", "parent_centre"), actor, action, pk=pk)
 
 
-def position_history(*, actor: Actor, position: Position) -> QuerySet[PositionStateChange]:
+def position_history(*, actor: Actor, position: Position, newest_first: bool = False) -> QuerySet[PositionStateChange]:
+    """A position's lifecycle moves (the position already fetched for the actor): oldest first, as
+    the API gives them, or newest first, as the staff pages list every history."""
     require(actor, Action.VIEW, Position)
-    return PositionStateChange.objects.filter(position=position).order_by("created_at", "pk")
+    order = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
+    return PositionStateChange.objects.filter(position=position).order_by(*order)
 
 
 def centre_choices(*, actor: Actor) -> QuerySet[Position]:

@@ -25,6 +25,7 @@ from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import exports, hours_exceptions, photos, rules, selectors, services
 from yizhan.positions.choices import Ability, Facility, PositionState, ServedGroup, Service
+from yizhan.positions.dashboard import none_yet_notice
 from yizhan.positions.forms import (
     BulkTransitionForm,
     HoursExceptionForm,
@@ -119,13 +120,21 @@ def position_list(request):
     form = _filter_form(request)
     filters = form.filters()
     page = Paginator(selectors.position_list(actor=actor, filters=filters), PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for position in page:
+        position.overdue = rules.suspension_overdue(
+            state=position.state, expected_reopen_on=position.expected_reopen_on, today=today
+        )
     can_operate = actor.can(Action.OPERATE, Position)
+    # An empty scope (not an empty filter) is told what to do about it (issue 21 §6).
+    none_yet = not page.paginator.count and not selectors.position_list(actor=actor).exists()
     return render(
         request,
         "positions/position_list.html",
         {
             "form": form,
             "page": page,
+            "none_yet": none_yet_notice(actor) if none_yet else "",
             "sort_headers": _sort_headers(filters.sort),
             "can_create": actor.can(Action.CREATE, Position),
             "can_export": actor.can(Action.EXPORT, Position),
@@ -275,7 +284,7 @@ def _detail(
             and bool(position.manager_name or position.manager_phone),
             "opening": rules.position_opening(position),
             "hours_rows": _hours_rows(position),
-            "history": selectors.position_history(actor=actor, position=position),
+            "history": selectors.position_history(actor=actor, position=position, newest_first=True),
             "facilities": _labels(Facility, position.facilities),
             "abilities": _labels(Ability, position.abilities),
             "services": _labels(Service, position.services),

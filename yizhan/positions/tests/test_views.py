@@ -255,4 +255,4 @@ def test_the_form_refuses_a_star_without_its_date_on_that_field_then_saves_it(da
     assert saved.status_code == 302
     position = Position.objects.get(code="ZS-NEW")
     assert (position.star_rating, position.stars) == ("5", 5)
-    assert "五星（2026-06-30）" in zs_client.get(saved.url).content.decode()
+    assert "五星（2026年6月30日）" in zs_client.get(saved.url).content.decode()

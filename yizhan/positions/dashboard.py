@@ -1,0 +1,88 @@
+"""The registry's panel of the 工作台 (issue 21 §6, §5): positions by state, the 待核实 queue and
+the suspensions past their expected reopening date, each a link to the list filtered to exactly
+those rows (the same selector and filters count them); and, where the actor's scope holds no
+position yet, what to do about it instead of an empty list."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.dashboard import DashboardPanel, Figure, Link, Panel
+from yizhan.core.roles import Action
+from yizhan.core.scoping import Actor
+from yizhan.orgs import selectors as org_selectors
+from yizhan.positions import selectors
+from yizhan.positions.choices import PositionState
+from yizhan.positions.models import Position
+from yizhan.positions.selectors import PositionFilters
+
+TITLE = _("服务阵地")
+NEEDS_VERIFICATION = _("待核实的阵地")
+NEEDS_VERIFICATION_HINT = _("开放时间或建设类型待核实")
+SUSPENSION_OVERDUE = _("暂停服务已过恢复日期")
+SUSPENSION_OVERDUE_HINT = _("请确认是否已恢复运营，或更新预计恢复日期")
+ALL_POSITIONS = _("全部阵地")
+NONE_YET_ADMIN = _("管辖范围内还没有登记服务阵地：可以逐个登记，也可以导入 Excel 表格。")
+NONE_YET_ASK = _("“{unit}”还没有服务阵地。阵地由单位管理员登记，请联系“{admin_unit}”的单位管理员：{names}。")
+NONE_YET_ASK_ANYONE = _("“{unit}”还没有服务阵地。阵地由单位管理员登记，请联系上级工会的单位管理员。")
+CREATE = _("登记阵地")
+IMPORT = _("导入 Excel")
+
+# The queue of overdue suspensions lists the longest overdue first.
+OVERDUE_SORT = "reopen"
+
+
+def list_url(**query) -> str:
+    """The staff list filtered by `query` (the list form's GET parameters)."""
+    return reverse("positions:list") + (f"?{urlencode(query)}" if query else "")
+
+
+def none_yet_notice(actor: Actor) -> str:
+    """What an actor whose scope holds no position is told: an admin may register them; anyone
+    else is told whom to ask (`orgs.selectors.admins_to_ask`)."""
+    if actor.can(Action.CREATE, Position):
+        return str(NONE_YET_ADMIN)
+    ask = org_selectors.admins_to_ask(actor=actor)
+    if ask is None:
+        return str(NONE_YET_ASK_ANYONE.format(unit=actor.unit.name))
+    return str(NONE_YET_ASK.format(unit=actor.unit.name, admin_unit=ask.unit.name, names="、".join(ask.names)))
+
+
+def positions_panel(actor: Actor) -> Panel | None:
+    """Positions in the actor's scope by state, and the two queues of work on them."""
+    if not actor.can(Action.VIEW, Position):
+        return None
+    counts = selectors.position_counts_by_state(actor=actor)
+    if not any(counts.values()):
+        links = (Link(CREATE, reverse("positions:create")), Link(IMPORT, reverse("positions:import")))
+        return Panel(
+            title=TITLE, notice=none_yet_notice(actor), links=links if actor.can(Action.CREATE, Position) else ()
+        )
+
+    def count(**filters) -> int:
+        return selectors.position_list(actor=actor, filters=PositionFilters(**filters)).count()
+
+    todo = (
+        Figure(
+            SUSPENSION_OVERDUE,
+            count(suspension_overdue=True),
+            list_url(suspension_overdue="on", sort=OVERDUE_SORT),
+            todo=True,
+            hint=SUSPENSION_OVERDUE_HINT,
+        ),
+        Figure(
+            NEEDS_VERIFICATION,
+            count(needs_verification=True),
+            list_url(needs_verification="on"),
+            todo=True,
+            hint=NEEDS_VERIFICATION_HINT,
+        ),
+    )
+    by_state = tuple(Figure(label, counts[value], list_url(state=value)) for value, label in PositionState.choices)
+    total = Figure(ALL_POSITIONS, sum(counts.values()), list_url())
+    return Panel(title=TITLE, figures=(*todo, *by_state, total))
+
+
+PANEL = DashboardPanel(name="positions", order=20, build=positions_panel)
