@@ -26,12 +26,13 @@ def feedback_panel(actor: Actor) -> Panel | None:
     if not actor.can(Action.VIEW, Feedback):
         return None
     base = reverse("ledger:feedback_list")
+    handles = actor.can(Action.UPDATE, Feedback)
     figures = tuple(
         Figure(
             label,
             selectors.feedback_list(actor=actor, status=status).count(),
             f"{base}?{urlencode({'status': status})}",
-            todo=True,
+            todo=handles,
         )
         for status, label in ((FeedbackStatus.NEW, UNREAD), (FeedbackStatus.READ, UNRESOLVED))
     )

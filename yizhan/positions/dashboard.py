@@ -51,7 +51,9 @@ def none_yet_notice(actor: Actor) -> str:
 
 
 def positions_panel(actor: Actor) -> Panel | None:
-    """Positions in the actor's scope by state, and the two queues of work on them."""
+    """Positions in the actor's scope by state, and the two queues of work on them: work to do for
+    the roles that can do it (confirming a suspension is changing the state; settling 待核实 is
+    editing the record), figures for the roles that only read."""
     if not actor.can(Action.VIEW, Position):
         return None
     counts = selectors.position_counts_by_state(actor=actor)
@@ -69,14 +71,14 @@ def positions_panel(actor: Actor) -> Panel | None:
             SUSPENSION_OVERDUE,
             count(suspension_overdue=True),
             list_url(suspension_overdue="on", sort=OVERDUE_SORT),
-            todo=True,
+            todo=actor.can(Action.OPERATE, Position),
             hint=SUSPENSION_OVERDUE_HINT,
         ),
         Figure(
             NEEDS_VERIFICATION,
             count(needs_verification=True),
             list_url(needs_verification="on"),
-            todo=True,
+            todo=actor.can(Action.UPDATE, Position),
             hint=NEEDS_VERIFICATION_HINT,
         ),
     )
