@@ -410,6 +410,19 @@ except ValueError as error:
 # walking speed (defaults 5 km/h and 1.3, spec §10).
 YIZHAN_WALK_SPEED_KMH = float(os.environ.get("YIZHAN_WALK_SPEED_KMH", "5"))
 YIZHAN_WALK_DETOUR_FACTOR = float(os.environ.get("YIZHAN_WALK_DETOUR_FACTOR", "1.3"))
+# The geocoder that finds typed addresses and landmarks (issue 14 §5; core/geo/geocoder.py): "amap"
+# (Amap web service), "tianditu" or "none" (the default: offline, the finder searches areas and the
+# names and addresses of the federation's own positions only). Its key (Tianditu falls back to
+# YIZHAN_TIANDITU_KEY), another address for the service (a proxy), how long a search waits for it,
+# how long its answers are kept, and how long it is left alone after it failed.
+YIZHAN_GEOCODER = os.environ.get("YIZHAN_GEOCODER", "none").strip().lower() or "none"
+if YIZHAN_GEOCODER not in ("amap", "tianditu", "none"):
+    raise ImproperlyConfigured("YIZHAN_GEOCODER must be amap, tianditu or none")
+YIZHAN_GEOCODER_KEY = os.environ.get("YIZHAN_GEOCODER_KEY", "")
+YIZHAN_GEOCODER_URL = os.environ.get("YIZHAN_GEOCODER_URL", "")
+YIZHAN_GEOCODER_TIMEOUT_SECONDS = float(os.environ.get("YIZHAN_GEOCODER_TIMEOUT_SECONDS", "2"))
+YIZHAN_GEOCODER_CACHE_SECONDS = int(os.environ.get("YIZHAN_GEOCODER_CACHE_SECONDS", str(7 * 86400)))
+YIZHAN_GEOCODER_RETRY_SECONDS = int(os.environ.get("YIZHAN_GEOCODER_RETRY_SECONDS", "60"))
 # Requests per client address to /api/v1/public/ ("120/m": count / s, m, h or d; "off" for none).
 YIZHAN_PUBLIC_RATE = os.environ.get("YIZHAN_PUBLIC_RATE", "120/m")
 # Origins (scheme://host[:port], comma-separated) whose pages may call /api/v1/public/; none by default.

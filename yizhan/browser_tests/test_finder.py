@@ -8,10 +8,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from shapely.geometry import Point, shape
 
 from yizhan.browser_tests.support import PHONE, horizontal_overflow
 from yizhan.core.geo.crs import CRS, from_gcj02
 from yizhan.core.geo.distance import distance_m
+from yizhan.orgs.models import Region
 from yizhan.positions.models import Position
 from yizhan.positions.rules import position_opening
 
@@ -74,13 +76,34 @@ def test_nearest_open_station_with_a_microwave_from_the_phones_location(demo, ne
 
 @pytest.mark.browser
 def test_typed_district_without_location(demo, new_page):
+    """issue 14 §5: a district's stations are those inside its outline, not a circle's."""
     page = new_page(PHONE)
     page.goto("/")
     page.get_by_label("在哪儿找？").fill("西岗区")
     page.get_by_role("button", name="搜索", exact=True).click()
-    expect(page.locator("#finder-status")).to_contain_text("西岗区附近")
+    expect(page.locator("#finder-status")).to_contain_text("西岗区内")
     expect(page.locator(".result").first).to_be_visible()
     expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")
+    xigang = shape(Region.objects.get(name="西岗区").boundary)
+    inside = {p.display_name for p in Position.objects.public() if xigang.intersects(Point(p.lng, p.lat))}
+    shown = page.locator(".result h2 a").all_inner_texts()
+    assert shown and set(shown) <= inside
+
+
+@pytest.mark.browser
+def test_typed_address_without_a_geocoder(demo, new_page):
+    """issue 14 §5: with no geocoder configured, an address is found among the stations' own
+    addresses, and the page says it searched offline."""
+    station = Position.objects.public().filter(state="operating").order_by("code").first()
+    street = station.address.split("区", 1)[1]  # 大连市西岗区人民路12号 → 人民路12号
+    page = new_page(PHONE)
+    page.goto("/")
+    page.get_by_label("在哪儿找？").fill(street)
+    page.get_by_role("button", name="搜索", exact=True).click()
+    status = page.locator("#finder-status")
+    expect(status).to_contain_text("未配置地址查询服务（离线模式）")
+    expect(status).to_contain_text(f"{street}附近")
+    expect(page.locator(".result").first).to_be_visible()
 
 
 @pytest.mark.browser

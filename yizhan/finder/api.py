@@ -15,11 +15,21 @@ from ninja.responses import NinjaJSONEncoder
 
 from yizhan.core.geo.crs import CRS, from_gcj02
 from yizhan.core.hours import OpeningStatus
+from yizhan.core.params import shown
 from yizhan.core.request_info import remote_addr
 from yizhan.finder import selectors
 from yizhan.finder.index import Filters
+from yizhan.finder.places import place_search
 from yizhan.finder.ratelimit import rate_limit_hit
-from yizhan.finder.schemas import DetailQuery, NearbyOut, NearbyQuery, PublicErrorOut, PublicPositionOut
+from yizhan.finder.schemas import (
+    DetailQuery,
+    NearbyOut,
+    NearbyQuery,
+    PlaceQuery,
+    PlaceSearchOut,
+    PublicErrorOut,
+    PublicPositionOut,
+)
 from yizhan.positions.choices import PositionState
 from yizhan.positions.models import Position
 
@@ -27,6 +37,7 @@ router = Router(tags=["public"], auth=None)
 
 PUBLIC_MAX_AGE_S = 30
 RATE_LIMITED = _("请求过于频繁，请 {seconds} 秒后再试")
+PLACE_NOT_FOUND = _("没有找到“{q}”。请换个说法（驿站名称、拼音首字母、地址或区县）。")
 ERRORS = {400: PublicErrorOut, 429: PublicErrorOut}
 
 
@@ -150,6 +161,73 @@ def _opening_members(opening: OpeningStatus) -> bytes:
         "hours_unknown": opening.unknown,
     }
     return json.dumps(members, cls=NinjaJSONEncoder, separators=(",", ":"))[1:-1].encode()
+
+
+@router.get(
+    "/search",
+    response={200: PlaceSearchOut, 404: PublicErrorOut, **ERRORS},
+    summary="按地点查找服务阵地",
+    description=(
+        "按输入的地点查找对公众开放的服务阵地。地点是区县、开发区等区域时，返回区域边界内的阵地"
+        "（scope=area），离您的位置（lat/lng，可选）由近到远，未给出位置时离区域内一点由近到远；"
+        "地点是驿站名称、地址或地标时，返回其周围 radius 米内的阵地（scope=radius）。地址和地标经配置的"
+        "地址查询服务（高德或天地图）查找；未配置或暂时无法使用时只在本会阵地的名称和地址中查找，并在 notice 中说明。"
+        "找不到地点返回 404，参数错误返回 400（中文说明），请求过多返回 429。"
+    ),
+)
+@decorate_view(public_endpoint)
+def search(request, query: Query[PlaceQuery]):
+    filters = Filters(
+        facilities=tuple(query.facility),
+        abilities=tuple(query.ability),
+        kind=query.kind or "",
+        group=query.group or "",
+        include_suspended=query.include_suspended,
+    )
+    near = (query.lng, query.lat, query.crs) if query.lat is not None and query.lng is not None else None
+    found = place_search(
+        text=query.q, near=near, limit=query.limit, filters=filters, open_now=query.open_now, radii=(query.radius,)
+    )
+    place = found.place
+    if place is None:
+        detail = PLACE_NOT_FOUND.format(q=shown(found.lookup.text or query.q))
+        if found.notice:
+            detail = f"{detail}{found.notice}"
+        return 404, {"detail": detail, "field": "q"}
+    lng, lat = _public_point(place.lng, place.lat, query.crs)
+    return {
+        "q": found.lookup.text,
+        "crs": query.crs,
+        "place": {
+            "label": place.label,
+            "kind": place.kind,
+            "lng": lng,
+            "lat": lat,
+            "adcode": place.adcode or None,
+            "address": place.address,
+        },
+        "scope": "area" if found.in_area else "radius",
+        "radius": found.radius_m,
+        "notice": found.notice or None,
+        "count": len(found.results),
+        "results": [_nearby_item(result, query.crs) for result in found.results],
+    }
+
+
+def _nearby_item(result: selectors.NearbyPublic, crs: CRS) -> dict:
+    """A nearby result as NearbyItemOut's values (the search's answer goes through its schema)."""
+    lng, lat = _public_point(result.record.lng, result.record.lat, crs)
+    return {
+        **result.record.fields(),
+        "lng": lng,
+        "lat": lat,
+        "is_open": result.opening.is_open,
+        "closes_at": result.opening.closes_at,
+        "opens_at": result.opening.opens_at,
+        "hours_unknown": result.opening.unknown,
+        "distance_m": round(result.distance_m),
+        "walk_minutes": result.walk_minutes,
+    }
 
 
 @router.get(

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
+import shapely
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -285,6 +286,13 @@ def _chord(radius_m: float) -> float:
     return 2 * math.sin(angle / 2) * (1 + 1e-9) + 1e-12
 
 
+def _haversine_m(lng: float, lat: float, lngs: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """`distance_m` from one point to many, vectorised (the same formula)."""
+    p1, p2 = math.radians(lat), np.radians(lats)
+    a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lngs - lng) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
+
+
 def _arc_m(chord: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, chord / 2))
 
@@ -298,9 +306,9 @@ class _Segment:
         self.rows = rows
         self.ids = np.fromiter((r.id for r in rows), dtype=np.int64, count=len(rows))
         self.attrs = np.fromiter((r.attrs for r in rows), dtype=np.int64, count=len(rows))
-        lng = np.fromiter((r.lng for r in rows), dtype=np.float64, count=len(rows))
-        lat = np.fromiter((r.lat for r in rows), dtype=np.float64, count=len(rows))
-        self.xyz = _unit_vectors(lng, lat) if rows else np.empty((0, 3))
+        self.lng = np.fromiter((r.lng for r in rows), dtype=np.float64, count=len(rows))
+        self.lat = np.fromiter((r.lat for r in rows), dtype=np.float64, count=len(rows))
+        self.xyz = _unit_vectors(self.lng, self.lat) if rows else np.empty((0, 3))
         self.tree = cKDTree(self.xyz) if with_tree and rows else None
 
     def __len__(self) -> int:
@@ -535,6 +543,68 @@ class PositionIndex:
             found += self._search_overlay(query, limit)
             found.sort()
         return [(pk, d) for d, pk in found[:limit]]
+
+    def inside(
+        self,
+        area,
+        lng: float,
+        lat: float,
+        *,
+        limit: int,
+        filters: Filters | None = None,
+        open_now: bool = False,
+        at: datetime | None = None,
+    ) -> list[tuple[int, float]]:
+        """The `limit` public positions inside `area` (a shapely geometry in GCJ-02, its edge
+        included: an area search, issue 14 §5) that match `filters` (and are open at `at` when
+        `open_now`), nearest to the GCJ-02 point first, as (id, haversine metres) by distance then
+        id. No radius: the area is the bound, however far from round it is.
+
+        The area's bounding box and the filter bits narrow the positions with numpy, shapely tests
+        the rest against the area in one call, and only the nearest few are checked one by one."""
+        if limit <= 0:
+            return []
+        need, states = _required_bits(filters or Filters(), open_now)
+        min_lng, min_lat, max_lng, max_lat = area.bounds
+        candidates: list[tuple[np.ndarray, list[_Row]]] = []
+        for segment in (self.main, self.overlay):
+            if not len(segment):
+                continue
+            attrs = segment.attrs
+            in_box = (
+                ((attrs & need) == need)
+                & ((attrs & states) != 0)
+                & (segment.lng >= min_lng)
+                & (segment.lng <= max_lng)
+                & (segment.lat >= min_lat)
+                & (segment.lat <= max_lat)
+            )
+            slots = np.flatnonzero(in_box)
+            if len(slots):
+                slots = slots[shapely.intersects_xy(area, segment.lng[slots], segment.lat[slots])]
+            if len(slots):
+                distances = _haversine_m(lng, lat, segment.lng[slots], segment.lat[slots])
+                candidates.append((distances, [segment.rows[slot] for slot in slots.tolist()]))
+        if not candidates:
+            return []
+        distances = np.concatenate([d for d, _rows in candidates])
+        rows = [row for _d, segment_rows in candidates for row in segment_rows]
+        clock = _Clock(at or timezone.now()) if open_now else None
+        accepted: list[tuple[float, int]] = []
+        bound = math.inf
+        for i in np.argsort(distances, kind="stable").tolist():
+            if distances[i] > bound:
+                break
+            row = rows[i]
+            if clock is not None and not clock.is_open(row.hours):
+                continue
+            accepted.append((distance_m(lng, lat, row.lng, row.lat), row.id))
+            if len(accepted) == limit:
+                # Beyond the limit-th only an equal distance (numpy's and math's haversine may
+                # differ in the last bits) could still enter, with a lower id.
+                bound = max(d for d, _pk in accepted) + TIE_MARGIN_M
+        accepted.sort()
+        return [(pk, d) for d, pk in accepted[:limit]]
 
     def _first_k(self, query: _Query, limit: int) -> int:
         """Enough neighbours that the filters will likely leave `limit`: from the share of

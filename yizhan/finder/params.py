@@ -24,6 +24,7 @@ DEFAULT_RADIUS_M = 5000  # a generous walk; the map asks for more when zoomed ou
 MAX_RADIUS_M = 50_000  # a city; beyond that "nearby" means nothing to a walker
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
+MAX_QUERY_LENGTH = 60  # a place's name or address as typed on a phone
 
 PARAM_REQUIRED = _("缺少参数 {name}")
 PARAM_NOT_A_NUMBER = _("参数 {name} 应为数字，收到“{value}”")
@@ -34,6 +35,7 @@ LNG_OUT_OF_RANGE = _("经度 lng 应在 -180 到 180 之间")
 CRS_UNKNOWN = _("未知的坐标系“{value}”，可选：wgs84（GPS、天地图）、gcj02（高德、腾讯）、bd09（百度）")
 RADIUS_OUT_OF_RANGE = _("搜索半径 radius 应大于 0 米且不超过 {max} 米")
 LIMIT_OUT_OF_RANGE = _("返回数量 limit 应在 1 到 {max} 之间")
+QUERY_TOO_LONG = _("地点 q 不能超过 {max} 个字")
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -144,6 +146,30 @@ def parse_nearby_params(raw: Mapping, *, strict: bool = False) -> dict:
     lat = _number(raw.get("lat"), "lat")
     lng = _number(raw.get("lng"), "lng")
     check_point(lng, lat)
+    return {"lat": lat, "lng": lng, **_search_params(raw, strict=strict)}
+
+
+def parse_place_params(raw: Mapping, *, strict: bool = False) -> dict:
+    """The place search's raw values (issue 14 §5): the typed place `q` (required, at most
+    MAX_QUERY_LENGTH characters), the worker's location `lat`/`lng` (optional, both or neither),
+    and the nearby query's other parameters, or ApplicationError naming the first bad one."""
+    q = single(raw.get("q"))
+    if _blank(q):
+        raise ApplicationError(PARAM_REQUIRED.format(name="q"), field="q")
+    q = " ".join(str(q).split())
+    if len(q) > MAX_QUERY_LENGTH:
+        raise ApplicationError(QUERY_TOO_LONG.format(max=MAX_QUERY_LENGTH), field="q")
+    lat_raw, lng_raw = single(raw.get("lat")), single(raw.get("lng"))
+    lat = lng = None
+    if not (_blank(lat_raw) and _blank(lng_raw)) or (strict and (lat_raw is not None or lng_raw is not None)):
+        lat = _number(lat_raw, "lat")
+        lng = _number(lng_raw, "lng")
+        check_point(lng, lat)
+    return {"q": q, "lat": lat, "lng": lng, **_search_params(raw, strict=strict)}
+
+
+def _search_params(raw: Mapping, *, strict: bool) -> dict:
+    """What the nearby and place searches share: the system of the points, radius, limit, filters."""
     radius_raw = single(raw.get("radius"))
     if _blank(radius_raw):
         if strict and radius_raw is not None:
@@ -157,8 +183,6 @@ def parse_nearby_params(raw: Mapping, *, strict: bool = False) -> dict:
     kind = _choices(raw.get("kind"), "kind", strict=strict)
     group = _choices(raw.get("group"), "group", strict=strict)
     return {
-        "lat": lat,
-        "lng": lng,
         "crs": parse_crs(raw.get("crs"), strict=strict),
         "radius": radius,
         "limit": limit,

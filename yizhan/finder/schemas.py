@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import BaseModel, model_validator
@@ -11,9 +12,11 @@ from yizhan.finder.params import (
     DEFAULT_LIMIT,
     DEFAULT_RADIUS_M,
     MAX_LIMIT,
+    MAX_QUERY_LENGTH,
     MAX_RADIUS_M,
     parse_crs,
     parse_nearby_params,
+    parse_place_params,
 )
 from yizhan.positions.choices import Ability, EntryMethod, Facility, PositionKind, PositionState, ServedGroup
 
@@ -96,6 +99,64 @@ class NearbyItemOut(PublicPositionBase):
 class NearbyOut(Schema):
     crs: CRS
     radius: float
+    count: int
+    results: list[NearbyItemOut]
+
+
+class PlaceQuery(BaseModel):
+    """The place search's query (issue 14 §5), parsed like the nearby query (400 in Chinese)."""
+
+    q: str = Field(
+        ...,
+        max_length=MAX_QUERY_LENGTH,
+        description="地点：区县、开发区等区域名称（如 西岗区），驿站名称或拼音首字母，地址或地标（如 二七广场）",
+    )
+    lat: float | None = Field(None, ge=-90, le=90, description="您的位置的纬度（可选，与 lng 同时给出）")
+    lng: float | None = Field(None, ge=-180, le=180, description="您的位置的经度（可选，与 lat 同时给出）")
+    crs: CRS = Field(CRS.WGS84, description=CRS_DESCRIPTION)
+    radius: float = Field(
+        DEFAULT_RADIUS_M, gt=0, le=MAX_RADIUS_M, description="地点不是区域时的搜索半径（米，直线距离）"
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="最多返回几个")
+    facility: list[Facility] = Field([], description="须具备的设施（可重复，全部具备）")
+    ability: list[Ability] = Field([], description="须具备的六能（可重复，全部具备）")
+    kind: PositionKind | None = Field(None, description="阵地类型")
+    group: ServedGroup | None = Field(None, description="服务对象")
+    open_now: bool = Field(False, description="只要此刻开放的（按上海时间、每周时间和日期例外）")
+    include_suspended: bool = Field(True, description="是否包括暂停服务的阵地（灰色显示，附原因）")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data):
+        return parse_place_params(data, strict=True) if isinstance(data, Mapping) else data
+
+
+class PlaceOut(Schema):
+    label: str = Field(..., description="找到的地点名称")
+    kind: Literal["region", "position", "geocoded", "address"] = Field(
+        ...,
+        description=(
+            "region 区域（按区域边界搜索其中的阵地）；position 按名称找到的阵地；"
+            "geocoded 地址查询服务找到的地址或地标；"
+            "address 按本会阵地地址找到的地点（未配置或无法使用地址查询服务时）"
+        ),
+    )
+    lng: float = Field(..., description="地点的经度（请求的 crs；区域为区域内的一点）")
+    lat: float = Field(..., description="地点的纬度（请求的 crs）")
+    adcode: str | None = Field(None, description="区域的区划代码（自定义区域以 X 开头）")
+    address: str = Field("", description="地址查询服务或所匹配阵地给出的地址")
+
+
+class PlaceSearchOut(Schema):
+    q: str
+    crs: CRS
+    place: PlaceOut
+    scope: Literal["area", "radius"] = Field(
+        ...,
+        description="area：区域内的阵地，离您的位置（未给出时离区域内一点）由近到远；radius：地点周围 radius 米内",
+    )
+    radius: float | None = Field(None, description="scope 为 radius 时的搜索半径（米）")
+    notice: str | None = Field(None, description="地址查询服务未配置或无法使用时的说明（此时只在本会数据中查找）")
     count: int
     results: list[NearbyItemOut]
 

@@ -21,6 +21,7 @@ from yizhan.core.hours import SHANGHAI, OpeningStatus
 from yizhan.finder import index
 from yizhan.finder.params import DEFAULT_LIMIT, DEFAULT_RADIUS_M, check_limit, check_point, check_radius
 from yizhan.finder.walking import walk_minutes
+from yizhan.orgs.geo import region_shape
 from yizhan.orgs.models import Region, Unit
 from yizhan.positions.choices import PositionState
 from yizhan.positions.models import HoursException, Position
@@ -100,6 +101,45 @@ def nearby(
     )
     records = public_records(held, [hit.position_id for hit in hits])
     return [NearbyPublic(**vars(hit), record=records[hit.position_id]) for hit in hits if hit.position_id in records]
+
+
+def nearby_in_area(
+    *,
+    region_id: int,
+    lng: float,
+    lat: float,
+    crs: CRS | str = CRS.WGS84,
+    limit: int = DEFAULT_LIMIT,
+    filters: index.Filters | None = None,
+    open_now: bool = False,
+    at: datetime | None = None,
+) -> list[NearbyPublic]:
+    """The public positions inside an area (a district, a city, a unit's custom area: issue 14 §5)
+    nearest to a point given in `crs` first (the worker's location, or a point inside the area), as
+    `nearby` answers them but bounded by the area's outline instead of a circle, so a long or bent
+    district neither loses its far end nor takes in its neighbour's stations. An area without an
+    outline holds nothing."""
+    check_point(lng, lat)
+    check_limit(limit)
+    area = region_shape(region_id)
+    if area is None:
+        return []
+    at = at or timezone.now()
+    gcj_lng, gcj_lat = to_gcj02(lng, lat, crs)
+    held = index.current_index()
+    found = held.inside(
+        area, gcj_lng, gcj_lat, limit=limit, filters=filters or index.Filters(), open_now=open_now, at=at
+    )
+    hits = [NearbyHit(pk, distance, walk_minutes(distance), held.opening(pk, at)) for pk, distance in found]
+    records = public_records(held, [hit.position_id for hit in hits])
+    return [NearbyPublic(**vars(hit), record=records[hit.position_id]) for hit in hits if hit.position_id in records]
+
+
+def federation_roots() -> list[Region]:
+    """The areas of the federations on this instance (the unit tree's roots), without outlines:
+    where a geocoder is asked to look."""
+    roots = Unit.objects.get_root_nodes().values_list("region_id", flat=True)
+    return list(Region.objects.filter(pk__in=list(roots)).defer("boundary").order_by("adcode"))
 
 
 # Public records kept per process (see `public_records`): ~0.5 KB each, so the default holds a

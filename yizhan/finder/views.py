@@ -26,7 +26,7 @@ from yizhan.finder import selectors
 from yizhan.finder.index import Filters
 from yizhan.finder.links import navigation_links
 from yizhan.finder.params import parse_nearby_params
-from yizhan.finder.places import find_place
+from yizhan.finder.places import place_lookup
 from yizhan.orgs.geo import region_feature_collection
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service, StarRating
 
@@ -129,6 +129,8 @@ def home(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:60]
     tiles = tile_source()
     origin = None  # (lng, lat, crs, label)
+    area = None  # a typed area's id: its stations are those inside it (issue 14 §5)
+    notice = ""  # why the geocoder did not help, when it was needed
     error = ""
     if request.GET.get("lat") or request.GET.get("lng"):
         try:
@@ -138,11 +140,13 @@ def home(request: HttpRequest) -> HttpResponse:
         except ApplicationError as problem:
             error = problem.message
     elif query:
-        place = find_place(query)
+        lookup = place_lookup(query)
+        place, notice = lookup.place, lookup.notice
         if place is None:
             error = _("没有找到“%(q)s”。请换个说法（驿站名称、拼音首字母、地址或区县），或使用定位。") % {"q": query}
         else:
             origin = (place.lng, place.lat, CRS.GCJ02, place.label)
+            area = place.region_id
 
     results, radius, searched = [], SEARCH_RADII_M[0], origin is not None
     if origin is not None:
@@ -152,13 +156,20 @@ def home(request: HttpRequest) -> HttpResponse:
             kind=chosen["kind"],
             group=chosen["group"],
         )
-        for radius in SEARCH_RADII_M:
-            found = selectors.nearby(
-                lng=origin[0], lat=origin[1], crs=origin[2], radius_m=radius, limit=RESULT_LIMIT,
+        if area is not None:  # nearest to the rider when located, else to a point inside the area
+            near = origin[:3]
+            found = selectors.nearby_in_area(
+                region_id=area, lng=near[0], lat=near[1], crs=near[2], limit=RESULT_LIMIT,
                 filters=filters, open_now=chosen["open_now"],
             )  # fmt: skip
-            if found:
-                break
+        else:
+            for radius in SEARCH_RADII_M:
+                found = selectors.nearby(
+                    lng=origin[0], lat=origin[1], crs=origin[2], radius_m=radius, limit=RESULT_LIMIT,
+                    filters=filters, open_now=chosen["open_now"],
+                )  # fmt: skip
+                if found:
+                    break
         results = [_result(item, tiles.crs) for item in found]
 
     origin_map = None
@@ -171,6 +182,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "needs_chosen": len(chosen["ability"]) + len(chosen["facility"]),
         "error": error,
+        "notice": notice,
+        "in_area": area is not None,
         "searched": searched,
         "origin_label": origin[3] if origin else "",
         "results": results,

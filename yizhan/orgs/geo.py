@@ -117,6 +117,14 @@ def _prepared_boundary(region_id: int, version: str):
     return cached[1]
 
 
+def region_shape(region: Region | int):
+    """The area's boundary (an instance or its id) as a prepared shapely geometry in GCJ-02, or None
+    without one: the same geometry the inside-its-area check uses, for callers that test many
+    points at once (the finder's area search)."""
+    region_id = region if isinstance(region, int) else region.pk
+    return _prepared_boundary(region_id, boundaries_version())
+
+
 def region_contains(region: Region | int, lng: float, lat: float) -> bool | None:
     """Whether the area (an instance or its id) holds the GCJ-02 point, its edge included; None when
     it has no boundary. For a point, "intersects" is "covers"; the coordinate form needs no Point
