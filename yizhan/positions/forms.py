@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.forms import chinese_empty_choices
+from yizhan.core.forms import CHOOSE, chinese_empty_choices
 from yizhan.core.geo.crs import CRS
 from yizhan.core.hours import read_hours, schedule_text
 from yizhan.positions.choices import (
@@ -251,7 +251,8 @@ class TransitionForm(forms.Form):
 
 
 class BulkTransitionForm(forms.Form):
-    to_state = forms.ChoiceField(label=_("将选中的阵地变更为"), choices=PositionState.choices)
+    # No state chosen until the clerk picks one: a bulk change must never default to the first state.
+    to_state = forms.ChoiceField(label=_("将选中的阵地变更为"), choices=[("", CHOOSE), *PositionState.choices])
     reason = forms.CharField(label=_("原因"), required=False, max_length=255)
     ids = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": _("请先勾选阵地")})
 
