@@ -104,16 +104,45 @@ def shot_finder(page: Page) -> None:
     expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")
 
 
-def shot_finder_results(page: Page) -> None:
-    page.goto("/?q=西岗区")
-    expect(page.locator(".result").first).to_be_visible()
+def _map_drawn(page: Page) -> None:
+    """The results' map: beside the list on a desktop, a switch away on a phone."""
+    if page.locator("#view-switch").is_visible():
+        return
     expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")
 
 
+def shot_finder_results(page: Page) -> None:
+    page.goto("/?q=西岗区")
+    expect(page.locator(".result").first).to_be_visible()
+    _map_drawn(page)
+
+
+# A rider in 中山区 (WGS-84, as a phone's GPS gives it).
+RIDER = {"latitude": 38.9145, "longitude": 121.6405}
+
+
+def shot_finder_located(page: Page) -> None:
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation(RIDER)
+    page.goto("/")
+    page.get_by_role("button", name="用我的位置找最近的").click()
+    page.wait_for_url("**crs=wgs84**")
+    expect(page.locator(".result").first).to_be_visible()
+    _map_drawn(page)
+
+
+def shot_finder_located_map(page: Page) -> None:
+    shot_finder_located(page)
+    if page.locator("#view-switch").is_visible():
+        page.get_by_role("button", name="地图", exact=True).click()
+        expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")
+
+
 def shot_finder_position(page: Page) -> None:
-    shot_finder_results(page)
+    shot_finder_located(page)
     page.locator(".result h2 a").first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("#position-map")).to_have_attribute("data-drawn", "1")
 
 
 def shot_positions(page: Page) -> None:
@@ -170,6 +199,8 @@ def shot_position_detail(page: Page) -> None:
 SHOTS = {
     "finder": shot_finder,
     "finder-results": shot_finder_results,
+    "finder-located": shot_finder_located,
+    "finder-located-map": shot_finder_located_map,
     "finder-position": shot_finder_position,
     "positions": shot_positions,
     "position-detail": shot_position_detail,

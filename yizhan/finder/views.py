@@ -8,17 +8,22 @@ The search page works without JavaScript (a GET form: a typed place, filters); w
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
+import qrcode
+import qrcode.image.svg
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import CRS, from_gcj02, to_gcj02
+from yizhan.core.geo.distance import distance_m
 from yizhan.core.geo.tiles import tile_source
 from yizhan.core.hours import SHANGHAI, WEEKDAY_NAMES, WEEKDAYS
 from yizhan.core.request_info import remote_addr
@@ -27,11 +32,19 @@ from yizhan.finder.index import Filters
 from yizhan.finder.links import navigation_links
 from yizhan.finder.params import parse_nearby_params
 from yizhan.finder.places import place_lookup
+from yizhan.finder.walking import walk_minutes
 from yizhan.orgs.geo import region_feature_collection
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service, StarRating
+from yizhan.positions.rules import suspension_overdue
 
 SEARCH_RADII_M = (5_000, 20_000)  # nearby first; then wider, saying so
-RESULT_LIMIT = 20
+# The nearest RESULT_CAP are ranked and sorted as a whole (so a page never repeats or skips one),
+# shown PAGE_SIZE a page: short pages keep the phone's page small.
+RESULT_CAP = 50
+PAGE_SIZE = 10
+CARD_NEEDS = 3  # what a card shows of what a station offers; the station page shows all
+SORTS = {"distance": _lazy("离我最近"), "open": _lazy("营业中的在前"), "stars": _lazy("星级高的在前")}
+DEFAULT_SORT = "distance"
 MAP_POINTS_LIMIT = 5_000
 # What a worker most often needs, offered as filters (issue 4 §2); the rest stays on the position page.
 NEED_ABILITIES = (Ability.HEAT_FOOD, Ability.DRINK, Ability.TOILET, Ability.REST, Ability.WARM_UP, Ability.COOL_DOWN)
@@ -50,7 +63,9 @@ def _labels(values, enum) -> list[dict]:
     return [{"value": v, "label": names.get(v, v), "icon": ICONS.get(v, "")} for v in values]
 
 
-def _opening_text(opening, state: str) -> str:
+def _opening_text(opening, state: str, *, overdue: bool = False) -> str:
+    if overdue:
+        return _("恢复日期已过，状态待确认")  # issue 21 §5: neither open nor closed for sure
     if state == PositionState.SUSPENDED:
         return _("暂停服务")
     if opening.unknown:
@@ -82,17 +97,47 @@ def _stars(kind: str, stars: int | None) -> dict | None:
     return {"symbols": "★" * stars, "label": StarRating(str(stars)).label}
 
 
-def _result(item: selectors.NearbyPublic, tile_crs: str) -> dict:
+def _needs(fields: dict, chosen: dict) -> tuple[list[dict], int]:
+    """A card's top CARD_NEEDS of what it offers (what the rider asked for first), and how many
+    more its page lists."""
+    offered = [(v, Ability) for v in fields["abilities"]]
+    offered += [(v, Facility) for v in fields["facilities"] if v in NEED_FACILITIES]
+    asked = set(chosen["ability"]) | set(chosen["facility"])
+    offered.sort(key=lambda pair: pair[0] not in asked)  # stable: the asked ones first, else as listed
+    top = [_labels([value], enum)[0] for value, enum in offered[:CARD_NEEDS]]
+    return top, len(offered) - len(top)
+
+
+def _result(
+    item: selectors.NearbyPublic,
+    tile_crs: str,
+    *,
+    number: int,
+    today: date,
+    chosen: dict,
+    back: str,
+    origin: tuple[float, float] | None,
+) -> dict:
+    """One compact card (issue 21 §2): number (as on the map), name, walk, open state, the top
+    needs, call and walking directions; the rest is on the station page."""
     fields = item.record.fields()
     lng, lat = from_gcj02(item.record.lng, item.record.lat, tile_crs)
     state = fields["state"]
     name = fields["short_name"] or fields["name"]
-    reopen = fields["expected_reopen_on"]
+    reopen = date.fromisoformat(fields["expected_reopen_on"]) if fields["expected_reopen_on"] else None
+    overdue = suspension_overdue(state=state, expected_reopen_on=reopen, today=today)
+    needs, more = _needs(fields, chosen)
+    url = reverse("finder:position", args=[fields["code"]])
+    page_url = f"{url}?{back}" if back else url
+    walking = navigation_links(
+        name=name, address=fields["address"], lng=item.record.lng, lat=item.record.lat, origin=origin
+    )[0]
     return {
+        "number": number,
         "position": {
             "display_name": name,
             "state_reason": fields["state_reason"],
-            "expected_reopen_on": date.fromisoformat(reopen) if reopen else None,
+            "expected_reopen_on": reopen,
             "address": fields["address"],
             "public_phone": fields["public_phone"],
         },
@@ -101,12 +146,14 @@ def _result(item: selectors.NearbyPublic, tile_crs: str) -> dict:
         "is_open": item.opening.is_open and state == PositionState.OPERATING,
         "hours_unknown": item.opening.unknown,
         "suspended": state == PositionState.SUSPENDED,
-        "opening_text": _opening_text(item.opening, state),
+        "overdue": overdue,
+        "opening_text": _opening_text(item.opening, state, overdue=overdue),
         "stars": _stars(fields["kind"], fields["stars"]),
-        "needs": _labels(fields["abilities"], Ability)
-        + _labels([f for f in fields["facilities"] if f in NEED_FACILITIES], Facility),
-        "url": reverse("finder:position", args=[fields["code"]]),
-        "map": {"lat": lat, "lng": lng, "name": name, "code": fields["code"]},
+        "needs": needs,
+        "more_needs": more,
+        "url": page_url,
+        "walking": walking,
+        "map": {"lat": lat, "lng": lng, "name": name, "code": fields["code"], "n": number, "url": page_url},
     }
 
 
@@ -121,25 +168,85 @@ def _filters_from(request: HttpRequest) -> dict:
     }
 
 
+def _located(request: HttpRequest) -> tuple[float, float, str] | None:
+    """The rider's point (lng, lat, crs) the page was given, or None; ApplicationError when given wrong."""
+    if not (request.GET.get("lat") or request.GET.get("lng")):
+        return None
+    params = parse_nearby_params({"lat": request.GET.get("lat"), "lng": request.GET.get("lng"),
+                                  "crs": request.GET.get("crs")})  # fmt: skip
+    return params["lng"], params["lat"], str(params["crs"])
+
+
+def _search_state(*, located, query: str, chosen: dict, sort: str) -> list[tuple[str, str]]:
+    """The search as query parameters, carried by every link that refines, sorts, pages or opens
+    a station and comes back (issue 21 §1: the rider's location is never lost on the way)."""
+    state: list[tuple[str, str]] = []
+    if located is not None:
+        state += [("lat", f"{located[1]:.6f}"), ("lng", f"{located[0]:.6f}"), ("crs", located[2])]
+    if query:
+        state.append(("q", query))
+    state += [("ability", a) for a in chosen["ability"]] + [("facility", f) for f in chosen["facility"]]
+    state += [(name, chosen[name]) for name in ("kind", "group") if chosen[name]]
+    if chosen["open_now"]:
+        state.append(("open_now", "1"))
+    if sort != DEFAULT_SORT:
+        state.append(("sort", sort))
+    return state
+
+
+SUSPENDED_MEMBER = f'"state":"{PositionState.SUSPENDED.value}"'.encode()  # as a public record writes it
+
+
+def _rank_key(sort: str, today: date):
+    """How results are ordered after the search's own order (nearest first, kept for ties): a
+    past-due suspension after every operating position (issue 21 §5); "open" puts the open ones
+    first, "stars" the most stars first."""
+
+    def key(item: selectors.NearbyPublic):
+        fields = None
+        overdue = False
+        if SUSPENDED_MEMBER in item.record.json:  # only a suspension can be overdue: parse just those
+            fields = item.record.fields()
+            reopen = fields["expected_reopen_on"]
+            overdue = suspension_overdue(
+                state=fields["state"], expected_reopen_on=date.fromisoformat(reopen) if reopen else None, today=today
+            )
+        if sort == "open":
+            return (overdue, not item.opening.is_open)  # a suspended position is never open
+        if sort == "stars":
+            return (overdue, -((fields or item.record.fields())["stars"] or 0))
+        return (overdue,)
+
+    return key
+
+
+def _page_number(raw: str | None, pages: int) -> int:
+    try:
+        return min(max(int(raw or 1), 1), max(pages, 1))
+    except ValueError:
+        return 1
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Search: from the phone's location (lat/lng in `crs`, WGS-84 from a browser) or a typed
-    place (`q`), nearest operating positions first, suspended ones greyed."""
+    place (`q`, which wins over a location kept from before), nearest operating positions first,
+    suspended ones greyed, past-due suspensions after the operating ones; sorted by `sort`, PAGE_SIZE
+    a page."""
     chosen = _filters_from(request)
     query = " ".join(request.GET.get("q", "").split())[:60]
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
     tiles = tile_source()
     origin = None  # (lng, lat, crs, label)
     area = None  # a typed area's id: its stations are those inside it (issue 14 §5)
     notice = ""  # why the geocoder did not help, when it was needed
+    located = None
     error = ""
-    if request.GET.get("lat") or request.GET.get("lng"):
-        try:
-            params = parse_nearby_params({"lat": request.GET.get("lat"), "lng": request.GET.get("lng"),
-                                          "crs": request.GET.get("crs")})  # fmt: skip
-            origin = (params["lng"], params["lat"], params["crs"], _("您的位置"))
-        except ApplicationError as problem:
-            error = problem.message
-    elif query:
+    try:
+        located = _located(request)
+    except ApplicationError as problem:
+        error = problem.message
+    if query:
         lookup = place_lookup(query)
         place, notice = lookup.place, lookup.notice
         if place is None:
@@ -147,8 +254,10 @@ def home(request: HttpRequest) -> HttpResponse:
         else:
             origin = (place.lng, place.lat, CRS.GCJ02, place.label)
             area = place.region_id
+    elif located is not None:
+        origin = (located[0], located[1], located[2], _("您的位置"))
 
-    results, radius, searched = [], SEARCH_RADII_M[0], origin is not None
+    found, radius, searched = [], SEARCH_RADII_M[0], origin is not None
     if origin is not None:
         filters = Filters(
             facilities=tuple(chosen["facility"]),
@@ -157,20 +266,33 @@ def home(request: HttpRequest) -> HttpResponse:
             group=chosen["group"],
         )
         if area is not None:  # nearest to the rider when located, else to a point inside the area
-            near = origin[:3]
+            near = located or origin[:3]
             found = selectors.nearby_in_area(
-                region_id=area, lng=near[0], lat=near[1], crs=near[2], limit=RESULT_LIMIT,
+                region_id=area, lng=near[0], lat=near[1], crs=near[2], limit=RESULT_CAP,
                 filters=filters, open_now=chosen["open_now"],
             )  # fmt: skip
         else:
             for radius in SEARCH_RADII_M:
                 found = selectors.nearby(
-                    lng=origin[0], lat=origin[1], crs=origin[2], radius_m=radius, limit=RESULT_LIMIT,
+                    lng=origin[0], lat=origin[1], crs=origin[2], radius_m=radius, limit=RESULT_CAP,
                     filters=filters, open_now=chosen["open_now"],
                 )  # fmt: skip
                 if found:
                     break
-        results = [_result(item, tiles.crs) for item in found]
+    today = timezone.now().astimezone(SHANGHAI).date()
+    found = sorted(found, key=_rank_key(sort, today))
+    rider = to_gcj02(*located) if located is not None else None  # where walking directions start
+    pages = -(-len(found) // PAGE_SIZE)
+    page = _page_number(request.GET.get("page"), pages)
+    first = (page - 1) * PAGE_SIZE
+    state = _search_state(located=located, query=query, chosen=chosen, sort=sort)
+    # Opening a station from the results carries the search, so its page measures the walk from the
+    # rider and leads back to the same results.
+    back = urlencode([*state, ("page", str(page))] if page > 1 else state)
+    results = [
+        _result(item, tiles.crs, number=first + i + 1, today=today, chosen=chosen, back=back, origin=rider)
+        for i, item in enumerate(found[first : first + PAGE_SIZE])
+    ]
 
     origin_map = None
     if origin is not None:
@@ -185,10 +307,22 @@ def home(request: HttpRequest) -> HttpResponse:
         "notice": notice,
         "in_area": area is not None,
         "searched": searched,
+        "located": located,
+        "located_values": {"lat": f"{located[1]:.6f}", "lng": f"{located[0]:.6f}", "crs": located[2]}
+        if located
+        else None,
         "origin_label": origin[3] if origin else "",
         "results": results,
+        "total": len(found),
+        "page": page,
+        "pages": pages,
+        "first_number": first + 1,
+        "previous_url": "?" + urlencode([*state, ("page", str(page - 1))]) if page > 1 else "",
+        "next_url": "?" + urlencode([*state, ("page", str(page + 1))]) if page < pages else "",
+        "sort": sort,
+        "sorts": list(SORTS.items()),
         "radius_km": radius // 1000,
-        "widened": searched and radius != SEARCH_RADII_M[0] and bool(results),
+        "widened": searched and radius != SEARCH_RADII_M[0] and bool(found),
         "abilities": _labels(NEED_ABILITIES, Ability),
         "facilities": _labels(NEED_FACILITIES, Facility),
         "kinds": PositionKind.choices,
@@ -208,17 +342,42 @@ def _public_position(code: str) -> selectors.PublicPosition:
 
 @require_GET
 def position(request: HttpRequest, code: str) -> HttpResponse:
-    """One position for the public: hours of the week, what it offers, how to get there, feedback."""
+    """One position for the public (issue 21 §4): its short name as the title, open now, the walk
+    from the rider when the page was opened from located results (the search's parameters come
+    along, and lead back to the same results), walking directions, sharing, a small map, photos,
+    hours of the week, how to get in, when staff last verified it, feedback."""
     found = _public_position(code)
     p = found.position
     week = [{"day": WEEKDAY_NAMES[d], "spans": ["–".join(s) for s in p.weekly_hours.get(d, [])]} for d in WEEKDAYS]
-    today = WEEKDAYS[timezone.now().astimezone(SHANGHAI).weekday()]
+    now = timezone.now().astimezone(SHANGHAI)
+    today = WEEKDAYS[now.weekday()]
+    overdue = suspension_overdue(state=p.state, expected_reopen_on=p.expected_reopen_on, today=now.date())
+    try:
+        located = _located(request)
+    except ApplicationError:
+        located = None  # a link with a broken location still shows the station
+    rider = to_gcj02(*located) if located is not None else None
+    walk = None
+    if rider is not None:
+        straight = distance_m(rider[0], rider[1], p.lng, p.lat)
+        walk = {"distance_m": round(straight), "minutes": walk_minutes(straight)}
+    back = request.GET.urlencode()
+    canonical = request.build_absolute_uri(reverse("finder:position", args=[p.code]))
+    tiles = tile_source()
+    map_lng, map_lat = from_gcj02(p.lng, p.lat, tiles.crs)
+    origin_map = None
+    if rider is not None:
+        origin_lng, origin_lat = from_gcj02(rider[0], rider[1], tiles.crs)
+        origin_map = {"lat": origin_lat, "lng": origin_lng, "label": str(_("您的位置"))}
+    opening_text = _opening_text(found.opening, p.state, overdue=overdue)
+    photos = list(p.photos.all()[:6])
     context = {
         "p": p,
         "suspended": p.state == PositionState.SUSPENDED,
+        "overdue": overdue,
         "is_open": found.opening.is_open and p.state == PositionState.OPERATING,
         "hours_unknown": found.opening.unknown,
-        "opening_text": _opening_text(found.opening, p.state),
+        "opening_text": opening_text,
         "stars": _stars(p.kind, p.stars),
         "week": week,
         "today_label": WEEKDAY_NAMES[today],
@@ -227,10 +386,36 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
         "facilities": _labels(p.facilities, Facility),
         "services": _labels(p.services, Service),
         "groups": _labels(p.served_groups, ServedGroup),
-        "photos": list(p.photos.all()[:6]),
-        "links": navigation_links(name=p.official_name, address=p.address, lng=p.lng, lat=p.lat),
+        "photos": photos,
+        "links": navigation_links(name=p.display_name, address=p.address, lng=p.lng, lat=p.lat, origin=rider),
+        "walk": walk,
+        "back_url": reverse("finder:home") + (f"?{back}" if back else ""),
+        "from_search": bool(back),
+        "canonical_url": canonical,
+        "og_image": request.build_absolute_uri(photos[0].image.url) if photos else "",
+        "share_text": _("%(name)s：%(open)s · %(address)s · 无需下载 App，点开即可导航")
+        % {"name": p.display_name, "open": opening_text, "address": p.address},
+        "tiles": tiles,
+        "map_data": {
+            "origin": origin_map,
+            "results": [{"lat": map_lat, "lng": map_lng, "name": p.display_name, "code": p.code, "n": 0}],
+        },
     }
     return render(request, "finder/position.html", context)
+
+
+QR_MAX_AGE = 24 * 3600
+
+
+@require_GET
+def position_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The station page's address as a QR code (SVG), for sharing from a desktop to a phone."""
+    found = _public_position(code)
+    url = request.build_absolute_uri(reverse("finder:position", args=[found.position.code]))
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=2)
+    response = HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
+    response["Cache-Control"] = f"public, max-age={QR_MAX_AGE}"
+    return response
 
 
 @never_cache

@@ -3,7 +3,7 @@ suspended positions, the position page with navigation links in each provider's 
 data endpoints, and bad input answered in words (never a 500)."""
 
 import re
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.test import Client
@@ -53,7 +53,11 @@ def public(make_position, dalian_map, make_actor):
 
 
 def names(response) -> list[str]:
-    return re.findall(r'<h2><a href="/p/[^"]+/">([^<]+)</a></h2>', response.content.decode())
+    """The result cards' names, in order (each card: its number, then its link to the station)."""
+    html = response.content.decode()
+    return re.findall(
+        r'<h2><span class="r-num"[^>]*>\d+</span> <a href="/p/[^"?]+/(?:\?[^"]*)?">([^<]+)</a></h2>', html
+    )
 
 
 def test_location_search_finds_the_nearest_open_station_with_the_facility(public):
@@ -122,24 +126,43 @@ def test_position_page_shows_what_it_offers_without_personal_data(public):
         assert Client().get(f"/p/{public[hidden].code}/").status_code == 404
 
 
-def test_navigation_links_carry_each_providers_coordinates(public):
+def test_navigation_links_open_walking_directions_in_each_providers_coordinates(public):
+    """issue 21 §4: each provider's route mode on foot (their URI APIs), not a marker; from the
+    provider's own "current location" unless the rider's point is known."""
     p = public["近站"]
     links = {link.provider: link.url for link in navigation_links(name=p.official_name, address=p.address,
                                                                   lng=p.lng, lat=p.lat)}  # fmt: skip
-    amap = parse_qs(urlparse(links["amap"]).query)
-    assert amap["position"] == [f"{p.lng:.6f},{p.lat:.6f}"] and amap["coordinate"] == ["gaode"]
-    baidu = parse_qs(urlparse(links["baidu"]).query)
+    amap_url = urlparse(links["amap"])
+    amap = parse_qs(amap_url.query)
+    assert (amap_url.netloc, amap_url.path) == ("uri.amap.com", "/navigation")
+    assert amap["to"] == [f"{p.lng:.6f},{p.lat:.6f},{p.official_name}"] and amap["mode"] == ["walk"]
+    assert "from" not in amap  # the phone's own position
+    baidu_url = urlparse(links["baidu"])
+    baidu = parse_qs(baidu_url.query)
     bd_lng, bd_lat = from_gcj02(p.lng, p.lat, CRS.BD09)
-    assert baidu["location"] == [f"{bd_lat:.6f},{bd_lng:.6f}"] and baidu["coord_type"] == ["bd09ll"]
-    assert baidu["output"] == ["html"] and baidu["title"] == [p.official_name]
+    assert (baidu_url.netloc, baidu_url.path) == ("api.map.baidu.com", "/direction")
+    assert baidu["destination"] == [f"latlng:{bd_lat:.6f},{bd_lng:.6f}|name:{p.official_name}|addr:{p.address}"]
+    assert baidu["mode"] == ["walking"] and baidu["coord_type"] == ["bd09ll"] and baidu["output"] == ["html"]
     # Back to GCJ-02 within a metre: the Baidu point is the same place, not the raw GCJ numbers.
     back = to_gcj02(bd_lng, bd_lat, CRS.BD09)
     assert distance_m(back[0], back[1], p.lng, p.lat) < 1
     assert distance_m(bd_lng, bd_lat, p.lng, p.lat) > 100
-    tencent = unquote(links["tencent"])
-    assert f"marker=coord:{p.lat:.6f},{p.lng:.6f};title:{p.official_name};" in tencent and "referer=" in tencent
+    tencent_url = urlparse(links["tencent"])
+    tencent = parse_qs(tencent_url.query)
+    assert (tencent_url.netloc, tencent_url.path) == ("apis.map.qq.com", "/uri/v1/routeplan")
+    assert tencent["type"] == ["walk"] and tencent["tocoord"] == [f"{p.lat:.6f},{p.lng:.6f}"]
+    assert tencent["to"] == [p.official_name] and tencent["referer"] and "fromcoord" not in tencent
+
+    rider = (ZHONGSHAN[0], ZHONGSHAN[1])
+    start = {link.provider: parse_qs(urlparse(link.url).query) for link in navigation_links(
+        name=p.official_name, address=p.address, lng=p.lng, lat=p.lat, origin=rider)}  # fmt: skip
+    assert start["amap"]["from"] == [f"{rider[0]:.6f},{rider[1]:.6f},我的位置"]
+    bd_from = from_gcj02(rider[0], rider[1], CRS.BD09)
+    assert start["baidu"]["origin"] == [f"latlng:{bd_from[1]:.6f},{bd_from[0]:.6f}|name:我的位置"]
+    assert start["tencent"]["fromcoord"] == [f"{rider[1]:.6f},{rider[0]:.6f}"]
+
     page = Client().get(f"/p/{p.code}/").content.decode()
-    assert 'data-provider="baidu"' in page and f"{bd_lat:.6f}%2C{bd_lng:.6f}" in page
+    assert 'data-provider="baidu"' in page and f"latlng%3A{bd_lat:.6f}%2C{bd_lng:.6f}" in page
 
 
 def test_map_endpoints(public, dalian_map, settings):
