@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -17,6 +19,17 @@ from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_req
 from yizhan.orgs.choices import RegionLevel, UnitType
 from yizhan.orgs.models import Region, Unit, User
 from yizhan.orgs.tests.factories import MembershipFactory, RegionFactory, UnitFactory
+
+# Tests never fetch map tiles from the internet (the browser tests fail on any request leaving the
+# machine): the maps draw boundaries only, here and in the servers and commands tests start.
+os.environ["YIZHAN_MAP_TILES"] = "none"
+
+
+@pytest.fixture(autouse=True)
+def no_map_tiles(settings):
+    """The default tile source is a street map on the internet (settings.YIZHAN_MAP_TILES); a test
+    that wants one sets it."""
+    settings.YIZHAN_MAP_TILES = "none"
 
 
 @pytest.fixture(autouse=True)

@@ -378,10 +378,12 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 
 # --- Map ----------------------------------------------------------------------
-# Tile source for every map: "none" (boundaries and points only), "amap", "osm", "tianditu".
-# Each tile source is drawn in its own coordinate system (spec §10): amap is GCJ-02,
-# osm and tianditu are WGS-84, so the server converts geometries for them.
-YIZHAN_MAP_TILES = os.environ.get("YIZHAN_MAP_TILES", "none")
+# Tile source for every map: "amap" (the default: Amap's street map, which riders know), "osm",
+# "tianditu", or "none" (boundaries and points only). Each tile source is drawn in its own coordinate
+# system (spec §10): amap is GCJ-02, osm and tianditu are WGS-84, so the server converts geometries
+# for them. When the tile server does not answer (an intranet, no internet), the maps fall back to
+# boundaries only and say so on the map (issue 21 §3).
+YIZHAN_MAP_TILES = os.environ.get("YIZHAN_MAP_TILES", "amap")
 YIZHAN_MAP_TILE_URL = os.environ.get("YIZHAN_MAP_TILE_URL", "")
 YIZHAN_TIANDITU_KEY = os.environ.get("YIZHAN_TIANDITU_KEY", "")
 # Where the public pages live (issue 4): printed QR posters point at <base>/p/<code>/ (issue 3 §7).
