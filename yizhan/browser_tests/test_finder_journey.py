@@ -114,6 +114,15 @@ def test_locate_refine_sort_open_walk_and_share_without_losing_the_location(demo
     width, overflowing = horizontal_overflow(page)
     assert width <= PHONE["width"], overflowing
 
+    # The shared link, opened by a workmate: no location in it, one tap measures the walk from them.
+    page.goto(copied)
+    expect(page.locator(".pos .r-walk")).to_have_count(0)
+    page.get_by_role("button", name="我离这里多远？").click()
+    page.wait_for_url(re.compile(r"crs=wgs84"))
+    expect(page.locator(".pos .r-walk")).to_contain_text("步行约")
+    page.go_back()
+    page.go_back()
+
     # And back: the same results, the location still there.
     page.get_by_role("link", name="返回搜索结果").click()
     back = _query(page.url)

@@ -43,8 +43,10 @@ SEARCH_RADII_M = (5_000, 20_000)  # nearby first; then wider, saying so
 RESULT_CAP = 50
 PAGE_SIZE = 10
 CARD_NEEDS = 3  # what a card shows of what a station offers; the station page shows all
-SORTS = {"distance": _lazy("离我最近"), "open": _lazy("营业中的在前"), "stars": _lazy("星级高的在前")}
-DEFAULT_SORT = "distance"
+# By default the open ones first, nearest first (issue 21 §2: the first screen shows the nearest open
+# station); "distance" is the plain nearest first. Past-due suspensions come last in every order.
+SORTS = {"open": _lazy("营业中的在前"), "distance": _lazy("离我最近"), "stars": _lazy("星级高的在前")}
+DEFAULT_SORT = "open"
 MAP_POINTS_LIMIT = 5_000
 # What a worker most often needs, offered as filters (issue 4 §2); the rest stays on the position page.
 NEED_ABILITIES = (Ability.HEAT_FOOD, Ability.DRINK, Ability.TOILET, Ability.REST, Ability.WARM_UP, Ability.COOL_DOWN)
@@ -199,8 +201,8 @@ SUSPENDED_MEMBER = f'"state":"{PositionState.SUSPENDED.value}"'.encode()  # as a
 
 def _rank_key(sort: str, today: date):
     """How results are ordered after the search's own order (nearest first, kept for ties): a
-    past-due suspension after every operating position (issue 21 §5); "open" puts the open ones
-    first, "stars" the most stars first."""
+    past-due suspension after every operating position (issue 21 §5); "open" (the default) puts the
+    ones open now first, "stars" the most stars first, "distance" nothing more."""
 
     def key(item: selectors.NearbyPublic):
         fields = None
@@ -320,6 +322,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "previous_url": "?" + urlencode([*state, ("page", str(page - 1))]) if page > 1 else "",
         "next_url": "?" + urlencode([*state, ("page", str(page + 1))]) if page < pages else "",
         "sort": sort,
+        "default_sort": DEFAULT_SORT,
         "sorts": list(SORTS.items()),
         "radius_km": radius // 1000,
         "widened": searched and radius != SEARCH_RADII_M[0] and bool(found),

@@ -64,7 +64,8 @@ def test_location_search_finds_the_nearest_open_station_with_the_facility(public
     """A phone's WGS-84 point: converted before searching, so the nearest is the true nearest."""
     wgs_lng, wgs_lat = from_gcj02(ZHONGSHAN[0], ZHONGSHAN[1], CRS.WGS84)
     client = Client()
-    response = client.get("/", {"lat": wgs_lat, "lng": wgs_lng, "crs": "wgs84", "facility": "microwave"})
+    asked = {"lat": wgs_lat, "lng": wgs_lng, "crs": "wgs84", "facility": "microwave"}
+    response = client.get("/", {**asked, "sort": "distance"})
     assert response.status_code == 200
     shown = names(response)
     expected = sorted(
@@ -79,6 +80,8 @@ def test_location_search_finds_the_nearest_open_station_with_the_facility(public
     assert "规划站" not in html and "摘牌站" not in html
     # Searching the GPS point as if it were GCJ-02 would start ~500 m off: the order proves the conversion.
     assert "步行约" in html and 'href="tel:0411-82345678"' in html
+    # By default the open ones come first (issue 21 §2), the suspended one greyed after them.
+    assert names(client.get("/", asked)) == ["工会户外劳动者服务站点·近站", "工会户外劳动者服务站点·暂停站"]
 
 
 def test_open_now_and_ability_filters(public):

@@ -109,12 +109,14 @@ def test_past_due_suspensions_come_after_the_operating_stations_and_say_so(line)
     response = Client().get("/", {**HERE, "page": "2"})
     names = [name for _n, _href, name in cards(response)]
     # Nearest of all, but after every operating station: the last of the 16.
-    assert names[-1] == "工会户外劳动者服务站点·过期站"
+    assert len(names) == 6 and names[-1] == "工会户外劳动者服务站点·过期站"
     html = response.content.decode()
     assert "恢复日期已过，状态待确认" in html and "尚未确认，出发前请先打电话" in html
-    page_one = [name for _n, _href, name in cards(Client().get("/", HERE))]
-    # A suspension with its reopening to come keeps its place by distance, greyed.
-    assert page_one[0] == "工会户外劳动者服务站点·暂停站"
+    # By default the open ones first: the suspension with its reopening to come after them, greyed.
+    assert names[-2] == "工会户外劳动者服务站点·暂停站"
+    nearest = [name for _n, _href, name in cards(Client().get("/", {**HERE, "sort": "distance"}))]
+    # Nearest first, the other suspension in its place; the past-due one still after the operating ones.
+    assert nearest[0] == "工会户外劳动者服务站点·暂停站" and "工会户外劳动者服务站点·过期站" not in nearest
     station = Client().get(f"/p/{line['过期站'].code}/").content.decode()
     assert "恢复日期已过，状态待确认" in station
 

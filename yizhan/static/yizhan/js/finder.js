@@ -187,10 +187,31 @@
 
   function visible(el) { return el.getClientRects().length > 0; }
 
+  // Leaflet and its cluster plugin (this site's files, in order), loaded when a map is first needed.
+  var leafletLoading = null;
+  function withLeaflet(el, then) {
+    if (typeof L !== "undefined") { then(); return; }
+    if (!leafletLoading) {
+      leafletLoading = (el.dataset.scripts || "").split(" ").filter(Boolean).reduce(function (previous, src) {
+        return previous.then(function () {
+          return new Promise(function (resolve, reject) {
+            var script = document.createElement("script");
+            script.src = src;
+            script.onload = resolve;
+            script.onerror = reject;
+            document.head.appendChild(script);
+          });
+        });
+      }, Promise.resolve());
+    }
+    leafletLoading.then(function () { if (typeof L !== "undefined") { then(); } }, function () { /* the list still shows */ });
+  }
+
   // On a phone the results show as a list or as the map (the map is drawn when first shown).
   function finderPage() {
     var el = document.getElementById("finder-map");
-    if (!el || typeof L === "undefined") { return; }
+    if (!el) { return; }
+    function draw() { withLeaflet(el, function () { drawFinderMap(el); }); }
     var page = document.getElementById("finder");
     var switcher = document.getElementById("view-switch");
     if (switcher && page) {
@@ -202,15 +223,15 @@
           page.classList.toggle("show-map", toMap);
           Array.prototype.forEach.call(buttons, function (b) { b.setAttribute("aria-pressed", String(b === button)); });
           if (toMap) {
-            if (el._finderMap) { el._finderMap.invalidateSize(); } else { drawFinderMap(el); }
+            if (el._finderMap) { el._finderMap.invalidateSize(); } else { draw(); }
           }
         });
       });
     }
     if (visible(el)) {
-      drawFinderMap(el);
+      draw();
     } else {
-      window.addEventListener("resize", function () { if (visible(el)) { drawFinderMap(el); } });
+      window.addEventListener("resize", function () { if (visible(el)) { draw(); } });
     }
   }
 
@@ -270,6 +291,24 @@
     }
   }
 
-  function init() { locate(); finderPage(); positionMap(); share(); }
+  // A station's page opened without the rider's location (a shared link, a poster): ask for it, and
+  // the page comes back with the walk from here and walking directions starting here.
+  function locateOnStation() {
+    var button = document.getElementById("pos-locate");
+    if (!button || !("geolocation" in navigator)) { return; }
+    var status = document.getElementById("pos-locate-status");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = button.dataset.locating;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var query = new URLSearchParams({ lat: pos.coords.latitude.toFixed(6), lng: pos.coords.longitude.toFixed(6), crs: "wgs84" });
+        window.location.search = "?" + query.toString();
+      }, function () {
+        status.textContent = button.dataset.denied;
+      }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+    });
+  }
+
+  function init() { locate(); finderPage(); positionMap(); share(); locateOnStation(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
