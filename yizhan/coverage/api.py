@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,13 +18,21 @@ from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import CRS
 from yizhan.core.jobs.services import job_start
 from yizhan.coverage import jobs as coverage_jobs
-from yizhan.coverage.exports import coverage_geojson, coverage_run_export, siting_run_export
-from yizhan.coverage.jobs import network_load_start
-from yizhan.coverage.selectors import coverage_run_get, coverage_run_list, siting_run_get, siting_run_list
-from yizhan.coverage.services import siting_best_answer, siting_plan_positions
+from yizhan.coverage.exports import coverage_geojson, coverage_run_export, siting_map_geojson, siting_run_export
+from yizhan.coverage.jobs import demand_import_start, network_load_start, unit_param
+from yizhan.coverage.selectors import (
+    candidate_set_list,
+    coverage_run_get,
+    coverage_run_list,
+    demand_set_list,
+    siting_run_get,
+    siting_run_list,
+)
+from yizhan.coverage.services import candidate_set_import, siting_best_answer, siting_plan_positions
 
 router = Router(tags=["coverage"])
 BAD_CRS = _("坐标系应为 gcj02、wgs84 或 bd09")
+TOO_LARGE = _("文件过大（{size:.1f} MB），上限为 {limit:.0f} MB")
 
 
 class CoverageStartIn(Schema):
@@ -45,6 +54,35 @@ class SitingStartIn(Schema):
     demand_set: int | None = None
     network: int | None = None
     exact: bool = Field(True, description="在贪心结果之后精确求解（HiGHS）")
+
+
+class CandidateSetOut(Schema):
+    id: int
+    unit_code: str = Field(..., alias="unit.code")
+    name: str
+    source: str = Field(..., description="upload（导入的候选点）、partners（共建单位网点）、grid 或 demo")
+    sites: int
+    file_name: str
+    created_at: datetime
+
+
+class DemandSetOut(Schema):
+    id: int
+    unit_code: str = Field(..., alias="unit.code")
+    name: str
+    kind: str = Field(..., description="grid（网格）或 points（加权点）")
+    source: str
+    points: int
+    total_weight: float
+    cell_m: int | None
+    file_name: str
+    created_at: datetime
+
+
+class RowErrorsOut(Schema):
+    detail: str = Field(..., description="中文错误说明（前 10 处）")
+    field: str | None = None
+    errors: list[str] | None = Field(None, description="每一处错误：第几行、什么原因")
 
 
 class ErrorOut(Schema):
@@ -214,6 +252,76 @@ def network_upload(request, unit: Form[str], file: File[UploadedFile]):
     return _started(network_load_start(actor=request.actor, unit=unit, upload=file))
 
 
+def _small_enough(file) -> None:
+    limit = int(settings.YIZHAN_IMPORT_MAX_BYTES)
+    if file.size is not None and file.size > limit:
+        raise ApplicationError(TOO_LARGE.format(size=file.size / 2**20, limit=limit / 2**20), field="file")
+
+
+@router.get("/candidates", response=list[CandidateSetOut], summary="Candidate sets the caller sees, newest first")
+def candidate_sets(request, unit: str = "", limit: int = 50):
+    sets = candidate_set_list(actor=request.actor)
+    if unit:
+        sets = sets.filter(unit__code=unit)
+    return list(sets.order_by("-created_at", "-pk")[: max(1, min(limit, 200))])
+
+
+@router.post(
+    "/candidates",
+    response={201: CandidateSetOut, 400: RowErrorsOut, 404: ErrorOut},
+    summary="Load candidate sites from xlsx, CSV or GeoJSON (all or nothing; every bad row in `errors`)",
+)
+def candidate_upload(
+    request,
+    unit: Form[str],
+    file: File[UploadedFile],
+    source: Form[str] = "upload",
+    crs: Form[str] = "gcj02",
+    name: Form[str] = "",
+):
+    actor = request.actor
+    owner = unit_param(actor, {"unit": unit})
+    _small_enough(file)
+    candidates = candidate_set_import(
+        actor=actor,
+        unit=owner,
+        file_name=file.name or "",
+        content=file.read(),
+        crs=_crs(crs),
+        name=name[:100],
+        source=source,
+    )
+    return Status(201, candidates)
+
+
+@router.get("/demand", response=list[DemandSetOut], summary="Demand sets the caller sees, newest first")
+def demand_sets(request, unit: str = "", limit: int = 50):
+    sets = demand_set_list(actor=request.actor)
+    if unit:
+        sets = sets.filter(unit__code=unit)
+    return list(sets.order_by("-created_at", "-pk")[: max(1, min(limit, 200))])
+
+
+@router.post(
+    "/demand",
+    response={201: JobStartedOut, 404: ErrorOut},
+    summary="Load demand from xlsx, CSV or GeoJSON (a background job; all or nothing)",
+)
+def demand_upload(
+    request,
+    unit: Form[str],
+    file: File[UploadedFile],
+    crs: Form[str] = "gcj02",
+    name: Form[str] = "",
+    cell_m: Form[int | None] = None,
+):
+    _small_enough(file)
+    job = demand_import_start(
+        actor=request.actor, unit=unit, upload=file, crs=_crs(crs), name=name[:100], cell_m=cell_m
+    )
+    return _started(job)
+
+
 @router.get("/runs", response=list[CoverageRunOut], summary="Coverage runs the caller sees, newest first")
 def coverage_runs(request, unit: str = "", limit: int = 50):
     runs = coverage_run_list(actor=request.actor)
@@ -256,6 +364,16 @@ def siting_runs(request, unit: str = "", limit: int = 50):
 @router.get("/siting/{int:run_id}", response=SitingRunDetailOut, summary="A siting run with its chosen sites")
 def siting_run(request, run_id: int):
     return siting_run_get(actor=request.actor, pk=run_id)
+
+
+@router.get(
+    "/siting/{int:run_id}/map",
+    url_name="siting_run_map",
+    summary="A siting result on the map: newly covered and uncovered demand, the sites, the stations (GeoJSON)",
+)
+def siting_run_map(request, run_id: int):
+    run = siting_run_get(actor=request.actor, pk=run_id)
+    return HttpResponse(siting_map_geojson(run), content_type="application/geo+json")
 
 
 @router.get("/siting/{int:run_id}/export", summary="Export a siting run: xlsx or geojson")

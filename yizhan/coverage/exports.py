@@ -22,7 +22,7 @@ from yizhan.core.exports import safe_cell
 from yizhan.core.geo.crs import CRS, from_gcj02, transform_geojson_geometry
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require, require_in_scope
-from yizhan.coverage.choices import ReachMode
+from yizhan.coverage.choices import PartnerKind, ReachMode
 from yizhan.coverage.engine.frame import MetricFrame
 from yizhan.coverage.models import CoverageRun, SitingRun
 from yizhan.coverage.services import demand_points_gcj02, siting_best_answer
@@ -34,6 +34,14 @@ PDF = "application/pdf"
 FONT = "STSong-Light"
 BAD_FORMAT = _("导出格式应为 xlsx、geojson 或 pdf")
 APPROXIMATE = "直线距离 × 绕行系数，为近似值（路网实测覆盖通常更低）"
+# Where a siting answer's proved bound comes from (engine.siting.SitingAnswer.bound_by).
+BOUND_SOURCES = {
+    "greedy": "贪心的次模性界",
+    "lagrangian": "线性松弛（拉格朗日）界",
+    "lp": "线性松弛界（HiGHS）",
+    "highs": "HiGHS 分支定界的对偶界",
+    "optimal": "已无可覆盖的需求",
+}
 # Uncovered cells are drawn on the PDF's map binned into at most this many squares per side.
 PDF_RASTER = 160
 
@@ -151,22 +159,8 @@ def coverage_geojson(run: CoverageRun, crs: str = CRS.GCJ02) -> bytes:
     demand = run.demand_set
     arrays = run.arrays()
     data = demand.arrays()
-    frame = MetricFrame(demand.frame_lng, demand.frame_lat)
     uncovered = np.flatnonzero(~arrays["covered"])
-    features = []
-    x, y = data["x"][uncovered], data["y"][uncovered]
-    if demand.cell_m:
-        half = demand.cell_m / 2
-        corners = [
-            frame.to_gcj02(x + dx, y + dy) for dx, dy in ((-half, -half), (half, -half), (half, half), (-half, half))
-        ]
-        for n, i in enumerate(uncovered):
-            ring = [_point(c[0][n], c[1][n], crs) for c in corners]
-            features.append(_feature({"type": "Polygon", "coordinates": [[*ring, ring[0]]]}, i, data, arrays))
-    else:
-        lng, lat = frame.to_gcj02(x, y)
-        for n, i in enumerate(uncovered):
-            features.append(_feature({"type": "Point", "coordinates": _point(lng[n], lat[n], crs)}, i, data, arrays))
+    features = _demand_features(demand, data, uncovered, lambda i: _properties(i, data, arrays), crs)
     s = run.summary
     st = s["stations"]
     overlapping = set(s["overlapping"])
@@ -202,17 +196,35 @@ def coverage_geojson(run: CoverageRun, crs: str = CRS.GCJ02) -> bytes:
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
-def _feature(geometry: dict, i: int, data: dict, arrays: dict) -> dict:
+def _demand_features(demand, data: dict, indices: np.ndarray, properties, crs: CRS) -> list[dict]:
+    """Features of the demand points `indices`: squares of the grid's cells, or points."""
+    frame = MetricFrame(demand.frame_lng, demand.frame_lat)
+    x, y = data["x"][indices], data["y"][indices]
+    features = []
+    if demand.cell_m:
+        half = demand.cell_m / 2
+        corners = [
+            frame.to_gcj02(x + dx, y + dy) for dx, dy in ((-half, -half), (half, -half), (half, half), (-half, half))
+        ]
+        for n, i in enumerate(indices):
+            ring = [_point(c[0][n], c[1][n], crs) for c in corners]
+            geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+            features.append({"type": "Feature", "geometry": geometry, "properties": properties(i)})
+    else:
+        lng, lat = frame.to_gcj02(x, y)
+        for n, i in enumerate(indices):
+            geometry = {"type": "Point", "coordinates": _point(lng[n], lat[n], crs)}
+            features.append({"type": "Feature", "geometry": geometry, "properties": properties(i)})
+    return features
+
+
+def _properties(i: int, data: dict, arrays: dict) -> dict:
     nearest = arrays["nearest"][i]
     return {
-        "type": "Feature",
-        "geometry": geometry,
-        "properties": {
-            "layer": "uncovered",
-            "index": int(i),
-            "weight": float(data["weight"][i]),
-            "nearest_m": round(float(nearest), 1) if np.isfinite(nearest) else None,
-        },
+        "layer": "uncovered",
+        "index": int(i),
+        "weight": float(data["weight"][i]),
+        "nearest_m": round(float(nearest), 1) if np.isfinite(nearest) else None,
     }
 
 
@@ -337,6 +349,7 @@ def siting_xlsx(run: SitingRun) -> bytes:
                 [f"{title}：新增覆盖权重", answer["covered_weight"]],
                 [f"{title}：覆盖率", round(answer["share_after"], 6)],
                 [f"{title}：证明的界", answer["bound"]],
+                [f"{title}：界的来源", BOUND_SOURCES.get(answer.get("bound_by", ""), answer.get("bound_by", ""))],
                 [f"{title}：最优性差距", round(answer["gap"], 6)],
                 [f"{title}：状态", answer["status"]],
             ]
@@ -365,6 +378,64 @@ def siting_geojson(run: SitingRun, crs: str = CRS.GCJ02) -> bytes:
         "type": "FeatureCollection",
         "crs_name": crs.value,
         "properties": {"objective": run.objective, "gap": answer["gap"], "status": answer["status"]},
+        "features": features,
+    }
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
+
+
+def siting_map_geojson(run: SitingRun) -> bytes:
+    """The siting result on the map (issue 18 §5), GCJ-02: the demand the new sites cover
+    ("newly_covered") and what stays uncovered ("uncovered"), the chosen sites with the coverage
+    each adds and their reach, the existing stations counted. Runs stored before the covered flags
+    were kept show the sites and stations only."""
+    answer = siting_best_answer(run)
+    arrays = run.arrays()
+    features = []
+    if "covered_after" in arrays:
+        demand = run.demand_set
+        data = demand.arrays()
+        before, after = arrays["covered_before"], arrays["covered_after"]
+
+        def properties(layer):
+            return lambda i: {"layer": layer, "index": int(i), "weight": float(data["weight"][i])}
+
+        for layer, mask in (("newly_covered", after & ~before), ("uncovered", ~after)):
+            features += _demand_features(demand, data, np.flatnonzero(mask), properties(layer), CRS.GCJ02)
+    gains = answer.get("gains") or []
+    for n, site in enumerate(answer["sites"], start=1):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [site["lng"], site["lat"]]},
+                "properties": {
+                    "layer": "site",
+                    "number": n,
+                    "label": site["label"],
+                    "kind": site["kind"],
+                    "gain": gains[n - 1] if n - 1 < len(gains) else None,
+                    "reach_m": run.reach_m,
+                },
+            }
+        )
+    stations = run.summary.get("stations") or {}
+    for i, code in enumerate(stations.get("code", [])):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [stations["lng"][i], stations["lat"][i]]},
+                "properties": {"layer": "station", "code": code, "name": stations["name"][i]},
+            }
+        )
+    collection = {
+        "type": "FeatureCollection",
+        "crs_name": CRS.GCJ02.value,
+        "properties": {
+            "objective": run.objective,
+            "share_before": run.summary.get("share_before"),
+            "share_after": answer.get("share_after"),
+            "mode": run.mode,
+            "reach_m": run.reach_m,
+        },
         "features": features,
     }
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")
@@ -404,3 +475,41 @@ def siting_run_export(*, actor: Actor, run: SitingRun, fmt: str, crs: str = CRS.
 
 
 __all__ = ["coverage_run_export", "siting_run_export", "transform_geojson_geometry"]
+
+
+# ----------------------------------------------------------------------- the candidates' template
+
+TEMPLATE_HEADERS = ("名称", "类型", "经度", "纬度")
+TEMPLATE_EXAMPLES = (
+    ("工商银行西岗支行", "银行网点", 121.6285, 38.9160),
+    ("中国石化香炉礁加油站", "加油站", 121.6097, 38.9472),
+)
+TEMPLATE_NOTES = (
+    "每行一个候选点；整个文件全部通过校验才会导入，任何一行有错都不写入，并列出每一行的错误。",
+    "名称：候选点或共建单位网点的名称（共建单位网点必填，生成规划阵地时记作共建单位）。",
+    "类型：共建单位网点的类型，可留空；须为下列之一：{kinds}。",
+    "经度、纬度：十进制度数，坐标系在上传页面选择（默认 GCJ-02，即高德、腾讯地图坐标）。",
+    "候选点须在本单位辖区内。也可上传 CSV（同样的表头）或 GeoJSON（点要素，属性 name、kind）。",
+)
+
+
+def candidate_template() -> bytes:
+    """The xlsx template of a candidate set (issue 18 §5): headers, two example rows, notes."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "候选点"
+    sheet.append(TEMPLATE_HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in TEMPLATE_EXAMPLES:
+        sheet.append(row)
+    for column, width in zip("ABCD", (28, 16, 14, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    notes = workbook.create_sheet("说明")
+    kinds = "、".join(str(kind.label) for kind in PartnerKind)
+    for line in TEMPLATE_NOTES:
+        notes.append([line.format(kinds=kinds)])
+    notes.column_dimensions["A"].width = 100
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -30,6 +30,7 @@ COVERAGE_RUN = "coverage.coverage_run"
 SITING_RUN = "coverage.siting_run"
 DEMAND_GRID = "coverage.demand_grid"
 NETWORK_LOAD = "coverage.network_load"
+DEMAND_IMPORT = "coverage.demand_import"
 
 UPLOADS = "coverage/uploads/"
 UNIT_REQUIRED = _("请给出单位编号（unit）")
@@ -38,9 +39,12 @@ BAD_TIME = _("时刻应写作 时:分，如 04:00（收到 {value}）")
 BAD_NUMBER = _("“{name}”应为数字（收到 {value}）")
 NO_NETWORK = _("单位“{unit}”及其上级单位还没有路网；请先导入 PBF 路网文件，或选择直线距离")
 BAD_UPLOAD = _("找不到上传的路网文件")
+BAD_DEMAND_UPLOAD = _("找不到上传的需求数据文件")
+BAD_CRS = _("坐标系应为 gcj02、wgs84 或 bd09")
 COVERED_SUMMARY = _("覆盖率 {share:.1%}（{mode}）")
 SITING_SUMMARY = _("新增 {count} 个站点，覆盖率由 {before:.1%} 升至 {after:.1%}")
 DEMAND_SUMMARY = _("需求网格：{points} 个点")
+DEMAND_IMPORT_SUMMARY = _("需求数据：{points} 个点，总权重 {weight:,.1f}")
 NETWORK_SUMMARY = _("路网：{nodes} 个节点，{edges} 条路段，{km:.1f} 千米")
 PREPARING_DEMAND = _("正在生成需求网格")
 PREPARING_CANDIDATES = _("正在生成候选点")
@@ -200,6 +204,62 @@ def network_params(actor: Actor, params: dict) -> dict:
     return {"unit": unit.code, "file": name, "file_name": str(params.get("file_name") or name.rsplit("/", 1)[-1])[:255]}
 
 
+def _upload_param(params: dict, message) -> str:
+    name = str(params.get("file") or "")
+    if not name.startswith(UPLOADS) or ".." in name or not default_storage.exists(name):
+        raise ApplicationError(str(message), field="file")
+    return name
+
+
+def demand_import_params(actor: Actor, params: dict) -> dict:
+    from yizhan.core.geo.crs import CRS
+
+    unit = unit_param(actor, params)
+    out = {"unit": unit.code, "file": _upload_param(params, BAD_DEMAND_UPLOAD)}
+    out["file_name"] = str(params.get("file_name") or out["file"].rsplit("/", 1)[-1])[:255]
+    crs = str(params.get("crs") or CRS.GCJ02)
+    if crs not in CRS.__members__.values():
+        raise ApplicationError(str(BAD_CRS), field="crs")
+    out["crs"] = crs
+    out["name"] = str(params.get("name") or "")[:100]
+    cell = _number(params, "cell_m", int)
+    if cell is not None:
+        try:
+            out["cell_m"] = services.cell_check(cell)
+        except ApplicationError as error:
+            raise ApplicationError(error.message, field="cell_m") from None
+    return out
+
+
+def _keep_upload(upload, suffix: str) -> str:
+    from uuid import uuid4
+
+    from django.core.files.base import File
+
+    return default_storage.save(f"{UPLOADS}{uuid4().hex}{suffix}", File(upload))
+
+
+def demand_import_start(*, actor: Actor, unit: str, upload, crs: str = "gcj02", name: str = "", cell_m=None):
+    """Keep an uploaded demand file (xlsx, CSV or GeoJSON) under coverage/uploads/ and start the job
+    that imports it (issue 18 §2): a large file is read, checked row by row and projected in the
+    background, with progress; all or nothing."""
+    from yizhan.core.jobs.services import job_start
+    from yizhan.core.scoping import require
+
+    require(actor, Action.CREATE, DemandSet)
+    unit_param(actor, {"unit": unit})
+    suffix = "." + (upload.name or "").rsplit(".", 1)[-1].lower()[:10] if "." in (upload.name or "") else ""
+    stored = _keep_upload(upload, suffix)
+    params = {"unit": unit, "file": stored, "file_name": upload.name or "", "crs": crs, "name": name}
+    if cell_m not in (None, ""):
+        params["cell_m"] = cell_m
+    try:
+        return job_start(actor=actor, kind=DEMAND_IMPORT, params=params)
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+
+
 def network_load_start(*, actor: Actor, unit: str, upload):
     """Keep an uploaded PBF file under coverage/uploads/ and start the job that loads it (the file
     is read by the worker, which may run on another machine sharing the media storage)."""
@@ -289,7 +349,7 @@ def siting_run_job(job, progress) -> dict:
         demand_set=demand,
         candidate_set=candidates,
         objective=SitingObjective.MAX_COVER if k else SitingObjective.SET_COVER,
-        k=min(k, candidates.sites) if k else None,
+        k=k or None,  # more than the candidates is refused by the service, with their number
         target_share=params.get("target"),
         network=_network(job),
         walk_m=params.get("walk_m"),
@@ -318,6 +378,28 @@ def demand_grid_job(job, progress) -> dict:
         check_cancelled=progress.check_cancelled,
     )
     return {"demand_set": demand.pk, "points": demand.points, "unit": unit.code}
+
+
+def demand_import_job(job, progress) -> dict:
+    unit = _unit(job)
+    name = job.params["file"]
+    with default_storage.open(name, "rb") as handle:
+        content = handle.read()
+    try:
+        demand = services.demand_set_import(
+            actor=job.actor,
+            unit=unit,
+            file_name=job.params["file_name"],
+            content=content,
+            crs=job.params.get("crs", "gcj02"),
+            name=job.params.get("name", ""),
+            cell_m=job.params.get("cell_m"),
+            report=progress.report,
+            check_cancelled=progress.check_cancelled,
+        )
+    finally:
+        default_storage.delete(name)
+    return {"demand_set": demand.pk, "points": demand.points, "total_weight": demand.total_weight, "unit": unit.code}
 
 
 def network_load_job(job, progress) -> dict:
@@ -370,6 +452,15 @@ COVERAGE_JOB_KINDS = [
         atomic=False,
         check_params=demand_params,
         summarise=lambda r: DEMAND_SUMMARY.format(points=r.get("points", 0)),
+    ),
+    JobKind(
+        name=DEMAND_IMPORT,
+        label=_("导入需求数据"),
+        run=demand_import_job,
+        permission=(Action.CREATE, "coverage.demandset"),
+        atomic=False,
+        check_params=demand_import_params,
+        summarise=lambda r: DEMAND_IMPORT_SUMMARY.format(points=r.get("points", 0), weight=r.get("total_weight", 0)),
     ),
     JobKind(
         name=NETWORK_LOAD,

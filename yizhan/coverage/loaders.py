@@ -16,6 +16,7 @@ import io
 import json
 import math
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,25 +94,31 @@ def _point(lng, lat, crs: CRS) -> tuple[float, float]:
     return to_gcj02(lng, lat, crs)
 
 
-def _refuse(errors: list[str]) -> None:
+def refuse_rows(errors: list[str]) -> None:
+    """Refuse the whole file when any row is wrong, naming the first few and counting the rest."""
     if errors:
         shown = "；".join(errors[:SHOWN_ERRORS])
         if len(errors) > SHOWN_ERRORS:
             shown += str(TOO_MANY_ERRORS.format(count=len(errors) - SHOWN_ERRORS))
-        raise ApplicationError(shown)
+        raise ApplicationError(shown, extra={"errors": errors})
 
 
-def load_rows(file_name: str, content: bytes, *, crs: str = CRS.GCJ02) -> LoadedRows:
-    """The points (and areas) of a file, by its extension; ApplicationError naming every bad row."""
+# check(name, kind) → the reasons a row's name and kind are wrong (the caller's own rules).
+RowCheck = Callable[[str, str], list[str]]
+
+
+def load_rows(file_name: str, content: bytes, *, crs: str = CRS.GCJ02, check: RowCheck | None = None) -> LoadedRows:
+    """The points (and areas) of a file, by its extension; ApplicationError naming every bad row
+    with all of its reasons (coordinates, weight, and what `check` finds in its name and kind)."""
     if crs not in CRS._value2member_map_:
         raise ApplicationError(BAD_CRS.format(crs=crs))
     lower = file_name.lower()
     if lower.endswith((".geojson", ".json")):
-        rows = _geojson(file_name, content, CRS(crs))
+        rows = _geojson(file_name, content, CRS(crs), check)
     elif lower.endswith(".csv"):
-        rows = _table(_csv_rows(file_name, content), CRS(crs))
+        rows = _table(_csv_rows(file_name, content), CRS(crs), check)
     elif lower.endswith(".xlsx"):
-        rows = _table(_xlsx_rows(file_name, content), CRS(crs))
+        rows = _table(_xlsx_rows(file_name, content), CRS(crs), check)
     else:
         raise ApplicationError(UNKNOWN_FORMAT.format(name=file_name))
     if not rows.lng and not rows.polygons:
@@ -141,7 +148,7 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[list]:
         raise ApplicationError(NOT_READABLE.format(name=file_name, kind="xlsx")) from None
 
 
-def _table(rows: list[list], crs: CRS) -> LoadedRows:
+def _table(rows: list[list], crs: CRS, check: RowCheck | None) -> LoadedRows:
     if not rows:
         raise ApplicationError(str(EMPTY))
     header = [str(h).strip().lower() if h is not None else "" for h in rows[0]]
@@ -161,23 +168,32 @@ def _table(rows: list[list], crs: CRS) -> LoadedRows:
     for number, row in enumerate(rows[1:], start=2):
         if not any(str(v).strip() for v in row if v is not None):
             continue
+        name = str(cell(row, "name") or "").strip()[:100]
+        kind = str(cell(row, "kind") or "").strip()[:30]
+        reasons = []
         try:
             lng, lat = _point(cell(row, "lng"), cell(row, "lat"), crs)
+        except ValueError as error:
+            reasons.append(str(error))
+        try:
             weight = _weight(cell(row, "weight"))
         except ValueError as error:
-            errors.append(str(BAD_ROW.format(row=number, reason=error)))
+            reasons.append(str(error))
+        reasons += check(name, kind) if check else []
+        if reasons:
+            errors.append(str(BAD_ROW.format(row=number, reason="；".join(reasons))))
             continue
         loaded.lng.append(lng)
         loaded.lat.append(lat)
         loaded.weight.append(weight)
-        loaded.name.append(str(cell(row, "name") or "").strip()[:100])
-        loaded.kind.append(str(cell(row, "kind") or "").strip()[:30])
+        loaded.name.append(name)
+        loaded.kind.append(kind)
         loaded.row.append(str(BAD_ROW.format(row=number, reason="")).rstrip("："))
-    _refuse(errors)
+    refuse_rows(errors)
     return loaded
 
 
-def _geojson(file_name: str, content: bytes, crs: CRS) -> LoadedRows:
+def _geojson(file_name: str, content: bytes, crs: CRS, check: RowCheck | None) -> LoadedRows:
     from shapely.geometry import shape
 
     from yizhan.core.geo.crs import transform_geojson_geometry
@@ -193,11 +209,14 @@ def _geojson(file_name: str, content: bytes, crs: CRS) -> LoadedRows:
             geometry = feature.get("geometry") or {}
             properties = feature.get("properties") or {}
             weight = _weight(properties.get("weight", properties.get("population")))
-            name = str(properties.get("name") or "").strip()[:100]
-            kind = str(properties.get("kind") or "").strip()[:30]
+            name = str(properties.get("name") or properties.get("名称") or "").strip()[:100]
+            kind = str(properties.get("kind") or properties.get("类型") or "").strip()[:30]
             gtype = geometry.get("type")
             if gtype == "Point":
                 lng, lat = _point(*geometry["coordinates"][:2], crs)
+                reasons = check(name, kind) if check else []
+                if reasons:
+                    raise ValueError("；".join(reasons))
                 loaded.lng.append(lng)
                 loaded.lat.append(lat)
                 loaded.weight.append(weight)
@@ -216,7 +235,7 @@ def _geojson(file_name: str, content: bytes, crs: CRS) -> LoadedRows:
                 raise ValueError(str(BAD_GEOMETRY))
         except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
             errors.append(str(BAD_FEATURE.format(index=index, reason=error)))
-    _refuse(errors)
+    refuse_rows(errors)
     return loaded
 
 

@@ -54,6 +54,10 @@ NETWORK_FAR = _("路网“{network}”不覆盖该需求数据的范围（最近
 K_OUT_OF_RANGE = _("新增站点数 k 应在 1～{count} 之间（候选点共 {count} 个，收到 {k}）")
 NO_CANDIDATES = _("候选点集为空")
 TARGET_OUT_OF_RANGE = _("目标覆盖率应大于 0%、不超过 100%（收到 {value}）")
+READING = _("读取并校验文件")
+CHECKING_AREA = _("检查是否在辖区内")
+SAVING = _("保存需求数据")
+TARGET_ALREADY_MET = _("现有站点的覆盖率已达 {share:.1%}，不低于目标 {target:.1%}，无需新增站点")
 TARGET_UNREACHABLE = _("即使启用全部 {count} 个候选点，覆盖率最高也只能达到 {share:.1%}，达不到目标 {target:.1%}")
 TIME_LIMIT_OUT_OF_RANGE = _("求解时限应在 1～3600 秒之间（收到 {value}）")
 OBJECTIVE_PARAMETER = _("最大覆盖须给出新增站点数 k；集合覆盖须给出目标覆盖率")
@@ -61,12 +65,28 @@ ALREADY_PLANNED = _("该选址结果已生成规划阵地（{codes}）")
 NOTHING_CHOSEN = _("该选址结果没有选中任何候选点")
 NOT_A_CHOSEN_SITE = _("第 {number} 个站点不在该选址结果中")
 NOT_THE_SAME_UNIT = _("需求数据、候选点和路网须属于同一单位或其上级单位")
+BAD_PARTNER_KIND = _("类型“{kind}”无法识别，应为 {choices} 之一（或留空）")
+PARTNER_NAME_REQUIRED = _("共建单位网点须填写名称（如“工商银行西岗支行”）")
+BAD_CANDIDATE_SOURCE = _("候选点类别应为 upload（选址候选点）或 partners（共建单位网点）")
+CANDIDATES_ARE_POINTS = _("候选点须为点要素（Point），不能是面")
+TOO_MANY_CANDIDATES = _("候选点过多：{count} 个，超过上限 {limit} 个；请分区导入")
 
 GRID_CELL_RANGE_M = (50, 5000)
 # Reach below 50 m is not a walk to a station; beyond 10 km it is no longer the spec's walking circle.
 REACH_RANGE_M = (50.0, 10_000.0)
 PLANNED_NAME = "工会户外劳动者服务站点·{label}"
 PLANNED_ADDRESS = "规划选址（{lng:.6f}, {lat:.6f}），地址待定"
+# More candidates than this make a siting model no planner waits for (the benchmark's 5,000 solve
+# in seconds; 50,000 against a district's demand still builds in memory).
+MAX_CANDIDATES = 50_000
+# What a partner's type column may say besides the labels themselves.
+PARTNER_SYNONYMS = {
+    PartnerKind.BANK: ("银行", "bank"),
+    PartnerKind.GAS_STATION: ("加油站", "gas", "petrol", "gas station"),
+    PartnerKind.TELECOM: ("营业厅", "通信营业厅", "移动营业厅", "联通营业厅", "电信营业厅", "telecom"),
+    PartnerKind.PUBLIC_TOILET: ("公厕", "公共厕所", "环卫休息室", "toilet", "public toilet"),
+    PartnerKind.OTHER: ("其他", "其它", "other"),
+}
 PARTNER_CONSTRUCTION = {
     PartnerKind.BANK: "financial",
     PartnerKind.GAS_STATION: "merchant",
@@ -102,7 +122,8 @@ def reach_check(walk_m: float) -> float:
     return value
 
 
-def _cell_check(cell_m) -> int:
+def cell_check(cell_m) -> int:
+    """A grid's cell size in metres within GRID_CELL_RANGE_M, or ApplicationError naming it."""
     low, high = GRID_CELL_RANGE_M
     try:
         value = int(cell_m)
@@ -180,7 +201,7 @@ def demand_grid_create(
     demo's synthetic densities)."""
     require(actor, Action.CREATE, DemandSet)
     require_in_scope(actor, unit)
-    cell_m = _cell_check(settings.YIZHAN_COVERAGE_GRID_M if cell_m is None else cell_m)
+    cell_m = cell_check(settings.YIZHAN_COVERAGE_GRID_M if cell_m is None else cell_m)
     region, boundary = _area(unit)
     if boundary is None:
         raise ApplicationError(NO_AREA.format(unit=unit.name, area=region.name))
@@ -236,9 +257,12 @@ def demand_set_import(
     weight is spread over `cell_m` cells. All or nothing; points outside the unit's area refused."""
     require(actor, Action.CREATE, DemandSet)
     require_in_scope(actor, unit)
-    cell_m = _cell_check(settings.YIZHAN_COVERAGE_GRID_M if cell_m is None else cell_m)
+    cell_m = cell_check(settings.YIZHAN_COVERAGE_GRID_M if cell_m is None else cell_m)
+    progress = progress_of(report, check_cancelled)
+    progress(0, 3, READING)
     rows = load_rows(file_name, content, crs=crs)
     lng, lat, weight = as_arrays(rows)
+    progress(1, 3, CHECKING_AREA)
     _refuse_outside(unit, lng, lat, rows.row)
     for polygon, _w, _name in rows.polygons:
         _refuse_outside(
@@ -259,6 +283,7 @@ def demand_set_import(
         raise ApplicationError(
             TOO_MANY_POINTS.format(count=f"{len(x):,}", limit=f"{settings.YIZHAN_COVERAGE_MAX_POINTS:,}")
         )
+    progress(2, 3, SAVING)  # the last chance to cancel: nothing is written before it
     return _demand_save(
         actor=actor,
         unit=unit,
@@ -310,12 +335,30 @@ def candidate_set_import(
     source: str = CandidateSource.UPLOAD,
 ) -> CandidateSet:
     """Candidate sites from a file (issue 18 §5): loaded sites, or the branches of co-building
-    partners (banks, gas stations, telecom halls, public toilets: column 类型/kind)."""
+    partners (banks, gas stations, telecom halls, public toilets: column 类型/kind). All or nothing:
+    every bad row is named with its reason (coordinates, a type that is none of the partner kinds,
+    a partner without a name, a site outside the unit's area) and nothing is written."""
     require(actor, Action.CREATE, CandidateSet)
     require_in_scope(actor, unit)
-    rows = load_rows(file_name, content, crs=crs)
+    if source not in (CandidateSource.UPLOAD, CandidateSource.PARTNERS):
+        raise ApplicationError(str(BAD_CANDIDATE_SOURCE), field="source")
+
+    def check(label: str, text: str) -> list[str]:
+        reasons = []
+        if partner_kind(text) is None:
+            choices = "、".join(str(k.label) for k in PartnerKind)
+            reasons.append(str(BAD_PARTNER_KIND.format(kind=text, choices=choices)))
+        if source == CandidateSource.PARTNERS and not label:
+            reasons.append(str(PARTNER_NAME_REQUIRED))
+        return reasons
+
+    rows = load_rows(file_name, content, crs=crs, check=check)
+    if rows.polygons:
+        raise ApplicationError(str(CANDIDATES_ARE_POINTS))
+    if len(rows.lng) > MAX_CANDIDATES:
+        raise ApplicationError(TOO_MANY_CANDIDATES.format(count=f"{len(rows.lng):,}", limit=f"{MAX_CANDIDATES:,}"))
     _refuse_outside(unit, rows.lng, rows.lat, rows.row)
-    kinds = [_partner_kind(k) for k in rows.kind]
+    kinds = [partner_kind(text) for text in rows.kind]
     labels = [n or f"候选点{i + 1}" for i, n in enumerate(rows.name)]
     return _candidates_save(
         unit=unit,
@@ -329,19 +372,24 @@ def candidate_set_import(
     )
 
 
-def _partner_kind(text: str) -> str:
+def partner_kind(text: str) -> str | None:
+    """The partner kind a type cell names ("" when empty, None when it names none): the value, the
+    label or a common synonym (银行 → bank)."""
     text = (text or "").strip()
+    if not text:
+        return ""
+    lowered = text.lower()
     for kind in PartnerKind:
-        if text in (kind.value, str(kind.label)):
+        if lowered in (kind.value, str(kind.label).lower(), *PARTNER_SYNONYMS.get(kind, ())):
             return kind.value
-    return PartnerKind.OTHER.value if text else ""
+    return None
 
 
 def candidate_grid_create(*, actor: Actor, unit: Unit, spacing_m: int = 500, name: str = "") -> CandidateSet:
     """Candidate sites generated from a grid over the unit's area (issue 18 §5)."""
     require(actor, Action.CREATE, CandidateSet)
     require_in_scope(actor, unit)
-    spacing_m = _cell_check(spacing_m)
+    spacing_m = cell_check(spacing_m)
     region, boundary = _area(unit)
     if boundary is None:
         raise ApplicationError(NO_AREA.format(unit=unit.name, area=region.name))
@@ -563,6 +611,7 @@ def _answer(answer: siting_engine.SitingAnswer, problem, candidates: dict, total
         "covered_weight": answer.covered_weight,
         "share_after": (before + answer.covered_weight) / total if total > 0 else 0.0,
         "bound": answer.bound,
+        "bound_by": answer.bound_by,
         "gap": answer.gap,
         "status": answer.status,
         "seconds": answer.seconds,
@@ -641,6 +690,8 @@ def siting_run_create(
             summary["exact"] = _answer(answer, problem, candidates, total, before)
     else:
         required = float(target_share) * total - before
+        if required <= 0:
+            raise ApplicationError(TARGET_ALREADY_MET.format(share=before / total, target=float(target_share)))
         reachable = siting_engine.newly_covered_weight(problem, range(problem.n_candidates))
         if required > reachable * (1 + 1e-12):
             raise ApplicationError(
@@ -671,7 +722,16 @@ def siting_run_create(
         summary=summary,
         seconds=time.perf_counter() - started,
     )
-    run.set_arrays(chosen_greedy=np.asarray(summary["greedy"]["chosen"], dtype=np.int64))
+    # Each demand point covered before and after the answer the run stands by: the map of the run.
+    after = problem.already.copy()
+    best = summary.get("exact") or summary["greedy"]
+    if best["chosen"]:
+        after |= np.asarray(problem.cover[:, best["chosen"]].sum(axis=1)).ravel() > 0
+    run.set_arrays(
+        chosen_greedy=np.asarray(summary["greedy"]["chosen"], dtype=np.int64),
+        covered_before=problem.already,
+        covered_after=after,
+    )
     run.full_clean(exclude=["data", "digest"])
     run.save()
     return run

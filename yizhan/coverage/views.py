@@ -2,11 +2,17 @@
 background job, the latest result: share, districts, the distance chart, the map of uncovered
 cells and stations from the map endpoint, straight and network side by side) and 选址 (start a
 siting job, the chosen sites with the coverage each adds, ticked sites turned into planned
-positions). Thin: the services start and compute, the selectors read."""
+positions) and 候选点 (a unit's candidate sets: the upload of loaded sites or co-building partners'
+branches, validated row by row, all or nothing, and the template). Thin: the services start and
+compute, the selectors read."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -22,20 +28,30 @@ from yizhan.core.views_helpers import staff_view
 from yizhan.coverage import jobs as coverage_jobs
 from yizhan.coverage.api import site_rows
 from yizhan.coverage.choices import ReachMode
-from yizhan.coverage.models import CoverageRun, SitingRun
+from yizhan.coverage.exports import candidate_template
+from yizhan.coverage.forms import CandidateUploadForm, DemandUploadForm
+from yizhan.coverage.models import CandidateSet, CoverageRun, DemandSet, SitingRun
 from yizhan.coverage.selectors import (
+    candidate_set_list,
     coverage_run_get,
     coverage_run_list,
     coverage_side_by_side,
+    demand_set_list,
     siting_run_get,
     siting_run_list,
 )
-from yizhan.coverage.services import siting_best_answer, siting_plan_positions
+from yizhan.coverage.services import candidate_set_import, siting_best_answer, siting_plan_positions
 from yizhan.orgs.models import Unit
 
 STARTED = _("已开始任务 #{id}：{label}，可在任务页查看进度")
 PLANNED = _("已生成 {count} 个规划阵地：{codes}")
 OPEN_TIMES = ("04:00", "22:00")
+IMPORTED = _("已导入候选点“{name}”：{count} 个")
+REFUSED = _("文件未导入，没有写入任何候选点：")
+TEMPLATE_NAME = _("候选点模板.xlsx")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Row errors shown on the page (the rest are counted).
+SHOWN_ROW_ERRORS = 200
 
 
 def _unit(request) -> Unit:
@@ -71,6 +87,29 @@ def _bars(distribution: dict) -> list[dict]:
     return rows
 
 
+# Stations listed under a coverage result (the heavily overlapping ones first); the exports hold all.
+SHOWN_STATIONS = 100
+
+
+def _catchment_rows(summary: dict) -> list[dict]:
+    """Each station's catchment (the demand it reaches, the part no other station reaches, the
+    overlap), the heavily overlapping ones first — candidates to move (issue 18 §4)."""
+    stations, catchments = summary.get("stations") or {}, summary.get("catchments") or []
+    flagged = summary.get("overlapping") or []
+    rest = sorted(set(range(len(catchments))) - set(flagged), key=lambda i: (-catchments[i]["weight"], i))
+    return [
+        {
+            "code": stations["code"][i],
+            "name": stations["name"][i],
+            "weight": catchments[i]["weight"],
+            "exclusive": catchments[i]["exclusive_weight"],
+            "overlap": catchments[i]["overlap_share"],
+            "to_move": i in set(flagged),
+        }
+        for i in [*flagged, *rest][:SHOWN_STATIONS]
+    ]
+
+
 @staff_view
 def coverage_page(request):
     actor = request.actor
@@ -101,6 +140,7 @@ def coverage_page(request):
             "run": latest,
             "side": side,
             "bars": _bars(latest.summary.get("distribution", {})) if latest else [],
+            "catchments": _catchment_rows(latest.summary) if latest else [],
             "map_url": reverse("api:coverage_run_map", kwargs={"run_id": latest.pk}) if latest else "",
             "may_start": actor.can(Action.CREATE, CoverageRun),
             "may_export": actor.can(Action.EXPORT, CoverageRun),
@@ -142,6 +182,7 @@ def siting_page(request):
     unit = _unit(request)
     runs = siting_run_list(actor=actor).filter(unit=unit).order_by("-created_at", "-pk")
     latest = runs.first()
+    chosen = request.GET.get("candidates", "")
     return render(
         request,
         "coverage/siting.html",
@@ -151,11 +192,14 @@ def siting_page(request):
             "run": latest,
             "best": siting_best_answer(latest) if latest else None,
             "sites": site_rows(latest) if latest else [],
+            "map_url": reverse("api:siting_run_map", kwargs={"run_id": latest.pk}) if latest else "",
             "runs": runs[:10],
             "may_start": actor.can(Action.CREATE, SitingRun),
             "may_plan": actor.can(Action.UPDATE, SitingRun),
             "may_export": actor.can(Action.EXPORT, SitingRun),
             "jobs": _recent_jobs(actor, coverage_jobs.SITING_RUN),
+            "candidate_sets": candidate_set_list(actor=actor).filter(unit=unit).order_by("-created_at", "-pk")[:20],
+            "chosen_candidates": chosen,
         },
     )
 
@@ -171,16 +215,26 @@ def siting_run_page(request, pk: int):
 def siting_start_page(request):
     unit = _unit(request)
     post = request.POST
+    set_cover = post.get("objective") == "set_cover"
     params = {
         "unit": unit.code,
-        "k": post.get("k", ""),
+        "k": "" if set_cover else post.get("k", ""),
         "radius": post.get("radius", ""),
-        "target": post.get("target", ""),
+        "target": _share_of_percent(post.get("target", "")) if set_cover else "",
         "candidates": post.get("candidates", ""),
         "reach": post.get("reach", "straight"),
     }
     params = {key: value for key, value in params.items() if value != ""}
     return _start(request, coverage_jobs.SITING_RUN, params, reverse("coverage:siting") + f"?unit={unit.code}")
+
+
+def _share_of_percent(text: str):
+    """The page asks for a percentage (90), the job for a share (0.9); what is not a number goes on
+    as typed, for the job's own message."""
+    try:
+        return float(text) / 100
+    except (TypeError, ValueError):
+        return text
 
 
 @staff_view
@@ -202,3 +256,126 @@ def siting_plan_page(request, pk: int):
     codes = "、".join(p.code for p in positions)
     messages.success(request, PLANNED.format(count=len(positions), codes=codes))
     return redirect(back)
+
+
+@staff_view
+def candidates_page(request):
+    """A unit's candidate sets and the upload of a new one: xlsx, CSV or GeoJSON, every bad row named
+    with its reasons and nothing written unless every row is right."""
+    actor = request.actor
+    unit = _unit(request)
+    may_upload = actor.can(Action.CREATE, CandidateSet)
+    max_bytes = int(settings.YIZHAN_IMPORT_MAX_BYTES)
+    form = CandidateUploadForm(request.POST or None, request.FILES or None, max_bytes=max_bytes)
+    refused, row_errors, status = "", [], 200
+    if request.method == "POST":
+        if not may_upload:
+            raise PermissionDeniedError(str(_("您的角色不能导入候选点")))
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                candidates = candidate_set_import(
+                    actor=actor,
+                    unit=unit,
+                    file_name=upload.name or "",
+                    content=upload.read(),
+                    crs=form.cleaned_data["crs"],
+                    name=form.cleaned_data["name"],
+                    source=form.cleaned_data["source"],
+                )
+            except (NotFoundError, PermissionDeniedError):
+                raise
+            except ApplicationError as error:
+                errors = error.extra.get("errors") or [error.message]
+                refused, row_errors = str(REFUSED), errors[:SHOWN_ROW_ERRORS]
+                hidden = len(errors) - len(row_errors)
+                if hidden > 0:
+                    row_errors.append(str(_("另有 {count} 处错误未列出")).format(count=hidden))
+            else:
+                messages.success(request, IMPORTED.format(name=candidates.name, count=candidates.sites))
+                return redirect(reverse("coverage:candidates") + f"?unit={unit.code}")
+        status = 400
+    return render(
+        request,
+        "coverage/candidates.html",
+        {
+            "unit": unit,
+            "units": _units(actor),
+            "form": form,
+            "refused": refused,
+            "row_errors": row_errors,
+            "may_upload": may_upload,
+            "max_mb": max_bytes / 2**20,
+            "candidate_sets": candidate_set_list(actor=actor).filter(unit=unit).order_by("-created_at", "-pk")[:50],
+        },
+        status=status,
+    )
+
+
+@staff_view
+def candidates_template(request):
+    """The candidate file's template (xlsx): its columns, two example rows and the partner types."""
+    response = HttpResponse(candidate_template(), content_type=XLSX)
+    name = quote(str(TEMPLATE_NAME))
+    response["Content-Disposition"] = f"attachment; filename=\"candidates.xlsx\"; filename*=UTF-8''{name}"
+    return response
+
+
+@staff_view
+def demand_page(request):
+    """A unit's demand (issue 18 §2): the sets it has (the newest is what runs use), the upload of
+    a file as a background job (checked row by row, all or nothing, progress on the job's page),
+    and the default grid over the unit's area with a chosen cell size."""
+    actor = request.actor
+    unit = _unit(request)
+    may_create = actor.can(Action.CREATE, DemandSet)
+    max_bytes = int(settings.YIZHAN_IMPORT_MAX_BYTES)
+    form = DemandUploadForm(request.POST or None, request.FILES or None, max_bytes=max_bytes)
+    status = 200
+    if request.method == "POST":
+        if not may_create:
+            raise PermissionDeniedError(str(_("您的角色不能导入需求数据")))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = coverage_jobs.demand_import_start(
+                    actor=actor,
+                    unit=unit.code,
+                    upload=data["file"],
+                    crs=data["crs"],
+                    name=data["name"],
+                    cell_m=data["cell_m"],
+                )
+            except (NotFoundError, PermissionDeniedError):
+                raise
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, STARTED.format(id=job.pk, label=job.kind_label))
+                return redirect("jobs:detail", job_id=job.pk)
+        status = 400
+    return render(
+        request,
+        "coverage/demand.html",
+        {
+            "unit": unit,
+            "units": _units(actor),
+            "form": form,
+            "may_create": may_create,
+            "max_mb": max_bytes / 2**20,
+            "default_cell_m": settings.YIZHAN_COVERAGE_GRID_M,
+            "demand_sets": demand_set_list(actor=actor).filter(unit=unit).order_by("-created_at", "-pk")[:50],
+            "jobs": _recent_jobs(actor, coverage_jobs.DEMAND_IMPORT),
+        },
+        status=status,
+    )
+
+
+@staff_view
+@require_POST
+def demand_grid_page(request):
+    """Start the default demand grid over the unit's area (a background job), cell size chosen."""
+    unit = _unit(request)
+    params = {"unit": unit.code, "cell_m": request.POST.get("cell_m", "")}
+    params = {key: value for key, value in params.items() if value != ""}
+    return _start(request, coverage_jobs.DEMAND_GRID, params, reverse("coverage:demand") + f"?unit={unit.code}")

@@ -45,6 +45,7 @@ STATUS_INTERRUPTED = "interrupted"
 PICKING = _("贪心选址")
 SOLVING_LP = _("求解线性松弛（上界）")
 IMPROVING = _("交换改进")
+SEARCHING = _("在最有希望的候选点中搜索更优解")
 BOUNDING = _("计算拉格朗日上界")
 SOLVING_MIP = _("精确求解（HiGHS）")
 
@@ -94,6 +95,9 @@ class SitingAnswer:
     status: str = STATUS_OPTIMAL
     seconds: float = 0.0
     gains: list[float] = field(default_factory=list)  # greedy: weight each pick added
+    # Which proof the bound comes from: "greedy" (submodularity), "lagrangian" (the LP bound),
+    # "highs" (HiGHS's own dual bound) or "optimal" (nothing left to cover).
+    bound_by: str = "greedy"
 
     @property
     def count(self) -> int:
@@ -188,23 +192,45 @@ def _min_gap(bound: float, count: int) -> float:
 
 @dataclass(frozen=True)
 class _Model:
-    """The reduced model: x_j per candidate with objective coefficient `single[j]`, y_g per group
-    of demand reached by the same two or more candidates (`groups`: groups × candidates, CSR) with
-    weight `group_weight[g]`; weights in shares of all demand."""
+    """The reduced model: x_j per model column with objective coefficient `single[j]`, y_g per group
+    of demand reached by the same two or more columns (`groups`: groups × columns, CSR) with weight
+    `group_weight[g]`; weights in shares of all demand. `columns` maps model columns to candidate
+    indices; `offset` is the share already covered by candidates fixed in (outside the model)."""
 
     single: np.ndarray
     group_weight: np.ndarray
     groups: sparse.csr_matrix
     scale: float  # weight = share × scale
+    columns: np.ndarray
+    offset: float = 0.0
 
 
-def _reduced_model(problem: SitingProblem) -> _Model:
+def _reduced_model(problem: SitingProblem, *, columns=None, fixed=()) -> _Model:
+    """The sparse model over `columns` (all candidates when None), with the candidates `fixed` in
+    counted as chosen: the demand they reach leaves the model and its share becomes the offset.
+    Every reduction keeps the optimum's value: demand nothing reaches drops out, identical coverage
+    patterns merge (one y with the summed weight), single-column demand goes to that column's
+    objective coefficient."""
     weights = problem.open_weights
-    rows = problem.cover.tocsr()
+    scale = problem.total_weight if problem.total_weight > 0 else 1.0
+    offset = 0.0
+    fixed = np.asarray(list(fixed), dtype=np.int64)
+    if len(fixed):
+        reached = np.zeros(len(weights), dtype=bool)
+        cover = problem.cover
+        for j in fixed:
+            reached[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]] = True
+        offset = math.fsum(weights[reached]) / scale
+        weights = np.where(reached, 0.0, weights)
+    if columns is None:
+        columns = np.arange(problem.n_candidates)
+        rows = problem.cover.tocsr()
+    else:
+        columns = np.unique(np.asarray(columns, dtype=np.int64))
+        rows = problem.cover[:, columns].tocsr()
     rows.sort_indices()
     degree = np.diff(rows.indptr)
-    scale = problem.total_weight if problem.total_weight > 0 else 1.0
-    n = problem.n_candidates
+    n = len(columns)
     single = np.zeros(n)
     one = np.flatnonzero((degree == 1) & (weights > 0))
     np.add.at(single, rows.indices[rows.indptr[one]], weights[one] / scale)
@@ -226,7 +252,28 @@ def _reduced_model(problem: SitingProblem) -> _Model:
     groups = sparse.csr_matrix(
         (np.ones(len(indices)), indices, np.asarray(starts, dtype=np.int64)), shape=(len(group_weight), n)
     )
-    return _Model(single, np.asarray(group_weight), groups, scale)
+    return _Model(single, np.asarray(group_weight), groups, scale, columns, offset)
+
+
+def _dominated(model: _Model, protected: np.ndarray) -> np.ndarray:
+    """Model columns some other column dominates (bool per column): everything j reaches, the other
+    reaches too (no demand of j's own, its groups a subset of the other's), and the other reaches
+    more, or the same with a lower index. Some optimum uses no dominated column: put the dominating
+    one in its place (or, when it is already chosen, drop j), coverage never falls. The relation is
+    a strict order, so every dominated column has an undominated one above it and removing them all
+    at once is safe. `protected` columns (the best known choice) are kept."""
+    by_column = model.groups.tocsc()
+    size = np.diff(by_column.indptr)
+    own = model.single > 0
+    overlap = (by_column.T @ by_column).tocoo()
+    j, other, shared = overlap.row, overlap.col, overlap.data
+    wins = (j != other) & ~own[j] & (shared == size[j]) & ((size[other] > size[j]) | own[other] | (other < j))
+    dominated = np.zeros(len(size), dtype=bool)
+    dominated[j[wins]] = True
+    nothing = (size == 0) & ~own
+    if (~nothing).any():
+        dominated |= nothing  # reaches no open demand: any column reaching some dominates it
+    return dominated & ~protected
 
 
 def interchange(problem: SitingProblem, chosen: list[int], *, deadline: float | None = None) -> list[int]:
@@ -308,7 +355,7 @@ def _lp_by_columns(model: _Model, k: int, *, deadline: float, rounds: int = 30) 
         columns = np.sort(columns)
         sub_cols = by_group[:, columns].tocsr()
         reached = np.flatnonzero(np.diff(sub_cols.indptr))
-        sub = _Model(model.single[columns], w[reached], sub_cols[reached], model.scale)
+        sub = _Model(model.single[columns], w[reached], sub_cols[reached], model.scale, model.columns[columns])
         h = _highs()
         h.setOptionValue("time_limit", max(0.1, deadline - time.monotonic()))
         h.passModel(_build(sub, objective="max_cover", k=k))
@@ -379,6 +426,7 @@ def _build(model: _Model, *, objective: str, k: int | None = None, required: flo
     if objective == "max_cover":
         lp.sense_ = highspy.ObjSense.kMaximize
         lp.col_cost_ = np.concatenate([model.single, model.group_weight])
+        lp.offset_ = float(model.offset)
     else:
         lp.sense_ = highspy.ObjSense.kMinimize
         lp.col_cost_ = np.concatenate([np.ones(n), np.zeros(g)])
@@ -431,13 +479,14 @@ def _start_values(model: _Model, chosen: list[int]) -> np.ndarray:
 
 
 def _solve_mip(lp, model: _Model, start: list[int], time_limit: float, progress: Progress, total: int):
-    """(chosen candidates, HiGHS dual bound, status) of the MIP with x integer, from `start`."""
+    """(chosen model columns, HiGHS's dual bound in shares, status) of the MIP with x integer,
+    from `start` (model columns), within `time_limit` seconds."""
     import highspy
 
     n = len(model.single)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * len(model.group_weight)
     h = _highs()
-    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("time_limit", max(0.1, float(time_limit)))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.passModel(lp)
     solution = highspy.HighsSolution()
@@ -478,6 +527,22 @@ def _solve_mip(lp, model: _Model, start: list[int], time_limit: float, progress:
     return chosen, float(info.mip_dual_bound), state
 
 
+def _in_model(model: _Model, candidates) -> list[int]:
+    """Model columns of those `candidates` the model has."""
+    position = {int(c): j for j, c in enumerate(model.columns)}
+    return [position[int(c)] for c in candidates if int(c) in position]
+
+
+def _mclp_mip(model: _Model, k: int, start: list[int], time_limit: float, progress: Progress, total: int):
+    """(chosen candidates, HiGHS's dual bound in shares, status): the MCLP over the model's columns
+    with at most k of them, from the candidates `start`."""
+    if not len(model.columns) or k <= 0:
+        return [], model.offset, STATUS_OPTIMAL
+    lp = _build(model, objective="max_cover", k=k)
+    chosen, dual_bound, status = _solve_mip(lp, model, _in_model(model, start), time_limit, progress, total)
+    return [int(model.columns[j]) for j in chosen], dual_bound, status
+
+
 # Models up to this many coverage entries also get HiGHS's LP bound for the greedy answer (larger
 # ones rely on the Lagrangian bound, which approaches the same value without solving the LP).
 LP_BOUND_MAX_ENTRIES = 50_000
@@ -492,75 +557,115 @@ def mclp_bound(problem: SitingProblem, k: int, greedy: SitingAnswer, *, seconds:
     if not len(model.group_weight) and not model.single.any():
         return greedy
     relaxation = _lp_by_columns(model, k, deadline=time.monotonic() + seconds)
-    bound = min(greedy.bound, relaxation.bound * model.scale * (1 + LP_BOUND_SLACK))
+    bound, bound_by = greedy.bound, "greedy"
+    lagrangian = relaxation.bound * model.scale * (1 + LP_BOUND_SLACK)
+    if lagrangian < bound:
+        bound, bound_by = lagrangian, "lagrangian"
     if model.groups.nnz <= LP_BOUND_MAX_ENTRIES:
-        lp_value = _solve_lp(_build(model, objective="max_cover", k=k)) * model.scale
-        bound = min(bound, lp_value * (1 + LP_BOUND_SLACK))
+        lp_value = _solve_lp(_build(model, objective="max_cover", k=k)) * model.scale * (1 + LP_BOUND_SLACK)
+        if lp_value < bound:
+            bound, bound_by = lp_value, "lp"
     bound = max(bound, greedy.covered_weight)
-    return replace(greedy, bound=bound, gap=_max_gap(bound, greedy.covered_weight))
+    return replace(greedy, bound=bound, gap=_max_gap(bound, greedy.covered_weight), bound_by=bound_by)
+
+
+# The share of the exact stage's time the search for a better choice among the most promising
+# candidates may take (the rest goes to the proof), and how many candidates it looks at (× k).
+SEARCH_SHARE = 0.25
+SEARCH_SECONDS = 30.0
+SEARCH_WIDTH = 4
 
 
 def mclp_exact(
     problem: SitingProblem, k: int, *, time_limit: float, start: SitingAnswer | None = None, progress: Progress = SILENT
 ) -> SitingAnswer:
     """The MCLP solved exactly within `time_limit` seconds, or the best choice found with a proved
-    gap. Steps: the greedy start improved by interchange (the best known value); the Lagrangian
-    bound; candidates that cannot be part of anything better are ruled out, and those that every
-    better choice needs are fixed (by the bound with the candidate forced in or out); HiGHS solves
-    what is left (x binary, coverage continuous) from the best known choice. The optimum is the
-    better of the best known choice and HiGHS's answer; the bound is the smaller of the Lagrangian
-    bound and (best known, HiGHS's dual bound)."""
+    gap. Steps:
+
+    1. the greedy start improved by interchange (the best known choice);
+    2. the LP bound, as a Lagrangian bound with each candidate's value under its multipliers;
+    3. a better choice searched among the most promising candidates (the highest values and the
+       best known; HiGHS on that small model, then interchange again);
+    4. candidates that no choice better than the best known can use are ruled out, those that every
+       better choice needs are fixed in (the Lagrangian bound with the candidate forced in or out),
+       and dominated candidates dropped (`_dominated`): none of it changes the optimum's value;
+    5. HiGHS solves what is left (x binary, coverage continuous, the fixed-in coverage as its
+       objective offset) from the best known choice, for the time left.
+
+    The answer is the better of the best known choice and HiGHS's. The bound is the smallest proved
+    one: the greedy's, the Lagrangian, or HiGHS's own dual bound (`bound_by` says which) — never
+    below the best known value, since the reductions only exclude choices no better than it."""
     started = time.perf_counter()
     deadline = time.monotonic() + time_limit
     start = start or mclp_greedy(problem, k)
     model = _reduced_model(problem)
     if not len(model.group_weight) and not model.single.any():
-        return SitingAnswer("exact", [], 0.0, 0.0, 0.0, STATUS_OPTIMAL, time.perf_counter() - started)
-    progress(0, 3, IMPROVING)
+        return SitingAnswer(
+            "exact", [], 0.0, 0.0, 0.0, STATUS_OPTIMAL, time.perf_counter() - started, bound_by="optimal"
+        )
+    steps = 4
+    progress(0, steps, IMPROVING)
     known = interchange(problem, start.chosen, deadline=deadline)
     known_value = newly_covered_weight(problem, known)
     if known_value < start.covered_weight:
         known, known_value = list(start.chosen), start.covered_weight
-    progress(1, 3, BOUNDING)
-    lower = known_value / model.scale
+    progress(1, steps, BOUNDING)
     remaining = max(0.0, deadline - time.monotonic())
     relaxation = _lp_by_columns(model, k, deadline=time.monotonic() + min(remaining / 3, 30.0))
-    upper = min(start.bound, relaxation.bound * model.scale * (1 + LP_BOUND_SLACK))
-    if upper <= known_value or time.monotonic() >= deadline:
-        status = STATUS_OPTIMAL if upper <= known_value else STATUS_TIME_LIMIT
-        bound = max(upper, known_value)
-        return SitingAnswer(
-            "exact",
-            sorted(known),
-            known_value,
-            bound,
-            _max_gap(bound, known_value),
-            status,
-            time.perf_counter() - started,
-        )
-    ruled_out, fixed_in = _fixings(relaxation, k, lower)
-    if ruled_out[known].any() or (fixed_in & ~np.isin(np.arange(len(fixed_in)), known)).any():
-        ruled_out[:], fixed_in[:] = False, False  # rounding disagreed with the start: no fixing at all
-    progress(2, 3, SOLVING_MIP)
-    lp = _build(model, objective="max_cover", k=k)
-    n = len(model.single)
-    lower_bounds = np.asarray(lp.col_lower_, dtype=np.float64)
-    upper_bounds = np.asarray(lp.col_upper_, dtype=np.float64)
-    lower_bounds[:n][fixed_in] = 1.0
-    upper_bounds[:n][ruled_out] = 0.0
-    lp.col_lower_, lp.col_upper_ = lower_bounds, upper_bounds
-    chosen, dual_bound, status = _solve_mip(lp, model, known, max(0.0, deadline - time.monotonic()), progress, 3)
+    lagrangian = relaxation.bound * model.scale * (1 + LP_BOUND_SLACK)
+    upper, bound_by = (start.bound, "greedy") if start.bound <= lagrangian else (lagrangian, "lagrangian")
+
+    def answer(chosen, value, bound, by, status):
+        bound = max(bound, value)
+        seconds = time.perf_counter() - started
+        return SitingAnswer("exact", sorted(chosen), value, bound, _max_gap(bound, value), status, seconds, bound_by=by)
+
+    if upper <= known_value:
+        return answer(known, known_value, known_value, bound_by, STATUS_OPTIMAL)
+    if time.monotonic() >= deadline:
+        return answer(known, known_value, upper, bound_by, STATUS_TIME_LIMIT)
+
+    progress(2, steps, SEARCHING)
+    width = min(problem.n_candidates, SEARCH_WIDTH * k + 50)
+    promising = np.argsort(-relaxation.values, kind="stable")[:width]
+    if width < problem.n_candidates:
+        search = _reduced_model(problem, columns=np.concatenate([promising, known]))
+        seconds = min(SEARCH_SECONDS, SEARCH_SHARE * max(0.0, deadline - time.monotonic()))
+        found, _bound, _status = _mclp_mip(search, k, known, seconds, progress, steps)
+        found = interchange(problem, found, deadline=deadline) if found else found
+        found_value = newly_covered_weight(problem, found)
+        if found_value > known_value:
+            known, known_value = found, found_value
+        if upper <= known_value:
+            return answer(known, known_value, known_value, bound_by, STATUS_OPTIMAL)
+
+    ruled_out, fixed_in = _fixings(relaxation, k, known_value / model.scale)
+    in_known = np.zeros(problem.n_candidates, dtype=bool)
+    in_known[known] = True
+    if ruled_out[in_known].any() or (fixed_in & ~in_known).any():
+        ruled_out[:], fixed_in[:] = False, False  # rounding disagreed with the best known: no fixing at all
+    fixed = np.flatnonzero(fixed_in)
+    reduced = _reduced_model(problem, columns=np.flatnonzero(~ruled_out & ~fixed_in), fixed=fixed)
+    dominated = _dominated(reduced, protected=in_known[reduced.columns])
+    if dominated.any():
+        reduced = _reduced_model(problem, columns=reduced.columns[~dominated], fixed=fixed)
+    progress(3, steps, SOLVING_MIP)
+    chosen, dual_bound, status = _mclp_mip(
+        reduced, k - len(fixed), known, max(0.0, deadline - time.monotonic()), progress, steps
+    )
+    chosen = sorted({*chosen, *(int(j) for j in fixed)})
     covered = newly_covered_weight(problem, chosen)
     if covered <= known_value:
         chosen, covered = known, known_value
+    # Any choice using a ruled-out candidate, or lacking a fixed-in one, is worth less than the best
+    # known; the rest is the reduced model, which HiGHS bounds by `dual_bound` (offset included),
+    # and solves to optimality (within its tolerances) when it says so.
     if status == STATUS_OPTIMAL:
-        # Nothing better than the best known lies outside the fixings; inside, HiGHS proved its optimum.
-        bound = covered
-    else:
-        bound = max(covered, min(upper, max(known_value, dual_bound * model.scale * (1 + LP_BOUND_SLACK))))
-    return SitingAnswer(
-        "exact", sorted(chosen), covered, bound, _max_gap(bound, covered), status, time.perf_counter() - started
-    )
+        return answer(chosen, covered, covered, "highs", status)
+    solver = max(known_value, dual_bound * model.scale * (1 + LP_BOUND_SLACK))
+    if solver < upper:
+        upper, bound_by = solver, "highs"
+    return answer(chosen, covered, upper, bound_by, status)
 
 
 def set_cover_greedy(problem: SitingProblem, required: float, *, progress: Progress = SILENT) -> SitingAnswer:

@@ -1,9 +1,10 @@
 """Scope-matrix declarations for coverage and siting (see yizhan/orgs/testing/scope_matrix.py).
 
-Every model is probed by its admin list; runs by the API's list, detail and export, creation by
-starting the job that makes the record (API and pages), a siting result's update by turning its
-sites into planned positions. The services' own scope and permission checks are tested in
-services/ (a district admin refused another unit, a reviewer refused)."""
+Every model is probed by its admin list; demand and candidate sets by their pages' lists and
+uploads, runs by the API's list, detail and export, creation by starting the job that makes the
+record (API and pages), a siting result's update by turning its sites into planned positions.
+The services' own scope and permission checks are tested in services/ (a district admin refused
+another unit, a reviewer refused)."""
 
 from __future__ import annotations
 
@@ -185,6 +186,27 @@ def _api_network_upload(world, record, relation):
     return _job_started(r, "coverage.network_load")
 
 
+def _page_candidate_upload(world, record, relation):
+    upload = SimpleUploadedFile("sites.csv", "名称,经度,纬度\n矩阵网点,121.6,38.9\n".encode())
+    data = {"unit": record.unit.code, "source": "upload", "crs": "gcj02", "name": "矩阵上传", "file": upload}
+    r = world.client.post("/staff/coverage/candidates/", data)
+    return Outcome(r.status_code == 302 and CandidateSet.objects.filter(name="矩阵上传").exists(), r.status_code)
+
+
+def _page_demand_upload(world, record, relation):
+    upload = SimpleUploadedFile("demand.csv", b"lng,lat,weight\n121.6,38.9,2\n")
+    r = world.client.post("/staff/coverage/demand/", {"unit": record.unit.code, "crs": "gcj02", "file": upload})
+    return _job_started(r, "coverage.demand_import")
+
+
+def _page_list(path: str, marker: str):
+    def probe(world, record, relation):
+        r = world.client.get(f"{path}?unit={record.unit.code}")
+        return Outcome(r.status_code == 200 and marker.format(pk=record.pk) in r.content.decode(), r.status_code)
+
+    return probe
+
+
 def _api_list(path: str):
     def probe(world, record, relation):
         r = world.client.get(path)
@@ -221,8 +243,15 @@ def _page_plan(world, record, relation):
 
 
 PROBES = {
-    "demandset": {("api", "create"): _api_job_start("coverage.demand_grid")},
-    "candidateset": {},
+    "demandset": {
+        ("api", "create"): _api_job_start("coverage.demand_grid"),
+        ("page", "create"): _page_demand_upload,
+        ("page", "list"): _page_list("/staff/coverage/demand/", 'data-demand-set="{pk}"'),
+    },
+    "candidateset": {
+        ("page", "create"): _page_candidate_upload,
+        ("page", "list"): _page_list("/staff/coverage/candidates/", 'data-candidate-set="{pk}"'),
+    },
     "networkfile": {("api", "create"): _api_network_upload},
     "coveragerun": {
         ("api", "list"): _api_list("/api/v1/coverage/runs"),

@@ -124,6 +124,7 @@ def test_pages(people):
     html = c.get("/staff/coverage/?unit=TC").content.decode()
     assert f'data-coverage-run="{run.pk}"' in html and f"/api/v1/coverage/runs/{run.pk}/map" in html
     assert "西区" in html and "<progress" in html and "coverage-map.js" in html
+    assert "data-catchments" in html and html.count("<tr data-overlapping") == len(run.summary["overlapping"])
     assert "<script>" not in html and "style=" not in html
     assert c.get(f"/staff/coverage/runs/{run.pk}/").url == "/staff/coverage/?unit=TC"
     # The siting page: start, the result, three ticked sites planned.
@@ -134,6 +135,16 @@ def test_pages(people):
     siting = SitingRun.objects.get()
     html = c.get("/staff/coverage/siting/?unit=TC").content.decode()
     assert "转为规划阵地" in html and html.count('name="site"') == 5
+    assert f"/api/v1/coverage/siting/{siting.pk}/map" in html and "siting-map.js" in html
+    # The map: the five sites, the stations, the demand newly covered and what stays uncovered.
+    layers = [f["properties"]["layer"] for f in c.get(f"/api/v1/coverage/siting/{siting.pk}/map").json()["features"]]
+    assert layers.count("site") == 5 and layers.count("station") == 2
+    assert layers.count("newly_covered") > 0 and layers.count("uncovered") > 0
+    assert west.get(f"/api/v1/coverage/siting/{siting.pk}/map").status_code == 404
+    # Set covering from the page: a target share in percent.
+    r = c.post("/staff/coverage/siting/start/", {"unit": "TC", "objective": "set_cover", "target": "60", "k": "5"})
+    job = Job.objects.latest("pk")
+    assert r.url == f"/staff/jobs/{job.pk}/" and job.params["target"] == 0.6 and "k" not in job.params
     r = c.post(f"/staff/coverage/siting/{siting.pk}/plan/", {"site": ["1", "2", "3"]})
     assert r.status_code == 302
     siting.refresh_from_db()
