@@ -35,7 +35,7 @@ from yizhan.core.json_body import BoundedJSONParser, body_too_large
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
 from yizhan.coverage.api import router as coverage_router
 from yizhan.finder.api import router as finder_router
-from yizhan.ledger.api import ledger_router
+from yizhan.ledger.api import ledger_router, problem_public_router
 from yizhan.ledger.api import router as feedback_public_router
 from yizhan.ledger.api import staff_router as feedback_router
 from yizhan.orgs.api import router as orgs_router
@@ -242,6 +242,7 @@ def server_error(request, exc):
 # requested (URL patterns are tried in order).
 api.add_router("/public", finder_router)
 api.add_router("/public/feedback", feedback_public_router)
+api.add_router("/public/problem-reports", problem_public_router)
 api.add_router("/", orgs_router)
 api.add_router("/audit", audit_router)
 api.add_router("/jobs", jobs_router)

@@ -442,6 +442,20 @@ YIZHAN_FEEDBACK_LIMITS = {
     "position": [(200, 86400)],  # one position from everyone: 200 per day
 }
 
+# --- Problem reports and the re-verify queue (issue 15 §4; spec §2) -----------------------------
+# Abuse limits of public problem reports (closed, locked, no water…), shaped as the feedback ones.
+YIZHAN_PROBLEM_REPORT_LIMITS = {
+    "client": [(5, 600), (20, 86400)],  # one address: 5 per 10 minutes, 20 per day
+    "client_position": [(1, 3600)],  # one address on one position: 1 per hour
+    "position": [(50, 86400)],  # one position from everyone: 50 per day
+}
+# Days staff have to check a reported position on site (issue 15 §4: default 3).
+YIZHAN_REVERIFY_DUE_DAYS = int(os.environ.get("YIZHAN_REVERIFY_DUE_DAYS", "3"))
+# A position not verified on site for this many days joins the re-verify queue (default 180).
+YIZHAN_VERIFIED_STALE_DAYS = int(os.environ.get("YIZHAN_VERIFIED_STALE_DAYS", "180"))
+# Below this many ratings a satisfaction rate is "not enough responses" (issue 15 §5: default 10).
+YIZHAN_SATISFACTION_MIN_RESPONSES = int(os.environ.get("YIZHAN_SATISFACTION_MIN_RESPONSES", "10"))
+
 # --- Coverage and siting (issue 18; spec §10) --------------------------------------------------
 # Side of a demand grid cell when a unit loads no demand of its own (issue 18 §2: default 250 m).
 YIZHAN_COVERAGE_GRID_M = int(os.environ.get("YIZHAN_COVERAGE_GRID_M", "250"))

@@ -12,6 +12,7 @@ urlpatterns = [
     # First: the public API is the most requested path (each pattern tried before it costs time).
     path("api/v1/", api.urls),
     path("", include("yizhan.finder.urls")),
+    path("", include("yizhan.ledger.public_urls")),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
     path("login/", account_views.LoginView.as_view(), name="login"),

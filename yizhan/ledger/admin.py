@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.admin_base import ScopedReadOnlyAdmin
-from yizhan.ledger.models import DailyLedger, DailyLedgerRevision, Feedback, FeedbackStatusChange
+from yizhan.ledger.models import (
+    Activity,
+    ActivityPhoto,
+    DailyLedger,
+    DailyLedgerRevision,
+    Feedback,
+    FeedbackStatusChange,
+    ProblemReport,
+    ProblemReportStateChange,
+)
 
 
 @admin.register(Feedback)
@@ -34,3 +43,29 @@ class DailyLedgerAdmin(ScopedReadOnlyAdmin):
 @admin.register(DailyLedgerRevision)
 class DailyLedgerRevisionAdmin(ScopedReadOnlyAdmin):
     list_display = ["ledger", "version", "reason", "actor_name", "created_at"]
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(ScopedReadOnlyAdmin):
+    # The sender's address key stays out (spec §11).
+    list_display = ["created_at", "position", "kind", "text", "status", "due_on", "settled_on"]
+    list_filter = ["status", "kind"]
+    fields = ["position", "kind", "text", "status", "due_on", "settled_on", "settled_on_site", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(ProblemReportStateChange)
+class ProblemReportStateChangeAdmin(ScopedReadOnlyAdmin):
+    list_display = ["report", "from_state", "to_state", "on_site", "reason", "actor_name", "created_at"]
+    list_filter = ["to_state"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedReadOnlyAdmin):
+    list_display = ["held_on", "title", "kind", "unit", "position", "participants"]
+    list_filter = ["kind"]
+
+
+@admin.register(ActivityPhoto)
+class ActivityPhotoAdmin(ScopedReadOnlyAdmin):
+    list_display = ["activity", "caption", "uploaded_by", "created_at"]

@@ -4,13 +4,15 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import ValidationError
 
+from yizhan.core.errors import ApplicationError
 from yizhan.core.json_body import BodyNotJSON, request_json
 from yizhan.core.pagination import KeysFirstPagination
 from yizhan.core.request_info import remote_addr
@@ -19,10 +21,16 @@ from yizhan.ledger import imports, selectors, services
 from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.models import FIGURE_NAMES, LEDGER_FIGURES
 from yizhan.ledger.schemas import (
+    ActivityIn,
+    ActivityOut,
+    ActivityPatchIn,
+    ActivityPhotoOut,
     ErrorOut,
     FeedbackCreatedOut,
     FeedbackIn,
+    FeedbackModerateIn,
     FeedbackOut,
+    FeedbackRecordIn,
     FeedbackStatusChangeOut,
     FeedbackTransitionIn,
     FieldErrorOut,
@@ -37,9 +45,18 @@ from yizhan.ledger.schemas import (
     LedgerTotalsOut,
     LimitedOut,
     PhoneOut,
+    ProblemNoticeOut,
+    ProblemReportCreatedOut,
+    ProblemReportIn,
+    ProblemReportOut,
+    ProblemStateChangeOut,
+    ProblemTransitionIn,
     PublicErrorOut,
+    QueueEntryOut,
+    SatisfactionOut,
 )
 from yizhan.orgs import selectors as org_selectors
+from yizhan.positions import photos
 from yizhan.positions import selectors as position_selectors
 
 # No login and so no CSRF check: ninja checks CSRF only inside its cookie authentication, and a
@@ -173,6 +190,22 @@ def feedback_list(request, filters: Query[FeedbackFilters]):
     return selectors.feedback_list(actor=request.actor, position_id=filters.position, status=filters.status)
 
 
+@staff_router.post("", response={201: FeedbackOut, 400: FieldErrorOut, **STAFF_ERRORS}, summary="录入意见（员工）")
+def feedback_record(request, payload: FeedbackRecordIn):
+    """Feedback from a suggestion box, a register or a questionnaire, typed in by staff for a
+    position in scope; handled like the public's."""
+    position = position_selectors.position_get(actor=request.actor, pk=payload.position_id)
+    feedback = services.feedback_record(
+        actor=request.actor,
+        position=position,
+        source=payload.source,
+        rating=payload.rating,
+        text=payload.text,
+        phone=payload.phone,
+    )
+    return Status(201, feedback)
+
+
 @staff_router.get("/{int:feedback_id}", response={200: FeedbackOut, **STAFF_ERRORS}, summary="意见反馈详情")
 def feedback_detail(request, feedback_id: int):
     """One feedback in scope; the phone masked like in the list."""
@@ -181,10 +214,25 @@ def feedback_detail(request, feedback_id: int):
 
 @staff_router.post("/{int:feedback_id}/phone", response={200: PhoneOut, **STAFF_ERRORS}, summary="查看完整联系电话")
 def feedback_phone(request, feedback_id: int):
-    """The full phone, for roles that reply to feedback (those who may update it); each call writes
-    an audit entry (spec §11)."""
+    """The full phone, for roles that reply to feedback (those who may update it) acting for the
+    position's own unit (the handling unit; 403 for an admin above it); each call writes an audit
+    entry (spec §11)."""
     feedback = selectors.feedback_get(actor=request.actor, pk=feedback_id, action=Action.UPDATE)
     return {"phone": services.feedback_phone_reveal(actor=request.actor, feedback=feedback)}
+
+
+@staff_router.post(
+    "/{int:feedback_id}/moderate",
+    response={200: FeedbackOut, 400: FieldErrorOut, **STAFF_ERRORS},
+    summary="隐藏或恢复意见内容（审核）",
+)
+def feedback_moderate(request, feedback_id: int, payload: FeedbackModerateIn):
+    """Hide abusive text from every page and answer (kept in the audit log), with the reason; or
+    show it again."""
+    feedback = selectors.feedback_get(actor=request.actor, pk=feedback_id, action=Action.UPDATE)
+    return services.feedback_moderate(
+        actor=request.actor, feedback=feedback, hidden=payload.hidden, reason=payload.reason
+    )
 
 
 @staff_router.get(
@@ -327,3 +375,214 @@ def ledger_import(request, file: File[UploadedFile]):
     400 lists every problem by row (as Excel numbers it) and column header, and nothing is written."""
     result = imports.ledger_import(actor=request.actor, file=file)
     return Status(200 if result.ok else 400, result.as_dict())
+
+
+# --- problem reports (/api/v1/public/problem-reports, /api/v1/ledger/problem-reports) -----------
+
+problem_public_router = Router(tags=["public"], auth=None)
+PROBLEM_BODY_NOT_AN_OBJECT = _('请求体应为 JSON 对象，例如 {"position_id": 1024, "kind": "locked"}')
+PROBLEM_EXPECTED_TYPES = {"position_id": _("整数（服务阵地编号）"), "kind": _("文字"), "text": _("文字")}
+PROBLEM_DESCRIPTION = (
+    "公众反映服务阵地的问题（无需登录）：closed 开放时间没开门、locked 门锁着进不去、no_water 没有饮用水、"
+    "broken 设备坏了、wrong_location 位置不对，补充说明选填（最多 200 字）。反映后该阵地页面提示"
+    "“有职工反映：…，x月x日”，直到工作人员核实处理。防刷限制同意见反馈（可配置 YIZHAN_PROBLEM_REPORT_LIMITS），"
+    "超过时返回 429 和 Retry-After。错误：400 取值不符合规则；404 阵地不存在或未对公众开放；"
+    "422 请求体不是 JSON 对象或类型不对。"
+)
+
+
+@problem_public_router.post(
+    "",
+    response={
+        201: ProblemReportCreatedOut,
+        400: PublicErrorOut,
+        404: PublicErrorOut,
+        422: PublicErrorOut,
+        429: LimitedOut,
+    },
+    summary="反映阵地的问题（公众）",
+    description=PROBLEM_DESCRIPTION,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ProblemReportIn.model_json_schema()}},
+        }
+    },
+)
+def problem_report_submit(request, response: HttpResponse):
+    response["Cache-Control"] = "no-store"
+    try:
+        data = request_json(request)
+    except BodyNotJSON:
+        data = None
+    if not isinstance(data, dict):
+        return Status(422, {"detail": str(PROBLEM_BODY_NOT_AN_OBJECT), "field": None})
+    try:
+        body = ProblemReportIn.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0])
+        if first["type"] == "missing":
+            return Status(422, {"detail": str(FIELD_MISSING.format(name=name)), "field": name})
+        expected = PROBLEM_EXPECTED_TYPES.get(name, "")
+        return Status(422, {"detail": str(FIELD_WRONG_TYPE.format(name=name, expected=expected)), "field": name})
+    try:
+        report = services.problem_report_submit(
+            position_id=body.position_id, kind=body.kind, text=body.text or "", client=remote_addr(request)
+        )
+    except services.FeedbackLimited as limited:
+        response["Retry-After"] = str(limited.retry_after)
+        return Status(429, {"detail": limited.message, "retry_after": limited.retry_after})
+    return Status(201, {"id": report.pk, "created_at": report.created_at, "due_on": report.due_on})
+
+
+@problem_public_router.get("", response={200: list[ProblemNoticeOut]}, summary="阵地的未处理问题（公众）")
+def problem_notices(request, position_id: int):
+    """The open problem reports of a public position as its page shows them: the kind and the
+    latest day of each, never the text. Empty for a position that is not public."""
+    return selectors.problem_notices(position_id=position_id)
+
+
+class ProblemFilters(Schema):
+    position: int | None = None
+    status: str = ""
+    overdue: bool = False
+
+
+@ledger_router.get("/problem-reports", response={200: list[ProblemReportOut], **STAFF_ERRORS}, summary="问题反映列表")
+@paginate(KeysFirstPagination)
+def problem_report_list(request, filters: Query[ProblemFilters]):
+    """Problem reports on the positions in scope, newest first; by position, status, or the open
+    ones past their deadline (`overdue`)."""
+    return selectors.problem_report_list(
+        actor=request.actor, position_id=filters.position, status=filters.status, overdue=filters.overdue
+    )
+
+
+@ledger_router.get(
+    "/problem-reports/{int:report_id}", response={200: ProblemReportOut, **STAFF_ERRORS}, summary="问题反映详情"
+)
+def problem_report_detail(request, report_id: int):
+    return selectors.problem_report_get(actor=request.actor, pk=report_id)
+
+
+@ledger_router.get(
+    "/problem-reports/{int:report_id}/history",
+    response={200: list[ProblemStateChangeOut], **STAFF_ERRORS},
+    summary="问题处理记录",
+)
+def problem_report_history(request, report_id: int):
+    report = selectors.problem_report_get(actor=request.actor, pk=report_id)
+    return list(selectors.problem_report_history(actor=request.actor, report=report))
+
+
+@ledger_router.post(
+    "/problem-reports/{int:report_id}/transition",
+    response={200: ProblemReportOut, 400: FieldErrorOut, **STAFF_ERRORS},
+    summary="处理问题反映（已解决、核实无此问题、重新打开）",
+)
+def problem_report_transition(request, report_id: int, payload: ProblemTransitionIn):
+    """Settle a report in scope with a note (required); `on_site` also sets the position's
+    verified-on date to today. 400 names the refused field; 403 a role that may not; 404 outside."""
+    report = selectors.problem_report_get(actor=request.actor, pk=report_id, action=Action.UPDATE)
+    return services.problem_report_transition(actor=request.actor, report=report, **payload.dict())
+
+
+@ledger_router.get("/reverify-queue", response={200: list[QueueEntryOut], **STAFF_ERRORS}, summary="待现场核实队列")
+def reverify_queue(request):
+    """Positions in scope to check on site: those with open problem reports (earliest deadline
+    first), then those not verified for YIZHAN_VERIFIED_STALE_DAYS days or never."""
+    return [
+        {
+            "position_id": entry.position.pk,
+            "position_code": entry.position.code,
+            "position_name": entry.position.official_name,
+            "verified_on": entry.position.verified_on,
+            "stale": entry.stale,
+            "due_on": entry.due_on,
+            "overdue": entry.overdue,
+            "reports": [report.pk for report in entry.reports],
+        }
+        for entry in selectors.reverify_queue(actor=request.actor)
+    ]
+
+
+@ledger_router.get("/satisfaction", response={200: SatisfactionOut, **STAFF_ERRORS}, summary="满意率")
+def satisfaction(request, filters: Query[LedgerFilters]):
+    """The share of ratings 4–5 over the feedback in scope (a position, a unit's subtree, a period
+    of submission days), with the count; `rate` is null below the minimum number of ratings."""
+    result = selectors.satisfaction(actor=request.actor, **_filters(request, filters))
+    return {
+        "responses": result.responses,
+        "satisfied": result.satisfied,
+        "minimum": result.minimum,
+        "enough": result.enough,
+        "rate": result.rate,
+    }
+
+
+# --- activities (/api/v1/ledger/activities) ----------------------------------------------------
+
+
+class ActivityFilters(LedgerFilters):
+    kind: str = Field("", description="活动类型")
+
+
+@ledger_router.get("/activities", response={200: list[ActivityOut], **STAFF_ERRORS}, summary="活动列表")
+@paginate(KeysFirstPagination)
+def activity_list(request, filters: Query[ActivityFilters]):
+    """Activities of the units in scope, latest first; by position, unit subtree, kind and period."""
+    return selectors.activity_list(actor=request.actor, kind=filters.kind, **_filters(request, filters))
+
+
+@ledger_router.post("/activities", response={201: ActivityOut, 400: FieldErrorOut, **STAFF_ERRORS}, summary="登记活动")
+def activity_create(request, payload: ActivityIn):
+    data = payload.dict()
+    unit = org_selectors.unit_get(actor=request.actor, pk=data.pop("unit_id"))
+    position_id = data.pop("position_id")
+    position = position_selectors.position_get(actor=request.actor, pk=position_id) if position_id else None
+    return Status(201, services.activity_create(actor=request.actor, unit=unit, position=position, **data))
+
+
+@ledger_router.get("/activities/{int:activity_id}", response={200: ActivityOut, **STAFF_ERRORS}, summary="活动详情")
+def activity_detail(request, activity_id: int):
+    return selectors.activity_get(actor=request.actor, pk=activity_id)
+
+
+@ledger_router.patch(
+    "/activities/{int:activity_id}",
+    response={200: ActivityOut, 400: FieldErrorOut, **STAFF_ERRORS},
+    summary="修改活动",
+)
+def activity_update(request, activity_id: int, payload: ActivityPatchIn):
+    activity = selectors.activity_get(actor=request.actor, pk=activity_id, action=Action.UPDATE)
+    changes = payload.dict(exclude_unset=True)
+    if "position_id" in changes:
+        position_id = changes.pop("position_id")
+        changes["position"] = (
+            position_selectors.position_get(actor=request.actor, pk=position_id) if position_id else None
+        )
+    return services.activity_update(actor=request.actor, activity=activity, **changes)
+
+
+@ledger_router.get(
+    "/activities/{int:activity_id}/photos", response={200: list[ActivityPhotoOut], **STAFF_ERRORS}, summary="活动照片"
+)
+def activity_photos(request, activity_id: int):
+    activity = selectors.activity_get(actor=request.actor, pk=activity_id)
+    return list(selectors.activity_photos(actor=request.actor, activity=activity))
+
+
+@ledger_router.post(
+    "/activities/{int:activity_id}/photos",
+    response={201: ActivityPhotoOut, 400: FieldErrorOut, **STAFF_ERRORS},
+    summary="上传活动照片",
+)
+def activity_photo_add(request, activity_id: int, image: File[UploadedFile], caption: Form[str] = ""):
+    """JPEG, PNG or WebP up to YIZHAN_PHOTO_MAX_BYTES, re-encoded as JPEG without EXIF."""
+    activity = selectors.activity_get(actor=request.actor, pk=activity_id, action=Action.UPDATE)
+    limit = settings.YIZHAN_PHOTO_MAX_BYTES
+    if image.size > limit:
+        raise ApplicationError(photos.PHOTO_TOO_LARGE.format(limit=limit // (1024 * 1024)), field="image")
+    photo = services.activity_photo_add(actor=request.actor, activity=activity, data=image.read(), caption=caption)
+    return Status(201, photo)

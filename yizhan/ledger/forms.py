@@ -3,8 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.ledger.choices import FeedbackStatus
+from yizhan.ledger.choices import STAFF_SOURCES, ActivityKind, FeedbackStatus, ProblemStatus
 from yizhan.ledger.models import ABILITY_FIGURES, LEDGER_FIGURES, SERVICE_FIGURES, VISIT_FIGURES, DailyLedger
+from yizhan.orgs.models import Unit
+from yizhan.positions.choices import PositionState
+from yizhan.positions.models import Position
 
 
 class FeedbackTransitionForm(forms.Form):
@@ -102,3 +105,77 @@ class LedgerImportForm(forms.Form):
     file = forms.FileField(
         label=_("台账文件（.xlsx）"), help_text=_("请使用下载的模板；任何一行有错误，整个文件都不导入")
     )
+
+
+class ProblemTransitionForm(forms.Form):
+    """Settling a problem report: the button pressed names the status; what was found or done;
+    whether it was checked on site (which records the position's verified-on date)."""
+
+    to_state = forms.ChoiceField(choices=ProblemStatus.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("处理说明"),
+        required=False,
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明核实情况或处理结果；重新打开时说明原因"),
+    )
+    on_site = forms.BooleanField(
+        label=_("已到现场核实（同时更新阵地的最近现场核实日期为今天）"), required=False, initial=True
+    )
+
+
+class FeedbackRecordForm(forms.Form):
+    """Feedback typed in by staff: the position (those in the actor's scope that have served),
+    where it came from, the rating and/or the text, an optional phone. The rules are the service's."""
+
+    position = forms.ModelChoiceField(label=_("服务阵地"), queryset=None, empty_label=_("请选择服务阵地"))
+    source = forms.ChoiceField(label=_("来源"), choices=[(s.value, s.label) for s in STAFF_SOURCES])
+    rating = forms.ChoiceField(
+        label=_("评分"),
+        required=False,
+        choices=[("", _("未评分")), *[(str(n), f"{n}") for n in range(5, 0, -1)]],
+    )
+    text = forms.CharField(
+        label=_("意见内容"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=40, help_text=_("选填，仅用于回复"))
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].queryset = (
+            Position.objects.restrict(actor)
+            .exclude(state__in=(PositionState.PLANNED, PositionState.BUILDING))
+            .order_by("code")
+        )
+
+
+class ActivityForm(forms.Form):
+    """An activity: the unit that held it (units in the actor's scope), the position where it was
+    held (optional), title, kind, day, participants, a short description."""
+
+    unit = forms.ModelChoiceField(label=_("举办单位"), queryset=None, empty_label=_("请选择举办单位"))
+    position = forms.ModelChoiceField(
+        label=_("服务阵地"),
+        queryset=None,
+        required=False,
+        empty_label=_("不在阵地举办"),
+        help_text=_("在阵地举办时，举办单位为阵地所属单位"),
+    )
+    title = forms.CharField(label=_("活动名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("活动类型"), choices=ActivityKind.choices)
+    held_on = forms.DateField(label=_("举办日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.IntegerField(
+        label=_("参与人次"), min_value=0, initial=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    description = forms.CharField(
+        label=_("活动简介"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.restrict(actor).order_by("path")
+        self.fields["position"].queryset = (
+            Position.objects.restrict(actor)
+            .exclude(state__in=(PositionState.PLANNED, PositionState.BUILDING))
+            .order_by("code")
+        )

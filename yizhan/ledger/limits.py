@@ -1,6 +1,7 @@
-"""Abuse limits of public feedback without a captcha (issue 4 §4): budgets per client, per client
-and position, and per position, counted in Django's cache (Redis in production, so every server
-process shares them). The windows are set by `YIZHAN_FEEDBACK_LIMITS`.
+"""Abuse limits of public feedback and problem reports without a captcha (issue 4 §4, issue 15 §4):
+budgets per client, per client and position, and per position, counted in Django's cache (Redis in
+production, so every server process shares them). The windows are set by `YIZHAN_FEEDBACK_LIMITS`
+and `YIZHAN_PROBLEM_REPORT_LIMITS` (`SETTINGS`); each kind counts in buckets of its own.
 
 Each window starts with the first submission it counts and lasts its length, so "1 per hour"
 means one hour between two accepted submissions (a window fixed to the clock would let one
@@ -24,6 +25,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 SCOPES = ("client", "client_position", "position")
 KEY_PREFIX = "feedback-limit"
+FEEDBACK, PROBLEM_REPORT = "feedback", "problem_report"
+# What is limited → its setting, and the prefix of its buckets (feedback's have none, as before).
+SETTINGS = {FEEDBACK: "YIZHAN_FEEDBACK_LIMITS", PROBLEM_REPORT: "YIZHAN_PROBLEM_REPORT_LIMITS"}
+BUCKET_PREFIXES = {FEEDBACK: "", PROBLEM_REPORT: "r"}
 # Counters outlive their window a little, so an increment never lands on an expired counter.
 COUNTER_GRACE_S = 60
 
@@ -49,31 +54,32 @@ class Charge:
     refusal: Refusal | None = None
 
 
-def configured_windows() -> dict[str, list[Window]]:
-    """`YIZHAN_FEEDBACK_LIMITS` as windows per scope. Every scope must be named (an empty list
-    switches one off knowingly), so a partial setting cannot drop a limit by omission."""
-    raw = getattr(settings, "YIZHAN_FEEDBACK_LIMITS", None)
+def configured_windows(kind: str = FEEDBACK) -> dict[str, list[Window]]:
+    """The setting of `kind` (`YIZHAN_FEEDBACK_LIMITS`…) as windows per scope. Every scope must be
+    named (an empty list switches one off knowingly), so a partial setting cannot drop a limit by
+    omission."""
+    name = SETTINGS[kind]
+    raw = getattr(settings, name, None)
     if not isinstance(raw, dict) or set(raw) != set(SCOPES):
-        raise ImproperlyConfigured(f"YIZHAN_FEEDBACK_LIMITS must be a dict with exactly the keys {', '.join(SCOPES)}")
+        raise ImproperlyConfigured(f"{name} must be a dict with exactly the keys {', '.join(SCOPES)}")
     windows = {}
     for scope in SCOPES:
         try:
             windows[scope] = [Window(int(count), int(seconds)) for count, seconds in raw[scope]]
         except (TypeError, ValueError):
-            raise ImproperlyConfigured(
-                f"YIZHAN_FEEDBACK_LIMITS[{scope!r}] must be a list of (count, seconds) pairs"
-            ) from None
+            raise ImproperlyConfigured(f"{name}[{scope!r}] must be a list of (count, seconds) pairs") from None
         if any(w.count < 1 or w.seconds < 1 for w in windows[scope]):
-            raise ImproperlyConfigured(f"YIZHAN_FEEDBACK_LIMITS[{scope!r}]: counts and seconds must be positive")
+            raise ImproperlyConfigured(f"{name}[{scope!r}]: counts and seconds must be positive")
     return windows
 
 
-def buckets(*, client_key: str, position_id: int) -> dict[str, str]:
-    """The counter name of each scope for one submission."""
+def buckets(*, client_key: str, position_id: int, kind: str = FEEDBACK) -> dict[str, str]:
+    """The counter name of each scope for one submission of `kind`."""
+    prefix = BUCKET_PREFIXES[kind]
     return {
-        "client": f"c:{client_key}",
-        "client_position": f"cp:{client_key}:{position_id}",
-        "position": f"p:{position_id}",
+        "client": f"{prefix}c:{client_key}",
+        "client_position": f"{prefix}cp:{client_key}:{position_id}",
+        "position": f"{prefix}p:{position_id}",
     }
 
 
@@ -94,10 +100,10 @@ def _current_start(start: float | None, window: Window, now: float) -> float | N
     return start if start is not None and start + window.seconds > now else None
 
 
-def charge(bucket_names: dict[str, str]) -> Charge:
+def charge(bucket_names: dict[str, str], *, kind: str = FEEDBACK) -> Charge:
     """Count one submission in every window of every scope, or refuse it (nothing counted) when a
     window has no place left; the refusal names the window that ends last."""
-    windows = configured_windows()
+    windows = configured_windows(kind)
     now = _now()
     planned = [(scope, _start_key(bucket, w), w) for scope, bucket in bucket_names.items() for w in windows[scope]]
     stored = cache.get_many([key for _, key, _ in planned])

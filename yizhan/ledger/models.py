@@ -1,5 +1,5 @@
 """Ledgers and feedback (spec §6): public feedback on a position and its handling; the daily
-ledger of each position with its corrections."""
+ledger of each position with its corrections; problem reports from the public (spec §2)."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,11 +11,12 @@ from yizhan.core.audit import AuditedModel
 from yizhan.core.models import StateChangeBase
 from yizhan.core.personal_data import personal_field
 from yizhan.core.scoping import ScopedQuerySet
-from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
-from yizhan.orgs.models import PHONE_VALIDATOR
+from yizhan.ledger.choices import ActivityKind, FeedbackSource, FeedbackStatus, ProblemKind, ProblemStatus
+from yizhan.orgs.models import PHONE_VALIDATOR, Unit
 from yizhan.positions.models import Position
 
 TEXT_MAX_LENGTH = 500
+HIDDEN_TEXT = _("（内容因不当言论已隐藏）")
 RATING_MIN, RATING_MAX = 1, 5
 
 
@@ -38,7 +39,7 @@ class Feedback(AuditedModel):
     )
     text = models.CharField(_("意见内容"), max_length=TEXT_MAX_LENGTH, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
-    source = models.CharField(_("来源"), max_length=10, choices=FeedbackSource.choices)
+    source = models.CharField(_("来源"), max_length=20, choices=FeedbackSource.choices)
     client_key = models.CharField(
         _("提交端标识"),
         max_length=64,
@@ -47,6 +48,12 @@ class Feedback(AuditedModel):
         help_text=_("提交地址的加密散列（HMAC-SHA256），不保存原始 IP 地址"),
     )
     status = models.CharField(_("处理状态"), max_length=10, choices=FeedbackStatus.choices, default=FeedbackStatus.NEW)
+    # Moderation (issue 15 §3): abusive text is hidden from every page and answer, and kept, for
+    # the audit log and the submitter's own copy; the rating still counts.
+    hidden = models.BooleanField(_("内容已隐藏"), default=False)
+    hidden_reason = models.CharField(_("隐藏原因"), max_length=255, blank=True)
+    # Staff-entered feedback (suggestion box, register, questionnaire): who typed it in.
+    entered_by_name = models.CharField(_("录入人"), max_length=150, blank=True, editable=False)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     scope_path_field = "position__unit__path"
@@ -76,6 +83,11 @@ class Feedback(AuditedModel):
     @property
     def masked_phone(self) -> str:
         return personal_field(self._meta.label_lower, "phone").mask(self.phone)
+
+    @property
+    def shown_text(self) -> str:
+        """The text as every page and answer shows it: a hidden one replaced by a notice."""
+        return HIDDEN_TEXT if self.hidden else self.text
 
 
 class FeedbackStatusChange(StateChangeBase):
@@ -220,6 +232,160 @@ class DailyLedgerRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ledger} v{self.version}"
+
+
+# --- problem reports from the public (issue 15 §4; spec §2) -----------------------------------
+
+PROBLEM_TEXT_MAX_LENGTH = 200
+
+
+class ProblemReport(AuditedModel):
+    """A worker's one-tap report that a position is closed when it should be open, locked, out of
+    water, broken or in the wrong place (spec §2), with an optional text. While open it shows on
+    the public page (kind and date only, never the text: spec §11) and puts the position in the
+    re-verify queue until `due_on`; staff settle it (`choices.PROBLEM_HANDLING`), on site setting
+    the position's verified-on date. The sender is known only by `client_key`, as for feedback."""
+
+    position = models.ForeignKey(
+        Position, verbose_name=_("服务阵地"), on_delete=models.PROTECT, related_name="problem_reports"
+    )
+    kind = models.CharField(_("问题"), max_length=20, choices=ProblemKind.choices)
+    text = models.CharField(_("补充说明"), max_length=PROBLEM_TEXT_MAX_LENGTH, blank=True)
+    client_key = models.CharField(
+        _("提交端标识"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("提交地址的加密散列（HMAC-SHA256），不保存原始 IP 地址"),
+    )
+    status = models.CharField(_("处理状态"), max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.OPEN)
+    due_on = models.DateField(_("核实期限"))
+    settled_on = models.DateField(_("处理日期"), null=True, blank=True)
+    settled_on_site = models.BooleanField(_("已现场核实"), default=False)
+    created_at = models.DateTimeField(_("反映时间"), auto_now_add=True)
+
+    scope_path_field = "position__unit__path"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("问题反映")
+        verbose_name_plural = _("问题反映")
+        # The public page's open notices of a position; the queue's open reports by deadline.
+        indexes = [
+            models.Index(fields=["position", "status"], name="problem_position_status"),
+            models.Index(fields=["status", "due_on"], name="problem_status_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ProblemStatus.OPEN, settled_on__isnull=True) | ~Q(status=ProblemStatus.OPEN),
+                name="problem_open_is_not_settled",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.position} {self.get_kind_display()}"
+
+    def audit_unit(self):
+        return self.position.unit
+
+
+class ProblemReportStateChange(StateChangeBase):
+    """One row per handling move of a problem report (`choices.PROBLEM_HANDLING`), with what was
+    found or done (`reason`) and whether it was checked on site."""
+
+    report = models.ForeignKey(
+        ProblemReport, verbose_name=_("问题反映"), on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_state = models.CharField(_("原状态"), max_length=20, choices=ProblemStatus.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=ProblemStatus.choices)
+    on_site = models.BooleanField(_("现场核实"), default=False)
+
+    scope_path_field = "report__position__unit__path"
+    scope_permissions_from = "ledger.problemreport"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(StateChangeBase.Meta):
+        verbose_name = _("问题处理记录")
+        verbose_name_plural = _("问题处理记录")
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.from_state} → {self.to_state}"
+
+
+# --- activities (spec §6; issue 15 §2) ----------------------------------------------------------
+
+
+class Activity(AuditedModel):
+    """An activity held at a position or by a unit (spec §6: title, type, participants): festival
+    events, safety training, anti-fraud talks, policy publicity, 送温暖/送清凉… Counted in the unit
+    tree's roll-ups ("120 activities", source 001). A position's activity belongs to its unit."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("举办单位"), on_delete=models.PROTECT, related_name="activities")
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("服务阵地"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("活动名称"), max_length=100)
+    kind = models.CharField(_("活动类型"), max_length=20, choices=ActivityKind.choices)
+    held_on = models.DateField(_("举办日期"))
+    participants = models.PositiveIntegerField(
+        _("参与人次"), default=0, validators=[MaxValueValidator(LEDGER_COUNT_MAX)]
+    )
+    description = models.CharField(_("活动简介"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    scope_path_field = "unit__path"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        indexes = [models.Index(fields=["held_on", "unit"], name="activity_held_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+    def audit_unit(self):
+        return self.unit
+
+
+class ActivityPhoto(AuditedModel):
+    """A photo of an activity, through the positions' photo pipeline (type and size checked,
+    re-encoded as JPEG, no EXIF: `positions.photos.reencode`)."""
+
+    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to="ledger/activities/%Y/%m/")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    uploaded_by = models.CharField(_("上传人"), max_length=150)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    scope_path_field = "activity__unit__path"
+    scope_permissions_from = "ledger.activity"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+
+    def __str__(self) -> str:
+        return f"{self.activity} #{self.pk}"
+
+    def audit_unit(self):
+        return self.activity.unit
 
 
 def _figure_groups():

@@ -17,7 +17,10 @@ PERSONAL_FIELDS = (
         mask_phone,
         NOBODY,
         _("YIZHAN_FEEDBACK_PHONE_RETENTION_DAYS（默认 365 天）后由 feedback-anonymise 清除；提交人可要求删除"),
-        reveal=_("意见详情页“显示完整号码”与 POST /api/v1/feedback/{id}/phone，限可处理意见的角色，记入审计日志"),
+        reveal=_(
+            "意见详情页“显示完整号码”与 POST /api/v1/feedback/{id}/phone，限阵地所属单位（处理单位）可处理意见的角色，"
+            "记入审计日志"
+        ),
         revealed_to=ADMINS | {Role.STATION_MANAGER},  # those who may update feedback (ledger.services)
         audit_masked=True,
     ),
@@ -47,6 +50,14 @@ PERSONAL_FIELDS = (
         ADMINS | {Role.STATION_MANAGER},
         _("随意见记录保存"),
     ),
+    PersonalField(
+        "ledger.feedback",
+        "entered_by_name",
+        Kind.ACCOUNT,
+        mask_name,
+        ADMINS | {Role.STATION_MANAGER},
+        _("随意见记录保存"),
+    ),
     # Who entered or corrected a day of the ledger: staff accounts, read by whoever reads the ledger.
     PersonalField(
         "ledger.dailyledger",
@@ -64,9 +75,37 @@ PERSONAL_FIELDS = (
         ADMINS | {Role.STATION_MANAGER},
         _("随台账保存"),
     ),
+    # A problem report's optional text may name someone; never published (spec §11: the public
+    # notice shows the kind and date only), read by those who settle it.
+    PersonalField(
+        "ledger.problemreport",
+        "text",
+        Kind.FREE_TEXT,
+        mask_hidden,
+        ADMINS | {Role.STATION_MANAGER},
+        _("随问题反映记录保存"),
+    ),
+    PersonalField(
+        "ledger.problemreport",
+        "client_key",
+        Kind.PSEUDONYM,
+        mask_hidden,
+        NOBODY,
+        _("仅用于防刷限流；随问题反映记录保存"),
+        audit_masked=True,
+    ),
+    PersonalField(
+        "ledger.problemreportstatechange",
+        "actor_name",
+        Kind.ACCOUNT,
+        mask_name,
+        ADMINS | {Role.STATION_MANAGER},
+        _("随问题反映记录保存"),
+    ),
 )
 
 NOT_PERSONAL = (
+    NotPersonal("ledger.problemreportstatechange", "actor", _("指向账号的外键（账号的个人信息见 orgs.user）")),
     NotPersonal("ledger.feedbackstatuschange", "actor", _("指向账号的外键（账号的个人信息见 orgs.user）")),
     NotPersonal("ledger.dailyledger", "entered_by", _("指向账号的外键（账号的个人信息见 orgs.user）")),
     NotPersonal("ledger.dailyledgerrevision", "actor", _("指向账号的外键（账号的个人信息见 orgs.user）")),

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from ninja import Field, Schema
 from pydantic import BaseModel, field_validator
 
-from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
-from yizhan.ledger.models import DailyLedger, Feedback
+from yizhan.ledger.choices import ActivityKind, FeedbackSource, FeedbackStatus, ProblemKind, ProblemStatus
+from yizhan.ledger.models import DailyLedger, Feedback, ProblemReport
 
 
 class FeedbackIn(BaseModel):
@@ -62,6 +62,7 @@ class FeedbackOut(Schema):
     phone: str = Field(..., description="联系电话（隐去中间几位；完整号码见 POST /feedback/{id}/phone）")
     source: FeedbackSource
     status: FeedbackStatus
+    hidden: bool = Field(..., description="内容因不当言论已隐藏（text 为提示语，原文保留在审计日志中）")
     created_at: datetime
 
     @staticmethod
@@ -71,6 +72,10 @@ class FeedbackOut(Schema):
     @staticmethod
     def resolve_phone(obj: Feedback) -> str:
         return obj.masked_phone
+
+    @staticmethod
+    def resolve_text(obj: Feedback) -> str:
+        return str(obj.shown_text)
 
 
 class PhoneOut(Schema):
@@ -199,3 +204,161 @@ class LedgerImportOut(Schema):
     corrected: int
     unchanged: int
     errors: list[LedgerImportErrorOut]
+
+
+# --- problem reports ----------------------------------------------------------------------------
+
+
+class ProblemReportIn(BaseModel):
+    """公众反映阵地的问题：一项问题，补充说明选填。"""
+
+    position_id: int = Field(..., description="服务阵地编号（公众接口 /public/nearby 返回的 id）", examples=[1024])
+    kind: str = Field(
+        ...,
+        description="问题：closed 开放时间没开门、locked 门锁着进不去、no_water 没有饮用水、broken 设备坏了、"
+        "wrong_location 位置不对",
+        examples=["locked"],
+    )
+    text: str | None = Field("", description="补充说明，最多 200 字（选填）", examples=["早上 6 点门还锁着"])
+
+    @field_validator("position_id", mode="before")
+    @classmethod
+    def _no_booleans(cls, value):
+        if isinstance(value, bool):
+            raise ValueError("boolean")
+        return value
+
+
+class ProblemReportCreatedOut(Schema):
+    id: int = Field(..., description="反映编号")
+    created_at: datetime
+    due_on: date = Field(..., description="工作人员核实期限")
+
+
+class ProblemNoticeOut(Schema):
+    kind: str = Field(..., description="问题")
+    label: str = Field(..., description="问题的中文说法")
+    day: date = Field(..., description="最近一次反映的日期")
+
+
+class ProblemReportOut(Schema):
+    """A problem report as staff read it (the sender's address key never)."""
+
+    id: int
+    position_id: int
+    position_name: str
+    kind: ProblemKind
+    text: str
+    status: ProblemStatus
+    due_on: date
+    settled_on: date | None
+    settled_on_site: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_position_name(obj: ProblemReport) -> str:
+        return obj.position.official_name
+
+
+class ProblemTransitionIn(Schema):
+    """一次处理：待核实 → 已解决 / 经核实无此问题（须填写处理说明）；已处理 → 待核实（重新打开，须说明原因）。
+    on_site 为现场核实：同时把阵地的“最近现场核实日期”记为今天。"""
+
+    to_state: ProblemStatus = Field(..., description="处理后的状态：resolved、unfounded、open")
+    reason: str = Field("", max_length=255, description="处理说明或重新打开的原因（必填）")
+    on_site: bool = Field(False, description="是否现场核实（是则更新阵地的最近现场核实日期）")
+
+
+class ProblemStateChangeOut(Schema):
+    from_state: str
+    to_state: str
+    reason: str
+    on_site: bool
+    actor_name: str
+    created_at: datetime
+
+
+class QueueEntryOut(Schema):
+    position_id: int
+    position_code: str
+    position_name: str
+    verified_on: date | None = Field(..., description="最近现场核实日期")
+    stale: bool = Field(..., description="超过 YIZHAN_VERIFIED_STALE_DAYS 天（默认 180）未现场核实，或从未核实")
+    due_on: date | None = Field(..., description="未处理的问题反映中最早的核实期限")
+    overdue: bool
+    reports: list[int] = Field(..., description="未处理的问题反映编号")
+
+
+class FeedbackRecordIn(Schema):
+    """员工录入的意见（意见箱、登记簿、问卷）：评分和意见内容至少一项。"""
+
+    position_id: int = Field(..., description="服务阵地编号（id）")
+    source: str = Field(..., description="来源：box 意见箱、register 意见登记簿、questionnaire 问卷")
+    rating: int | None = Field(None, description="评分 1–5，可不填")
+    text: str = Field("", description="意见内容，最多 500 字")
+    phone: str = Field("", description="联系电话（选填，仅用于回复）")
+
+
+class FeedbackModerateIn(Schema):
+    hidden: bool = Field(..., description="true 隐藏不当内容，false 恢复显示")
+    reason: str = Field("", max_length=255, description="隐藏原因（隐藏时必填）")
+
+
+class SatisfactionOut(Schema):
+    responses: int = Field(..., description="评分条数")
+    satisfied: int = Field(..., description="4–5 分的条数")
+    minimum: int = Field(..., description="给出满意率所需的最少评分条数（YIZHAN_SATISFACTION_MIN_RESPONSES）")
+    enough: bool = Field(..., description="评分条数是否足够")
+    rate: float | None = Field(..., description="满意率（4–5 分所占比例，0–1）；评分不足时为 null")
+
+
+# --- activities ---------------------------------------------------------------------------------
+
+
+class ActivityIn(Schema):
+    """一项活动：举办单位（及举办的服务阵地）、名称、类型、日期、参与人次、简介。"""
+
+    unit_id: int = Field(..., description="举办单位编号（id）；在阵地举办时为阵地所属单位")
+    position_id: int | None = Field(None, description="举办活动的服务阵地编号（id），选填")
+    title: str = Field(..., description="活动名称，最多 100 字")
+    kind: ActivityKind = Field(..., description="活动类型")
+    held_on: date = Field(..., description="举办日期，不能晚于今天")
+    participants: int = Field(0, description="参与人次，不小于 0")
+    description: str = Field("", description="活动简介，最多 500 字")
+
+
+class ActivityPatchIn(Schema):
+    position_id: int | None = None
+    title: str | None = None
+    kind: ActivityKind | None = None
+    held_on: date | None = None
+    participants: int | None = None
+    description: str | None = None
+
+
+class ActivityPhotoOut(Schema):
+    id: int
+    url: str
+    width: int
+    height: int
+    caption: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.image.url
+
+
+class ActivityOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    position_id: int | None
+    title: str
+    kind: ActivityKind
+    held_on: date
+    participants: int
+    description: str
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name

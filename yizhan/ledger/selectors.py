@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.db.models import Count, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
-from yizhan.ledger.choices import FeedbackStatus
-from yizhan.ledger.models import FIGURE_NAMES, DailyLedger, DailyLedgerRevision, Feedback, FeedbackStatusChange
+from yizhan.ledger.choices import ActivityKind, FeedbackStatus, ProblemKind, ProblemStatus
+from yizhan.ledger.models import (
+    FIGURE_NAMES,
+    Activity,
+    ActivityPhoto,
+    DailyLedger,
+    DailyLedgerRevision,
+    Feedback,
+    FeedbackStatusChange,
+    ProblemReport,
+    ProblemReportStateChange,
+)
 from yizhan.positions.choices import PUBLIC_STATES
 from yizhan.positions.models import Position
 
@@ -115,3 +128,209 @@ def ledger_totals(
     names = (*FIGURE_NAMES, "visits_total", "services_total")
     sums = days.order_by().aggregate(days=Count("pk"), **{name: Sum(name) for name in names})
     return {name: sums[name] or 0 for name in ("days", *names)}
+
+
+# --- problem reports and the re-verify queue ----------------------------------------------------
+
+
+def problem_report_list(
+    *, actor: Actor, position_id: int | None = None, status: str = "", overdue: bool = False
+) -> QuerySet[ProblemReport]:
+    """Problem reports on the positions in the actor's scope, newest first; optionally of one
+    position, one status, or only the open ones past their deadline (`overdue`)."""
+    require(actor, Action.VIEW, ProblemReport)
+    reports = ProblemReport.objects.restrict(actor).select_related("position")
+    if position_id is not None:
+        reports = reports.filter(position_id=position_id)
+    if status in ProblemStatus.values:
+        reports = reports.filter(status=status)
+    if overdue:
+        reports = reports.filter(status=ProblemStatus.OPEN, due_on__lt=timezone.localdate())
+    return reports.order_by("-created_at", "-pk")
+
+
+def problem_report_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> ProblemReport:
+    """One problem report in the actor's scope (404 outside it, 403 when the role may not)."""
+    return get_for_actor(ProblemReport.objects.select_related("position", "position__unit"), actor, action, pk=pk)
+
+
+def problem_report_history(*, actor: Actor, report: ProblemReport) -> QuerySet[ProblemReportStateChange]:
+    """The handling moves of a report the caller fetched in scope, newest first."""
+    require(actor, Action.VIEW, ProblemReport)
+    return ProblemReportStateChange.objects.filter(report=report).order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True)
+class PublicNotice:
+    """What the public page says of an open report: the kind and the day, never the text."""
+
+    kind: str
+    label: str
+    day: date
+
+
+def problem_notices(*, position_id: int) -> list[PublicNotice]:
+    """The open problem reports of a public position, one notice per kind (its latest day), for the
+    public page and API (spec §2: shown until resolved). No actor: public information."""
+    latest: dict[str, date] = {}
+    reports = ProblemReport.objects.filter(
+        position_id=position_id, status=ProblemStatus.OPEN, position__state__in=PUBLIC_STATES
+    ).values_list("kind", "created_at")
+    for kind, created_at in reports:
+        day = timezone.localdate(created_at)
+        if kind not in latest or day > latest[kind]:
+            latest[kind] = day
+    labels = dict(ProblemKind.choices)
+    return [PublicNotice(kind, str(labels[kind]), latest[kind]) for kind in ProblemKind.values if kind in latest]
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """A position to check on site: its open reports (earliest deadline first) and/or its stale
+    verified-on date (spec §2; issue 15 §4)."""
+
+    position: Position
+    reports: tuple[ProblemReport, ...]
+    due_on: date | None  # the earliest deadline of its open reports
+    stale: bool  # not verified on site within YIZHAN_VERIFIED_STALE_DAYS (or never)
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on is not None and self.due_on < timezone.localdate()
+
+
+def reverify_queue(*, actor: Actor, today: date | None = None) -> list[QueueEntry]:
+    """The re-verify queue of the actor's scope: public positions with an open problem report
+    (earliest deadline first), then those not verified on site for YIZHAN_VERIFIED_STALE_DAYS days
+    or never (oldest first). Station managers see their unit's, admins their subtree's."""
+    require(actor, Action.VIEW, ProblemReport)
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.YIZHAN_VERIFIED_STALE_DAYS)
+    open_reports = (
+        ProblemReport.objects.restrict(actor)
+        .filter(status=ProblemStatus.OPEN, position__state__in=PUBLIC_STATES)
+        .select_related("position", "position__unit")
+        .order_by("due_on", "created_at", "pk")
+    )
+    by_position: dict[int, list[ProblemReport]] = {}
+    positions: dict[int, Position] = {}
+    for report in open_reports:
+        by_position.setdefault(report.position_id, []).append(report)
+        positions[report.position_id] = report.position
+    stale = (
+        Position.objects.restrict(actor)
+        .filter(state__in=PUBLIC_STATES)
+        .filter(Q(verified_on__isnull=True) | Q(verified_on__lt=cutoff))
+        .select_related("unit")
+        .order_by(F("verified_on").asc(nulls_first=True), "code")
+    )
+    stale_ids = set()
+    later = []
+    for position in stale:
+        stale_ids.add(position.pk)
+        if position.pk not in by_position:
+            later.append(QueueEntry(position, (), None, True))
+    first = [
+        QueueEntry(positions[pk], tuple(reports), reports[0].due_on, pk in stale_ids)
+        for pk, reports in by_position.items()
+    ]
+    first.sort(key=lambda entry: (entry.due_on, entry.position.code))
+    return first + later
+
+
+# --- satisfaction (spec §6; issue 15 §5) --------------------------------------------------------
+
+SATISFIED_FROM = 4  # spec §6: the satisfaction rate is the share of ratings 4–5
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Ratings in a period: how many were given, how many were 4 or 5, and the minimum below which
+    the rate is not stated ("not enough responses", YIZHAN_SATISFACTION_MIN_RESPONSES)."""
+
+    responses: int
+    satisfied: int
+    minimum: int
+
+    @property
+    def enough(self) -> bool:
+        return self.responses >= self.minimum and self.responses > 0
+
+    @property
+    def rate(self) -> float | None:
+        """The share of 4–5 ratings (0–1), or None when there are not enough responses."""
+        return self.satisfied / self.responses if self.enough else None
+
+
+def satisfaction_rate(*, responses: int, satisfied: int, minimum: int | None = None) -> Satisfaction:
+    """The satisfaction rule in one place (spec §6): share of ratings 4–5 of those given, stated
+    only from `minimum` responses (default YIZHAN_SATISFACTION_MIN_RESPONSES, 10)."""
+    minimum = settings.YIZHAN_SATISFACTION_MIN_RESPONSES if minimum is None else minimum
+    return Satisfaction(responses=responses, satisfied=satisfied, minimum=minimum)
+
+
+def satisfaction(
+    *,
+    actor: Actor,
+    position_id: int | None = None,
+    unit=None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    minimum: int | None = None,
+) -> Satisfaction:
+    """Satisfaction of the positions in the actor's scope — one position, a unit's subtree, or all
+    — over a period of submission days (Asia/Shanghai, both ends included): the selector the star
+    rating (spec §4, "effect") and the centre grading (§8) call. Ratings of feedback whose text was
+    hidden or erased still count; feedback without a rating does not."""
+    require(actor, Action.VIEW, Feedback)
+    rated = Feedback.objects.restrict(actor).filter(rating__isnull=False)
+    if position_id is not None:
+        rated = rated.filter(position_id=position_id)
+    if unit is not None:
+        rated = rated.filter(position__unit__path__startswith=unit.path)
+    if date_from is not None:
+        rated = rated.filter(created_at__date__gte=date_from)
+    if date_to is not None:
+        rated = rated.filter(created_at__date__lte=date_to)
+    counts = rated.order_by().aggregate(
+        responses=Count("pk"), satisfied=Count("pk", filter=Q(rating__gte=SATISFIED_FROM))
+    )
+    return satisfaction_rate(responses=counts["responses"], satisfied=counts["satisfied"], minimum=minimum)
+
+
+# --- activities ---------------------------------------------------------------------------------
+
+
+def activity_list(
+    *,
+    actor: Actor,
+    position_id: int | None = None,
+    unit=None,
+    kind: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Activity]:
+    """Activities of the units in the actor's scope, latest first; by position, unit subtree, kind
+    and period (held on, both ends included)."""
+    require(actor, Action.VIEW, Activity)
+    activities = Activity.objects.restrict(actor).select_related("unit", "position")
+    if position_id is not None:
+        activities = activities.filter(position_id=position_id)
+    if unit is not None:
+        activities = activities.filter(unit__path__startswith=unit.path)
+    if kind in ActivityKind.values:
+        activities = activities.filter(kind=kind)
+    if date_from is not None:
+        activities = activities.filter(held_on__gte=date_from)
+    if date_to is not None:
+        activities = activities.filter(held_on__lte=date_to)
+    return activities.order_by("-held_on", "-pk")
+
+
+def activity_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Activity:
+    return get_for_actor(Activity.objects.select_related("unit", "position"), actor, action, pk=pk)
+
+
+def activity_photos(*, actor: Actor, activity: Activity) -> QuerySet[ActivityPhoto]:
+    require(actor, Action.VIEW, Activity)
+    return ActivityPhoto.objects.filter(activity=activity).order_by("created_at", "pk")

@@ -8,12 +8,14 @@ import ipaddress
 import json
 import logging
 import unicodedata
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -21,25 +23,43 @@ from django.utils.translation import gettext_lazy as _
 
 from yizhan.core import workflow
 from yizhan.core.audit import audit_context, audit_record
-from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, from_validation_error
+from yizhan.core.errors import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    from_validation_error,
+)
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require, require_in_scope
 from yizhan.ledger import limits, selectors
-from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackSource
+from yizhan.ledger.choices import (
+    FEEDBACK_HANDLING,
+    PROBLEM_HANDLING,
+    PUBLIC_SOURCES,
+    STAFF_SOURCES,
+    FeedbackSource,
+    ProblemKind,
+)
 from yizhan.ledger.models import (
     LEDGER_COUNT_MAX,
     LEDGER_FIGURES,
+    PROBLEM_TEXT_MAX_LENGTH,
     RATING_MAX,
     RATING_MIN,
     SERVICE_ITEM_NAMES,
     TEXT_MAX_LENGTH,
     VISIT_NAMES,
+    Activity,
+    ActivityPhoto,
     DailyLedger,
     DailyLedgerRevision,
     Feedback,
+    ProblemReport,
 )
 from yizhan.orgs.models import PHONE_VALIDATOR
+from yizhan.positions import photos
 from yizhan.positions.choices import PositionState
 from yizhan.positions.models import Position
 
@@ -52,6 +72,9 @@ CONTENT_MISSING = _("请给出评分或填写意见内容")
 PHONE_INVALID = _("联系电话格式不正确（手机 11 位，座机如 0411-82345678），也可以不填")
 SOURCE_UNKNOWN = _("未知的意见来源“{value}”")
 POSITION_NOT_PUBLIC = _("服务阵地不存在或未对公众开放")
+PHONE_ONLY_HANDLING_UNIT = _("只有该阵地所属单位（处理单位）可以查看完整号码")
+STAFF_SOURCE_UNKNOWN = _("请选择意见来源：{options}")
+MODERATION_REASON_MISSING = _("隐藏内容须说明原因")
 LIMITED = {
     "client": _("提交过于频繁，请 {wait}后再试"),
     "client_position": _("您刚对该阵地提交过意见，请 {wait}后再试"),
@@ -86,7 +109,7 @@ def feedback_submit(*, position_id: int, rating, text: str = "", phone: str = ""
     phone for a reply (spec §11). Only public positions (operating, suspended) take feedback: any
     other id is not found. `client` is the sender's address, kept only as `client_key`; the abuse
     limits of `YIZHAN_FEEDBACK_LIMITS` refuse with FeedbackLimited. Nothing personal is logged."""
-    if source not in FeedbackSource.values:
+    if source not in PUBLIC_SOURCES:
         raise ApplicationError(SOURCE_UNKNOWN.format(value=str(source)[:20]), field="source")
     rating = clean_rating(rating)
     text = clean_text(text)
@@ -124,15 +147,78 @@ def feedback_submit(*, position_id: int, rating, text: str = "", phone: str = ""
 
 
 def feedback_phone_reveal(*, actor: Actor, feedback: Feedback) -> str:
-    """The full phone of a feedback, for a role that replies to it (those who may update feedback),
-    audited as the personal data leaving the system (spec §11: staff views mask by default,
-    revealing needs a permission and writes an audit entry). The caller fetched `feedback` within
-    the actor's scope."""
+    """The full phone of a feedback, for a role that replies to it (those who may update feedback)
+    acting for the handling unit — the unit the position belongs to (issue 15 §3: the phone stays
+    masked except to the handling unit; an admin above sees it masked) — audited as the personal
+    data leaving the system (spec §11: revealing needs a permission and writes an audit entry).
+    The caller fetched `feedback` within the actor's scope."""
     require(actor, Action.UPDATE, Feedback)
+    if actor.unit is None or feedback.position.unit_id != actor.unit.pk:
+        raise PermissionDeniedError(PHONE_ONLY_HANDLING_UNIT)
     if not feedback.phone:
         return ""
     audit_record(action=AuditAction.REVEAL, obj=feedback, after={"revealed": "phone"})
     return feedback.phone
+
+
+def may_reveal_phone(actor: Actor, feedback: Feedback) -> bool:
+    """Whether `feedback_phone_reveal` would show this actor the phone (for the page's button)."""
+    return actor.can(Action.UPDATE, Feedback) and actor.unit is not None and feedback.position.unit_id == actor.unit.pk
+
+
+def feedback_record(
+    *, actor: Actor, position: Position, source: str, rating=None, text: str = "", phone: str = ""
+) -> Feedback:
+    """Type in feedback that came by suggestion box, register or questionnaire (spec §6: "also
+    suggestion box and questionnaire entries typed in by staff"), beside the public's: the same
+    rules for rating, text and phone as `feedback_submit`, no abuse limits, on a position in the
+    actor's scope that has served (not planned or building). Handled like any other feedback."""
+    require(actor, Action.CREATE, Feedback)
+    position = Position.objects.select_related("unit").get(pk=position.pk)
+    require_in_scope(actor, position.unit)
+    if source not in STAFF_SOURCES:
+        options = "、".join(str(FeedbackSource(value).label) for value in STAFF_SOURCES)
+        raise ApplicationError(STAFF_SOURCE_UNKNOWN.format(options=options), field="source")
+    if position.state in (PositionState.PLANNED, PositionState.BUILDING):
+        raise ApplicationError(LEDGER_POSITION_NOT_SERVING.format(state=position.get_state_display()), field="position")
+    rating = clean_rating(rating)
+    text = clean_text(text)
+    if rating is None and not text:
+        raise ApplicationError(CONTENT_MISSING, field="text")
+    feedback = Feedback(
+        position=position,
+        rating=rating,
+        text=text,
+        phone=clean_phone(phone),
+        source=source,
+        entered_by_name=actor.user.get_username(),
+    )
+    try:
+        feedback.full_clean()
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def feedback_moderate(*, actor: Actor, feedback: Feedback, hidden: bool, reason: str = "") -> Feedback:
+    """Hide a feedback's abusive text from every page, list and answer (`Feedback.shown_text`), or
+    show it again (issue 15 §3). The text is kept: the audit log records the change, and the
+    submitter's own copy (`feedback_subject_export`) still holds it. Hiding needs a reason. The
+    roles that may update feedback, within their scope."""
+    require(actor, Action.UPDATE, Feedback)
+    feedback = Feedback.objects.select_for_update().select_related("position__unit").get(pk=feedback.pk)
+    require_in_scope(actor, feedback.position.unit)
+    reason = (reason or "").strip()
+    if hidden and not reason:
+        raise ApplicationError(MODERATION_REASON_MISSING, field="reason")
+    if len(reason) > 255:
+        raise ApplicationError(LEDGER_REASON_TOO_LONG, field="reason")
+    feedback.hidden = bool(hidden)
+    feedback.hidden_reason = reason if hidden else ""
+    feedback.save()
+    return feedback
 
 
 def feedback_transition(*, actor: Actor, feedback: Feedback, to_state: str, reason: str = "") -> Feedback:
@@ -560,3 +646,171 @@ def _entered_meanwhile(ledger: DailyLedger) -> ConflictError:
         ),
         extra={"version": ledger.version, "id": ledger.pk},
     )
+
+
+# --- problem reports from the public (issue 15 §4; spec §2) -----------------------------------
+
+PROBLEM_KIND_UNKNOWN = _("请选择反映的问题：{options}")
+PROBLEM_TEXT_TOO_LONG = _("补充说明不能超过 {max} 个字（现有 {length} 个字）")
+PROBLEM_LIMITED = {
+    "client": _("提交过于频繁，请 {wait}后再试"),
+    "client_position": _("您刚反映过该阵地的问题，请 {wait}后再试"),
+    "position": _("该阵地收到的反映过多，请 {wait}后再试"),
+}
+
+
+def problem_report_submit(*, position_id, kind, text: str = "", client: str) -> ProblemReport:
+    """Record a worker's report that a public position is closed, locked, out of water, broken or
+    misplaced (spec §2), with an optional text of at most 200 characters (cleaned as feedback
+    text is). Open at once: shown on the public page and in the re-verify queue, due for a check
+    within YIZHAN_REVERIFY_DUE_DAYS. Same abuse limits as feedback (`YIZHAN_PROBLEM_REPORT_LIMITS`,
+    FeedbackLimited when over); the address is kept only as `client_key`."""
+    if kind not in ProblemKind.values:
+        options = "、".join(str(label) for label in ProblemKind.labels)
+        raise ApplicationError(PROBLEM_KIND_UNKNOWN.format(options=options), field="kind")
+    try:
+        text = clean_text(text)
+    except ApplicationError as error:
+        if not isinstance(text, str):
+            raise ApplicationError(error.message, field="text") from None
+        text = text.strip()  # over feedback's 500: longer than a report's 200 as well
+    if len(text) > PROBLEM_TEXT_MAX_LENGTH:
+        raise ApplicationError(
+            PROBLEM_TEXT_TOO_LONG.format(max=PROBLEM_TEXT_MAX_LENGTH, length=len(text)), field="text"
+        )
+    position = _public_position(position_id)
+    key = client_key(client)
+    due_on = timezone.localdate() + timedelta(days=settings.YIZHAN_REVERIFY_DUE_DAYS)
+    report = ProblemReport(position=position, kind=kind, text=text, client_key=key, due_on=due_on)
+    kind_of_limit = limits.PROBLEM_REPORT
+    buckets = limits.buckets(client_key=key, position_id=position.pk, kind=kind_of_limit)
+    charge = limits.charge(buckets, kind=kind_of_limit)
+    if charge.refusal is not None:
+        refusal = charge.refusal
+        logger.info("problem report refused by the %s limit on position %s", refusal.scope, position.pk)
+        raise FeedbackLimited(
+            PROBLEM_LIMITED[refusal.scope].format(wait=_wait_text(refusal.retry_after)),
+            retry_after=refusal.retry_after,
+            scope=refusal.scope,
+        )
+    try:
+        with (
+            transaction.atomic(),
+            audit_context(actor_id=None, actor_name=PUBLIC_ACTOR_NAME, unit_path="", unit_name="", remote_addr=""),
+        ):
+            report.save()
+    except BaseException:
+        limits.refund(charge)
+        raise
+    logger.info("problem report %s (%s) saved on position %s", report.pk, kind, position.pk)
+    return report
+
+
+def problem_report_transition(
+    *, actor: Actor, report: ProblemReport, to_state: str, reason: str = "", on_site: bool = False
+) -> ProblemReport:
+    """Settle a problem report (the table is `choices.PROBLEM_HANDLING`): resolved or found
+    unfounded, with what was found or done (required); `on_site` when checked at the position,
+    which sets the position's verified-on date to today; or reopen a settled one saying why (a
+    new deadline). The roles that may update problem reports, within their scope; one history row
+    and one audit entry per move (plus the position's, when verified on site)."""
+    return workflow.transition(
+        workflow=PROBLEM_HANDLING, actor=actor, obj=report, to=to_state, reason=reason, on_site=on_site
+    )
+
+
+# --- activities (spec §6; issue 15 §2) ---------------------------------------------------------
+
+ACTIVITY_DAY_FUTURE = _("活动日期不能晚于今天（{day}）")
+ACTIVITY_POSITION_OTHER_UNIT = _("该阵地属于“{unit}”，活动的举办单位应与之一致")
+ACTIVITY_FIELDS = ("title", "kind", "held_on", "participants", "description", "position")
+
+
+def _activity_check(actor: Actor, activity: Activity) -> None:
+    """The rules of one activity: in the actor's scope (its unit, and its position's unit), a
+    position's activity held by the position's unit, not in the future, fields as declared."""
+    require_in_scope(actor, activity.unit)
+    if activity.position_id is not None:
+        position = Position.objects.select_related("unit").get(pk=activity.position_id)
+        require_in_scope(actor, position.unit)
+        if position.unit_id != activity.unit_id:
+            raise ApplicationError(ACTIVITY_POSITION_OTHER_UNIT.format(unit=position.unit.name), field="position")
+    if activity.held_on and activity.held_on > timezone.localdate():
+        raise ApplicationError(ACTIVITY_DAY_FUTURE.format(day=timezone.localdate().isoformat()), field="held_on")
+    try:
+        activity.full_clean(exclude=["unit", "position"])
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor: Actor,
+    unit,
+    title: str,
+    kind: str,
+    held_on: date,
+    participants: int = 0,
+    description: str = "",
+    position: Position | None = None,
+) -> Activity:
+    """Register an activity held by `unit` (in the actor's scope), at `position` when it was held
+    at one (the position's own unit), on a day not in the future (spec §6)."""
+    require(actor, Action.CREATE, Activity)
+    activity = Activity(
+        unit=unit,
+        position=position,
+        title=(title or "").strip(),
+        kind=kind,
+        held_on=held_on,
+        participants=participants,
+        description=(description or "").strip(),
+    )
+    _activity_check(actor, activity)
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, actor: Actor, activity: Activity, **changes) -> Activity:
+    """Correct an activity in scope (title, kind, day, participants, description, position);
+    the audit log keeps the earlier values."""
+    require(actor, Action.UPDATE, Activity)
+    activity = Activity.objects.select_for_update().select_related("unit").get(pk=activity.pk)
+    require_in_scope(actor, activity.unit)
+    unknown = set(changes) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise ApplicationError(f"unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(activity, name, value.strip() if isinstance(value, str) else value)
+    _activity_check(actor, activity)
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_photo_add(*, actor: Actor, activity: Activity, data: bytes, caption: str = "") -> ActivityPhoto:
+    """A photo of an activity through the positions' photo pipeline: refused when empty, over
+    YIZHAN_PHOTO_MAX_BYTES or not a JPEG/PNG/WebP image; re-encoded as JPEG without EXIF."""
+    require(actor, Action.UPDATE, Activity)
+    activity = Activity.objects.select_related("unit").get(pk=activity.pk)
+    require_in_scope(actor, activity.unit)
+    caption = (caption or "").strip()
+    if len(caption) > 100:
+        raise ApplicationError(PHOTO_CAPTION_TOO_LONG, field="caption")
+    if not data:
+        raise ApplicationError(str(photos.PHOTO_EMPTY), field="image")
+    limit = settings.YIZHAN_PHOTO_MAX_BYTES
+    if len(data) > limit:
+        raise ApplicationError(photos.PHOTO_TOO_LARGE.format(limit=limit // (1024 * 1024)), field="image")
+    jpeg, (width, height) = photos.reencode(data)
+    photo = ActivityPhoto(
+        activity=activity, caption=caption, uploaded_by=actor.user.get_username(), width=width, height=height
+    )
+    photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(jpeg), save=False)
+    photo.save()
+    return photo
+
+
+PHOTO_CAPTION_TOO_LONG = _("说明不能超过 100 个字")

@@ -1,28 +1,33 @@
 """Staff pages of the daily ledger (issue 15 §1): the positions whose ledger the actor keeps with
 today's state, one day's entry on one phone screen (numeric keypad, yesterday's figures one tap
 away, corrections with the version read, a conflict told as such), the days entered, and the xlsx
-upload. Rules are the services'; these pages only call them."""
+upload; problem reports and the re-verify queue (§4). Rules are the services'; these pages only
+call them."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yizhan.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE
 from yizhan.core.views_helpers import staff_view
 from yizhan.ledger import imports, selectors, services
-from yizhan.ledger.forms import LedgerDayForm, LedgerImportForm
-from yizhan.ledger.models import LEDGER_FIGURES, DailyLedger
+from yizhan.ledger.choices import PROBLEM_HANDLING, ActivityKind, ProblemStatus
+from yizhan.ledger.forms import ActivityForm, LedgerDayForm, LedgerImportForm, ProblemTransitionForm
+from yizhan.ledger.models import LEDGER_FIGURES, Activity, DailyLedger
+from yizhan.positions import photos
 from yizhan.positions import selectors as position_selectors
 
 PER_PAGE = 50
@@ -186,3 +191,183 @@ def _date(text) -> date | None:
         return date.fromisoformat(str(text)) if text else None
     except ValueError:
         return None
+
+
+# --- problem reports and the re-verify queue ----------------------------------------------------
+
+HANDLED = _("问题反映 #{id} 已变为“{status}”")
+
+
+@staff_view
+def problem_list(request):
+    actor = request.actor
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    reports = selectors.problem_report_list(actor=actor, status=status, overdue=overdue)
+    page = Paginator(reports, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "ledger/problem_list.html",
+        {
+            "page": page,
+            "statuses": ProblemStatus.choices,
+            "status": status,
+            "overdue": overdue,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@staff_view
+def problem_detail(request, pk: int):
+    report = selectors.problem_report_get(actor=request.actor, pk=pk)
+    return _problem_detail(request, report)
+
+
+def _problem_detail(request, report, form: ProblemTransitionForm | None = None):
+    actor = request.actor
+    moves = PROBLEM_HANDLING.available_transitions(actor, report)
+    return render(
+        request,
+        "ledger/problem_detail.html",
+        {
+            "report": report,
+            "moves": [(move.target, PROBLEM_HANDLING.move_label(move)) for move in moves],
+            "form": form or (ProblemTransitionForm() if moves else None),
+            "history": selectors.problem_report_history(actor=actor, report=report),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@staff_view
+def problem_transition(request, pk: int):
+    """Settle a report from its page: back to where it was settled from (the queue), or the page
+    with the refusal next to the field."""
+    actor = request.actor
+    report = selectors.problem_report_get(actor=actor, pk=pk, action=Action.UPDATE)
+    form = ProblemTransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            report = services.problem_report_transition(actor=actor, report=report, **form.cleaned_data)
+        except PermissionDeniedError:
+            raise
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, HANDLED.format(id=report.pk, status=report.get_status_display()))
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = reverse("ledger_staff:problem_detail", args=[report.pk])
+            return redirect(target)
+    return _problem_detail(request, report, form)
+
+
+@staff_view
+def reverify_queue(request):
+    """Positions to check on site: open problem reports by deadline, then stale verified-on dates."""
+    entries = selectors.reverify_queue(actor=request.actor)
+    return render(
+        request,
+        "ledger/reverify_queue.html",
+        {"entries": entries, "stale_days": settings.YIZHAN_VERIFIED_STALE_DAYS, "today": timezone.localdate()},
+    )
+
+
+# --- activities ---------------------------------------------------------------------------------
+
+ACTIVITY_SAVED = _("活动已保存")
+ACTIVITY_PHOTO_ADDED = _("照片已上传")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def activity_list(request):
+    """The activities in scope, latest first, with the form to register one (for the roles that may)."""
+    actor = request.actor
+    may_create = actor.can(Action.CREATE, Activity)
+    form = None
+    if may_create:
+        initial = {"unit": actor.unit.pk if actor.unit else None, "position": request.GET.get("position")}
+        form = ActivityForm(request.POST or None, actor=actor, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                activity = services.activity_create(actor=actor, **form.cleaned_data)
+            except PermissionDeniedError:
+                raise
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, ACTIVITY_SAVED)
+                return redirect("ledger_staff:activity_detail", pk=activity.pk)
+    elif request.method == "POST":
+        raise PermissionDeniedError(FORBIDDEN_MESSAGE)
+    activities = selectors.activity_list(actor=actor, kind=request.GET.get("kind", ""))
+    page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "ledger/activity_list.html",
+        {"page": page, "form": form, "kinds": ActivityKind.choices, "kind": request.GET.get("kind", "")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def activity_detail(request, pk: int):
+    """One activity: its facts and photos; POST corrects it (the roles that may)."""
+    actor = request.actor
+    activity = selectors.activity_get(actor=actor, pk=pk)
+    may_update = actor.can(Action.UPDATE, Activity)
+    form = None
+    if may_update:
+        initial = {name: getattr(activity, name) for name in ("unit", "position", "title", "kind", "held_on")}
+        initial.update(participants=activity.participants, description=activity.description)
+        form = ActivityForm(request.POST or None, actor=actor, initial=initial)
+        form.fields["unit"].disabled = True
+        if request.method == "POST" and form.is_valid():
+            changes = {k: v for k, v in form.cleaned_data.items() if k != "unit"}
+            try:
+                activity = services.activity_update(actor=actor, activity=activity, **changes)
+            except PermissionDeniedError:
+                raise
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, ACTIVITY_SAVED)
+                return redirect("ledger_staff:activity_detail", pk=activity.pk)
+    elif request.method == "POST":
+        raise PermissionDeniedError(FORBIDDEN_MESSAGE)
+    return render(
+        request,
+        "ledger/activity_detail.html",
+        {
+            "activity": activity,
+            "form": form,
+            "photos": selectors.activity_photos(actor=actor, activity=activity),
+            "photo_max_mb": settings.YIZHAN_PHOTO_MAX_BYTES // (1024 * 1024),
+        },
+    )
+
+
+@require_POST
+@staff_view
+def activity_photo_add(request, pk: int):
+    """Upload a photo of an activity (the positions' pipeline: checked, re-encoded, no EXIF)."""
+    activity = selectors.activity_get(actor=request.actor, pk=pk, action=Action.UPDATE)
+    upload = request.FILES.get("image")
+    limit = settings.YIZHAN_PHOTO_MAX_BYTES
+    try:
+        if upload is not None and upload.size > limit:
+            raise ApplicationError(photos.PHOTO_TOO_LARGE.format(limit=limit // (1024 * 1024)), field="image")
+        data = upload.read() if upload is not None else b""
+        services.activity_photo_add(
+            actor=request.actor, activity=activity, data=data, caption=request.POST.get("caption", "")
+        )
+    except PermissionDeniedError:
+        raise
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, ACTIVITY_PHOTO_ADDED)
+    return redirect("ledger_staff:activity_detail", pk=activity.pk)

@@ -22,19 +22,24 @@ from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
 from yizhan.ledger import selectors, services
 from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackStatus
-from yizhan.ledger.forms import FeedbackTransitionForm
+from yizhan.ledger.forms import FeedbackRecordForm, FeedbackTransitionForm
 from yizhan.ledger.models import Feedback
 
 PER_PAGE = 50
 ERASED = _("已删除该提交人的个人信息：{count} 条意见的联系电话与内容已清除，评分保留")
 ERASE_UNCONFIRMED = _("请勾选确认后再删除")
 HANDLED = _("意见 #{id} 已变为“{status}”")
+HIDDEN = _("内容已隐藏，原文保留在审计日志中")
+SHOWN = _("内容已恢复显示")
+RECORDED = _("已录入意见 #{id}")
 
 
 @staff_view
 def feedback_list(request):
     status = request.GET.get("status", "")
-    feedback = selectors.feedback_list(actor=request.actor, status=status)
+    position = request.GET.get("position", "")
+    position_id = int(position) if position.isdecimal() and len(position) < 10 else None
+    feedback = selectors.feedback_list(actor=request.actor, status=status, position_id=position_id)
     page = Paginator(feedback, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -44,6 +49,8 @@ def feedback_list(request):
             "statuses": FeedbackStatus.choices,
             "status": status,
             "can_answer_requests": request.actor.can(Action.EXPORT, Feedback),
+            "can_record": request.actor.can(Action.CREATE, Feedback),
+            "satisfaction": selectors.satisfaction(actor=request.actor, position_id=position_id),
             # The list offers the one move that needs no note; the rest is on the detail page.
             "can_mark_read": request.actor.can(Action.UPDATE, Feedback),
             "new": FeedbackStatus.NEW,
@@ -66,7 +73,14 @@ def feedback_detail(request, pk: int):
     return _detail(request, feedback, phone=phone)
 
 
-def _detail(request, feedback: Feedback, *, phone: str | None = None, form: FeedbackTransitionForm | None = None):
+def _detail(
+    request,
+    feedback: Feedback,
+    *,
+    phone: str | None = None,
+    form: FeedbackTransitionForm | None = None,
+    moderation_error: str = "",
+):
     actor = request.actor
     moves = FEEDBACK_HANDLING.available_transitions(actor, feedback)
     return render(
@@ -75,7 +89,9 @@ def _detail(request, feedback: Feedback, *, phone: str | None = None, form: Feed
         {
             "feedback": feedback,
             "phone": phone,
-            "can_reveal": actor.can(Action.UPDATE, Feedback),
+            "can_reveal": services.may_reveal_phone(actor, feedback),
+            "can_moderate": actor.can(Action.UPDATE, Feedback),
+            "moderation_error": moderation_error,
             "moves": [(move.target, FEEDBACK_HANDLING.move_label(move)) for move in moves],
             "transition_form": form or (FeedbackTransitionForm() if moves else None),
             "history": selectors.feedback_history(actor=actor, feedback=feedback),
@@ -102,6 +118,54 @@ def feedback_transition(request, pk: int):
             messages.success(request, HANDLED.format(id=feedback.pk, status=feedback.get_status_display()))
             return redirect(_safe_next(request, reverse("ledger:feedback_detail", args=[feedback.pk])))
     return _detail(request, feedback, form=form)
+
+
+@require_POST
+@staff_view
+def feedback_moderate(request, pk: int):
+    """Hide a feedback's text (with the reason) or show it again, from its page."""
+    actor = request.actor
+    feedback = selectors.feedback_get(actor=actor, pk=pk, action=Action.UPDATE)
+    hidden = request.POST.get("hidden") == "1"
+    try:
+        feedback = services.feedback_moderate(
+            actor=actor, feedback=feedback, hidden=hidden, reason=request.POST.get("reason", "")
+        )
+    except PermissionDeniedError:
+        raise
+    except ApplicationError as error:
+        return _detail(request, feedback, moderation_error=error.message)
+    messages.success(request, HIDDEN if feedback.hidden else SHOWN)
+    return redirect("ledger:feedback_detail", pk=feedback.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def feedback_create(request):
+    """Type in feedback from a suggestion box, a register or a questionnaire, for a position in
+    scope (?position=<id> preselects it, as the position page's link does)."""
+    actor = request.actor
+    require(actor, Action.CREATE, Feedback)
+    form = FeedbackRecordForm(request.POST or None, actor=actor, initial={"position": request.GET.get("position")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            feedback = services.feedback_record(
+                actor=actor,
+                position=data["position"],
+                source=data["source"],
+                rating=data["rating"],
+                text=data["text"],
+                phone=data["phone"],
+            )
+        except PermissionDeniedError:
+            raise
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, RECORDED.format(id=feedback.pk))
+            return redirect("ledger:feedback_detail", pk=feedback.pk)
+    return render(request, "ledger/feedback_form.html", {"form": form})
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -6,13 +6,24 @@ address hash); these make the feedback other tests read, handle, reveal or erase
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
+from PIL import Image
 
-from yizhan.ledger.choices import FeedbackSource
-from yizhan.ledger.models import SERVICE_ITEM_NAMES, VISIT_NAMES, DailyLedger, Feedback
+from yizhan.ledger.choices import ActivityKind, FeedbackSource, ProblemKind
+from yizhan.ledger.models import (
+    SERVICE_ITEM_NAMES,
+    VISIT_NAMES,
+    Activity,
+    ActivityPhoto,
+    DailyLedger,
+    Feedback,
+    ProblemReport,
+)
 from yizhan.positions.choices import PositionState
 from yizhan.positions.tests.factories import PositionFactory
 
@@ -55,3 +66,49 @@ class DailyLedgerFactory(DjangoModelFactory):
         )
         ledger.save()
         return ledger
+
+
+class ProblemReportFactory(DjangoModelFactory):
+    """An open report that an operating station was locked, due in three days."""
+
+    class Meta:
+        model = ProblemReport
+
+    position = factory.SubFactory(PositionFactory, state=PositionState.OPERATING)
+    kind = ProblemKind.LOCKED
+    text = "早上六点门还锁着"
+    client_key = "0" * 64
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=3))
+
+
+class ActivityFactory(DjangoModelFactory):
+    """A safety training held yesterday by the position's unit at an operating station."""
+
+    class Meta:
+        model = Activity
+
+    position = factory.SubFactory(PositionFactory, state=PositionState.OPERATING)
+    unit = factory.SelfAttribute("position.unit")
+    title = factory.Sequence(lambda n: f"夏季安全培训{n}")
+    kind = ActivityKind.SAFETY_TRAINING
+    held_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    participants = 25
+
+
+def png_bytes(size=(40, 30), color=(200, 30, 30)) -> bytes:
+    """A small PNG, for the photo pipeline."""
+    out = BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+class ActivityPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = ActivityPhoto
+
+    activity = factory.SubFactory(ActivityFactory)
+    image = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="photo.jpg"))
+    width = 40
+    height = 30
+    caption = factory.Sequence(lambda n: f"现场照片{n}")
+    uploaded_by = "factory"

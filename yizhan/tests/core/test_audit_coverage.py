@@ -35,6 +35,7 @@ NOT_AUDITED = {
     "positions.positionstatechange": "the lifecycle history, written with the position's audited UPDATE",
     "ledger.feedbackstatuschange": "the handling history, written with the feedback's audited UPDATE",
     "ledger.dailyledgerrevision": "a day's earlier figures, written with the corrected day's audited UPDATE",
+    "ledger.problemreportstatechange": "the handling history, written with the report's audited UPDATE",
     "otp_totp.totpdevice": "second-factor secrets; enrolment and reset are recorded by orgs.accounts.events",
     "otp_static.staticdevice": "recovery codes; their use and reset are recorded by orgs.accounts.events",
     "otp_static.statictoken": "recovery codes; their use and reset are recorded by orgs.accounts.events",

@@ -63,7 +63,7 @@ OTHER_HEADERS = {
 PARAMETER = re.compile(r"<(?:\w+:)?(?P<name>\w+)>|\(\?P<(?P<group>\w+)>[^)]*\)")
 UNSAFE_METHODS = {"post", "put", "patch", "delete"}
 # The only unsafe API operations without the session's CSRF check: public, no login, no cookie auth.
-PUBLIC_UNSAFE_OPERATIONS = {("post", "/api/v1/public/feedback")}
+PUBLIC_UNSAFE_OPERATIONS = {("post", "/api/v1/public/feedback"), ("post", "/api/v1/public/problem-reports")}
 PUBLIC_POSITION_STATE = PositionState.OPERATING
 
 
@@ -206,6 +206,9 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "membership_id": objects["membership"].pk,
         "job_id": 1,  # no job in the demo: a missing one (404)
         "run_id": 10**6,  # a missing coverage or siting run (404)
+        "ledger_id": 10**6,  # a missing day of the ledger (404)
+        "report_id": 10**6,  # a missing problem report (404)
+        "day": "2026-05-01",  # a day of the ledger
         "adcode": unit.region.adcode,
         "token": "no-such-import",
         "app_label": "positions",
@@ -227,6 +230,8 @@ def sample_value(route: str, name: str, objects: dict) -> str:
             # Coverage and siting runs: a missing one (404).
             "runs": SimpleNamespace(pk=10**6),
             "siting": SimpleNamespace(pk=10**6),
+            # Problem reports: a missing one (404).
+            "reports": SimpleNamespace(pk=10**6),
         }
         assert collection in by_collection, f"{route}: add a sample record for '{collection}' to sample_value"
         return str(by_collection[collection].pk)
