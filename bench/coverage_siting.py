@@ -100,6 +100,7 @@ def ours(points, weights, sites, existing, k: int, time_limit: float) -> dict:
         "exact_gap": exact.gap,
         "exact_bound": exact.bound,
         "bound_by": exact.bound_by,
+        "details": exact.details,
         "status": exact.status,
         "total": time.perf_counter() - started,
         "cpu": _cpu() - cpu,
@@ -151,6 +152,20 @@ def siting_at_scale() -> None:
         f"  exact stage {result['exact_s']:.1f} s (limit {TIME_LIMIT:.0f} s): covers {result['exact']:,.1f}, "
         f"bound {result['exact_bound']:,.1f}, {_gaps(result)}, {result['status']}"
     )
+    d = result["details"]
+    print(
+        f"  exact stage steps: interchange {d.get('interchange', 0):,.1f}; LP bound (Lagrangian) "
+        f"{d.get('lagrangian_bound', 0):,.1f}; search among {d.get('search_candidates', 0)} candidates "
+        f"{d.get('search', 0):,.1f}; ruled out {d.get('ruled_out', 0)}, fixed in {d.get('fixed_in', 0)}, "
+        f"dominated {d.get('dominated', 0)}: HiGHS on {d.get('columns', 0)} candidates × {d.get('groups', 0):,} "
+        f"coverage groups ({d.get('entries', 0):,} entries)"
+    )
+    if d.get("highs"):
+        h = d["highs"]
+        print(
+            f"  HiGHS's own report: {h['status']}, primal {h['primal']:,.1f}, dual bound {h['dual_bound']:,.1f}, "
+            f"its gap {h['mip_gap']:.3%}, {h['nodes']} nodes, {h['seconds']:.1f} s"
+        )
     usual = (result["exact_bound"] - result["exact"]) / result["exact"]
     met = usual <= 0.01 and result["total"] <= TIME_LIMIT + 5
     print(

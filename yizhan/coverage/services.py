@@ -612,6 +612,7 @@ def _answer(answer: siting_engine.SitingAnswer, problem, candidates: dict, total
         "share_after": (before + answer.covered_weight) / total if total > 0 else 0.0,
         "bound": answer.bound,
         "bound_by": answer.bound_by,
+        "details": answer.details,
         "gap": answer.gap,
         "status": answer.status,
         "seconds": answer.seconds,

@@ -98,6 +98,8 @@ class SitingAnswer:
     # Which proof the bound comes from: "greedy" (submodularity), "lagrangian" (the LP bound),
     # "highs" (HiGHS's own dual bound) or "optimal" (nothing left to cover).
     bound_by: str = "greedy"
+    # The exact stage's steps in figures (weights, counts, HiGHS's own report), for the record.
+    details: dict = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -479,8 +481,9 @@ def _start_values(model: _Model, chosen: list[int]) -> np.ndarray:
 
 
 def _solve_mip(lp, model: _Model, start: list[int], time_limit: float, progress: Progress, total: int):
-    """(chosen model columns, HiGHS's dual bound in shares, status) of the MIP with x integer,
-    from `start` (model columns), within `time_limit` seconds."""
+    """(chosen model columns, HiGHS's dual bound in shares, status, HiGHS's own report: status,
+    primal and dual bound in shares, its gap, nodes) of the MIP with x integer, from `start` (model
+    columns), within `time_limit` seconds."""
     import highspy
 
     n = len(model.single)
@@ -524,7 +527,14 @@ def _solve_mip(lp, model: _Model, start: list[int], time_limit: float, progress:
         state = STATUS_TIME_LIMIT
     else:
         state = STATUS_INTERRUPTED
-    return chosen, float(info.mip_dual_bound), state
+    report = {
+        "status": h.modelStatusToString(status),
+        "primal": float(info.objective_function_value),
+        "dual_bound": float(info.mip_dual_bound),
+        "mip_gap": float(info.mip_gap),
+        "nodes": int(info.mip_node_count),
+    }
+    return chosen, float(info.mip_dual_bound), state, report
 
 
 def _in_model(model: _Model, candidates) -> list[int]:
@@ -534,13 +544,13 @@ def _in_model(model: _Model, candidates) -> list[int]:
 
 
 def _mclp_mip(model: _Model, k: int, start: list[int], time_limit: float, progress: Progress, total: int):
-    """(chosen candidates, HiGHS's dual bound in shares, status): the MCLP over the model's columns
-    with at most k of them, from the candidates `start`."""
+    """(chosen candidates, HiGHS's dual bound in shares, status, HiGHS's report): the MCLP over the
+    model's columns with at most k of them, from the candidates `start`."""
     if not len(model.columns) or k <= 0:
-        return [], model.offset, STATUS_OPTIMAL
+        return [], model.offset, STATUS_OPTIMAL, {}
     lp = _build(model, objective="max_cover", k=k)
-    chosen, dual_bound, status = _solve_mip(lp, model, _in_model(model, start), time_limit, progress, total)
-    return [int(model.columns[j]) for j in chosen], dual_bound, status
+    chosen, dual_bound, status, report = _solve_mip(lp, model, _in_model(model, start), time_limit, progress, total)
+    return [int(model.columns[j]) for j in chosen], dual_bound, status, report
 
 
 # Models up to this many coverage entries also get HiGHS's LP bound for the greedy answer (larger
@@ -615,10 +625,14 @@ def mclp_exact(
     lagrangian = relaxation.bound * model.scale * (1 + LP_BOUND_SLACK)
     upper, bound_by = (start.bound, "greedy") if start.bound <= lagrangian else (lagrangian, "lagrangian")
 
+    details = {"start": start.covered_weight, "interchange": known_value, "lagrangian_bound": lagrangian}
+
     def answer(chosen, value, bound, by, status):
         bound = max(bound, value)
         seconds = time.perf_counter() - started
-        return SitingAnswer("exact", sorted(chosen), value, bound, _max_gap(bound, value), status, seconds, bound_by=by)
+        return SitingAnswer(
+            "exact", sorted(chosen), value, bound, _max_gap(bound, value), status, seconds, bound_by=by, details=details
+        )
 
     if upper <= known_value:
         return answer(known, known_value, known_value, bound_by, STATUS_OPTIMAL)
@@ -631,9 +645,10 @@ def mclp_exact(
     if width < problem.n_candidates:
         search = _reduced_model(problem, columns=np.concatenate([promising, known]))
         seconds = min(SEARCH_SECONDS, SEARCH_SHARE * max(0.0, deadline - time.monotonic()))
-        found, _bound, _status = _mclp_mip(search, k, known, seconds, progress, steps)
+        found, _bound, _status, _report = _mclp_mip(search, k, known, seconds, progress, steps)
         found = interchange(problem, found, deadline=deadline) if found else found
         found_value = newly_covered_weight(problem, found)
+        details.update(search_candidates=len(search.columns), search=found_value)
         if found_value > known_value:
             known, known_value = found, found_value
         if upper <= known_value:
@@ -649,10 +664,25 @@ def mclp_exact(
     dominated = _dominated(reduced, protected=in_known[reduced.columns])
     if dominated.any():
         reduced = _reduced_model(problem, columns=reduced.columns[~dominated], fixed=fixed)
+    details.update(
+        ruled_out=int(ruled_out.sum()),
+        fixed_in=len(fixed),
+        dominated=int(dominated.sum()),
+        columns=len(reduced.columns),
+        groups=len(reduced.group_weight),
+        entries=int(reduced.groups.nnz),
+    )
     progress(3, steps, SOLVING_MIP)
-    chosen, dual_bound, status = _mclp_mip(
+    mip_started = time.perf_counter()
+    chosen, dual_bound, status, report = _mclp_mip(
         reduced, k - len(fixed), known, max(0.0, deadline - time.monotonic()), progress, steps
     )
+    # HiGHS's own figures, turned from shares into weights (its dual bound includes the offset).
+    details["highs"] = {
+        **report,
+        **{key: report[key] * model.scale for key in ("primal", "dual_bound") if key in report},
+        "seconds": time.perf_counter() - mip_started,
+    }
     chosen = sorted({*chosen, *(int(j) for j in fixed)})
     covered = newly_covered_weight(problem, chosen)
     if covered <= known_value:
@@ -714,7 +744,7 @@ def set_cover_exact(
     model = _reduced_model(problem)
     progress(0, 1, SOLVING_MIP)
     lp = _build(model, objective="min_sites", required=required / model.scale)
-    chosen, dual_bound, status = _solve_mip(lp, model, start.chosen, time_limit, progress, 1)
+    chosen, dual_bound, status, _report = _solve_mip(lp, model, start.chosen, time_limit, progress, 1)
     covered = newly_covered_weight(problem, chosen)
     bound = float(max(0, math.ceil(dual_bound * (1 - LP_BOUND_SLACK) - 1e-9)))
     # The solver meets the target within its tolerance; a choice short of it by more than rounding

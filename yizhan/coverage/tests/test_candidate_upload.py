@@ -41,9 +41,9 @@ def _xlsx(rows) -> bytes:
     return out.getvalue()
 
 
-def _upload(client, name: str, content: bytes, **fields):
+def _upload(client, file_name: str, content: bytes, **fields):
     data = {"unit": "TC", "source": "upload", "crs": "gcj02", "name": "", **fields}
-    data["file"] = SimpleUploadedFile(name, content)
+    data["file"] = SimpleUploadedFile(file_name, content)
     return client.post(PAGE, data)
 
 

@@ -29,9 +29,9 @@ def people(area, make_user, login, make_station):
     return {"admin": login(admin), "west": login(west), "auditor": login(auditor)}
 
 
-def _upload(client, name: str, content: bytes, **fields):
+def _upload(client, file_name: str, content: bytes, **fields):
     data = {"unit": "TC", "crs": "gcj02", "name": "", "cell_m": "250", **fields}
-    data["file"] = SimpleUploadedFile(name, content)
+    data["file"] = SimpleUploadedFile(file_name, content)
     return client.post(PAGE, data)
 
 
