@@ -107,7 +107,7 @@ def admins_to_ask(*, actor: Actor) -> AdminsToAsk | None:
     if actor is None or actor.unit is None:
         return None
     admin_roles = (Role.UNIT_ADMIN, Role.FEDERATION_ADMIN)
-    for unit in [actor.unit, *reversed(actor.unit.get_ancestors())]:
+    for unit in [actor.unit, *reversed(Unit.objects.get_ancestors(actor.unit))]:
         memberships = (
             Membership.objects.filter(unit=unit, role__in=admin_roles, user__is_active=True)
             .exclude(user=actor.user)

@@ -76,9 +76,11 @@ class PositionFilterForm(forms.Form):
         self.fields["region"].choices = [ALL, *((r.adcode, f"{r.name}（{r.adcode}）") for r in regions)]
 
     def active_count(self) -> int:
-        """How many filters are set (the phone's folded filter panel says so on its summary)."""
+        """How many conditions are set, each ticked facility one (the phone's folded filter panel
+        says so on its summary)."""
         data = getattr(self, "cleaned_data", None) or {}
-        return sum(1 for name, value in data.items() if name != "sort" and name not in self.errors and value)
+        set_ = [value for name, value in data.items() if name != "sort" and name not in self.errors and value]
+        return sum(len(value) if isinstance(value, list) else 1 for value in set_)
 
     def filters(self) -> PositionFilters:
         """The valid filters; an invalid value (a stale link) is dropped rather than refused."""

@@ -283,6 +283,9 @@ def _detail(
             "can_reveal": bool(revealable_fields(actor, Position))
             and bool(position.manager_name or position.manager_phone),
             "opening": rules.position_opening(position),
+            "overdue": rules.suspension_overdue(
+                state=position.state, expected_reopen_on=position.expected_reopen_on, today=timezone.localdate()
+            ),
             "hours_rows": _hours_rows(position),
             "history": selectors.position_history(actor=actor, position=position, newest_first=True),
             "facilities": _labels(Facility, position.facilities),
