@@ -40,6 +40,9 @@ from yizhan.ledger.api import router as feedback_public_router
 from yizhan.ledger.api import staff_router as feedback_router
 from yizhan.orgs.api import router as orgs_router
 from yizhan.positions.api import router as positions_router
+from yizhan.publishing.api import router as hsds_router
+from yizhan.publishing.api_marking import router as marking_router
+from yizhan.publishing.api_partners import router as partners_router
 
 LOGIN_REQUIRED = _("请先登录")
 
@@ -243,6 +246,7 @@ def server_error(request, exc):
 api.add_router("/public", finder_router)
 api.add_router("/public/feedback", feedback_public_router)
 api.add_router("/public/problem-reports", problem_public_router)
+api.add_router("/hsds", hsds_router)
 api.add_router("/", orgs_router)
 api.add_router("/audit", audit_router)
 api.add_router("/jobs", jobs_router)
@@ -250,3 +254,5 @@ api.add_router("/positions", positions_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/coverage", coverage_router)
+api.add_router("/partners", partners_router)
+api.add_router("/map-marking", marking_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yizhan.finder",
     "yizhan.ledger",
     "yizhan.coverage",
+    "yizhan.publishing",
 ]
 
 MIDDLEWARE = [

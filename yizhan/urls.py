@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/ledger/", include("yizhan.ledger.staff_urls")),
     path("staff/jobs/", include("yizhan.core.jobs.urls")),
     path("staff/coverage/", include("yizhan.coverage.urls")),
+    path("staff/publishing/", include("yizhan.publishing.urls")),
     path("staff/", include("yizhan.orgs.urls")),
     path("staff/audit/", include("yizhan.core.urls")),
     # One login page for everything: the admin's own would skip nothing (same backends) but is a

@@ -16,6 +16,7 @@ CASE_MODULES = [
     "yizhan.positions.tests.scope_cases",
     "yizhan.ledger.tests.scope_cases",
     "yizhan.coverage.tests.scope_cases",
+    "yizhan.publishing.tests.scope_cases",
 ]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 
@@ -27,6 +28,15 @@ NOT_IN_MATRIX = {
     "orgs.region": "administrative areas (GB/T 2260) are reference data, the same for every role and read "
     "by all staff; written only by the import-regions command",
     "orgs.passwordhistory": "password hashes kept for the history rule; no page, API or admin reaches them",
+    "publishing.publishedposition": "what the public map shows, published to everyone through /api/v1/hsds "
+    "(partners' keys narrow it to their subtree); no staff page, API or admin shows the rows",
+    "publishing.publicationhead": "the publication's feed number, moved by publishing/publication.py only",
+    "publishing.apikey": "a partner's key, issued, listed and revoked through its partner only (the "
+    "publishing.partner case's detail and update probes); no admin",
+    "publishing.mappoint": "a platform's points as last marked, read and written through the unit's map "
+    "markings (the publishing.mapmarking case); no page, API or admin lists them",
+    "publishing.apikeyusage": "a key's request counters, shown on its partner's page only (the partner case's "
+    "detail probe); no admin",
     "positions.positionstatechange": "a position's lifecycle history, written by its transitions and read "
     "through the position (the positions.position case's 'history' probe)",
 }

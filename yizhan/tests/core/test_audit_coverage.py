@@ -36,6 +36,12 @@ NOT_AUDITED = {
     "ledger.feedbackstatuschange": "the handling history, written with the feedback's audited UPDATE",
     "ledger.dailyledgerrevision": "a day's earlier figures, written with the corrected day's audited UPDATE",
     "ledger.problemreportstatechange": "the handling history, written with the report's audited UPDATE",
+    "publishing.publishedposition": "derived from the audited position writes: a position as published to "
+    "partners, rewritten by publishing/publication.py from the change feed",
+    "publishing.publicationhead": "the publication's feed number and change-feed mark (derived state)",
+    "publishing.mappoint": "a platform's points as last marked, written with the audited map marking",
+    "publishing.apikeyusage": "request counters of a partner's key; every keyed request writes its own audit "
+    "entry (publishing/keys.py)",
     "otp_totp.totpdevice": "second-factor secrets; enrolment and reset are recorded by orgs.accounts.events",
     "otp_static.staticdevice": "recovery codes; their use and reset are recorded by orgs.accounts.events",
     "otp_static.statictoken": "recovery codes; their use and reset are recorded by orgs.accounts.events",

@@ -1,0 +1,189 @@
+"""Keeping the published rows current with the registry (issue 20 §2).
+
+The kernel's change feed (core/changes.py) tells which positions were written since a mark, by
+anyone (services, imports, restores, raw SQL); it is pruned and carries no content, so partners do
+not read it directly. `refresh()` reads it and republishes the positions it names: each position's
+public record is built again and compared with the published one by digest; only a real
+difference (or leaving or joining the public registry) takes the next feed number. Numbers are
+given under the head's row lock inside one transaction, so they commit in order and never skip: a
+reader that sees number n has seen every number below it. A poll with nothing new costs one read
+of the kernel feed and one of the head (`latest()` equal to the mark held: nothing to do).
+
+When the kernel feed cannot say what changed (the first refresh, a truncate or restore, more than
+MAX_INCREMENTAL positions, a pruned mark) every position is compared: still only real differences
+take numbers, so partners see no spurious changes. A unit's write (renamed, moved in the tree)
+republishes the positions of its subtree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from yizhan.core import changes
+from yizhan.orgs.models import Unit
+from yizhan.positions.models import HoursException, Position
+from yizhan.publishing import records
+from yizhan.publishing.models import PublicationHead, PublishedPosition
+
+TOPIC = "publishing.position"  # positions and their hours exceptions, keyed by position id
+UNIT_TOPIC = "publishing.unit"  # units, keyed by unit id
+MAX_INCREMENTAL = 5_000
+CHUNK = 2_000
+
+
+def _new_epoch() -> str:
+    return secrets.token_hex(4)
+
+
+def head() -> PublicationHead:
+    """The head as committed (created on first use)."""
+    found = PublicationHead.objects.filter(pk=1).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return PublicationHead.objects.create(pk=1, epoch=_new_epoch())
+    except IntegrityError:
+        return PublicationHead.objects.get(pk=1)
+
+
+def refresh() -> PublicationHead:
+    """Bring the published rows up to date and return the head; cheap when nothing changed."""
+    current = head()
+    if current.mark and tuple(current.mark) == tuple(changes.latest()):
+        return current
+    with transaction.atomic():
+        current = PublicationHead.objects.select_for_update().get(pk=1)
+        mark = tuple(changes.latest())
+        if current.mark and tuple(current.mark) == mark:
+            return current
+        ids = _changed_positions(tuple(current.mark)) if current.mark else None
+        if _publish(current, ids):
+            current.modified_at = timezone.now()
+        current.mark = list(mark)
+        current.save()
+    return current
+
+
+def _changed_positions(mark: tuple) -> set[int] | None:
+    keys = changes.since(mark, TOPIC, limit=MAX_INCREMENTAL)
+    units = changes.since(mark, UNIT_TOPIC, limit=MAX_INCREMENTAL)
+    if keys is None or units is None:
+        return None
+    if units:
+        paths = list(Unit.objects.filter(pk__in=units).values_list("path", flat=True))
+        if paths:
+            below = Q()
+            for path in paths:
+                below |= Q(unit__path__startswith=path)
+            keys |= set(Position.objects.filter(below).values_list("pk", flat=True))
+        # A deleted unit's positions are deleted with it or moved: their own rows say so.
+    if len(keys) > MAX_INCREMENTAL:
+        return None
+    return keys
+
+
+def _positions(ids: Iterable[int] | None):
+    queryset = (
+        Position.objects.public()
+        .select_related("unit", "region__parent__parent")
+        .defer("region__boundary", "region__parent__boundary", "region__parent__parent__boundary")
+        .prefetch_related(Prefetch("hours_exceptions", queryset=HoursException.objects.order_by("start", "pk")))
+        .order_by("pk")
+    )
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    return queryset.iterator(chunk_size=CHUNK)
+
+
+def _former(before: tuple | None, now_at: int, former_at: int, value: str) -> str:
+    """The value a row was published under before this one, kept until it changes again."""
+    if before is None:
+        return ""
+    if before[now_at] != value:
+        return before[now_at]
+    return before[former_at]
+
+
+def _publish(current: PublicationHead, ids: set[int] | None) -> bool:
+    """Compare the positions `ids` (None: all) with their published rows and number the
+    differences; True when any was numbered."""
+    held = PublishedPosition.objects.all() if ids is None else PublishedPosition.objects.filter(position_id__in=ids)
+    # position id → (digest, public, unit path, service id, former unit path, former service id)
+    known = {
+        row[0]: row[1:]
+        for row in held.values_list(
+            "position_id", "digest", "public", "unit_path", "service_id", "former_unit_path", "former_service_id"
+        )
+    }
+    now = timezone.now()
+    created, updated, seen = [], [], set()
+    for position in _positions(ids):
+        seen.add(position.pk)
+        record = records.service_record(position, list(position.hours_exceptions.all()))
+        digest = records.digest(record, position.unit.path)
+        before = known.get(position.pk)
+        if before is not None and before[0] == digest and before[1]:
+            continue
+        row = PublishedPosition(
+            position_id=position.pk,
+            service_id=record["id"],
+            organization_id=record["organization_id"],
+            public=True,
+            unit_path=position.unit.path,
+            former_unit_path=_former(before, 2, 4, position.unit.path),
+            former_service_id=_former(before, 3, 5, record["id"]),
+            name=record["name"],
+            status=record["status"],
+            search_text=records.search_text(position),
+            digest=digest,
+            record=record,
+            lng=position.lng,
+            lat=position.lat,
+            modified_at=now,
+        )
+        (updated if before is not None else created).append(row)
+    gone = sorted(pk for pk, held_row in known.items() if held_row[1] and pk not in seen)
+    tombstones = list(PublishedPosition.objects.filter(position_id__in=gone))
+    for row in tombstones:
+        row.public, row.record = False, None
+        row.digest = records.digest(None, row.unit_path)
+        row.modified_at = now
+    if not (created or updated or tombstones):
+        return False
+    for row in sorted([*created, *updated, *tombstones], key=lambda r: r.position_id):
+        current.seq += 1
+        row.seq = current.seq
+    if updated:
+        existing = dict(
+            PublishedPosition.objects.filter(position_id__in=[r.position_id for r in updated]).values_list(
+                "position_id", "pk"
+            )
+        )
+        for row in updated:
+            row.pk = existing[row.position_id]
+    fields = [
+        "service_id",
+        "former_service_id",
+        "organization_id",
+        "seq",
+        "public",
+        "unit_path",
+        "former_unit_path",
+        "name",
+        "status",
+        "search_text",
+        "digest",
+        "record",
+        "lng",
+        "lat",
+        "modified_at",
+    ]
+    PublishedPosition.objects.bulk_update([*updated, *tombstones], fields, batch_size=500)
+    PublishedPosition.objects.bulk_create(created, batch_size=500)
+    return True
