@@ -9,7 +9,7 @@ import json
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.responses import NinjaJSONEncoder
 
@@ -193,7 +193,7 @@ def search(request, query: Query[PlaceQuery]):
         detail = PLACE_NOT_FOUND.format(q=shown(found.lookup.text or query.q))
         if found.notice:
             detail = f"{detail}{found.notice}"
-        return 404, {"detail": detail, "field": "q"}
+        return Status(404, {"detail": detail, "field": "q"})
     lng, lat = _public_point(place.lng, place.lat, query.crs)
     return {
         "q": found.lookup.text,
