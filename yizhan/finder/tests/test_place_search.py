@@ -283,6 +283,14 @@ def test_the_page_lists_an_areas_stations_and_says_so(l_district):
     assert "曲尺区内没有符合条件的驿站" in nothing.content.decode()
 
 
+def test_the_page_orders_an_areas_stations_from_the_riders_location(l_district):
+    """A typed area wins over a location kept from before, which then orders its stations."""
+    rider = from_gcj02(121.6025, 38.9465, CRS.WGS84)  # at the north end, as the phone reports it
+    params = {"q": "曲尺区", "lng": rider[0], "lat": rider[1], "crs": "wgs84", "sort": "distance"}
+    shown = _names(Client().get("/", params))
+    assert shown[:2] == ["北臂站", "拐角站"] and "弯里站" not in shown
+
+
 def test_the_page_offline_finds_a_landmark_by_address_and_says_it_is_offline(landmark):
     response = Client().get("/", {"q": "二七广场"})
     html = response.content.decode()
