@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -49,12 +50,14 @@ TOO_COARSE = frozenset({"国家", "省", "市", "省级", "市级", "城市", "�
 ANSWER_MAX_BYTES = 1 << 20
 CACHE_PREFIX = "geocoder:v1"
 RETRY_KEY = f"{CACHE_PREFIX}:resting"
+logger = logging.getLogger(__name__)
 
 NOT_CONFIGURED = _("未配置地址查询服务（离线模式）")
 TIMED_OUT = _("地址查询服务在 {seconds:g} 秒内没有应答")
 FAILED = _("地址查询服务暂时无法使用（{reason}）")
 RESTING = _("地址查询服务刚才无法使用，稍后再试")
 BAD_ANSWER = _("应答无法识别")
+UNREACHABLE = _("无法连接")
 
 
 class GeocoderUnavailable(Exception):
@@ -103,7 +106,9 @@ def geocode(text: str, *, city_name: str = "", city_code: str = "") -> Geocoded 
         raise GeocoderUnavailable(RESTING)
     try:
         found = _ask(service, text, city_name=city_name, city_code=city_code)
-    except GeocoderUnavailable:
+    except GeocoderUnavailable as problem:
+        # For whoever runs the server (the page shows the short reason); never the URL: it holds the key.
+        logger.warning("geocoder %s unavailable: %s", service, problem.__cause__ or problem.message)
         cache.set(RETRY_KEY, True, settings.YIZHAN_GEOCODER_RETRY_SECONDS)
         raise
     held = (found.lng, found.lat, found.label, found.level) if found else ()
@@ -138,9 +143,9 @@ def _get_json(url: str) -> dict:
     except urllib.error.URLError as error:
         if isinstance(error.reason, TimeoutError):
             raise GeocoderUnavailable(TIMED_OUT.format(seconds=timeout)) from error
-        raise GeocoderUnavailable(FAILED.format(reason=str(error.reason)[:80])) from error
-    except OSError as error:  # a connection reset while reading, a refused connection
-        raise GeocoderUnavailable(FAILED.format(reason=str(error)[:80])) from error
+        raise GeocoderUnavailable(FAILED.format(reason=UNREACHABLE)) from error
+    except OSError as error:  # a connection reset while reading
+        raise GeocoderUnavailable(FAILED.format(reason=UNREACHABLE)) from error
     if len(body) > ANSWER_MAX_BYTES:
         raise GeocoderUnavailable(FAILED.format(reason=BAD_ANSWER))
     try:

@@ -120,11 +120,13 @@ def test_no_answer_in_time_is_unavailable_and_the_service_is_left_alone(server):
         (200, {"status": "1", "geocodes": [{"location": "abc,def", "level": "兴趣点"}]}, "应答无法识别"),
     ],
 )
-def test_a_refusal_or_a_broken_answer_is_unavailable_with_the_reason(server, status, body, reason):
+def test_a_refusal_or_a_broken_answer_is_unavailable_with_the_reason(server, status, body, reason, caplog):
     server.answer(body, status=status)
     with pytest.raises(GeocoderUnavailable) as problem:
         geocode("二七广场")
     assert problem.value.message == f"地址查询服务暂时无法使用（{reason}）"
+    (logged,) = [r for r in caplog.records if r.name == "yizhan.core.geo.geocoder"]
+    assert logged.levelname == "WARNING" and "amap-key" not in logged.getMessage()
 
 
 def test_tianditu_refusals_and_no_result(server, settings):
@@ -145,7 +147,7 @@ def test_no_service_listening_is_unavailable(settings):
     settings.YIZHAN_GEOCODER, settings.YIZHAN_GEOCODER_KEY, settings.YIZHAN_GEOCODER_URL = "amap", "k", url
     with pytest.raises(GeocoderUnavailable) as problem:
         geocode("二七广场")
-    assert problem.value.message.startswith("地址查询服务暂时无法使用（")
+    assert problem.value.message == "地址查询服务暂时无法使用（无法连接）"  # no address or errno for the public
 
 
 def test_not_configured_is_offline(settings):
