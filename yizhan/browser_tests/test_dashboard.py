@@ -6,8 +6,10 @@ the list's filters fold away."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from yizhan.browser_tests.support import horizontal_overflow
@@ -16,7 +18,7 @@ from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.models import Feedback
 from yizhan.orgs.models import Membership
 from yizhan.orgs.selectors import actor_for_user
-from yizhan.positions import selectors
+from yizhan.positions import selectors, services
 from yizhan.positions.models import Position
 from yizhan.positions.selectors import PositionFilters
 
@@ -33,16 +35,34 @@ def _rows(page) -> int:
     return page.locator("table.positions tbody tr").count()
 
 
+@pytest.fixture
+def clerk(demo):
+    """中山区's unit admin, with two of its stations suspended for repairs that were to end 40 and
+    3 days ago (nobody has said whether they reopened)."""
+    membership = Membership.objects.get(user__username="zs_admin", role="unit_admin")
+    actor = actor_for_user(membership.user, membership)
+    today = timezone.localdate()
+    stations = Position.objects.filter(unit=membership.unit, state="operating").order_by("code")[:2]
+    for days, station in zip((40, 3), stations, strict=True):
+        services.position_transition(
+            actor=actor,
+            position=station,
+            to_state="suspended",
+            reason="检修",
+            expected_reopen_on=today - timedelta(days),
+        )
+    return actor
+
+
 @pytest.mark.browser
-def test_a_district_clerk_follows_todays_work_to_the_rows(demo, page, login):
-    clerk = Membership.objects.get(user__username="zs_admin", role="unit_admin")
-    actor = actor_for_user(clerk.user, clerk)
+def test_a_district_clerk_follows_todays_work_to_the_rows(clerk, page, login):
+    actor = clerk
     overdue = selectors.position_list(actor=actor, filters=PositionFilters(suspension_overdue=True)).count()
-    assert 0 < overdue <= 50, "the demo has past-due suspensions in 中山区 (one page of them)"
-    station = Position.objects.public().filter(unit=clerk.unit, state="operating").order_by("code").first()
-    for text in ("饮水机坏了", "晚上十点后锁门了"):
+    assert 2 <= overdue <= 50, "one page of past-due suspensions in 中山区"
+    station = Position.objects.public().filter(unit=actor.unit, state="operating").order_by("code").first()
+    for number, text in enumerate(("饮水机坏了", "晚上十点后锁门了")):
         feedback_services.feedback_submit(
-            position_id=station.pk, rating=2, text=text, source=FeedbackSource.QR, client="203.0.113.9"
+            position_id=station.pk, rating=2, text=text, source=FeedbackSource.QR, client=f"203.0.113.{number + 9}"
         )
 
     login(page, "zs_admin")
@@ -81,7 +101,7 @@ def test_a_district_clerk_follows_todays_work_to_the_rows(demo, page, login):
 
 
 @pytest.mark.browser
-def test_the_dashboard_and_the_folded_filters_on_a_phone(demo, new_page, login):
+def test_the_dashboard_and_the_folded_filters_on_a_phone(clerk, new_page, login):
     page = new_page(PHONE_390)
     login(page, "zs_admin")
     expect(page.get_by_role("region", name="今日待办")).to_be_visible()
