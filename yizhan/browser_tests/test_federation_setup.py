@@ -277,7 +277,7 @@ def test_a_newcomer_sets_up_zhengzhou_by_the_readme(browser, tmp_path):
         for typed, nearest in [("金水区", "金水路站"), ("郑东新区", "如意湖站")]:
             finder.get_by_label("在哪儿找？").fill(typed)
             finder.get_by_role("button", name="搜索", exact=True).click()
-            expect(finder.locator("#finder-status")).to_contain_text(f"{typed}附近")
+            expect(finder.locator("#finder-status")).to_contain_text(f"{typed}内")
             expect(finder.locator(".result").first.get_by_role("heading")).to_contain_text(nearest)
         for watched in (page, admin_page, finder):
             assert off_host(watched.requested) == []
