@@ -68,7 +68,7 @@ def test_nearest_open_station_with_a_microwave_from_the_phones_location(demo, ne
     assert candidates, "the demo has stations open round the clock that heat food"
     nearest = min(candidates, key=lambda p: (distance_m(suspended.lng, suspended.lat, p.lng, p.lat), p.pk))
     first = page.locator(".result").first
-    expect(first.get_by_role("heading")).to_have_text(nearest.display_name)
+    expect(first.get_by_role("heading").get_by_role("link")).to_have_text(nearest.display_name)
     expect(first).to_contain_text("营业中")
 
     first.get_by_role("link", name=nearest.display_name).click()

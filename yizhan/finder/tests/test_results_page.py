@@ -125,7 +125,8 @@ def test_cards_are_compact_with_walking_directions_and_a_call(line):
     html = Client().get("/", {**HERE, "facility": "wifi"}).content.decode()
     card = html.split('id="r-2"')[1].split('id="r-3"')[0]
     needs = re.findall(r'<ul class="r-needs"[^>]*>(.*?)</ul>', card, re.S)[0]
-    assert needs.count("<li>") == CARD_NEEDS and "Wi-Fi" in needs  # what was asked for comes first
+    assert needs.count("<li>") == CARD_NEEDS
+    assert re.findall(r"</span> ([^<]+)</li>", needs)[0] == "无线网络"  # what was asked for comes first
     assert "等 3 项" in needs  # the rest (six in all) is on the station page
     walking = unescape(re.search(r'<a class="btn-primary r-go" href="([^"]+)"', card)[1])
     amap = parse_qs(urlparse(walking).query)
