@@ -11,7 +11,7 @@ from yizhan.core.personal_data import shown
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
 from yizhan.orgs.models import Unit
-from yizhan.publishing import selectors, services
+from yizhan.publishing import selectors, services, webhooks
 from yizhan.publishing.models import Partner
 from yizhan.publishing.schemas import (
     KeyIssuedOut,
@@ -21,6 +21,8 @@ from yizhan.publishing.schemas import (
     PartnerIn,
     PartnerOut,
     PartnerPatch,
+    WebhookIn,
+    WebhookOut,
 )
 
 router = Router(tags=["partners"])
@@ -98,3 +100,10 @@ def key_revoke(request: HttpRequest, partner_id: int, key_id: int):
     partner = selectors.partner_get(actor=request.actor, pk=partner_id)
     key = selectors.api_key_get(actor=request.actor, partner=partner, pk=key_id, action=Action.UPDATE)
     return services.api_key_revoke(actor=request.actor, key=key)
+
+
+@router.post("/{int:partner_id}/webhook", response=WebhookOut, summary="设置推送地址（返回签名密钥，仅显示一次）")
+def webhook_set(request: HttpRequest, partner_id: int, payload: WebhookIn):
+    partner = selectors.partner_get(actor=request.actor, pk=partner_id, action=Action.UPDATE)
+    secret = webhooks.partner_webhook_set(actor=request.actor, partner=partner, url=payload.url)
+    return {"url": payload.url.strip(), "secret": secret}

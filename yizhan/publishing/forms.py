@@ -30,3 +30,12 @@ class PartnerForm(forms.Form):
 
 class KeyIssueForm(forms.Form):
     label = forms.CharField(label=_("用途"), max_length=60, required=False, help_text=_("如：小程序正式环境"))
+
+
+class WebhookForm(forms.Form):
+    url = forms.CharField(
+        label=_("推送地址"),
+        max_length=500,
+        required=False,
+        help_text=_("有变更时向该地址 POST 签名的变更批次；留空则停止推送。不能是内网、本机或本平台地址。"),
+    )

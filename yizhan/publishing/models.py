@@ -97,8 +97,27 @@ class Partner(AuditedModel):
     )
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # Webhooks (issue 20 §5): a signed POST per batch of changes in the partner's subtree, made by
+    # background jobs (publishing/webhooks.py), never by the write itself.
+    webhook_url = models.URLField(_("推送地址"), max_length=500, blank=True)
+    webhook_secret = models.CharField(max_length=64, blank=True)
+    # The membership the delivery jobs run as (who set the address); the jobs stop when it goes.
+    webhook_membership = models.ForeignKey(
+        "orgs.Membership",
+        verbose_name=_("推送任务所用的角色"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    webhook_cursor = models.BigIntegerField(_("已推送至"), default=0)
+    webhook_failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    webhook_next_at = models.DateTimeField(_("下次推送时间"), null=True, blank=True)
+    webhook_failing = models.BooleanField(_("推送已停止"), default=False)
+    webhook_error = models.CharField(_("最近的推送错误"), max_length=300, blank=True)
 
     scope_path_field = "unit__path"
+    audit_exclude = ("webhook_secret",)
 
     objects = ScopedQuerySet.as_manager()
 

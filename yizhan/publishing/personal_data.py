@@ -31,6 +31,7 @@ NOT_PERSONAL = tuple(
     for model, field, reason in (
         ("publishedposition", "name", _("阵地的规范名称（公开）")),
         ("partner", "name", _("合作方（机构或系统）名称")),
+        ("partner", "webhook_url", _("合作方系统接收推送的网址")),
         ("mappoint", "name", _("已标注阵地的规范名称（公开）")),
     )
 )

@@ -70,3 +70,12 @@ class KeyIssuedOut(Schema):
     id: int
     prefix: str
     key: str = Field(..., description="完整密钥，仅此一次显示；平台只保存其摘要")
+
+
+class WebhookIn(Schema):
+    url: str = Field("", max_length=500, description="推送地址（http/https，公网地址）；空字符串：停止推送")
+
+
+class WebhookOut(Schema):
+    url: str
+    secret: str = Field(..., description="签名密钥（HMAC-SHA256），仅此一次显示")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("partners/", views.partners_page, name="partners"),
     path("partners/<int:pk>/", views.partner_page, name="partner"),
     path("partners/<int:pk>/keys/", views.key_issue_page, name="key_issue"),
+    path("partners/<int:pk>/webhook/", views.webhook_set_page, name="webhook_set"),
     path("partners/<int:pk>/keys/<int:key_pk>/revoke/", views.key_revoke_page, name="key_revoke"),
 ]
 urlpatterns += [

@@ -17,11 +17,11 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs.models import Unit
-from yizhan.publishing import marking, selectors, services
+from yizhan.publishing import marking, selectors, services, webhooks
 from yizhan.publishing.api_marking import BAD_PLATFORM
 from yizhan.publishing.api_partners import unit_by_code
 from yizhan.publishing.choices import MapPlatform
-from yizhan.publishing.forms import KeyIssueForm, PartnerForm
+from yizhan.publishing.forms import KeyIssueForm, PartnerForm, WebhookForm
 from yizhan.publishing.models import MapMarking, Partner
 
 REGISTERED = _("已登记合作方“{name}”")
@@ -100,6 +100,7 @@ def _partner_context(request, partner, **extra) -> dict:
         "may_update": may_update,
         "form": extra.pop("form", None) or PartnerForm(initial=initial, units=_units(actor) if may_update else ()),
         "key_form": extra.pop("key_form", None) or KeyIssueForm(),
+        "webhook_form": extra.pop("webhook_form", None) or WebhookForm(initial={"url": partner.webhook_url}),
         **extra,
     }
 
@@ -140,6 +141,29 @@ def key_issue_page(request, pk: int):
     response = render(request, "publishing/partner.html", _partner_context(request, partner, issued=issued))
     response["Cache-Control"] = "no-store"
     return response
+
+
+@staff_view
+@require_POST
+def webhook_set_page(request, pk: int):
+    """Set or remove the webhook address; the new signing secret is shown on this answer, once."""
+    actor = request.actor
+    partner = selectors.partner_get(actor=actor, pk=pk, action=Action.UPDATE)
+    form = WebhookForm(request.POST)
+    if form.is_valid():
+        try:
+            secret = webhooks.partner_webhook_set(actor=actor, partner=partner, url=form.cleaned_data["url"])
+        except (NotFoundError, PermissionDeniedError):
+            raise
+        except ApplicationError as error:
+            form.add_error("url", error.message)
+        else:
+            partner.refresh_from_db()
+            response = render(request, "publishing/partner.html", _partner_context(request, partner, secret=secret))
+            response["Cache-Control"] = "no-store"
+            return response
+    context = _partner_context(request, partner, webhook_form=form)
+    return render(request, "publishing/partner.html", context, status=400)
 
 
 @staff_view
