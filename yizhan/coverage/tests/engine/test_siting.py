@@ -11,6 +11,8 @@ from scipy import sparse
 
 from yizhan.coverage.engine.siting import (
     STATUS_OPTIMAL,
+    _dominated,
+    _reduced_model,
     interchange,
     mclp_bound,
     mclp_exact,
@@ -107,3 +109,44 @@ def test_interchange_only_improves():
     better = interchange(problem, start)
     assert newly_covered_weight(problem, better) >= newly_covered_weight(problem, start)
     assert len(set(better)) == 8
+
+
+def test_the_exact_stage_at_a_size_where_every_step_runs():
+    # 120 candidates and k = 2: the search among the 4k + 50 best-priced candidates, the fixing and
+    # the dominance all run; the answer is the optimum found by enumerating all 7,140 pairs, and
+    # the bound, HiGHS's own, is never below it.
+    rng = np.random.default_rng(11)
+    points, sites = rng.uniform(0, 4000, (600, 2)), rng.uniform(0, 4000, (120, 2))
+    distance = np.hypot(*(points[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    cover = sparse.csc_matrix((distance <= 500).astype(float))
+    problem = siting_problem(rng.gamma(2.0, 1.0, 600), cover, already=rng.random(600) < 0.1)
+    optimum = best_cover(problem, 120, 2)
+    exact = mclp_exact(problem, 2, time_limit=60, start=mclp_bound(problem, 2, mclp_greedy(problem, 2)))
+    assert exact.status == STATUS_OPTIMAL and abs(exact.covered_weight - optimum) <= TOLERANCE
+    assert exact.bound >= optimum - TOLERANCE
+    assert exact.details["search_candidates"] <= 4 * 2 + 50 + 2
+    assert exact.details["columns"] + exact.details["ruled_out"] + exact.details["fixed_in"] <= 120
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(), st.integers(1, 4))
+def test_dropping_dominated_candidates_keeps_the_optimum(instance, k):
+    problem, m = instance
+    k = min(k, m)
+    model = _reduced_model(problem)
+    dominated = _dominated(model, protected=np.zeros(m, dtype=bool))
+    kept = model.columns[~dominated]
+    best_kept = max(
+        newly_covered_weight(problem, c) for r in range(min(k, len(kept)) + 1) for c in itertools.combinations(kept, r)
+    )
+    assert abs(best_kept - best_cover(problem, m, k)) <= TOLERANCE
+
+
+def test_candidates_fixed_in_become_the_offset():
+    cover = sparse.csc_matrix(np.array([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]]))
+    problem = siting_problem([1.0, 2.0, 4.0, 8.0], cover)
+    model = _reduced_model(problem, columns=[1, 2], fixed=[0])
+    # Candidate 0 covers points 0 and 1 (weight 3 of 15): out of the model, into the offset.
+    assert model.offset == 3 / 15 and list(model.columns) == [1, 2]
+    # Point 2 is reached by both remaining columns (one group), point 3 by candidate 2 alone.
+    assert list(model.group_weight) == [4 / 15] and list(model.single) == [0.0, 8 / 15]
