@@ -53,6 +53,7 @@ from yizhan.ledger.schemas import (
     ProblemTransitionIn,
     PublicErrorOut,
     QueueEntryOut,
+    RecordId,
     SatisfactionOut,
 )
 from yizhan.orgs import selectors as org_selectors
@@ -265,8 +266,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class LedgerFilters(Schema):
-    position: int | None = Field(None, description="服务阵地编号（id）")
-    unit: int | None = Field(None, description="单位编号：该单位及下级单位的阵地")
+    position: RecordId | None = Field(None, description="服务阵地编号（id）")
+    unit: RecordId | None = Field(None, description="单位编号：该单位及下级单位的阵地")
     date_from: date | None = Field(None, description="起始日期（含）")
     date_to: date | None = Field(None, description="截止日期（含）")
 
@@ -437,14 +438,14 @@ def problem_report_submit(request, response: HttpResponse):
 
 
 @problem_public_router.get("", response={200: list[ProblemNoticeOut]}, summary="阵地的未处理问题（公众）")
-def problem_notices(request, position_id: int):
+def problem_notices(request, position_id: Query[RecordId]):
     """The open problem reports of a public position as its page shows them: the kind and the
     latest day of each, never the text. Empty for a position that is not public."""
     return selectors.problem_notices(position_id=position_id)
 
 
 class ProblemFilters(Schema):
-    position: int | None = None
+    position: RecordId | None = None
     status: str = ""
     overdue: bool = False
 

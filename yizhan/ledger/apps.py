@@ -9,9 +9,11 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         # Settings checks; what this app owns: its models' permissions and personal fields, and its
-        # panel of the 工作台 (issue 21 §6).
+        # panels of the 工作台 (issue 21 §6).
         from yizhan.core.dashboard import register_dashboard_panel
         from yizhan.ledger import checks, permissions, personal_data  # noqa: F401
-        from yizhan.ledger.dashboard import PANEL
+        from yizhan.ledger.dashboard import LEDGER_PANEL, PANEL, PROBLEMS_PANEL
 
+        register_dashboard_panel(LEDGER_PANEL)
         register_dashboard_panel(PANEL)
+        register_dashboard_panel(PROBLEMS_PANEL)

@@ -2,12 +2,18 @@
 and of the daily ledger."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import BaseModel, field_validator
+from pydantic import Field as PydanticField
 
 from yizhan.ledger.choices import ActivityKind, FeedbackSource, FeedbackStatus, ProblemKind, ProblemStatus
 from yizhan.ledger.models import DailyLedger, Feedback, ProblemReport
+
+# A record's number as a query parameter: SQLite cannot bind an integer over 2**63 - 1, so a larger
+# one is refused as input (422) rather than failing on the server.
+RecordId = Annotated[int, PydanticField(ge=1, le=2**63 - 1)]
 
 
 class FeedbackIn(BaseModel):

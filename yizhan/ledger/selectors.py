@@ -27,15 +27,33 @@ from yizhan.positions.choices import PUBLIC_STATES
 from yizhan.positions.models import Position
 
 
-def feedback_list(*, actor: Actor, position_id: int | None = None, status: str = "") -> QuerySet[Feedback]:
-    """Feedback on the positions in the actor's scope, newest first, optionally of one position or
-    one handling status. Phones are for the caller to mask (`Feedback.masked_phone`)."""
+def feedback_list(
+    *,
+    actor: Actor,
+    position_id: int | None = None,
+    status: str = "",
+    unit=None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    rated: bool = False,
+) -> QuerySet[Feedback]:
+    """Feedback on the positions in the actor's scope, newest first, optionally of one position,
+    one handling status, one unit's subtree, a period of submission days, or only the rated ones
+    (what a satisfaction rate counts). Phones are for the caller to mask (`Feedback.masked_phone`)."""
     require(actor, Action.VIEW, Feedback)
     feedback = Feedback.objects.restrict(actor).select_related("position")
     if position_id is not None:
         feedback = feedback.filter(position_id=position_id)
     if status in FeedbackStatus.values:
         feedback = feedback.filter(status=status)
+    if unit is not None:
+        feedback = feedback.filter(position__unit__path__startswith=unit.path)
+    if date_from is not None:
+        feedback = feedback.filter(created_at__date__gte=date_from)
+    if date_to is not None:
+        feedback = feedback.filter(created_at__date__lte=date_to)
+    if rated:
+        feedback = feedback.filter(rating__isnull=False)
     return feedback.order_by("-created_at", "-pk")
 
 
@@ -113,6 +131,12 @@ def ledger_positions(*, actor: Actor) -> QuerySet[Position]:
     return Position.objects.restrict(actor).filter(state__in=PUBLIC_STATES).select_related("unit").order_by("code")
 
 
+def ledger_positions_missing(*, actor: Actor, day: date) -> QuerySet[Position]:
+    """The positions whose ledger the actor keeps (`ledger_positions`) with no entry for `day`."""
+    entered = DailyLedger.objects.filter(day=day).values("position_id")
+    return ledger_positions(actor=actor).exclude(pk__in=entered)
+
+
 def ledger_totals(
     *,
     actor: Actor,
@@ -134,14 +158,16 @@ def ledger_totals(
 
 
 def problem_report_list(
-    *, actor: Actor, position_id: int | None = None, status: str = "", overdue: bool = False
+    *, actor: Actor, position_id: int | None = None, status: str = "", overdue: bool = False, unit=None
 ) -> QuerySet[ProblemReport]:
     """Problem reports on the positions in the actor's scope, newest first; optionally of one
-    position, one status, or only the open ones past their deadline (`overdue`)."""
+    position, one unit's subtree, one status, or only the open ones past their deadline (`overdue`)."""
     require(actor, Action.VIEW, ProblemReport)
     reports = ProblemReport.objects.restrict(actor).select_related("position")
     if position_id is not None:
         reports = reports.filter(position_id=position_id)
+    if unit is not None:
+        reports = reports.filter(position__unit__path__startswith=unit.path)
     if status in ProblemStatus.values:
         reports = reports.filter(status=status)
     if overdue:
@@ -199,16 +225,18 @@ class QueueEntry:
         return self.due_on is not None and self.due_on < timezone.localdate()
 
 
-def reverify_queue(*, actor: Actor, today: date | None = None) -> list[QueueEntry]:
+def reverify_queue(*, actor: Actor, today: date | None = None, unit=None) -> list[QueueEntry]:
     """The re-verify queue of the actor's scope: public positions with an open problem report
     (earliest deadline first), then those not verified on site for YIZHAN_VERIFIED_STALE_DAYS days
-    or never (oldest first). Station managers see their unit's, admins their subtree's."""
+    or never (oldest first). Station managers see their unit's, admins their subtree's (or one
+    unit's subtree within it)."""
     require(actor, Action.VIEW, ProblemReport)
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.YIZHAN_VERIFIED_STALE_DAYS)
     open_reports = (
         ProblemReport.objects.restrict(actor)
         .filter(status=ProblemStatus.OPEN, position__state__in=PUBLIC_STATES)
+        .filter(**({"position__unit__path__startswith": unit.path} if unit is not None else {}))
         .select_related("position", "position__unit")
         .order_by("due_on", "created_at", "pk")
     )
@@ -220,6 +248,7 @@ def reverify_queue(*, actor: Actor, today: date | None = None) -> list[QueueEntr
     stale = (
         Position.objects.restrict(actor)
         .filter(state__in=PUBLIC_STATES)
+        .filter(**({"unit__path__startswith": unit.path} if unit is not None else {}))
         .filter(Q(verified_on__isnull=True) | Q(verified_on__lt=cutoff))
         .select_related("unit")
         .order_by(F("verified_on").asc(nulls_first=True), "code")
@@ -236,6 +265,22 @@ def reverify_queue(*, actor: Actor, today: date | None = None) -> list[QueueEntr
     ]
     first.sort(key=lambda entry: (entry.due_on, entry.position.code))
     return first + later
+
+
+def reverify_queue_counts(*, actor: Actor, unit=None, today: date | None = None) -> tuple[int, int]:
+    """(positions in the re-verify queue, of which stale) without loading them: what
+    `reverify_queue` lists, counted in the database (the 工作台 and the dashboard show the counts
+    on every load, over subtrees of any size)."""
+    require(actor, Action.VIEW, ProblemReport)
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.YIZHAN_VERIFIED_STALE_DAYS)
+    reported = ProblemReport.objects.restrict(actor).filter(status=ProblemStatus.OPEN).values("position_id")
+    positions = Position.objects.restrict(actor).filter(state__in=PUBLIC_STATES)
+    if unit is not None:
+        positions = positions.filter(unit__path__startswith=unit.path)
+    stale = Q(verified_on__isnull=True) | Q(verified_on__lt=cutoff)
+    counts = positions.filter(stale | Q(pk__in=reported)).aggregate(queue=Count("pk"), stale=Count("pk", filter=stale))
+    return counts["queue"], counts["stale"]
 
 
 # --- satisfaction (spec §6; issue 15 §5) --------------------------------------------------------

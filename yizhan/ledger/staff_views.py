@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,12 +22,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yizhan.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from yizhan.core.roles import Action
-from yizhan.core.scoping import FORBIDDEN_MESSAGE
+from yizhan.core.scoping import FORBIDDEN_MESSAGE, require
 from yizhan.core.views_helpers import staff_view
-from yizhan.ledger import imports, selectors, services
+from yizhan.ledger import imports, overview, selectors, services
 from yizhan.ledger.choices import PROBLEM_HANDLING, ActivityKind, ProblemStatus
 from yizhan.ledger.forms import ActivityForm, LedgerDayForm, LedgerImportForm, ProblemTransitionForm
 from yizhan.ledger.models import LEDGER_FIGURES, Activity, DailyLedger
+from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import photos
 from yizhan.positions import selectors as position_selectors
 
@@ -49,8 +51,12 @@ def ledger_home(request):
     today = timezone.localdate()
     may_enter = actor.can(Action.CREATE, DailyLedger)
     positions = []
+    missing_only = request.GET.get("today") == "missing"
     if may_enter:
-        listed = list(selectors.ledger_positions(actor=actor)[:200])
+        if missing_only:
+            listed = list(selectors.ledger_positions_missing(actor=actor, day=today)[:200])
+        else:
+            listed = list(selectors.ledger_positions(actor=actor)[:200])
         entered = {
             d.position_id: d
             for d in selectors.ledger_list(actor=actor, date_from=today, date_to=today).filter(
@@ -58,14 +64,25 @@ def ledger_home(request):
             )
         }
         positions = [(p, entered.get(p.pk)) for p in listed]
-    days = selectors.ledger_list(
-        actor=actor, date_from=_date(request.GET.get("from")), date_to=_date(request.GET.get("to"))
-    )
+    filters = {
+        "date_from": _date(request.GET.get("from")),
+        "date_to": _date(request.GET.get("to")),
+        "unit": _unit_param(request),
+        "position_id": _int_param(request, "position"),
+    }
+    days = selectors.ledger_list(actor=actor, **filters)
     page = Paginator(days, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "ledger/ledger_home.html",
-        {"today": today, "positions": positions, "may_enter": may_enter, "page": page},
+        {
+            "today": today,
+            "positions": positions,
+            "may_enter": may_enter,
+            "page": page,
+            "totals": selectors.ledger_totals(actor=actor, **filters),
+            "unit": filters["unit"],
+        },
     )
 
 
@@ -152,7 +169,7 @@ def ledger_import(request):
     if not actor.can(Action.CREATE, DailyLedger):
         raise PermissionDeniedError(FORBIDDEN_MESSAGE)
     result = None
-    form = LedgerImportForm(request.POST or None, request.FILES or None)
+    form = LedgerImportForm(request.POST, request.FILES) if request.method == "POST" else LedgerImportForm()
     if request.method == "POST" and form.is_valid():
         try:
             result = imports.ledger_import(actor=actor, file=form.cleaned_data["file"])
@@ -186,6 +203,17 @@ def _revisions(actor, stored: DailyLedger | None) -> list:
     ]
 
 
+def _int_param(request, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
+
+
+def _unit_param(request):
+    """The `unit` of the query string, a unit in the actor's scope (404 outside it), or None."""
+    pk = _int_param(request, "unit")
+    return org_selectors.unit_get(actor=request.actor, pk=pk) if pk is not None else None
+
+
 def _date(text) -> date | None:
     try:
         return date.fromisoformat(str(text)) if text else None
@@ -203,7 +231,7 @@ def problem_list(request):
     actor = request.actor
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
-    reports = selectors.problem_report_list(actor=actor, status=status, overdue=overdue)
+    reports = selectors.problem_report_list(actor=actor, status=status, overdue=overdue, unit=_unit_param(request))
     page = Paginator(reports, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -267,11 +295,14 @@ def problem_transition(request, pk: int):
 @staff_view
 def reverify_queue(request):
     """Positions to check on site: open problem reports by deadline, then stale verified-on dates."""
-    entries = selectors.reverify_queue(actor=request.actor)
+    entries = selectors.reverify_queue(actor=request.actor, unit=_unit_param(request))
+    if request.GET.get("stale") == "1":
+        entries = [entry for entry in entries if entry.stale]
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "ledger/reverify_queue.html",
-        {"entries": entries, "stale_days": settings.YIZHAN_VERIFIED_STALE_DAYS, "today": timezone.localdate()},
+        {"page": page, "stale_days": settings.YIZHAN_VERIFIED_STALE_DAYS, "today": timezone.localdate()},
     )
 
 
@@ -303,7 +334,14 @@ def activity_list(request):
                 return redirect("ledger_staff:activity_detail", pk=activity.pk)
     elif request.method == "POST":
         raise PermissionDeniedError(FORBIDDEN_MESSAGE)
-    activities = selectors.activity_list(actor=actor, kind=request.GET.get("kind", ""))
+    activities = selectors.activity_list(
+        actor=actor,
+        kind=request.GET.get("kind", ""),
+        unit=_unit_param(request),
+        position_id=_int_param(request, "position"),
+        date_from=_date(request.GET.get("from")),
+        date_to=_date(request.GET.get("to")),
+    )
     page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -371,3 +409,150 @@ def activity_photo_add(request, pk: int):
     else:
         messages.success(request, ACTIVITY_PHOTO_ADDED)
     return redirect("ledger_staff:activity_detail", pk=activity.pk)
+
+
+# --- the dashboard of a unit (issue 15 §6) -----------------------------------------------------
+
+
+@staff_view
+def unit_overview(request):
+    """A unit's dashboard over its subtree for a period (default: the actor's unit, the last 30
+    days); ?format=xlsx downloads it (the figures and the ledger rows)."""
+    actor = request.actor
+    require(actor, Action.VIEW, DailyLedger)
+    unit = _unit_param(request) or actor.unit
+    result = overview.overview(
+        actor=actor, unit=unit, date_from=_date(request.GET.get("from")), date_to=_date(request.GET.get("to"))
+    )
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(overview.overview_xlsx(actor=actor, result=result), content_type=imports.XLSX_TYPE)
+        name = f"dashboard-{unit.code}-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    charts = {
+        "trend": [{"label": s.label, "value": s.value, "url": s.url} for s in result.trend],
+        "states": [{"label": s.label, "value": s.value, "url": s.url} for s in result.by_state if s.value],
+    }
+    return render(
+        request,
+        "ledger/overview.html",
+        {
+            "o": result,
+            "charts": charts,
+            "units": org_selectors.unit_list(actor=actor).order_by("path")[:500],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@staff_view
+def idle_list(request):
+    """Operating positions without visits in the last 30 days up to ?to= (a dashboard figure's rows)."""
+    actor = request.actor
+    unit = _unit_param(request) or actor.unit
+    positions = overview.idle_positions(actor=actor, unit=unit, until=_date(request.GET.get("to")))
+    return render(
+        request,
+        "ledger/idle_list.html",
+        {"positions": positions, "unit": unit, "idle_days": overview.IDLE_DAYS},
+    )
+
+
+# --- a week as a table (issue 15 §1) ------------------------------------------------------------
+
+WEEK_SAVED = _("已保存 {n} 天的台账")
+
+
+class _WeekRefused(Exception):
+    """A day of the week was refused: roll back the others (all or none)."""
+
+
+WEEK_NOTHING = _("没有需要保存的数字")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def ledger_week(request, position_id: int):
+    """Seven days of a position as one table (a row per count, a column per day, ?start= the
+    Monday; future days closed). POST saves every day that has figures through
+    `services.ledger_day_save`, each with the version it was read at, all or none."""
+    actor = request.actor
+    position = position_selectors.position_get(actor=actor, pk=position_id)
+    today = timezone.localdate()
+    start = _date(request.GET.get("start")) or today
+    start -= timedelta(days=start.weekday())
+    days = [start + timedelta(days=n) for n in range(7)]
+    week = selectors.ledger_list(actor=actor, position_id=position.pk, date_from=days[0], date_to=days[-1])
+    stored = {d.day: d for d in week}
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        values = {key: value for key, value in request.POST.items() if "__" in key}
+        saved = 0
+        try:
+            with transaction.atomic():
+                for day in days:
+                    if day > today:
+                        continue
+                    key = day.isoformat()
+                    figures = {name: request.POST.get(f"{key}__{name}", "") for name, _label in LEDGER_FIGURES}
+                    if not any(str(v).strip() for v in figures.values()) and day not in stored:
+                        continue
+                    version = request.POST.get(f"{key}__version", "")
+                    try:
+                        services.ledger_day_save(
+                            actor=actor,
+                            position=position,
+                            day=day,
+                            figures=figures,
+                            own_items=(stored[day].own_items if day in stored else {}),
+                            expected_version=int(version) if version.isdecimal() else None,
+                        )
+                    except PermissionDeniedError:
+                        raise
+                    except ApplicationError as error:
+                        problems = error.extra.get("problems") or [{"field": error.field, "message": error.message}]
+                        for problem in problems:
+                            errors[f"{key}__{problem['field']}"] = problem["message"]
+                        errors.setdefault(key, problems[0]["message"])
+                    else:
+                        saved += 1
+                if errors:
+                    raise _WeekRefused
+        except _WeekRefused:
+            pass  # every day rolled back; the refusals are shown next to their cells
+        else:
+            messages.success(request, WEEK_SAVED.format(n=saved) if saved else WEEK_NOTHING)
+            return redirect(f"{reverse('ledger_staff:week', args=[position.pk])}?start={start.isoformat()}")
+    rows = []
+    for name, label in LEDGER_FIGURES:
+        cells = []
+        for day in days:
+            key = f"{day.isoformat()}__{name}"
+            if key in values:
+                value = values[key]
+            else:
+                value = getattr(stored[day], name) if day in stored else ""
+            cells.append({"name": key, "value": value, "closed": day > today, "error": errors.get(key, "")})
+        rows.append({"label": label, "cells": cells})
+    columns = [
+        {
+            "day": day,
+            "version": stored[day].version if day in stored else "",
+            "closed": day > today,
+            "error": errors.get(day.isoformat(), ""),
+        }
+        for day in days
+    ]
+    return render(
+        request,
+        "ledger/ledger_week.html",
+        {
+            "position": position,
+            "columns": columns,
+            "rows": rows,
+            "has_errors": bool(errors),
+            "previous": (start - timedelta(days=7)).isoformat(),
+            "next": (start + timedelta(days=7)).isoformat() if start + timedelta(days=7) <= today else "",
+        },
+    )

@@ -5,6 +5,7 @@ person's request for a copy or the deletion of their data (PIPL art. 45, 47)."""
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -24,6 +25,7 @@ from yizhan.ledger import selectors, services
 from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackStatus
 from yizhan.ledger.forms import FeedbackRecordForm, FeedbackTransitionForm
 from yizhan.ledger.models import Feedback
+from yizhan.orgs import selectors as org_selectors
 
 PER_PAGE = 50
 ERASED = _("已删除该提交人的个人信息：{count} 条意见的联系电话与内容已清除，评分保留")
@@ -39,7 +41,17 @@ def feedback_list(request):
     status = request.GET.get("status", "")
     position = request.GET.get("position", "")
     position_id = int(position) if position.isdecimal() and len(position) < 10 else None
-    feedback = selectors.feedback_list(actor=request.actor, status=status, position_id=position_id)
+    unit = request.GET.get("unit", "")
+    unit = org_selectors.unit_get(actor=request.actor, pk=int(unit)) if unit.isdecimal() and len(unit) < 10 else None
+    feedback = selectors.feedback_list(
+        actor=request.actor,
+        status=status,
+        position_id=position_id,
+        unit=unit,
+        date_from=_date(request.GET.get("from")),
+        date_to=_date(request.GET.get("to")),
+        rated=request.GET.get("rated") == "1",
+    )
     page = Paginator(feedback, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -166,6 +178,13 @@ def feedback_create(request):
             messages.success(request, RECORDED.format(id=feedback.pk))
             return redirect("ledger:feedback_detail", pk=feedback.pk)
     return render(request, "ledger/feedback_form.html", {"form": form})
+
+
+def _date(text):
+    try:
+        return date.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -14,6 +14,7 @@ from yizhan.ledger.choices import FeedbackSource, FeedbackStatus
 from yizhan.ledger.models import HIDDEN_TEXT, Feedback
 from yizhan.ledger.tests.factories import FeedbackFactory, ProblemReportFactory
 from yizhan.positions.choices import PositionState
+from yizhan.positions.tests.factories import XIGANG
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_the_staff_form_and_api_record_feedback_in_scope_only(dalian_map, make_u
     client = login(make_user(Role.STATION_MANAGER, dalian_map["zs"]))
     r = client.post("/staff/feedback/new/", {"position": station.pk, "source": "questionnaire", "rating": "4"})
     assert r.status_code == 302
-    xg = make_position(unit=dalian_map["xg"], state=PositionState.OPERATING)
+    xg = make_position(unit=dalian_map["xg"], lng=XIGANG[0], lat=XIGANG[1], state=PositionState.OPERATING)
     body = {"position_id": xg.pk, "source": "box", "text": "x"}
     r = client.post("/api/v1/feedback", body, content_type="application/json")
     assert r.status_code == 404

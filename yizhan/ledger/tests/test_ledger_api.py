@@ -13,6 +13,7 @@ from yizhan.core.roles import Role
 from yizhan.ledger.models import DailyLedger
 from yizhan.ledger.tests.factories import DailyLedgerFactory
 from yizhan.positions.choices import PositionState
+from yizhan.positions.tests.factories import XIGANG
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def test_a_malformed_day_in_the_path_is_not_a_500(manager_client, station):
 def test_another_districts_position_is_not_found_and_its_days_not_listed(
     manager_client, dalian_map, make_position, station
 ):
-    xg = make_position(unit=dalian_map["xg"], state=PositionState.OPERATING)
+    xg = make_position(unit=dalian_map["xg"], lng=XIGANG[0], lat=XIGANG[1], state=PositionState.OPERATING)
     theirs = DailyLedgerFactory(position=xg)
     mine = DailyLedgerFactory(position=station)
     assert _put(manager_client, xg, timezone.localdate(), {"figures": {}}).status_code == 404
@@ -93,7 +94,7 @@ def test_another_districts_position_is_not_found_and_its_days_not_listed(
 
 
 def test_totals_roll_up_a_units_subtree(dalian_map, make_user, login, make_position, station):
-    xg = make_position(unit=dalian_map["xg"], state=PositionState.OPERATING)
+    xg = make_position(unit=dalian_map["xg"], lng=XIGANG[0], lat=XIGANG[1], state=PositionState.OPERATING)
     DailyLedgerFactory(position=station, visits_delivery=5)
     DailyLedgerFactory(position=xg, visits_delivery=7)
     city = login(make_user(Role.FEDERATION_ADMIN, dalian_map["city"]))
@@ -112,6 +113,7 @@ def test_the_template_downloads_and_uploads_back(manager_client, station):
     sheet.cell(row=2, column=3, value=2)
     out = BytesIO()
     book.save(out)
+    out.seek(0)
     out.name = "ledger.xlsx"
     r = manager_client.post("/api/v1/ledger/import", {"file": out})
     assert r.status_code == 200, r.content

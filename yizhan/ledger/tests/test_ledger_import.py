@@ -15,6 +15,7 @@ from yizhan.ledger import imports
 from yizhan.ledger.models import DailyLedger, DailyLedgerRevision
 from yizhan.orgs.imports.sheets import ImportFileError
 from yizhan.positions.choices import PositionState
+from yizhan.positions.tests.factories import XIGANG
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_a_changed_figure_is_a_correction_with_the_earlier_one_kept(manager, sta
 
 
 def test_every_problem_is_named_by_row_and_column_and_nothing_is_written(dalian_map, make_position, manager, station):
-    other = make_position(unit=dalian_map["xg"], state=PositionState.OPERATING)
+    other = make_position(unit=dalian_map["xg"], lng=XIGANG[0], lat=XIGANG[1], state=PositionState.OPERATING)
     future = (timezone.localdate() + timedelta(days=1)).isoformat()
     rows = [
         [station.code, _days(3), 5, 3, 8, ""],  # good, but not written: another row fails
@@ -95,7 +96,7 @@ def test_every_problem_is_named_by_row_and_column_and_nothing_is_written(dalian_
 )
 def test_a_file_that_cannot_be_read_is_refused_whole(manager, data, message):
     if data is None:
-        data = _xlsx([["x", "y"]], headers=["名称", "数量"])
+        data = _xlsx([["x", "y"]], headers=["阵地编号", "数量"])
     with pytest.raises(ImportFileError) as refused:
         imports.ledger_import(actor=manager, file=data)
     assert message in refused.value.message

@@ -13,6 +13,7 @@ from yizhan.core.roles import Role
 from yizhan.ledger import imports
 from yizhan.ledger.models import DailyLedger
 from yizhan.ledger.tests.factories import DailyLedgerFactory
+from yizhan.positions.tests.factories import XIGANG
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,7 @@ def test_the_upload_page_lists_errors_by_row_and_column(manager_client, station)
     sheet.append([station.code, "2026-02-30", 1])
     out = BytesIO()
     book.save(out)
+    out.seek(0)
     out.name = "ledger.xlsx"
     page = manager_client.post("/staff/ledger/import/", {"file": out}).content.decode()
     assert "未导入任何数据" in page and "2026-02-30" in page
@@ -103,6 +105,34 @@ def test_the_upload_page_lists_errors_by_row_and_column(manager_client, station)
 
 
 def test_another_districts_position_is_not_found(manager_client, dalian_map, make_position):
-    xg = make_position(unit=dalian_map["xg"])
+    xg = make_position(unit=dalian_map["xg"], lng=XIGANG[0], lat=XIGANG[1])
     assert manager_client.get(_entry(xg, timezone.localdate())).status_code == 404
     assert manager_client.post(_entry(xg, timezone.localdate()), {"visits_delivery": "1"}).status_code == 404
+
+
+def test_a_week_is_entered_as_a_table_all_or_none(manager_client, station):
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday() + 7)  # last week: every day open
+    url = f"/staff/ledger/{station.pk}/week/?start={monday.isoformat()}"
+    page = manager_client.get(url).content.decode()
+    assert f'name="{monday.isoformat()}__visits_delivery"' in page
+    tuesday = monday + timedelta(days=1)
+    bad = {f"{monday.isoformat()}__visits_delivery": "5", f"{tuesday.isoformat()}__visits_delivery": "-1"}
+    r = manager_client.post(url, bad)
+    assert r.status_code == 200 and "“外卖送餐员”不能为负数" in r.content.decode()
+    assert not DailyLedger.objects.exists()
+    good = {f"{monday.isoformat()}__visits_delivery": "5", f"{tuesday.isoformat()}__visits_taxi": "2"}
+    r = manager_client.post(url, good)
+    assert r.status_code == 302
+    assert sorted(DailyLedger.objects.values_list("day", "visits_total")) == [(monday, 5), (tuesday, 2)]
+    # Corrected from the table with the versions it shows.
+    page = manager_client.get(url).content.decode()
+    assert f'name="{monday.isoformat()}__version" value="1"' in page
+    again = {
+        **good,
+        f"{monday.isoformat()}__visits_delivery": "6",
+        f"{monday.isoformat()}__version": "1",
+        f"{tuesday.isoformat()}__version": "1",
+    }
+    assert manager_client.post(url, again).status_code == 302
+    assert DailyLedger.objects.get(day=monday).visits_delivery == 6

@@ -19,6 +19,7 @@ from yizhan.ledger.models import ProblemReport, ProblemReportStateChange
 from yizhan.ledger.tests.factories import ProblemReportFactory
 from yizhan.positions.choices import PositionState
 from yizhan.positions.models import Position
+from yizhan.positions.tests.factories import XIGANG
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def test_the_public_api_takes_a_report_and_shows_the_notices(station):
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        ({"position_id": 1, "kind": "locked"}, 404, None),
+        ({"position_id": 999_999, "kind": "locked"}, 404, None),
         ({"kind": "locked"}, 422, "position_id"),
         ({"position_id": "x", "kind": "locked"}, 422, "position_id"),
         ({"position_id": None, "kind": "aliens"}, 422, "position_id"),
@@ -168,7 +169,8 @@ def test_the_queue_puts_reports_first_then_stale_and_never_verified_positions(
 
 
 def test_another_districts_reports_are_not_found(dalian_map, make_user, login, make_position):
-    xg_report = ProblemReportFactory(position=make_position(unit=dalian_map["xg"], state=PositionState.OPERATING))
+    xg_station = make_position(unit=dalian_map["xg"], lng=XIGANG[0], lat=XIGANG[1], state=PositionState.OPERATING)
+    xg_report = ProblemReportFactory(position=xg_station)
     zs = login(make_user(Role.STATION_MANAGER, dalian_map["zs"]))
     assert zs.get(f"/staff/ledger/reports/{xg_report.pk}/").status_code == 404
     r = zs.post(

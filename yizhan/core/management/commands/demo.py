@@ -5,7 +5,12 @@ from django.utils.module_loading import import_string
 from yizhan.core.audit import audit_context
 
 # Each context adds its demo data here, in dependency order.
-DEMO_LOADERS = ["yizhan.orgs.demo.load", "yizhan.positions.demo.load", "yizhan.coverage.demo.load"]
+DEMO_LOADERS = [
+    "yizhan.orgs.demo.load",
+    "yizhan.positions.demo.load",
+    "yizhan.coverage.demo.load",
+    "yizhan.ledger.demo.load",
+]
 NATIONAL_LOADER = "yizhan.positions.demo.load_national"
 
 

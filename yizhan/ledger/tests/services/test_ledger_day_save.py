@@ -14,6 +14,7 @@ from yizhan.core.roles import Role
 from yizhan.ledger import services
 from yizhan.ledger.models import DailyLedger, DailyLedgerRevision
 from yizhan.positions.choices import PositionState
+from yizhan.positions.tests.factories import XIGANG
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +134,7 @@ def test_entering_a_day_someone_entered_meanwhile_is_a_conflict_that_keeps_their
 def test_outside_the_scope_is_not_found_and_a_role_without_ledgers_is_refused(
     dalian_map, make_actor, make_position, station
 ):
-    xg_station = make_position(unit=dalian_map["xg"], state=PositionState.OPERATING)
+    xg_station = make_position(unit=dalian_map["xg"], lng=XIGANG[0], lat=XIGANG[1], state=PositionState.OPERATING)
     with pytest.raises(NotFoundError):
         _save(make_actor(Role.STATION_MANAGER, dalian_map["zs"]), xg_station)
     with pytest.raises(NotFoundError):

@@ -1,0 +1,270 @@
+"""The dashboard of a unit over its subtree (issue 15 §6; spec §12): positions by state, kind, star
+and construction type; ledger totals and their trend by month; the busiest and the idle positions;
+activities; satisfaction; open feedback and problem reports with their age; the re-verify queue
+and stale verified-on dates. Every figure carries the URL of the rows behind it — a list filtered
+so that its rows add up to the figure (tests follow each link and compare) — and the whole can be
+exported as xlsx (the figures and the ledger rows). Plain GROUP BYs over the raw tables, scoped
+by the actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from io import BytesIO
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from yizhan.core.exports import safe_cell
+from yizhan.core.roles import Action
+from yizhan.core.scoping import Actor, require
+from yizhan.ledger import selectors
+from yizhan.ledger.choices import FeedbackStatus, ProblemStatus
+from yizhan.ledger.models import LEDGER_FIGURES, DailyLedger
+from yizhan.positions.choices import ConstructionType, PositionKind, PositionState, StarRating
+from yizhan.positions.models import Position
+
+IDLE_DAYS = 30  # issue 15 §6: idle positions — no visits in 30 days
+TOP = 10
+UNRATED = "none"  # the positions list's star filter for "no star"
+
+
+@dataclass(frozen=True)
+class Stat:
+    label: str
+    value: int | float | None
+    url: str
+    note: str = ""
+
+
+@dataclass
+class Overview:
+    unit: object
+    date_from: date
+    date_to: date
+    by_state: list[Stat] = field(default_factory=list)
+    by_kind: list[Stat] = field(default_factory=list)
+    by_construction: list[Stat] = field(default_factory=list)
+    by_star: list[Stat] = field(default_factory=list)
+    ledger: list[Stat] = field(default_factory=list)
+    trend: list[Stat] = field(default_factory=list)
+    top: list[Stat] = field(default_factory=list)
+    work: list[Stat] = field(default_factory=list)  # idle, activities, satisfaction, open items, queue
+
+
+def _url(name: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def overview(*, actor: Actor, unit, date_from: date | None = None, date_to: date | None = None) -> Overview:
+    """The dashboard of `unit` (in the actor's scope, fetched by the caller) over its subtree for
+    a period of days (default the last 30 up to today)."""
+    require(actor, Action.VIEW, DailyLedger)
+    today = timezone.localdate()
+    date_to = min(date_to or today, today)
+    date_from = date_from or date_to - timedelta(days=29)
+    result = Overview(unit=unit, date_from=date_from, date_to=date_to)
+    period = {"unit": unit.pk, "from": date_from.isoformat(), "to": date_to.isoformat()}
+
+    positions = Position.objects.restrict(actor).filter(unit__path__startswith=unit.path)
+    counts = {
+        name: dict(positions.order_by().values_list(name).annotate(n=Count("pk")))
+        for name in ("state", "kind", "construction_type", "star_rating")
+    }
+    result.by_state = [
+        Stat(str(label), counts["state"].get(value, 0), _url("positions:list", unit=unit.pk, state=value))
+        for value, label in PositionState.choices
+    ]
+    result.by_kind = [
+        Stat(str(label), counts["kind"].get(value, 0), _url("positions:list", unit=unit.pk, kind=value))
+        for value, label in PositionKind.choices
+    ]
+    result.by_construction = [
+        Stat(
+            str(label),
+            counts["construction_type"].get(value, 0),
+            _url("positions:list", unit=unit.pk, construction_type=value),
+        )
+        for value, label in ConstructionType.choices
+    ]
+    stations = counts["star_rating"]
+    result.by_star = [
+        Stat(str(label), stations.get(value, 0), _url("positions:list", unit=unit.pk, star=value))
+        for value, label in StarRating.choices
+    ] + [Stat(str(_("未评星")), stations.get("", 0), _url("positions:list", unit=unit.pk, star=UNRATED))]
+
+    totals = selectors.ledger_totals(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
+    days_url = _url("ledger_staff:home", **period)
+    result.ledger = [
+        Stat(str(_("台账天数")), totals["days"], days_url),
+        Stat(str(_("服务人次")), totals["visits_total"], days_url),
+        Stat(str(_("服务项目人次")), totals["services_total"], days_url),
+        *(Stat(str(label), totals[name], days_url) for name, label in LEDGER_FIGURES if name.startswith("service_")),
+    ]
+    days = selectors.ledger_list(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
+    by_month = (
+        days.order_by()
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(visits=Sum("visits_total"))
+        .order_by("month")
+    )
+    for row in by_month:
+        month = row["month"] if isinstance(row["month"], date) else date.fromisoformat(str(row["month"])[:10])
+        start, end = max(month, date_from), min(_month_end(month), date_to)
+        result.trend.append(
+            Stat(
+                f"{month:%Y-%m}",
+                row["visits"] or 0,
+                _url("ledger_staff:home", unit=unit.pk, **{"from": start.isoformat(), "to": end.isoformat()}),
+            )
+        )
+    busiest = (
+        days.order_by()
+        .values("position_id", "position__official_name", "position__short_name")
+        .annotate(visits=Sum("visits_total"))
+        .order_by("-visits", "position_id")[:TOP]
+    )
+    result.top = [
+        Stat(
+            row["position__short_name"] or row["position__official_name"],
+            row["visits"] or 0,
+            _url("ledger_staff:home", position=row["position_id"], **{k: v for k, v in period.items() if k != "unit"}),
+        )
+        for row in busiest
+    ]
+
+    idle = idle_positions(actor=actor, unit=unit, until=date_to).count()
+    activities = selectors.activity_list(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
+    held = activities.order_by().aggregate(n=Count("pk"), people=Sum("participants"))
+    satisfaction = selectors.satisfaction(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
+    unread = selectors.feedback_list(actor=actor, unit=unit, status=FeedbackStatus.NEW)
+    unhandled = selectors.feedback_list(actor=actor, unit=unit, status=FeedbackStatus.READ)
+    reports = selectors.problem_report_list(actor=actor, unit=unit, status=ProblemStatus.OPEN)
+    queued, stale = selectors.reverify_queue_counts(actor=actor, unit=unit)
+    rate = round(satisfaction.rate * 100) if satisfaction.rate is not None else None
+    result.work = [
+        Stat(
+            str(_("{n} 天内没有服务人次的运营阵地").format(n=IDLE_DAYS)),
+            idle,
+            _url("ledger_staff:idle", unit=unit.pk, to=date_to.isoformat()),
+        ),
+        Stat(
+            str(_("活动")),
+            held["n"],
+            _url("ledger_staff:activity_list", **period),
+            note=str(_("参与 {n} 人次").format(n=held["people"] or 0)),
+        ),
+        Stat(
+            str(_("满意率（%）")),
+            rate,
+            _url("ledger:feedback_list", rated=1, **period),
+            note=str(_("{n} 条评分").format(n=satisfaction.responses))
+            if satisfaction.enough
+            else str(_("评分不足（{n} 条，至少 {m} 条）").format(n=satisfaction.responses, m=satisfaction.minimum)),
+        ),
+        Stat(
+            str(_("未读意见")),
+            unread.count(),
+            _url("ledger:feedback_list", unit=unit.pk, status=FeedbackStatus.NEW),
+            note=_age(unread),
+        ),
+        Stat(
+            str(_("已读未处理的意见")),
+            unhandled.count(),
+            _url("ledger:feedback_list", unit=unit.pk, status=FeedbackStatus.READ),
+            note=_age(unhandled),
+        ),
+        Stat(
+            str(_("待核实的问题反映")),
+            reports.count(),
+            _url("ledger_staff:problem_list", unit=unit.pk, status=ProblemStatus.OPEN),
+            note=_age(reports),
+        ),
+        Stat(str(_("待现场核实的阵地")), queued, _url("ledger_staff:reverify", unit=unit.pk)),
+        Stat(str(_("超过期限未现场核实的阵地")), stale, _url("ledger_staff:reverify", unit=unit.pk, stale=1)),
+    ]
+    return result
+
+
+def _age(queryset) -> str:
+    oldest = queryset.order_by("created_at").values_list("created_at", flat=True).first()
+    if oldest is None:
+        return ""
+    days = (timezone.localdate() - timezone.localdate(oldest)).days
+    return str(_("最早的已等待 {n} 天").format(n=days))
+
+
+def idle_positions(*, actor: Actor, unit, until: date | None = None):
+    """Operating positions of `unit`'s subtree in the actor's scope with no visits in the
+    IDLE_DAYS days up to `until` (issue 15 §6), by code."""
+    require(actor, Action.VIEW, DailyLedger)
+    until = until or timezone.localdate()
+    since = until - timedelta(days=IDLE_DAYS - 1)
+    busy = DailyLedger.objects.filter(day__gte=since, day__lte=until, visits_total__gt=0).values("position_id")
+    return (
+        Position.objects.restrict(actor)
+        .filter(unit__path__startswith=unit.path, state=PositionState.OPERATING)
+        .exclude(pk__in=busy)
+        .select_related("unit")
+        .order_by("code")
+    )
+
+
+def overview_xlsx(*, actor: Actor, result: Overview) -> bytes:
+    """The dashboard as a workbook: the figures (one sheet, each with its section) and the ledger
+    rows of the period (another), formula-escaped."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "看板"
+    sheet.append(["单位", result.unit.name, "期间", f"{result.date_from:%Y-%m-%d} 至 {result.date_to:%Y-%m-%d}"])
+    sheet.append(["部分", "项目", "数值", "说明"])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    sections = (
+        ("阵地状态", result.by_state),
+        ("阵地类型", result.by_kind),
+        ("建设类型", result.by_construction),
+        ("星级", result.by_star),
+        ("台账合计", result.ledger),
+        ("按月服务人次", result.trend),
+        ("服务人次最多的阵地", result.top),
+        ("待办与成效", result.work),
+    )
+    for title, stats in sections:
+        for stat in stats:
+            value = stat.value if stat.value is not None else ""
+            sheet.append([title, safe_cell(stat.label), value, safe_cell(stat.note)])
+    rows = book.create_sheet("台账明细")
+    figures = [str(label) for _name, label in LEDGER_FIGURES]
+    headers = ["阵地编号", "阵地名称", "日期", "服务人次合计", "服务项目人次合计", *figures]
+    rows.append(headers)
+    for cell in rows[1]:
+        cell.font = Font(bold=True)
+    days = selectors.ledger_list(actor=actor, unit=result.unit, date_from=result.date_from, date_to=result.date_to)
+    for day in days.order_by("position__code", "day").iterator(chunk_size=2000):
+        rows.append(
+            [
+                safe_cell(day.position.code),
+                safe_cell(day.position.official_name),
+                day.day,
+                day.visits_total,
+                day.services_total,
+                *[getattr(day, name) for name, _label in LEDGER_FIGURES],
+            ]
+        )
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
