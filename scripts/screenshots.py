@@ -162,9 +162,9 @@ def shot_home_station(page: Page) -> None:
 
 
 def shot_positions_overdue(page: Page) -> None:
-    """The queue of suspensions past their reopening date, as the 工作台 links to it."""
-    login(page, "zs_admin")
-    page.get_by_role("region", name="今日待办").get_by_role("link", name=re.compile("暂停服务已过恢复日期")).click()
+    """The federation's queue of suspensions past their reopening date, as its 工作台 links to it."""
+    login(page, "fed_admin")
+    page.get_by_role("region", name="服务阵地").get_by_role("link", name=re.compile("暂停服务已过恢复日期")).click()
     expect(page.locator("p.count")).to_be_visible()
 
 
