@@ -294,10 +294,7 @@ def main() -> int:
         server, base_url = serve_demo(Path(tmp))
         try:
             with sync_playwright() as playwright:
-                # Chinese browser chrome too: date inputs read 年/月/日 as a Chinese user's browser shows them.
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-                )
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 for name in names:
                     for size_name, viewport in sizes(name):
                         context = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN")
