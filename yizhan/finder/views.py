@@ -316,6 +316,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "origin_label": origin[3] if origin else "",
         "results": results,
         "total": len(found),
+        "capped": len(found) >= RESULT_CAP,  # more lie farther: the nearest RESULT_CAP are listed
         "page": page,
         "pages": pages,
         "first_number": first + 1,

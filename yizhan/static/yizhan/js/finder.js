@@ -103,10 +103,10 @@
     return a;
   }
 
-  function numberedIcon(n) {
+  function numberedIcon(text, extraClass) {
     var number = document.createElement("span");
-    number.className = "num-marker";
-    number.textContent = n ? String(n) : "";
+    number.className = "num-marker" + (extraClass ? " " + extraClass : "");
+    number.textContent = text;
     return L.divIcon({ className: "", html: number, iconSize: [28, 28] });
   }
 
@@ -147,7 +147,7 @@
     var shown = {};
     data.results.forEach(function (r) {
       shown[r.code] = true;  // drawn numbered: no dot of its own under the number
-      L.marker([r.lat, r.lng], { pane: "results", icon: numberedIcon(r.n), title: r.n + ". " + r.name, keyboard: true })
+      L.marker([r.lat, r.lng], { pane: "results", icon: numberedIcon(String(r.n)), title: r.n + ". " + r.name, keyboard: true })
         .bindPopup(popupLink(r.url, r.n + ". " + r.name)).addTo(top);
     });
     if (data.origin) {
@@ -245,11 +245,11 @@
     map.attributionControl.setPrefix("Leaflet");
     map.createPane("results").style.zIndex = 640;
     var top = L.featureGroup().addTo(map);
-    L.marker([spot.lat, spot.lng], { pane: "results", icon: numberedIcon(0), title: spot.name, keyboard: false }).addTo(top);
+    L.marker([spot.lat, spot.lng], { pane: "results", icon: numberedIcon(el.dataset.mark, "is-station"), title: spot.name, keyboard: false }).addTo(top);
     if (data.origin) { originMarker(data.origin, el.dataset.you, "results").addTo(top); }
     var streets = el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl;
     if (data.origin) {
-      map.fitBounds(top.getBounds(), { padding: [28, 28], maxZoom: 17 });
+      map.fitBounds(top.getBounds(), { padding: [36, 36], maxZoom: 17 });
     } else {
       map.setView([spot.lat, spot.lng], streets ? 16 : 13);
     }
