@@ -43,6 +43,7 @@ from yizhan.positions.api import router as positions_router
 from yizhan.publishing.api import router as hsds_router
 from yizhan.publishing.api_marking import router as marking_router
 from yizhan.publishing.api_partners import router as partners_router
+from yizhan.standards.api import router as standards_router
 
 LOGIN_REQUIRED = _("请先登录")
 
@@ -256,3 +257,4 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/coverage", coverage_router)
 api.add_router("/partners", partners_router)
 api.add_router("/map-marking", marking_router)
+api.add_router("/standards", standards_router)

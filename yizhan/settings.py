@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "yizhan.ledger",
     "yizhan.coverage",
     "yizhan.publishing",
+    "yizhan.standards",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ DEMO_LOADERS = [
     "yizhan.positions.demo.load",
     "yizhan.coverage.demo.load",
     "yizhan.ledger.demo.load",
+    "yizhan.standards.demo.load",
 ]
 NATIONAL_LOADER = "yizhan.positions.demo.load_national"
 

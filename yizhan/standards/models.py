@@ -1,0 +1,157 @@
+"""Standards as versioned data (spec §3, issue 16 §1): a federation's checklist (九有, 八有, 六有,
+facilities, centre floor areas, centre service items), edited as a draft and published as a new
+version. Assessments will point to the version they used, so a published version never changes:
+`services` refuses every edit of one, and `StandardItem.save()`/`delete()` refuse too."""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.audit import AuditedModel
+from yizhan.core.errors import ApplicationError
+from yizhan.core.scoping import ScopedQuerySet
+from yizhan.standards.choices import CheckType, VersionState
+
+VERSION_FROZEN = _("标准的已发布版本不能修改，请先建立草稿")
+
+
+class Standard(AuditedModel):
+    """One standard of a federation (e.g. 九有), identified by its code; its content lives in
+    versions."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="standards"
+    )
+    code = models.SlugField(_("标准代码"), max_length=40)
+    name = models.CharField(_("标准名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
+
+    scope_path_field = "unit__path"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "code"]
+        verbose_name = _("建设标准")
+        verbose_name_plural = _("建设标准")
+        constraints = [models.UniqueConstraint(fields=["unit", "code"], name="standard_unique_code_per_unit")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_unit(self):
+        return self.unit
+
+
+class StandardVersion(AuditedModel):
+    """One numbered version of a standard. At most one draft and one published version at a time."""
+
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("建设标准"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本号"), validators=[MinValueValidator(1)])
+    state = models.CharField(_("状态"), max_length=20, choices=VersionState.choices, default=VersionState.DRAFT)
+    note = models.CharField(_("修订说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    scope_path_field = "standard__unit__path"
+    scope_permissions_from = "standards.standard"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["standard", "-number"]
+        verbose_name = _("标准版本")
+        verbose_name_plural = _("标准版本")
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "number"], name="standard_version_unique_number"),
+            models.UniqueConstraint(fields=["standard"], condition=Q(state="draft"), name="standard_version_one_draft"),
+            models.UniqueConstraint(
+                fields=["standard"], condition=Q(state="published"), name="standard_version_one_published"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft", published_at__isnull=True)
+                | Q(~Q(state="draft"), published_at__isnull=False),
+                name="standard_version_published_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard.name} 第{self.number}版"
+
+    def audit_unit(self):
+        return self.standard.unit
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == VersionState.DRAFT
+
+
+class StandardItem(AuditedModel):
+    """One checklist item of a version: its text, where it applies (position kinds and centre
+    levels; empty means all), how it is checked, and its points in a scored standard."""
+
+    version = models.ForeignKey(
+        StandardVersion, verbose_name=_("标准版本"), on_delete=models.PROTECT, related_name="items"
+    )
+    order = models.PositiveIntegerField(_("序号"))
+    key = models.SlugField(_("条目代码"), max_length=60)
+    group = models.CharField(_("分组"), max_length=50, blank=True)
+    text = models.CharField(_("条目内容"), max_length=300)
+    kinds = models.JSONField(_("适用阵地类型"), default=list, blank=True)
+    centre_levels = models.JSONField(_("适用中心层级"), default=list, blank=True)
+    check_type = models.CharField(_("检查方式"), max_length=20, choices=CheckType.choices, default=CheckType.YES_NO)
+    minimum = models.DecimalField(_("最小值"), max_digits=10, decimal_places=2, null=True, blank=True)
+    unit_label = models.CharField(_("计量单位"), max_length=20, blank=True)
+    choices = models.JSONField(_("选项"), default=list, blank=True)
+    passing_choices = models.JSONField(_("合格选项"), default=list, blank=True)
+    required = models.BooleanField(_("必备"), default=True)
+    points = models.DecimalField(_("分值"), max_digits=6, decimal_places=2, default=0)
+
+    scope_path_field = "version__standard__unit__path"
+    scope_permissions_from = "standards.standard"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "order", "pk"]
+        verbose_name = _("标准条目")
+        verbose_name_plural = _("标准条目")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="standard_item_unique_key"),
+            models.CheckConstraint(
+                condition=~Q(check_type="number") | Q(minimum__isnull=False), name="standard_item_number_has_minimum"
+            ),
+            models.CheckConstraint(condition=Q(points__gte=0), name="standard_item_points_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def audit_unit(self):
+        return self.version.standard.unit
+
+    def _check_draft(self) -> None:
+        state = StandardVersion.objects.filter(pk=self.version_id).values_list("state", flat=True).first()
+        if state is not None and state != VersionState.DRAFT:
+            raise ApplicationError(VERSION_FROZEN, field="version")
+
+    def save(self, *args, **kwargs):
+        self._check_draft()
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_draft()
+        return super().delete(*args, **kwargs)
+
+    def applies_to(self, kind: str, centre_level: str = "") -> bool:
+        """Whether the item applies to a position of `kind` (and `centre_level` for a centre)."""
+        if self.kinds and kind not in self.kinds:
+            return False
+        return not (self.centre_levels and centre_level not in self.centre_levels)

@@ -1,0 +1,16 @@
+"""What each role may do with standards (issue 16 §1), registered at start-up.
+
+The federation admin keeps its federation's standards: reads them, opens a draft of the next
+version (create) and edits and publishes it (update). The auditor reads them. Versions and items
+are the standard's records (`scope_permissions_from`). Nothing is deleted."""
+
+from yizhan.core.roles import VIEW, Action, Role, register_permissions
+
+PERMISSIONS = {
+    "standards.standard": {
+        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE}),
+        Role.AUDITOR: VIEW,
+    },
+}
+
+register_permissions(PERMISSIONS)

@@ -1,0 +1,86 @@
+"""Shapes of /api/v1/standards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+
+class StandardOut(Schema):
+    id: int
+    unit: str = Field(..., description="所属单位代码")
+    code: str
+    name: str
+    source: str
+    description: str
+    current_version: int | None = Field(None, description="现行版本号")
+    draft_version: int | None = Field(None, description="草稿的版本号")
+
+
+class ItemOut(Schema):
+    id: int
+    order: int
+    key: str
+    group: str
+    text: str
+    kinds: list[str]
+    centre_levels: list[str]
+    check_type: str
+    minimum: Decimal | None
+    unit_label: str
+    choices: list[str]
+    passing_choices: list[str]
+    required: bool
+    points: Decimal
+
+
+class VersionOut(Schema):
+    id: int
+    standard: int
+    number: int
+    state: str
+    note: str
+    published_at: datetime | None
+    items: list[ItemOut]
+
+
+class StandardDetailOut(StandardOut):
+    versions: list[VersionOut]
+
+
+class DraftIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+class ItemIn(Schema):
+    key: str = Field(..., max_length=60)
+    text: str = Field(..., max_length=300)
+    order: int | None = None
+    group: str = Field("", max_length=50)
+    kinds: list[str] = []
+    centre_levels: list[str] = []
+    check_type: str = "yes_no"
+    minimum: Decimal | None = None
+    unit_label: str = Field("", max_length=20)
+    choices: list[str] = []
+    passing_choices: list[str] = []
+    required: bool = True
+    points: Decimal = Decimal(0)
+
+
+class ItemPatch(Schema):
+    key: str | None = Field(None, max_length=60)
+    text: str | None = Field(None, max_length=300)
+    order: int | None = None
+    group: str | None = Field(None, max_length=50)
+    kinds: list[str] | None = None
+    centre_levels: list[str] | None = None
+    check_type: str | None = None
+    minimum: Decimal | None = None
+    unit_label: str | None = Field(None, max_length=20)
+    choices: list[str] | None = None
+    passing_choices: list[str] | None = None
+    required: bool | None = None
+    points: Decimal | None = None

@@ -1,0 +1,73 @@
+"""Scope-matrix declarations of standards (see yizhan/orgs/testing/scope_matrix.py).
+
+A standard is probed by the staff API: list, detail, a draft of its next version (create) and the
+publication of a draft (update). Versions and items are read and written through their standard
+only (test_scope_matrix.NOT_IN_MATRIX)."""
+
+from __future__ import annotations
+
+from yizhan.core.roles import Role
+from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World
+from yizhan.standards.choices import VersionState
+from yizhan.standards.models import Standard, StandardVersion
+from yizhan.standards.services import _draft_create, _publish
+from yizhan.standards.tests.factories import StandardFactory, StandardItemFactory, StandardVersionFactory
+
+OWN_AND_BELOW = frozenset({"own", "child"})
+
+
+def _standard(world: World, relation: str) -> Standard:
+    standard = StandardFactory(unit=world.units[relation], code=world.fresh("matrix-"))
+    version = StandardVersionFactory(standard=standard, number=1)
+    StandardItemFactory(version=version)
+    _publish(version)
+    return standard
+
+
+def _api_list(world, standard, relation):
+    r = world.client.get("/api/v1/standards")
+    return Outcome(r.status_code == 200 and standard.pk in [s["id"] for s in r.json()], r.status_code)
+
+
+def _api_detail(world, standard, relation):
+    r = world.client.get(f"/api/v1/standards/{standard.pk}")
+    return Outcome(r.status_code == 200 and r.json()["id"] == standard.pk, r.status_code)
+
+
+def _api_draft(world, standard, relation):
+    r = world.client.post(f"/api/v1/standards/{standard.pk}/drafts", {}, content_type="application/json")
+    drafted = standard.versions.filter(state=VersionState.DRAFT).exists()
+    return Outcome(r.status_code == 201 and drafted, r.status_code)
+
+
+def _api_publish(world, standard, relation):
+    draft = _draft_create(standard)
+    r = world.client.post(f"/api/v1/standards/versions/{draft.pk}/publish")
+    published = StandardVersion.objects.get(pk=draft.pk).state == VersionState.PUBLISHED
+    return Outcome(r.status_code == 200 and published, r.status_code)
+
+
+ADMIN = dict.fromkeys(("list", "detail", "create", "update"), OWN_AND_BELOW)
+
+CASES = [
+    ScopeCase(
+        model="standards.standard",
+        make_target=_standard,
+        probes={
+            ("api", "list"): _api_list,
+            ("api", "detail"): _api_detail,
+            ("api", "create"): _api_draft,
+            ("api", "update"): _api_publish,
+        },
+        expected={
+            Role.FEDERATION_ADMIN: ADMIN,
+            Role.UNIT_ADMIN: {},
+            Role.STATION_MANAGER: {},
+            Role.REVIEWER: {},
+            Role.SOCIAL_ORG: {},
+            Role.AUDITOR: {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW},
+            Role.SECURITY_ADMIN: {},
+            Role.SYSTEM_ADMIN: {},
+        },
+    )
+]
