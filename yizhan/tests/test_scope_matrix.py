@@ -17,6 +17,7 @@ CASE_MODULES = [
     "yizhan.ledger.tests.scope_cases",
     "yizhan.coverage.tests.scope_cases",
     "yizhan.publishing.tests.scope_cases",
+    "yizhan.standards.tests.scope_cases",
 ]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 
@@ -37,6 +38,10 @@ NOT_IN_MATRIX = {
     "markings (the publishing.mapmarking case); no page, API or admin lists them",
     "publishing.apikeyusage": "a key's request counters, shown on its partner's page only (the partner case's "
     "detail probe); no admin",
+    "standards.standardversion": "a standard's versions, read, drafted and published through their standard "
+    "(the standards.standard case's detail, create and update probes); no admin",
+    "standards.standarditem": "a version's items, read and edited through their standard's versions (the "
+    "standards.standard case); no admin",
     "positions.positionstatechange": "a position's lifecycle history, written by its transitions and read "
     "through the position (the positions.position case's 'history' probe)",
 }
