@@ -83,6 +83,7 @@ bench: setup browser-deps bench-deps bench/lighthouse/node_modules/.package-lock
 	$(PY) bench/finder_http.py
 	$(PY) bench/finder_wsgi_cpu.py
 	$(PY) bench/load_mixed.py
+	$(PY) bench/publishing_feed.py
 	$(PY) bench/ledger_dashboard.py
 	$(PIP) install --quiet --disable-pip-version-check -r requirements/bench.in
 	$(PY) bench/coverage_grid.py

@@ -230,7 +230,7 @@ def _last_modified(row_time: datetime) -> str:
 
 def service_out(row: PublishedPosition) -> dict:
     """A published row's fully nested service with the time of its publication."""
-    return {**row.record, "last_modified": _last_modified(row.modified_at)}
+    return {**json.loads(row.record), "last_modified": _last_modified(row.modified_at)}
 
 
 def _minimal(row: tuple) -> dict:
@@ -311,7 +311,8 @@ def service_at_locations(request):
     rows = selectors.service_list(reader, search=request.GET.get("search", "").strip(), modified_after=modified_after)
 
     def answer():
-        contents = [link for row in _slice(rows, page, per_page) for link in row.record["service_at_locations"]]
+        links = (json.loads(row.record)["service_at_locations"] for row in _slice(rows, page, per_page))
+        contents = [link for row_links in links for link in row_links]
         return _json(_page_body(rows.count(), page, per_page, contents))
 
     return _conditional(request, reader, head, answer)
@@ -374,14 +375,27 @@ def _since(request, head: PublicationHead) -> int:
     return seq
 
 
-def change_out(reader: Reader, row: PublishedPosition) -> dict:
-    """One change: the service as now published, or its tombstone."""
+def change_text(reader: Reader, row: PublishedPosition) -> str:
+    """One change as JSON text: the service as now published (its stored text with the time of
+    publication spliced in, never decoded), or its tombstone."""
     if not selectors.visible_in_feed(reader, row):
-        return {"seq": row.seq, "id": row.service_id, "deleted": True}
-    change = {"seq": row.seq, "id": row.service_id, "deleted": False, "service": service_out(row)}
+        return _dumps({"seq": row.seq, "id": row.service_id, "deleted": True})
+    change = {"seq": row.seq, "id": row.service_id, "deleted": False}
     if row.former_service_id:
         change["replaces"] = row.former_service_id
-    return change
+    service = f'{row.record[:-1]},"last_modified":"{_last_modified(row.modified_at)}"}}'
+    return f'{_dumps(change)[:-1]},"service":{service}}}'
+
+
+def feed_text(reader: Reader, head: PublicationHead, *, after: int, limit: int) -> tuple[str, int, int, bool]:
+    """(the feed's answer as JSON text, changes in it, the last number in it, more) after `after`."""
+    rows = list(selectors.feed_rows(reader, after=after)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = rows[-1].seq if more else max(head.seq, rows[-1].seq if rows else 0)
+    changes = ",".join(change_text(reader, row) for row in rows)
+    body = f'{{"cursor":{_dumps(_cursor(head, cursor))},"more":{_dumps(more)},"changes":[{changes}]}}'
+    return body, len(rows), rows[-1].seq if rows else after, more
 
 
 @router.get("/changes", summary="变更流：自游标以来的公开阵地变更（含删除标记）")
@@ -400,10 +414,7 @@ def feed(request):
     limit = _int(request, "limit", FEED_LIMIT, 1, FEED_LIMIT, BAD_LIMIT.format(max=FEED_LIMIT))
 
     def answer():
-        rows = list(selectors.feed_rows(reader, after=after)[: limit + 1])
-        more = len(rows) > limit
-        rows = rows[:limit]
-        cursor = rows[-1].seq if more else max(head.seq, rows[-1].seq if rows else 0)
-        return _json({"cursor": _cursor(head, cursor), "more": more, "changes": [change_out(reader, r) for r in rows]})
+        body, _count, _last, _more = feed_text(reader, head, after=after, limit=limit)
+        return HttpResponse(body, content_type=JSON_TYPE)
 
     return _conditional(request, reader, head, answer)

@@ -63,7 +63,9 @@ class PublishedPosition(models.Model):
     status = models.CharField(max_length=20, blank=True)
     search_text = models.TextField(blank=True)
     digest = models.CharField(max_length=64)
-    record = models.JSONField(null=True, blank=True)
+    # The record as compact JSON text (an object), written once and sent as is: the feed splices it
+    # into its answer without decoding it again (bench/publishing_feed.py). Empty for a tombstone.
+    record = models.TextField(blank=True, default="")
     # GCJ-02 as stored, for the map-platform differences (moved more than 20 m).
     lng = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -74,7 +76,7 @@ class PublishedPosition(models.Model):
         verbose_name = _("已发布阵地")
         verbose_name_plural = _("已发布阵地")
         constraints = [
-            models.CheckConstraint(condition=Q(public=False) | Q(record__isnull=False), name="published_has_record")
+            models.CheckConstraint(condition=Q(public=False) | ~Q(record=""), name="published_has_record_text")
         ]
 
     def __str__(self) -> str:

@@ -142,7 +142,7 @@ def _publish(current: PublicationHead, ids: set[int] | None) -> bool:
             status=record["status"],
             search_text=records.search_text(position),
             digest=digest,
-            record=record,
+            record=records.record_text(record),
             lng=position.lng,
             lat=position.lat,
             modified_at=now,
@@ -151,7 +151,7 @@ def _publish(current: PublicationHead, ids: set[int] | None) -> bool:
     gone = sorted(pk for pk, held_row in known.items() if held_row[1] and pk not in seen)
     tombstones = list(PublishedPosition.objects.filter(position_id__in=gone))
     for row in tombstones:
-        row.public, row.record = False, None
+        row.public, row.record = False, ""
         row.digest = records.digest(None, row.unit_path)
         row.modified_at = now
     if not (created or updated or tombstones):
@@ -159,31 +159,12 @@ def _publish(current: PublicationHead, ids: set[int] | None) -> bool:
     for row in sorted([*created, *updated, *tombstones], key=lambda r: r.position_id):
         current.seq += 1
         row.seq = current.seq
-    if updated:
-        existing = dict(
-            PublishedPosition.objects.filter(position_id__in=[r.position_id for r in updated]).values_list(
-                "position_id", "pk"
-            )
-        )
-        for row in updated:
-            row.pk = existing[row.position_id]
-    fields = [
-        "service_id",
-        "former_service_id",
-        "organization_id",
-        "seq",
-        "public",
-        "unit_path",
-        "former_unit_path",
-        "name",
-        "status",
-        "search_text",
-        "digest",
-        "record",
-        "lng",
-        "lat",
-        "modified_at",
-    ]
-    PublishedPosition.objects.bulk_update([*updated, *tombstones], fields, batch_size=500)
-    PublishedPosition.objects.bulk_create(created, batch_size=500)
+    # Rows that change are replaced (deleted and inserted again, in this transaction): one INSERT
+    # per batch instead of UPDATEs with a CASE per column, several times faster for thousands.
+    replaced = [*updated, *tombstones]
+    if replaced:
+        PublishedPosition.objects.filter(position_id__in=[r.position_id for r in replaced]).delete()
+        for row in replaced:
+            row.pk = None
+    PublishedPosition.objects.bulk_create([*created, *replaced], batch_size=500)
     return True

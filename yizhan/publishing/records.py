@@ -74,6 +74,11 @@ def search_text(position: Position) -> str:
     return " ".join([position.code, position.official_name, position.short_name, position.address]).lower()
 
 
+def record_text(record: dict) -> str:
+    """The stored and served form of a record: compact JSON, keys in the order built."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
 def digest(record: dict | None, unit_path: str) -> str:
     text = json.dumps([record, unit_path], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()

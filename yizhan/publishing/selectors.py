@@ -4,6 +4,7 @@ of the kernel feed when nothing changed), so an answer is never older than the l
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,7 +66,9 @@ def feed_rows(reader: Reader, *, after: int) -> QuerySet[PublishedPosition]:
     """Rows numbered after `after` that concern the reader: the public see every row (tombstones
     included); a partner the rows of its subtree now or before (a position moved out of it is
     its tombstone)."""
-    rows = PublishedPosition.objects.filter(seq__gt=after)
+    rows = PublishedPosition.objects.filter(seq__gt=after).only(
+        "seq", "service_id", "former_service_id", "public", "unit_path", "record", "modified_at"
+    )
     if reader.subtree is not None:
         rows = rows.filter(Q(unit_path__startswith=reader.subtree) | Q(former_unit_path__startswith=reader.subtree))
     return rows.order_by("seq")
@@ -88,7 +91,7 @@ def organization_list(reader: Reader, *, modified_after: datetime | None = None)
             "organization_id", "record"
         )
     )
-    return [records[key]["organization"] for key in sorted(records)]
+    return [json.loads(records[key])["organization"] for key in sorted(records)]
 
 
 # ------------------------------------------------------------------ partners (staff)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import json
 import secrets
 import socket
 import time
@@ -44,7 +43,7 @@ from yizhan.core.jobs.registry import JobKind
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor
 from yizhan.publishing import selectors
-from yizhan.publishing.api import change_out
+from yizhan.publishing.api import feed_text
 from yizhan.publishing.models import Partner
 from yizhan.publishing.publication import refresh
 
@@ -171,20 +170,14 @@ def _post(url: str, secret: str, body: bytes) -> str | None:
 
 
 def _batch(partner: Partner) -> tuple[bytes, int, bool] | None:
-    """(body, last number, more) of the next batch for the partner, or None when nothing is left."""
+    """(body, last number, more) of the next batch for the partner, or None when nothing is left:
+    the change feed's own answer for the partner's subtree."""
     reader = selectors.Reader(subtree=partner.unit.path, key_id=-partner.pk)
-    rows = list(selectors.feed_rows(reader, after=partner.webhook_cursor)[: BATCH + 1])
-    if not rows:
-        return None
-    more = len(rows) > BATCH
-    rows = rows[:BATCH]
     head = refresh()
-    body = {
-        "cursor": f"{head.epoch}.{rows[-1].seq}",
-        "more": more,
-        "changes": [change_out(reader, row) for row in rows],
-    }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), rows[-1].seq, more
+    body, count, last, more = feed_text(reader, head, after=partner.webhook_cursor, limit=BATCH)
+    if not count:
+        return None
+    return body.encode(), last, more
 
 
 def webhook_deliver(partner: Partner) -> dict:
