@@ -337,13 +337,16 @@ def _lagrangian_value(model: _Model, k: int, lam: np.ndarray) -> tuple[float, np
     return float(np.maximum(0.0, model.group_weight - lam).sum() + values[top].sum()), values
 
 
-def _lp_by_columns(model: _Model, k: int, *, deadline: float, rounds: int = 30) -> _Lagrangian:
+def _lp_by_columns(
+    model: _Model, k: int, *, deadline: float, cpu_seconds: float | None = None, rounds: int = 30
+) -> _Lagrangian:
     """The LP bound by column generation: HiGHS solves the LP over a few candidates (those of highest
     value), the duals of its coverage rows become multipliers (w_g for the rows of demand none of
     those candidates reaches), and L(λ) at those multipliers is a proved bound. Candidates whose value
     exceeds the k-th best are added until L(λ) meets the restricted LP's value: then it is the LP
     bound itself. Any multipliers in [0, w] give a valid bound, so a round cut short by the deadline
     still returns one."""
+    cpu_started = time.process_time()
     n = len(model.single)
     w = model.group_weight
     lam = w / np.maximum(np.diff(model.groups.indptr), 1)
@@ -352,7 +355,7 @@ def _lp_by_columns(model: _Model, k: int, *, deadline: float, rounds: int = 30) 
     columns = np.argsort(-values, kind="stable")[: min(n, 4 * k + 50)]
     by_group = model.groups.tocsc()
     for _round in range(rounds):
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or (cpu_seconds is not None and time.process_time() - cpu_started > cpu_seconds):
             break
         columns = np.sort(columns)
         sub_cols = by_group[:, columns].tocsr()
@@ -556,8 +559,10 @@ def _mclp_mip(model: _Model, k: int, start: list[int], time_limit: float, progre
 # Models up to this many coverage entries also get HiGHS's LP bound for the greedy answer (larger
 # ones rely on the Lagrangian bound, which approaches the same value without solving the LP).
 LP_BOUND_MAX_ENTRIES = 50_000
-# Seconds the greedy answer's Lagrangian bound may take.
+# CPU seconds the greedy answer's Lagrangian bound may take (CPU, so that a loaded machine does not
+# weaken the bound), and at most this many times as long on the clock.
 BOUND_SECONDS = 3.0
+BOUND_WALL_FACTOR = 4.0
 
 
 def mclp_bound(problem: SitingProblem, k: int, greedy: SitingAnswer, *, seconds: float = BOUND_SECONDS) -> SitingAnswer:
@@ -566,7 +571,7 @@ def mclp_bound(problem: SitingProblem, k: int, greedy: SitingAnswer, *, seconds:
     model = _reduced_model(problem)
     if not len(model.group_weight) and not model.single.any():
         return greedy
-    relaxation = _lp_by_columns(model, k, deadline=time.monotonic() + seconds)
+    relaxation = _lp_by_columns(model, k, deadline=time.monotonic() + BOUND_WALL_FACTOR * seconds, cpu_seconds=seconds)
     bound, bound_by = greedy.bound, "greedy"
     lagrangian = relaxation.bound * model.scale * (1 + LP_BOUND_SLACK)
     if lagrangian < bound:
