@@ -473,6 +473,12 @@ YIZHAN_COVERAGE_MAX_POINTS = int(os.environ.get("YIZHAN_COVERAGE_MAX_POINTS", "2
 # Seconds the exact siting solver (HiGHS) may run before answering with its proved gap (issue 18 §5).
 YIZHAN_SITING_TIME_LIMIT = float(os.environ.get("YIZHAN_SITING_TIME_LIMIT", "120"))
 
+# --- Publishing to partners (issue 20; docs/publishing.md) -------------------------------------
+# Networks a webhook address may point into although they are not public (a partner on the
+# union's intranet), e.g. "10.20.0.0/16"; none by default: private, loopback and reserved
+# addresses and this site itself are refused (issue 20 "Bad input").
+YIZHAN_WEBHOOK_ALLOWED_NETWORKS = env_list("YIZHAN_WEBHOOK_ALLOWED_NETWORKS", [])
+
 # Demo accounts share one password so a newcomer can log in after `make run`.
 YIZHAN_DEMO_PASSWORD = os.environ.get("YIZHAN_DEMO_PASSWORD", "Yizhan-demo-2026")
 

@@ -232,6 +232,7 @@ def map_marking_page(request):
             "platforms": platforms,
             "may_export": actor.can(Action.EXPORT, MapMarking),
             "may_record": actor.can(Action.CREATE, MapMarking),
+            "may_see_partners": actor.can(Action.VIEW, Partner),
             "markings": selectors.map_marking_list(actor=actor, unit=unit)[:20],
             "shown_rows": SHOWN_ROWS,
         },

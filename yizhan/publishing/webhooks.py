@@ -67,7 +67,7 @@ MEMBERSHIP_GONE = _("设置推送地址的账号已不再担任该角色，请�
 
 
 def _allowed_networks() -> list:
-    return [ipaddress.ip_network(n, strict=False) for n in getattr(settings, "YIZHAN_WEBHOOK_ALLOWED_NETWORKS", [])]
+    return [ipaddress.ip_network(n, strict=False) for n in settings.YIZHAN_WEBHOOK_ALLOWED_NETWORKS]
 
 
 def _own_hosts() -> set[str]:
