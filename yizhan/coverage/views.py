@@ -28,7 +28,7 @@ from yizhan.core.views_helpers import staff_view
 from yizhan.coverage import jobs as coverage_jobs
 from yizhan.coverage.api import site_rows
 from yizhan.coverage.choices import ReachMode
-from yizhan.coverage.exports import candidate_template
+from yizhan.coverage.exports import BOUND_SOURCES, candidate_template
 from yizhan.coverage.forms import CandidateUploadForm, DemandUploadForm
 from yizhan.coverage.models import CandidateSet, CoverageRun, DemandSet, SitingRun
 from yizhan.coverage.selectors import (
@@ -191,6 +191,7 @@ def siting_page(request):
             "units": _units(actor),
             "run": latest,
             "best": siting_best_answer(latest) if latest else None,
+            "answers": _answers(latest) if latest else [],
             "sites": site_rows(latest) if latest else [],
             "map_url": reverse("api:siting_run_map", kwargs={"run_id": latest.pk}) if latest else "",
             "runs": runs[:10],
@@ -202,6 +203,35 @@ def siting_page(request):
             "chosen_candidates": chosen,
         },
     )
+
+
+ANSWER_TITLES = {"greedy": _("贪心（即时）"), "exact": _("精确（HiGHS）")}
+ANSWER_STATES = {
+    "optimal": _("已证明最优"),
+    "heuristic": _("未证明最优"),
+    "time_limit": _("达到时限，差距已证明"),
+    "interrupted": _("已中断，差距已证明"),
+}
+
+
+def _answers(run: SitingRun) -> list[dict]:
+    """The greedy and the exact answer side by side, with the proof behind each bound."""
+    rows = []
+    for key in ("greedy", "exact"):
+        answer = run.summary.get(key)
+        if answer:
+            status = answer.get("status")
+            if key == "greedy":  # the greedy answer is optimal only when its bound says so
+                status = "optimal" if answer.get("gap", 1) <= 0 else "heuristic"
+            rows.append(
+                {
+                    **answer,
+                    "title": ANSWER_TITLES[key],
+                    "status": ANSWER_STATES.get(status, status),
+                    "bound_source": BOUND_SOURCES.get(answer.get("bound_by", ""), ""),
+                }
+            )
+    return rows
 
 
 @staff_view

@@ -13,6 +13,7 @@ from django.utils.timezone import localtime
 from yizhan.core.jobs import runner
 from yizhan.core.jobs.models import Job
 from yizhan.core.roles import Role
+from yizhan.coverage.exports import BOUND_SOURCES
 from yizhan.coverage.models import CoverageRun, SitingRun
 from yizhan.positions.models import Position
 
@@ -136,6 +137,9 @@ def test_pages(people):
     html = c.get("/staff/coverage/siting/?unit=TC").content.decode()
     assert "转为规划阵地" in html and html.count('name="site"') == 5
     assert f"/api/v1/coverage/siting/{siting.pk}/map" in html and "siting-map.js" in html
+    # The greedy and the exact answers side by side, with where each bound comes from.
+    assert 'data-answer="greedy"' in html and 'data-answer="exact"' in html
+    assert BOUND_SOURCES[siting.summary["exact"]["bound_by"]] in html
     # The map: the five sites, the stations, the demand newly covered and what stays uncovered.
     layers = [f["properties"]["layer"] for f in c.get(f"/api/v1/coverage/siting/{siting.pk}/map").json()["features"]]
     assert layers.count("site") == 5 and layers.count("station") == 2
