@@ -155,3 +155,49 @@ class StandardItem(AuditedModel):
         if self.kinds and kind not in self.kinds:
             return False
         return not (self.centre_levels and centre_level not in self.centre_levels)
+
+
+class RatingPolicyVersion(AuditedModel):
+    """A federation's star-rating policy (spec §4) as versioned data: the numbers of
+    `rating.RatingPolicy` as JSON (`rating.RatingPolicy.to_data()`). Drafted, then published; a
+    published version never changes, and each rating records the version it used. A federation
+    without one rates with the default policy."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="rating_policies"
+    )
+    number = models.PositiveIntegerField(_("版本号"), validators=[MinValueValidator(1)])
+    state = models.CharField(_("状态"), max_length=20, choices=VersionState.choices, default=VersionState.DRAFT)
+    data = models.JSONField(_("评星规则"), default=dict)
+    note = models.CharField(_("修订说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    scope_path_field = "unit__path"
+    scope_permissions_from = "standards.standard"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "-number"]
+        verbose_name = _("评星规则版本")
+        verbose_name_plural = _("评星规则版本")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "number"], name="rating_policy_unique_number"),
+            models.UniqueConstraint(fields=["unit"], condition=Q(state="draft"), name="rating_policy_one_draft"),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(state="published"), name="rating_policy_one_published"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"评星规则 第{self.number}版"
+
+    def audit_unit(self):
+        return self.unit
+
+    def save(self, *args, **kwargs):
+        stored = RatingPolicyVersion.objects.filter(pk=self.pk).values("state", "data").first() if self.pk else None
+        if stored is not None and stored["state"] != VersionState.DRAFT and stored["data"] != self.data:
+            raise ApplicationError(VERSION_FROZEN, field="data")
+        return super().save(*args, **kwargs)

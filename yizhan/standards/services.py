@@ -17,7 +17,8 @@ from yizhan.core.scoping import Actor, require, require_in_scope
 from yizhan.positions.choices import CentreLevel, PositionKind
 from yizhan.standards.choices import CheckType, VersionState
 from yizhan.standards.defaults import DEFAULT_STANDARDS, item_fields
-from yizhan.standards.models import VERSION_FROZEN, Standard, StandardItem, StandardVersion
+from yizhan.standards.models import VERSION_FROZEN, RatingPolicyVersion, Standard, StandardItem, StandardVersion
+from yizhan.standards.rating import RatingPolicy
 
 DRAFT_EXISTS = _("该标准已有草稿（第{number}版），请先发布或继续编辑它")
 NOTHING_TO_PUBLISH = _("草稿没有任何条目，不能发布")
@@ -219,3 +220,45 @@ def standard_defaults_load(*, unit) -> list[Standard]:
         _publish(version)
         created.append(standard)
     return created
+
+
+# --- the star-rating policy as versioned data ---------------------------------------------------
+
+POLICY_INVALID = _("评星规则无效：{reason}")
+
+
+@transaction.atomic
+def rating_policy_draft_save(*, actor: Actor, unit, data: dict, note: str = "") -> RatingPolicyVersion:
+    """Write the federation `unit`'s draft policy (a new draft numbered after the last version, or
+    the draft there is). The data is checked as `RatingPolicy.from_data` reads it."""
+    require(actor, Action.UPDATE, Standard)
+    require_in_scope(actor, unit)
+    try:
+        data = RatingPolicy.from_data(data).to_data()
+    except (ValueError, TypeError, KeyError, AttributeError, InvalidOperation) as error:
+        raise ApplicationError(POLICY_INVALID.format(reason=error), field="data") from error
+    draft = RatingPolicyVersion.objects.select_for_update().filter(unit=unit, state=VersionState.DRAFT).first()
+    if draft is None:
+        number = (RatingPolicyVersion.objects.filter(unit=unit).aggregate(top=Max("number"))["top"] or 0) + 1
+        draft = RatingPolicyVersion(unit=unit, number=number)
+    draft.data, draft.note = data, note
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def rating_policy_publish(*, actor: Actor, version: RatingPolicyVersion) -> RatingPolicyVersion:
+    """Publish a draft policy; the one before is superseded. Ratings keep the version they used."""
+    require(actor, Action.UPDATE, Standard)
+    version = RatingPolicyVersion.objects.select_for_update().select_related("unit").get(pk=version.pk)
+    require_in_scope(actor, version.unit)
+    if version.state != VersionState.DRAFT:
+        raise ApplicationError(NOT_A_DRAFT, field="version")
+    for previous in RatingPolicyVersion.objects.select_for_update().filter(
+        unit=version.unit, state=VersionState.PUBLISHED
+    ):
+        previous.state = VersionState.SUPERSEDED
+        previous.save()
+    version.state, version.published_at = VersionState.PUBLISHED, timezone.now()
+    version.save()
+    return version

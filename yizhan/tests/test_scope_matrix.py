@@ -42,6 +42,8 @@ NOT_IN_MATRIX = {
     "(the standards.standard case's detail, create and update probes); no admin",
     "standards.standarditem": "a version's items, read and edited through their standard's versions (the "
     "standards.standard case); no admin",
+    "standards.ratingpolicyversion": "a federation's star-rating policy, written by the services only (no page, "
+    "API or admin yet); it shares the standards.standard permissions, whose case probes them",
     "positions.positionstatechange": "a position's lifecycle history, written by its transitions and read "
     "through the position (the positions.position case's 'history' probe)",
 }
