@@ -20,7 +20,7 @@ from yizhan.positions.models import Position, PositionStateChange
 from yizhan.positions.tests.factories import STEP_LNG, ZHONGSHAN, PositionFactory
 from yizhan.publishing import api as hsds_api
 from yizhan.publishing import records
-from yizhan.publishing.models import PublicationHead
+from yizhan.publishing.models import PublicationHead, PublishedPosition
 from yizhan.publishing.publication import refresh
 
 FEED = "/api/v1/hsds/changes"
@@ -232,3 +232,16 @@ def _apply_step(step: str, positions: list[Position], actor, dalian_map, data) -
             day = timezone.localdate() + timedelta(days=data.draw(st.integers(1, 60), label="day"))
             if not position.hours_exceptions.filter(start__lte=day, end__gte=day).exists():
                 hours_exception_create(actor=actor, position=position, start=day, end=day, reason="临时闭站")
+
+
+def test_the_refresh_command_publishes_at_once(make_position):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    position = make_position(state=PositionState.OPERATING)
+    out = StringIO()
+    call_command("publishing_refresh", stdout=out)
+    head = PublicationHead.objects.get()
+    assert out.getvalue().startswith(f"feed at {head.epoch}.{head.seq} ") and head.seq == 1
+    assert records.service_id_of(position.code) in [r.service_id for r in PublishedPosition.objects.all()]

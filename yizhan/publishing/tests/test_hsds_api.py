@@ -11,12 +11,12 @@ from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
 from yizhan.core.geo.crs import gcj02_to_wgs84
-from yizhan.core.testing.shared import require_shared, shared_path
+from yizhan.core.testing.shared import assert_same_as_shared, require_shared, shared_path
 from yizhan.positions import services
 from yizhan.positions.choices import PositionState
 from yizhan.publishing import api as hsds_api
 from yizhan.publishing.records import service_id_of
-from yizhan.publishing.tests.hsds_schemas import errors_of, registry, response_validator, table_validator
+from yizhan.publishing.tests.hsds_schemas import OURS, errors_of, registry, response_validator, table_validator
 
 URL = "/api/v1/hsds"
 
@@ -191,3 +191,8 @@ def test_the_api_is_in_the_openapi_document(client):
     for path in ("/services", "/services/{service_id}", "/service_at_locations", "/organizations", "/taxonomies"):
         assert f"/api/v1/hsds{path}" in schema["paths"]
     assert registry()  # the shipped documents load
+
+
+def test_the_shipped_hsds_documents_are_those_of_shared():
+    assert_same_as_shared(OURS, "data/hsds", "openapi.json", every_file=False)
+    assert_same_as_shared(OURS / "compiled", "data/hsds/compiled", "*_list.json")
