@@ -55,11 +55,12 @@
   // The street base map, when the tile server answers: a few tiles failing before any loaded, or none
   // within TILE_WAIT_MS, and the map goes on with boundaries only and says so on the map.
   var TILE_WAIT_MS = 8000;
-  function addBase(map, el) {
+  function addBase(map, el, withoutStreets) {
     var noted = false;
     function note(text) {
       if (noted) { return; }
       noted = true;
+      if (withoutStreets) { withoutStreets(); }
       var control = L.control({ position: "bottomleft" });
       control.onAdd = function () {
         var box = L.DomUtil.create("div", "map-note");
@@ -253,10 +254,12 @@
     } else {
       map.setView([spot.lat, spot.lng], streets ? 16 : 13);
     }
-    boundariesLayer(map, el.dataset.boundariesUrl).then(function () {
-      addBase(map, el);
-      el.dataset.drawn = "1";
+    // The district outlines only when there is no street map to read (they are the largest answer).
+    addBase(map, el, function () {
+      if (!data.origin) { map.setZoom(13); }
+      boundariesLayer(map, el.dataset.boundariesUrl).then(function () { el.dataset.drawn = "1"; });
     });
+    if (streets) { el.dataset.drawn = "1"; }
   }
 
   // Sharing a station: copy its link (for WeChat), the phone's own share sheet where there is one.
