@@ -383,11 +383,42 @@ def siting_geojson(run: SitingRun, crs: str = CRS.GCJ02) -> bytes:
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
+# A siting map draws at most this many demand cells per layer; more (a whole city's grid) are drawn
+# as squares of SITING_MAP_BINS per side of the layer's extent, each with the weight and the cells
+# it holds, so the page stays light.
+SITING_MAP_MAX_CELLS = 20_000
+SITING_MAP_BINS = 120
+
+
+def _binned_features(demand, data: dict, indices: np.ndarray, layer: str) -> list[dict]:
+    frame = MetricFrame(demand.frame_lng, demand.frame_lat)
+    x, y, w = data["x"][indices], data["y"][indices], data["weight"][indices]
+    size = max(float(demand.cell_m or 0), (max(np.ptp(x), np.ptp(y)) or 1.0) / SITING_MAP_BINS)
+    ix, iy = np.floor((x - x.min()) / size).astype(np.int64), np.floor((y - y.min()) / size).astype(np.int64)
+    keys, where = np.unique(ix * (SITING_MAP_BINS + 2) + iy, return_inverse=True)
+    weight, cells = np.bincount(where, weights=w), np.bincount(where)
+    bx = x.min() + (keys // (SITING_MAP_BINS + 2)) * size
+    by = y.min() + (keys % (SITING_MAP_BINS + 2)) * size
+    corners = [frame.to_gcj02(bx + dx, by + dy) for dx, dy in ((0, 0), (size, 0), (size, size), (0, size))]
+    features = []
+    for n in range(len(keys)):
+        ring = [[float(c[0][n]), float(c[1][n])] for c in corners]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                "properties": {"layer": layer, "weight": float(weight[n]), "cells": int(cells[n]), "binned_m": size},
+            }
+        )
+    return features
+
+
 def siting_map_geojson(run: SitingRun) -> bytes:
     """The siting result on the map (issue 18 §5), GCJ-02: the demand the new sites cover
     ("newly_covered") and what stays uncovered ("uncovered"), the chosen sites with the coverage
-    each adds and their reach, the existing stations counted. Runs stored before the covered flags
-    were kept show the sites and stations only."""
+    each adds and their reach, the existing stations counted; a layer of more than
+    SITING_MAP_MAX_CELLS cells is drawn binned. Runs stored before the covered flags were kept show
+    the sites and stations only."""
     answer = siting_best_answer(run)
     arrays = run.arrays()
     features = []
@@ -400,7 +431,11 @@ def siting_map_geojson(run: SitingRun) -> bytes:
             return lambda i: {"layer": layer, "index": int(i), "weight": float(data["weight"][i])}
 
         for layer, mask in (("newly_covered", after & ~before), ("uncovered", ~after)):
-            features += _demand_features(demand, data, np.flatnonzero(mask), properties(layer), CRS.GCJ02)
+            indices = np.flatnonzero(mask)
+            if len(indices) > SITING_MAP_MAX_CELLS:
+                features += _binned_features(demand, data, indices, layer)
+            else:
+                features += _demand_features(demand, data, indices, properties(layer), CRS.GCJ02)
     gains = answer.get("gains") or []
     for n, site in enumerate(answer["sites"], start=1):
         features.append(

@@ -13,6 +13,7 @@ from django.utils.timezone import localtime
 from yizhan.core.jobs import runner
 from yizhan.core.jobs.models import Job
 from yizhan.core.roles import Role
+from yizhan.coverage import exports
 from yizhan.coverage.exports import BOUND_SOURCES
 from yizhan.coverage.models import CoverageRun, SitingRun
 from yizhan.positions.models import Position
@@ -164,3 +165,25 @@ def test_pages(people):
     assert auditor.post(f"/staff/coverage/siting/{siting.pk}/plan/", {"site": "4"}).status_code == 403
     # The menu link.
     assert 'href="/staff/coverage/"' in c.get("/staff/coverage/").content.decode()
+
+
+def test_a_large_siting_map_is_drawn_binned(people, monkeypatch):
+    c = people["admin"]
+    job = _run_job(c, "/api/v1/coverage/siting", {"unit": "TC", "k": 2, "candidates": "grid", "exact": False})
+    url = f"/api/v1/coverage/siting/{job['result']['siting_run']}/map"
+    cells = c.get(url).json()["features"]
+    monkeypatch.setattr(exports, "SITING_MAP_MAX_CELLS", 10)
+    monkeypatch.setattr(exports, "SITING_MAP_BINS", 4)  # squares of about 1 km over the 4 km area
+    binned = c.get(url).json()["features"]
+    for layer in ("newly_covered", "uncovered"):
+        each = [f["properties"] for f in cells if f["properties"]["layer"] == layer]
+        squares = [f["properties"] for f in binned if f["properties"]["layer"] == layer]
+        if len(each) <= 10:
+            assert squares == each
+            continue
+        # Every cell is in one square, with its weight; fewer features than cells.
+        assert sum(s["cells"] for s in squares) == len(each) and len(squares) < len(each)
+        assert sum(s["weight"] for s in squares) == pytest.approx(sum(e["weight"] for e in each))
+    assert [f for f in binned if f["properties"]["layer"] == "site"] == [
+        f for f in cells if f["properties"]["layer"] == "site"
+    ]
