@@ -338,7 +338,7 @@ def coverage_run(request, run_id: int):
 @router.get("/runs/{int:run_id}/map", url_name="coverage_run_map", summary="Uncovered demand and stations (GeoJSON)")
 def coverage_run_map(request, run_id: int):
     run = coverage_run_get(actor=request.actor, pk=run_id)
-    return HttpResponse(coverage_geojson(run), content_type="application/geo+json")
+    return HttpResponse(coverage_geojson(run, for_map=True), content_type="application/geo+json")
 
 
 @router.get("/runs/{int:run_id}/export", summary="Export a coverage run: xlsx, geojson or pdf")

@@ -152,15 +152,19 @@ def _finite(value) -> float | str:
     return round(float(value), 1) if np.isfinite(value) else ""
 
 
-def coverage_geojson(run: CoverageRun, crs: str = CRS.GCJ02) -> bytes:
+def coverage_geojson(run: CoverageRun, crs: str = CRS.GCJ02, *, for_map: bool = False) -> bytes:
     """Uncovered demand (cells as squares for a grid, else points) and the stations with their
-    catchment figures."""
+    catchment figures. The export has every cell; the page's map (`for_map`) draws more than
+    MAP_MAX_CELLS of them binned, as the siting map does."""
     crs = CRS(crs)
     demand = run.demand_set
     arrays = run.arrays()
     data = demand.arrays()
     uncovered = np.flatnonzero(~arrays["covered"])
-    features = _demand_features(demand, data, uncovered, lambda i: _properties(i, data, arrays), crs)
+    if for_map and len(uncovered) > MAP_MAX_CELLS:
+        features = _binned_features(demand, data, uncovered, "uncovered")
+    else:
+        features = _demand_features(demand, data, uncovered, lambda i: _properties(i, data, arrays), crs)
     s = run.summary
     st = s["stations"]
     overlapping = set(s["overlapping"])
@@ -383,22 +387,22 @@ def siting_geojson(run: SitingRun, crs: str = CRS.GCJ02) -> bytes:
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
-# A siting map draws at most this many demand cells per layer; more (a whole city's grid) are drawn
-# as squares of SITING_MAP_BINS per side of the layer's extent, each with the weight and the cells
+# A map (coverage or siting) draws at most this many demand cells per layer; more (a whole city's grid) are drawn
+# as squares of MAP_BINS per side of the layer's extent, each with the weight and the cells
 # it holds, so the page stays light.
-SITING_MAP_MAX_CELLS = 20_000
-SITING_MAP_BINS = 120
+MAP_MAX_CELLS = 20_000
+MAP_BINS = 120
 
 
 def _binned_features(demand, data: dict, indices: np.ndarray, layer: str) -> list[dict]:
     frame = MetricFrame(demand.frame_lng, demand.frame_lat)
     x, y, w = data["x"][indices], data["y"][indices], data["weight"][indices]
-    size = max(float(demand.cell_m or 0), (max(np.ptp(x), np.ptp(y)) or 1.0) / SITING_MAP_BINS)
+    size = max(float(demand.cell_m or 0), (max(np.ptp(x), np.ptp(y)) or 1.0) / MAP_BINS)
     ix, iy = np.floor((x - x.min()) / size).astype(np.int64), np.floor((y - y.min()) / size).astype(np.int64)
-    keys, where = np.unique(ix * (SITING_MAP_BINS + 2) + iy, return_inverse=True)
+    keys, where = np.unique(ix * (MAP_BINS + 2) + iy, return_inverse=True)
     weight, cells = np.bincount(where, weights=w), np.bincount(where)
-    bx = x.min() + (keys // (SITING_MAP_BINS + 2)) * size
-    by = y.min() + (keys % (SITING_MAP_BINS + 2)) * size
+    bx = x.min() + (keys // (MAP_BINS + 2)) * size
+    by = y.min() + (keys % (MAP_BINS + 2)) * size
     corners = [frame.to_gcj02(bx + dx, by + dy) for dx, dy in ((0, 0), (size, 0), (size, size), (0, size))]
     features = []
     for n in range(len(keys)):
@@ -417,7 +421,7 @@ def siting_map_geojson(run: SitingRun) -> bytes:
     """The siting result on the map (issue 18 §5), GCJ-02: the demand the new sites cover
     ("newly_covered") and what stays uncovered ("uncovered"), the chosen sites with the coverage
     each adds and their reach, the existing stations counted; a layer of more than
-    SITING_MAP_MAX_CELLS cells is drawn binned. Runs stored before the covered flags were kept show
+    MAP_MAX_CELLS cells is drawn binned. Runs stored before the covered flags were kept show
     the sites and stations only."""
     answer = siting_best_answer(run)
     arrays = run.arrays()
@@ -432,7 +436,7 @@ def siting_map_geojson(run: SitingRun) -> bytes:
 
         for layer, mask in (("newly_covered", after & ~before), ("uncovered", ~after)):
             indices = np.flatnonzero(mask)
-            if len(indices) > SITING_MAP_MAX_CELLS:
+            if len(indices) > MAP_MAX_CELLS:
                 features += _binned_features(demand, data, indices, layer)
             else:
                 features += _demand_features(demand, data, indices, properties(layer), CRS.GCJ02)

@@ -172,8 +172,8 @@ def test_a_large_siting_map_is_drawn_binned(people, monkeypatch):
     job = _run_job(c, "/api/v1/coverage/siting", {"unit": "TC", "k": 2, "candidates": "grid", "exact": False})
     url = f"/api/v1/coverage/siting/{job['result']['siting_run']}/map"
     cells = c.get(url).json()["features"]
-    monkeypatch.setattr(exports, "SITING_MAP_MAX_CELLS", 10)
-    monkeypatch.setattr(exports, "SITING_MAP_BINS", 4)  # squares of about 1 km over the 4 km area
+    monkeypatch.setattr(exports, "MAP_MAX_CELLS", 10)
+    monkeypatch.setattr(exports, "MAP_BINS", 4)  # squares of about 1 km over the 4 km area
     binned = c.get(url).json()["features"]
     for layer in ("newly_covered", "uncovered"):
         each = [f["properties"] for f in cells if f["properties"]["layer"] == layer]
@@ -187,3 +187,19 @@ def test_a_large_siting_map_is_drawn_binned(people, monkeypatch):
     assert [f for f in binned if f["properties"]["layer"] == "site"] == [
         f for f in cells if f["properties"]["layer"] == "site"
     ]
+
+
+def test_a_large_coverage_map_is_drawn_binned_and_its_export_is_whole(people, monkeypatch):
+    c = people["admin"]
+    run_id = _run_job(c, "/api/v1/coverage/runs", {"unit": "TC"})["result"]["coverage_run"]
+    cells = [f["properties"] for f in c.get(f"/api/v1/coverage/runs/{run_id}/map").json()["features"]]
+    uncovered = [p for p in cells if p["layer"] == "uncovered"]
+    monkeypatch.setattr(exports, "MAP_MAX_CELLS", 10)
+    monkeypatch.setattr(exports, "MAP_BINS", 4)
+    squares = [f["properties"] for f in c.get(f"/api/v1/coverage/runs/{run_id}/map").json()["features"]]
+    binned = [p for p in squares if p["layer"] == "uncovered"]
+    assert len(uncovered) > 10 and len(binned) < len(uncovered)
+    assert sum(p["cells"] for p in binned) == len(uncovered)
+    assert [p for p in squares if p["layer"] == "station"] == [p for p in cells if p["layer"] == "station"]
+    export = json.loads(c.get(f"/api/v1/coverage/runs/{run_id}/export?format=geojson").content)
+    assert sum(f["properties"]["layer"] == "uncovered" for f in export["features"]) == len(uncovered)

@@ -51,6 +51,9 @@
             var p = f.properties;
             if (p.layer === "station") {
               item.bindTooltip(tooltip([(p.code || "") + " " + (p.name || ""), "服务需求 " + Math.round(p.catchment_weight || 0)]));
+            } else if (p.cells) {
+              uncovered += p.cells;
+              item.bindTooltip(tooltip(["未覆盖 " + p.cells + " 处（合并显示）", "需求权重 " + Math.round(p.weight || 0)]));
             } else {
               uncovered += 1;
               item.bindTooltip(tooltip(["未覆盖", p.nearest_m == null ? "附近无站点" : "最近站点 " + Math.round(p.nearest_m) + " 米"]));

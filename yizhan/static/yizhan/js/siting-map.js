@@ -60,7 +60,11 @@
             } else if (p.layer === "station") {
               item.bindTooltip(tooltip(["现有站点", (p.code || "") + " " + (p.name || "")]));
             } else {
-              item.bindTooltip(tooltip([p.layer === "newly_covered" ? "新增覆盖" : "仍未覆盖", "需求权重 " + (Math.round((p.weight || 0) * 10) / 10)]));
+              counts[p.layer] += (p.cells || 1) - 1;  // a binned square holds several cells
+              item.bindTooltip(tooltip([
+                (p.layer === "newly_covered" ? "新增覆盖" : "仍未覆盖") + (p.cells ? " " + p.cells + " 处（合并显示）" : ""),
+                "需求权重 " + (Math.round((p.weight || 0) * 10) / 10)
+              ]));
             }
           }
         }).addTo(map);
