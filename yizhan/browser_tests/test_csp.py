@@ -76,7 +76,7 @@ def test_public_pages_run_under_the_policy(demo, new_page):
     visit(page, "/?q=西岗区")  # results, the numbered markers and the json_script data block
     expect(page.locator("#finder-map")).to_have_attribute("data-drawn", "1")
     assert int(page.locator("#finder-map").get_attribute("data-points") or 0) > 0
-    page.locator("#finder-map .leaflet-marker-icon").first.click()  # a popup built by the script
+    page.locator("#finder-map .leaflet-results-pane .leaflet-marker-icon").first.click()  # a popup built by the script
     expect(page.locator("#finder-map .leaflet-popup-content a")).to_be_visible()
     visit(page, f"/p/{position.code}/")
     visit(page, f"/p/{position.code}/feedback/")

@@ -72,34 +72,30 @@ def test_public_finder_map_shows_a_position_name_as_text(demo, new_page):
     page = new_page(PHONE)
     page.goto(f"/?q={quote(PAYLOAD)}")  # the place found is the position: the origin is labelled with its name
     expect(page.locator("#finder-status")).to_contain_text(f"{PAYLOAD}附近 1 处")
+    page.get_by_role("button", name="地图", exact=True).click()  # on a phone the map is a switch away
     finder_map = page.locator("#finder-map")
     expect(finder_map).to_have_attribute("data-drawn", "1")
     expect(finder_map).to_have_attribute("data-points", "1")
+    # The result is drawn numbered only: no dot of the clustered layer under its number.
+    expect(finder_map.locator('path[fill="#b3261e"]')).to_have_count(0)
 
-    # The numbered result marker covers the origin's dot and the position's dot of the clustered
-    # layer (all three at one point), so those two get their hover as an event.
-    origin = finder_map.locator('.leaflet-overlay-pane path[fill="#0b57d0"]')
+    # The numbered result marker covers the origin's dot (both at one point), so that one gets its
+    # hover as an event.
+    origin = finder_map.locator('.leaflet-origin-pane path[fill="#0b57d0"]')
     origin.dispatch_event("mouseover")
     expect(page.locator(".leaflet-tooltip")).to_have_text(f"搜索位置：{PAYLOAD}")
     assert_nothing_injected(page)
     origin.dispatch_event("mouseout")
     expect(page.locator(".leaflet-tooltip")).to_have_count(0)
 
-    point = finder_map.locator('.leaflet-overlay-pane path[fill="#b3261e"]')
-    expect(point).to_have_count(1)
-    point.dispatch_event("mouseover")
-    expect(page.locator(".leaflet-tooltip")).to_have_text(PAYLOAD)
-    assert_nothing_injected(page)
-    point.dispatch_event("mouseout")
-
-    numbered = finder_map.locator(".leaflet-marker-pane .leaflet-marker-icon")
+    numbered = finder_map.locator(".leaflet-results-pane .leaflet-marker-icon")
     expect(numbered).to_have_count(1)
     expect(numbered).to_have_attribute("title", f"1. {PAYLOAD}")
     expect(numbered).to_have_text("1")
     numbered.click()
     link = page.locator(".leaflet-popup-content a")
-    expect(link).to_have_text(PAYLOAD)
-    expect(link).to_have_attribute("href", f"/p/{position.code}/")
+    expect(link).to_have_text(f"1. {PAYLOAD}")
+    expect(link).to_have_attribute("href", re.compile(rf"^/p/{re.escape(position.code)}/\?q="))  # the search goes along
     assert_nothing_injected(page)
 
 

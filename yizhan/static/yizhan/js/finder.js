@@ -139,6 +139,7 @@
     map.attributionControl.setPrefix("Leaflet");
     // The numbered results sit above the clusters and dots (markerPane, 600) so they stay readable.
     map.createPane("results").style.zIndex = 640;
+    map.createPane("origin").style.zIndex = 630;  // the search's point: above the dots, under the numbers
     var positionUrl = el.dataset.positionUrl;
     var cluster = (typeof L.markerClusterGroup === "function")
       ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, disableClusteringAtZoom: 16, chunkedLoading: true })
@@ -152,7 +153,7 @@
         .bindPopup(popupLink(r.url, r.n + ". " + r.name)).addTo(top);
     });
     if (data.origin) {
-      originMarker(data.origin, el.dataset.you + "：" + data.origin.label, "results").addTo(top);
+      originMarker(data.origin, el.dataset.you + "：" + data.origin.label, "origin").addTo(top);
     }
     function loadPoints() {
       var b = map.getBounds();
@@ -245,9 +246,10 @@
     var map = L.map(el, { zoomSnap: 0.5, maxZoom: 18, scrollWheelZoom: false });
     map.attributionControl.setPrefix("Leaflet");
     map.createPane("results").style.zIndex = 640;
+    map.createPane("origin").style.zIndex = 630;
     var top = L.featureGroup().addTo(map);
     L.marker([spot.lat, spot.lng], { pane: "results", icon: numberedIcon(el.dataset.mark, "is-station"), title: spot.name, keyboard: false }).addTo(top);
-    if (data.origin) { originMarker(data.origin, el.dataset.you, "results").addTo(top); }
+    if (data.origin) { originMarker(data.origin, el.dataset.you, "origin").addTo(top); }
     var streets = el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl;
     if (data.origin) {
       map.fitBounds(top.getBounds(), { padding: [36, 36], maxZoom: 17 });
