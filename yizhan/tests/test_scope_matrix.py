@@ -50,10 +50,7 @@ NOT_IN_MATRIX = {
 
 # Permitted actions that no channel offers, so no probe can try them, and why. Listed here rather
 # than silently skipped: when a channel is added, its probe belongs in the case.
-NO_CHANNEL: dict[tuple[str, str], str] = {
-    ("coverage.candidateset", "create"): "issue 18: no upload channel yet; a siting job makes a grid of "
-    "candidates inside its run, where candidate_grid_create checks the role and scope",
-}
+NO_CHANNEL: dict[tuple[str, str], str] = {}
 
 
 def _project_models() -> set[str]:
