@@ -44,6 +44,7 @@ from yizhan.publishing.api import router as hsds_router
 from yizhan.publishing.api_marking import router as marking_router
 from yizhan.publishing.api_partners import router as partners_router
 from yizhan.standards.api import router as standards_router
+from yizhan.standards.api_assessments import router as assessments_router
 
 LOGIN_REQUIRED = _("请先登录")
 
@@ -258,3 +259,4 @@ api.add_router("/coverage", coverage_router)
 api.add_router("/partners", partners_router)
 api.add_router("/map-marking", marking_router)
 api.add_router("/standards", standards_router)
+api.add_router("/assessments", assessments_router)

@@ -118,6 +118,19 @@ FACILITIES = [
     ],
 ]
 
+# The on-site part of a star rating (spec §4): the facilities (site and hardware) and the four
+# management items, keyed as `rating.RatingPolicy` reads them; volume and effect come from the ledger.
+MANAGEMENT = [
+    ("rules_posted", "管理制度上墙（日常管理制度、服务流程、安全须知）"),
+    ("manager_assigned", "有专人管理"),
+    ("ledger_current", "台账及时记录"),
+    ("info_shown", "门外公示服务内容、开放时间、管理员姓名及电话"),
+]
+STAR_RATING = [
+    *FACILITIES,
+    *[(key, text, {"kinds": STATION, "group": "人员与管理", "points": 5}) for key, text in MANAGEMENT],
+]
+
 # code → (name, source, description, items)
 DEFAULT_STANDARDS: dict[str, tuple[str, str, str, list]] = {
     "nine-haves": ("九有", "001", "户外劳动者服务站点建设标准", [(k, t, {"kinds": STATION}) for k, t in NINE_HAVES]),
@@ -130,6 +143,12 @@ DEFAULT_STANDARDS: dict[str, tuple[str, str, str, list]] = {
     "six-haves": ("六有", "002", "职工服务中心建设标准", [(k, t, {"kinds": CENTRE}) for k, t in SIX_HAVES]),
     "facilities": ("站点设施", "000", "必备设施与可选设施", FACILITIES),
     "centre-area": ("职工服务中心面积", "002", "各层级职工服务中心的最低使用面积", CENTRE_AREA),
+    "star-rating": (
+        "星级评定现场检查",
+        "001",
+        "户外劳动者服务站点星级评定的现场条目（场地与硬件、人员与管理）；服务量与服务效果取自台账与意见",
+        STAR_RATING,
+    ),
     "centre-services": ("职工服务中心服务项目", "002", "各层级职工服务中心的服务项目与上墙公示", CENTRE_SERVICES),
 }
 

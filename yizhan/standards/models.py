@@ -201,3 +201,118 @@ class RatingPolicyVersion(AuditedModel):
         if stored is not None and stored["state"] != VersionState.DRAFT and stored["data"] != self.data:
             raise ApplicationError(VERSION_FROZEN, field="data")
         return super().save(*args, **kwargs)
+
+
+class Assessment(AuditedModel):
+    """One position checked against one published standard version on one date (spec §3), with
+    its compliance rate: the required items met ÷ the required items applicable to the position.
+    Optional items are answered and kept (a star rating reads them) but not counted."""
+
+    position = models.ForeignKey(
+        "positions.Position", verbose_name=_("服务阵地"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    version = models.ForeignKey(
+        StandardVersion, verbose_name=_("标准版本"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    assessed_on = models.DateField(_("评估日期"))
+    applicable = models.PositiveIntegerField(_("适用条目数"))
+    met = models.PositiveIntegerField(_("达标条目数"))
+    compliance = models.DecimalField(_("达标率"), max_digits=5, decimal_places=4)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    scope_path_field = "position__unit__path"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_on", "-pk"]
+        verbose_name = _("评估")
+        verbose_name_plural = _("评估")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(met__lte=models.F("applicable")), name="assessment_met_within_applicable"
+            ),
+            models.CheckConstraint(
+                condition=Q(compliance__gte=0, compliance__lte=1), name="assessment_compliance_is_a_share"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.assessed_on}"
+
+    def audit_unit(self):
+        return self.position.unit
+
+
+class AssessmentAnswer(AuditedModel):
+    """The assessor's answer to one item: the value found (yes/no, a number, a choice), whether it
+    met the item, and a note as evidence."""
+
+    assessment = models.ForeignKey(Assessment, verbose_name=_("评估"), on_delete=models.PROTECT, related_name="answers")
+    item = models.ForeignKey(StandardItem, verbose_name=_("标准条目"), on_delete=models.PROTECT, related_name="+")
+    met = models.BooleanField(_("达标"))
+    yes = models.BooleanField(_("是否具备"), null=True, blank=True)
+    number = models.DecimalField(_("数值"), max_digits=12, decimal_places=2, null=True, blank=True)
+    choice = models.CharField(_("选项"), max_length=100, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    scope_path_field = "assessment__position__unit__path"
+    scope_permissions_from = "standards.assessment"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment", "item__order", "pk"]
+        verbose_name = _("评估条目")
+        verbose_name_plural = _("评估条目")
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="assessment_answer_once_per_item")]
+
+    def audit_unit(self):
+        return self.assessment.position.unit
+
+
+class StarRatingRecord(AuditedModel):
+    """A station's star rating of one period (spec §4): the inputs, the arithmetic line by line,
+    the result, and the level the station holds after it (`stars_after`, what the rating service
+    wrote to the position). Kept as its history; never changed."""
+
+    position = models.ForeignKey(
+        "positions.Position", verbose_name=_("服务阵地"), on_delete=models.PROTECT, related_name="star_ratings"
+    )
+    period = models.PositiveIntegerField(_("评定周期"))
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("所依据的评估"), on_delete=models.PROTECT, related_name="star_ratings"
+    )
+    policy = models.ForeignKey(
+        RatingPolicyVersion,
+        verbose_name=_("评星规则版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    date_from = models.DateField(_("统计起始日"))
+    date_to = models.DateField(_("统计截止日"))
+    inputs = models.JSONField(_("评定依据"))
+    lines = models.JSONField(_("计算过程"))
+    total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2)
+    stars = models.PositiveSmallIntegerField(_("评定星级"), null=True, blank=True)
+    stars_before = models.PositiveSmallIntegerField(_("原星级"), null=True, blank=True)
+    stars_after = models.PositiveSmallIntegerField(_("评定后星级"), null=True, blank=True)
+    rectification_required = models.BooleanField(_("须整改"), default=False)
+    verdict = models.CharField(_("结论"), max_length=300)
+    created_at = models.DateTimeField(_("评定时间"), auto_now_add=True)
+
+    scope_path_field = "position__unit__path"
+    scope_permissions_from = "standards.assessment"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "-period", "-pk"]
+        verbose_name = _("星级评定记录")
+        verbose_name_plural = _("星级评定记录")
+
+    def audit_unit(self):
+        return self.position.unit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
@@ -84,3 +84,41 @@ class ItemPatch(Schema):
     passing_choices: list[str] | None = None
     required: bool | None = None
     points: Decimal | None = None
+
+
+class AssessmentIn(Schema):
+    position: int = Field(..., description="服务阵地编号（id）")
+    version: int = Field(..., description="标准版本编号（id），须为现行版本")
+    assessed_on: date
+    answers: dict[str, bool | Decimal | str] = Field(..., description="条目代码 → 是/否、数值或选项")
+    notes: dict[str, str] = Field(default_factory=dict, description="条目代码 → 说明（佐证）")
+    note: str = Field("", max_length=2000)
+
+
+class AnswerOut(Schema):
+    item: str = Field(..., description="条目代码")
+    text: str
+    required: bool
+    met: bool
+    yes: bool | None
+    number: Decimal | None
+    choice: str
+    note: str
+
+
+class AssessmentOut(Schema):
+    id: int
+    position: int
+    position_name: str
+    standard: str = Field(..., description="标准代码")
+    version: int = Field(..., description="标准版本编号（id）")
+    version_number: int
+    assessed_on: date
+    applicable: int
+    met: int
+    compliance: Decimal = Field(..., description="达标率（0–1）：必备条目达标数 ÷ 适用的必备条目数")
+    note: str
+
+
+class AssessmentDetailOut(AssessmentOut):
+    answers: list[AnswerOut]

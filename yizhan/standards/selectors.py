@@ -7,7 +7,14 @@ from django.db.models import QuerySet
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.standards.choices import VersionState
-from yizhan.standards.models import Standard, StandardItem, StandardVersion
+from yizhan.standards.models import (
+    Assessment,
+    AssessmentAnswer,
+    Standard,
+    StandardItem,
+    StandardVersion,
+    StarRatingRecord,
+)
 
 
 def standard_list(*, actor: Actor) -> QuerySet[Standard]:
@@ -42,3 +49,27 @@ def standard_items(*, actor: Actor, version: StandardVersion) -> QuerySet[Standa
 
 def standard_item_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> StandardItem:
     return get_for_actor(StandardItem.objects.select_related("version__standard__unit"), actor, action, pk=pk)
+
+
+def assessment_list(*, actor: Actor, position_id: int | None = None) -> QuerySet[Assessment]:
+    """Assessments of the positions in the actor's scope, latest first; optionally of one position."""
+    require(actor, Action.VIEW, Assessment)
+    assessments = Assessment.objects.restrict(actor).select_related("position", "version__standard")
+    if position_id is not None:
+        assessments = assessments.filter(position_id=position_id)
+    return assessments.order_by("-assessed_on", "-pk")
+
+
+def assessment_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Assessment:
+    return get_for_actor(Assessment.objects.select_related("position", "version__standard"), actor, action, pk=pk)
+
+
+def assessment_answers(*, actor: Actor, assessment: Assessment) -> QuerySet[AssessmentAnswer]:
+    require(actor, Action.VIEW, Assessment)
+    return AssessmentAnswer.objects.filter(assessment=assessment).select_related("item").order_by("item__order")
+
+
+def star_rating_history(*, actor: Actor, position_id: int) -> QuerySet[StarRatingRecord]:
+    """A position's star ratings in the actor's scope, latest period first."""
+    require(actor, Action.VIEW, Assessment)
+    return StarRatingRecord.objects.restrict(actor).filter(position_id=position_id).order_by("-period", "-pk")

@@ -42,6 +42,10 @@ NOT_IN_MATRIX = {
     "(the standards.standard case's detail, create and update probes); no admin",
     "standards.standarditem": "a version's items, read and edited through their standard's versions (the "
     "standards.standard case); no admin",
+    "standards.assessmentanswer": "an assessment's answers, written with it and read through it (the "
+    "standards.assessment case's detail probe); no admin",
+    "standards.starratingrecord": "a station's rating history, written by the rating service and read through "
+    "the selector star_rating_history (no page, API or admin yet); it shares the assessment's permissions",
     "standards.ratingpolicyversion": "a federation's star-rating policy, written by the services only (no page, "
     "API or admin yet); it shares the standards.standard permissions, whose case probes them",
     "positions.positionstatechange": "a position's lifecycle history, written by its transitions and read "

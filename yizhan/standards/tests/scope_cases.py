@@ -2,14 +2,19 @@
 
 A standard is probed by the staff API: list, detail, a draft of its next version (create) and the
 publication of a draft (update). Versions and items are read and written through their standard
-only (test_scope_matrix.NOT_IN_MATRIX)."""
+only (test_scope_matrix.NOT_IN_MATRIX). An assessment is probed by the staff API (list, detail,
+recording one); its answers are read through it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from yizhan.core.roles import Role
 from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World
+from yizhan.positions.choices import PositionState
+from yizhan.positions.tests.factories import PositionFactory
 from yizhan.standards.choices import VersionState
-from yizhan.standards.models import Standard, StandardVersion
+from yizhan.standards.models import Assessment, Standard, StandardVersion
 from yizhan.standards.services import _draft_create, _publish
 from yizhan.standards.tests.factories import StandardFactory, StandardItemFactory, StandardVersionFactory
 
@@ -71,3 +76,67 @@ CASES = [
         },
     )
 ]
+
+
+# ------------------------------------------------------------------ assessments
+
+
+def _assessment(world: World, relation: str) -> Assessment:
+    # The standard belongs to the top of the world, so every position below may be assessed by it.
+    standard = StandardFactory(unit=world.units["parent"], code=world.fresh("matrix-assess-"))
+    version = StandardVersionFactory(standard=standard, number=1)
+    StandardItemFactory(version=version, key="fixed_space")
+    _publish(version)
+    position = PositionFactory(unit=world.units[relation], state=PositionState.OPERATING)
+    assessment = Assessment(
+        position=position, version=version, assessed_on=date(2026, 6, 1), applicable=1, met=1, compliance=1
+    )
+    assessment.save()
+    return assessment
+
+
+def _api_assessment_list(world, assessment, relation):
+    r = world.client.get("/api/v1/assessments")
+    return Outcome(r.status_code == 200 and assessment.pk in [a["id"] for a in r.json()], r.status_code)
+
+
+def _api_assessment_detail(world, assessment, relation):
+    r = world.client.get(f"/api/v1/assessments/{assessment.pk}")
+    return Outcome(r.status_code == 200 and r.json()["id"] == assessment.pk, r.status_code)
+
+
+def _api_assessment_create(world, assessment, relation):
+    payload = {
+        "position": assessment.position_id,
+        "version": assessment.version_id,
+        "assessed_on": "2026-06-02",
+        "answers": {"fixed_space": True},
+    }
+    r = world.client.post("/api/v1/assessments", payload, content_type="application/json")
+    created = Assessment.objects.filter(position_id=assessment.position_id).count() == 2
+    return Outcome(r.status_code == 201 and created, r.status_code)
+
+
+ASSESSORS = dict.fromkeys(("list", "detail", "create"), OWN_AND_BELOW)
+
+CASES.append(
+    ScopeCase(
+        model="standards.assessment",
+        make_target=_assessment,
+        probes={
+            ("api", "list"): _api_assessment_list,
+            ("api", "detail"): _api_assessment_detail,
+            ("api", "create"): _api_assessment_create,
+        },
+        expected={
+            Role.FEDERATION_ADMIN: ASSESSORS,
+            Role.UNIT_ADMIN: ASSESSORS,
+            Role.STATION_MANAGER: {},
+            Role.REVIEWER: {},
+            Role.SOCIAL_ORG: {},
+            Role.AUDITOR: {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW},
+            Role.SECURITY_ADMIN: {},
+            Role.SYSTEM_ADMIN: {},
+        },
+    )
+)

@@ -43,7 +43,15 @@ def _current(standard):
 
 def test_the_shipped_defaults_follow_spec_section_3(federation):
     codes = set(Standard.objects.filter(unit=federation).values_list("code", flat=True))
-    assert codes == {"nine-haves", "eight-haves", "six-haves", "facilities", "centre-area", "centre-services"}
+    assert codes == {
+        "nine-haves",
+        "eight-haves",
+        "six-haves",
+        "facilities",
+        "centre-area",
+        "centre-services",
+        "star-rating",
+    }
     nine = _current(_standard(federation, "nine-haves"))
     assert nine.number == 1 and nine.items.count() == 9
     assert [i.text for i in nine.items.all()][-1] == "有网上地图可查"
@@ -64,6 +72,8 @@ def test_the_shipped_defaults_follow_spec_section_3(federation):
     assert area["street_total"].minimum == 200 and area["enterprise_total"].minimum == 100
     assert area["enterprise_soe_total"].minimum == 200 and not area["enterprise_soe_total"].required
     assert all(i.check_type == CheckType.NUMBER for i in area.values())
+    rating = _current(_standard(federation, "star-rating"))
+    assert sum(i.points for i in rating.items.all()) == Decimal(60)  # site 40 + management 20 (spec §4)
     services_items = _current(_standard(federation, "centre-services")).items
     assert services_items.filter(key__startswith="street_basic").count() == 6
     assert services_items.filter(key__startswith="street_optional", required=False).count() == 7
@@ -76,12 +86,12 @@ def test_loading_the_defaults_again_changes_nothing(federation):
     with audit_context(actor_name="test"):
         assert services.standard_defaults_load(unit=federation) == []
     assert AuditEntry.objects.count() == entries
-    assert StandardVersion.objects.filter(standard__unit=federation).count() == 6
+    assert StandardVersion.objects.filter(standard__unit=federation).count() == 7
 
 
 def test_the_command_loads_a_federation_once(dalian, capsys):
     call_command("standards_load", "DL")
-    assert "新增标准 6 项" in capsys.readouterr().out
+    assert "新增标准 7 项" in capsys.readouterr().out
     call_command("standards_load", "DL")
     assert "未作改动" in capsys.readouterr().out
 

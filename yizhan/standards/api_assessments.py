@@ -1,0 +1,80 @@
+"""/api/v1/assessments: assessments of positions against published standard versions (issue 16
+§2), signed in. Thin: each endpoint calls one service or selector."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from yizhan.core.errors import ApplicationError
+from yizhan.core.roles import Action
+from yizhan.core.scoping import Actor, require
+from yizhan.positions.models import Position
+from yizhan.standards import assessments, selectors
+from yizhan.standards.models import Assessment, StandardVersion
+from yizhan.standards.schemas import AssessmentDetailOut, AssessmentIn, AssessmentOut
+
+router = Router(tags=["assessments"])
+
+
+def assessment_out(assessment: Assessment) -> dict:
+    return {
+        "id": assessment.pk,
+        "position": assessment.position_id,
+        "position_name": assessment.position.display_name,
+        "standard": assessment.version.standard.code,
+        "version": assessment.version_id,
+        "version_number": assessment.version.number,
+        "assessed_on": assessment.assessed_on,
+        "applicable": assessment.applicable,
+        "met": assessment.met,
+        "compliance": assessment.compliance,
+        "note": assessment.note,
+    }
+
+
+def assessment_detail_out(actor: Actor, assessment: Assessment) -> dict:
+    answers = [
+        {
+            "item": a.item.key,
+            "text": a.item.text,
+            "required": a.item.required,
+            "met": a.met,
+            "yes": a.yes,
+            "number": a.number,
+            "choice": a.choice,
+            "note": a.note,
+        }
+        for a in selectors.assessment_answers(actor=actor, assessment=assessment)
+    ]
+    return {**assessment_out(assessment), "answers": answers}
+
+
+@router.get("", response=list[AssessmentOut], summary="评估列表")
+def assessment_list(request: HttpRequest, position: int | None = None):
+    return [assessment_out(a) for a in selectors.assessment_list(actor=request.actor, position_id=position)]
+
+
+@router.post("", response={201: AssessmentDetailOut}, summary="录入评估（按现行标准版本逐条填写）")
+def assessment_create(request: HttpRequest, payload: AssessmentIn):
+    require(request.actor, Action.CREATE, Assessment)
+    position = Position(pk=payload.position)
+    version = StandardVersion.objects.filter(pk=payload.version).first()
+    if version is None:
+        raise ApplicationError(assessments.VERSION_NOT_FOUND, field="version")
+    assessment = assessments.assessment_record(
+        actor=request.actor,
+        position=position,
+        version=version,
+        assessed_on=payload.assessed_on,
+        answers=payload.answers,
+        notes=payload.notes,
+        note=payload.note,
+    )
+    return Status(201, assessment_detail_out(request.actor, assessment))
+
+
+@router.get("/{int:assessment_id}", response=AssessmentDetailOut, summary="评估详情（逐条结果）")
+def assessment_detail(request: HttpRequest, assessment_id: int):
+    assessment = selectors.assessment_get(actor=request.actor, pk=assessment_id)
+    return assessment_detail_out(request.actor, assessment)

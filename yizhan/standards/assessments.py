@@ -1,0 +1,205 @@
+"""Assessments and star ratings (issue 16 §2–§3): an assessor checks a position against a
+published standard version on a date; the rating service rates a station from its assessment and
+the ledger, keeps the rating as history and is the one writer of `Position.star_rating`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.errors import ApplicationError
+from yizhan.core.roles import Action
+from yizhan.core.scoping import Actor, get_for_actor, require
+from yizhan.positions.choices import PositionKind, PositionState
+from yizhan.positions.models import Position
+from yizhan.standards.choices import CheckType, VersionState
+from yizhan.standards.models import Assessment, AssessmentAnswer, StandardItem, StandardVersion, StarRatingRecord
+from yizhan.standards.rating import MANAGEMENT_ITEMS, after_result, rate
+from yizhan.standards.ratings import rating_inputs, rating_policy_for
+
+VERSION_NOT_PUBLISHED = _("只能按现行版本评估：第{number}版为{state}")
+VERSION_NOT_FOUND = _("标准版本不存在或不适用于该服务阵地")
+DATE_IN_FUTURE = _("评估日期不能晚于今天")
+DATE_TOO_EARLY = _("评估日期不能早于 {earliest}")
+ANSWER_MISSING = _("请填写条目“{text}”")
+ANSWER_UNKNOWN = _("条目代码 {keys} 不属于该标准版本或不适用于该服务阵地")
+YES_NO_EXPECTED = _("条目“{text}”须回答是或否")
+NUMBER_EXPECTED = _("条目“{text}”须填写 0 至 1000000 之间的数值")
+CHOICE_EXPECTED = _("条目“{text}”须从选项中选择：{choices}")
+NOTHING_APPLICABLE = _("该标准版本没有适用于该服务阵地的条目")
+NOT_A_STATION = _("只有户外劳动者服务站点评定星级")
+NOT_OPERATING = _("只有运营中的站点评定星级")
+NOT_A_RATING_ASSESSMENT = _("星级评定须依据“星级评定现场检查”标准的评估")
+PERIOD_INVALID = _("统计期间无效：起始日须不晚于截止日，且截止日不晚于今天")
+RATING_STANDARD = "star-rating"
+
+YES = {True, "true", "yes", "是", "有", "1"}
+NO = {False, "false", "no", "否", "无", "0"}
+NUMBER_MAX = Decimal(1_000_000)
+
+
+def _applicable_items(version: StandardVersion, position: Position) -> list[StandardItem]:
+    return [
+        item
+        for item in version.items.order_by("order", "pk")
+        if item.applies_to(position.kind, position.centre_level or "")
+    ]
+
+
+def _answer(item: StandardItem, value) -> AssessmentAnswer:
+    """The answer to one item from the value given, with whether it met the item."""
+    if item.check_type == CheckType.YES_NO:
+        key = value.strip().lower() if isinstance(value, str) else value
+        if not isinstance(key, str | bool | int | Decimal) or (isinstance(key, Decimal) and not key.is_finite()):
+            raise ApplicationError(YES_NO_EXPECTED.format(text=item.text), field=item.key)
+        if key in YES:
+            return AssessmentAnswer(item=item, yes=True, met=True)
+        if key in NO:
+            return AssessmentAnswer(item=item, yes=False, met=False)
+        raise ApplicationError(YES_NO_EXPECTED.format(text=item.text), field=item.key)
+    if item.check_type == CheckType.NUMBER:
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError) as error:
+            raise ApplicationError(NUMBER_EXPECTED.format(text=item.text), field=item.key) from error
+        if isinstance(value, bool) or not number.is_finite() or number < 0 or number > NUMBER_MAX:
+            raise ApplicationError(NUMBER_EXPECTED.format(text=item.text), field=item.key)
+        number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return AssessmentAnswer(item=item, number=number, met=number >= item.minimum)
+    if not isinstance(value, str) or value not in item.choices:
+        raise ApplicationError(CHOICE_EXPECTED.format(text=item.text, choices="、".join(item.choices)), field=item.key)
+    return AssessmentAnswer(item=item, choice=value, met=value in item.passing_choices)
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    actor: Actor,
+    position: Position,
+    version: StandardVersion,
+    assessed_on: date,
+    answers: Mapping[str, object],
+    notes: Mapping[str, str] | None = None,
+    note: str = "",
+) -> Assessment:
+    """Record an assessment of `position` against the published `version` on `assessed_on`:
+    `answers` maps each applicable item's key to the value found (yes/no, a number, a choice);
+    every applicable item is answered. Stores the compliance rate (required items met ÷ required
+    items applicable). A draft or superseded version, a standard of another federation, an item
+    not applicable, a value out of range: refused, nothing written."""
+    require(actor, Action.CREATE, Assessment)
+    position = get_for_actor(Position.objects.select_related("unit"), actor, pk=position.pk)
+    version = StandardVersion.objects.select_for_update().select_related("standard__unit").filter(pk=version.pk).first()
+    if version is None or not position.unit.path.startswith(version.standard.unit.path):
+        raise ApplicationError(VERSION_NOT_FOUND, field="version")
+    if version.state != VersionState.PUBLISHED:
+        state = VersionState(version.state).label
+        raise ApplicationError(VERSION_NOT_PUBLISHED.format(number=version.number, state=state), field="version")
+    if assessed_on > timezone.localdate():
+        raise ApplicationError(DATE_IN_FUTURE, field="assessed_on")
+    if assessed_on < settings.YIZHAN_EARLIEST_DATE:
+        raise ApplicationError(DATE_TOO_EARLY.format(earliest=settings.YIZHAN_EARLIEST_DATE), field="assessed_on")
+    items = _applicable_items(version, position)
+    if not items:
+        raise ApplicationError(NOTHING_APPLICABLE, field="version")
+    unknown = sorted(set(answers) - {item.key for item in items})
+    if unknown:
+        raise ApplicationError(ANSWER_UNKNOWN.format(keys="、".join(unknown)), field="answers")
+    notes = notes or {}
+    rows = []
+    for item in items:
+        if item.key not in answers or answers[item.key] in (None, ""):
+            raise ApplicationError(ANSWER_MISSING.format(text=item.text), field=item.key)
+        answer = _answer(item, answers[item.key])
+        answer.note = str(notes.get(item.key, ""))[:300]
+        rows.append(answer)
+    required = [row for row in rows if row.item.required]
+    met = sum(1 for row in required if row.met)
+    compliance = (Decimal(met) / Decimal(len(required))).quantize(Decimal("0.0001")) if required else Decimal(1)
+    assessment = Assessment(
+        position=position,
+        version=version,
+        assessed_on=assessed_on,
+        applicable=len(required),
+        met=met,
+        compliance=compliance,
+        note=note,
+    )
+    assessment.save()
+    for row in rows:
+        row.assessment = assessment
+        row.save()
+    return assessment
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value
+
+
+@transaction.atomic
+def station_rate(
+    *, actor: Actor, assessment: Assessment, period: int, date_from: date, date_to: date, periodic: bool = True
+) -> StarRatingRecord:
+    """Rate the station of `assessment` (an assessment against the star-rating standard) for
+    `period`, from what the assessor found and the ledger over `date_from`–`date_to`, by its
+    federation's policy. Keeps the rating with its arithmetic and writes the position's stars: a
+    periodic rating sets them, an inspection's (`periodic=False`) only lowers them (spec §4).
+    The one writer of `Position.star_rating` once ratings are made here (decision 13)."""
+    require(actor, Action.CREATE, Assessment)
+    assessment = get_for_actor(
+        Assessment.objects.select_related("version__standard", "position__unit"), actor, pk=assessment.pk
+    )
+    position = Position.objects.select_for_update().select_related("unit").get(pk=assessment.position_id)
+    if position.kind != PositionKind.STATION:
+        raise ApplicationError(NOT_A_STATION, field="assessment")
+    if position.state != PositionState.OPERATING:
+        raise ApplicationError(NOT_OPERATING, field="assessment")
+    if assessment.version.standard.code != RATING_STANDARD:
+        raise ApplicationError(NOT_A_RATING_ASSESSMENT, field="assessment")
+    if date_from > date_to or date_to > timezone.localdate():
+        raise ApplicationError(PERIOD_INVALID, field="date_from")
+    met = set(assessment.answers.filter(met=True).values_list("item__key", flat=True))
+    policy, policy_version = rating_policy_for(unit=position.unit)
+    inputs = rating_inputs(
+        actor=actor,
+        position=position,
+        date_from=date_from,
+        date_to=date_to,
+        facilities=frozenset(met - set(MANAGEMENT_ITEMS)),
+        management=frozenset(met & set(MANAGEMENT_ITEMS)),
+    )
+    result = rate(inputs, policy)
+    before = position.stars
+    review = after_result(current=before, result=result.stars, periodic=periodic)
+    record = StarRatingRecord(
+        position=position,
+        period=period,
+        assessment=assessment,
+        policy=policy_version,
+        date_from=date_from,
+        date_to=date_to,
+        inputs={name: _plain(value) for name, value in inputs.__dict__.items()},
+        lines=result.arithmetic(),
+        total=result.total,
+        stars=result.stars,
+        stars_before=before,
+        stars_after=review.stars,
+        rectification_required=result.rectification_required,
+        verdict=f"{result.verdict}；{review.reason}",
+    )
+    record.save()
+    if review.stars != before:
+        position.star_rating = "" if review.stars is None else str(review.stars)
+        position.star_rated_on = None if review.stars is None else assessment.assessed_on
+        position.save()
+    return record
