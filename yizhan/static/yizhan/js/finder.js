@@ -252,7 +252,8 @@
     if (data.origin) { originMarker(data.origin, el.dataset.you, "origin").addTo(top); }
     var streets = el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl;
     if (data.origin) {
-      map.fitBounds(top.getBounds(), { padding: [36, 36], maxZoom: 17 });
+      // Clear of the zoom buttons (top left) and the map's note (bottom left).
+      map.fitBounds(top.getBounds(), { paddingTopLeft: [64, 32], paddingBottomRight: [32, 56], maxZoom: 17 });
     } else {
       map.setView([spot.lat, spot.lng], streets ? 16 : 13);
     }
