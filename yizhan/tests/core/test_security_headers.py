@@ -209,6 +209,11 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "ledger_id": 10**6,  # a missing day of the ledger (404)
         "report_id": 10**6,  # a missing problem report (404)
         "day": "2026-05-01",  # a day of the ledger
+        "service_id": "00000000-0000-0000-0000-000000000000",  # a missing HSDS service (404)
+        "partner_id": 10**6,  # a missing partner (404)
+        "key_id": 10**6,  # a missing key of a partner (404)
+        "key_pk": 10**6,
+        "platform": "amap",  # a map platform of the marking pages
         "adcode": unit.region.adcode,
         "token": "no-such-import",
         "app_label": "positions",
@@ -232,6 +237,8 @@ def sample_value(route: str, name: str, objects: dict) -> str:
             "siting": SimpleNamespace(pk=10**6),
             # Problem reports: a missing one (404).
             "reports": SimpleNamespace(pk=10**6),
+            # Partners: a missing one (404).
+            "partners": SimpleNamespace(pk=10**6),
         }
         assert collection in by_collection, f"{route}: add a sample record for '{collection}' to sample_value"
         return str(by_collection[collection].pk)
