@@ -8,11 +8,11 @@ from ninja import Router, Status
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action
-from yizhan.core.scoping import Actor, require
+from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.positions.models import Position
 from yizhan.standards import assessments, selectors
-from yizhan.standards.models import Assessment, StandardVersion
-from yizhan.standards.schemas import AssessmentDetailOut, AssessmentIn, AssessmentOut
+from yizhan.standards.models import Assessment, StandardVersion, StarRatingRecord
+from yizhan.standards.schemas import AssessmentDetailOut, AssessmentIn, AssessmentOut, RateIn, RatingOut
 
 router = Router(tags=["assessments"])
 
@@ -78,3 +78,38 @@ def assessment_create(request: HttpRequest, payload: AssessmentIn):
 def assessment_detail(request: HttpRequest, assessment_id: int):
     assessment = selectors.assessment_get(actor=request.actor, pk=assessment_id)
     return assessment_detail_out(request.actor, assessment)
+
+
+def rating_out(record: StarRatingRecord) -> dict:
+    return {
+        "id": record.pk,
+        "position": record.position_id,
+        "period": record.period,
+        "assessment": record.assessment_id,
+        "policy_version": record.policy.number if record.policy_id else None,
+        "date_from": record.date_from,
+        "date_to": record.date_to,
+        "total": record.total,
+        "stars": record.stars,
+        "stars_before": record.stars_before,
+        "stars_after": record.stars_after,
+        "rectification_required": record.rectification_required,
+        "periodic": record.periodic,
+        "lines": record.lines,
+        "verdict": record.verdict,
+        "created_at": record.created_at,
+    }
+
+
+@router.post("/{int:assessment_id}/rate", response={201: RatingOut}, summary="依据评估与台账评定星级")
+def assessment_rate(request: HttpRequest, assessment_id: int, payload: RateIn):
+    assessment = selectors.assessment_get(actor=request.actor, pk=assessment_id, action=Action.CREATE)
+    record = assessments.station_rate(actor=request.actor, assessment=assessment, **payload.dict())
+    return Status(201, rating_out(record))
+
+
+@router.get("/positions/{int:position_id}/ratings", response=list[RatingOut], summary="站点的星级评定记录")
+def rating_history(request: HttpRequest, position_id: int):
+    require(request.actor, Action.VIEW, Assessment)
+    position = get_for_actor(Position.objects.all(), request.actor, pk=position_id)
+    return [rating_out(r) for r in selectors.star_rating_history(actor=request.actor, position_id=position.pk)]

@@ -5,6 +5,7 @@ the ledger, keeps the rating as history and is the one writer of `Position.star_
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -18,9 +19,10 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.positions.choices import PositionKind, PositionState
 from yizhan.positions.models import Position
+from yizhan.positions.services import position_transition
 from yizhan.standards.choices import CheckType, VersionState
 from yizhan.standards.models import Assessment, AssessmentAnswer, StandardItem, StandardVersion, StarRatingRecord
-from yizhan.standards.rating import MANAGEMENT_ITEMS, after_result, rate
+from yizhan.standards.rating import MANAGEMENT_ITEMS, after_result, delisting_due, rate
 from yizhan.standards.ratings import rating_inputs, rating_policy_for
 
 VERSION_NOT_PUBLISHED = _("只能按现行版本评估：第{number}版为{state}")
@@ -195,6 +197,7 @@ def station_rate(
         stars_before=before,
         stars_after=review.stars,
         rectification_required=result.rectification_required,
+        periodic=periodic,
         verdict=f"{result.verdict}；{review.reason}",
     )
     record.save()
@@ -203,3 +206,51 @@ def station_rate(
         position.star_rated_on = None if review.stars is None else assessment.assessed_on
         position.save()
     return record
+
+
+# --- the periodic review: delisting (spec §4) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delisting:
+    position: Position
+    reason: str
+
+
+def ratings_review(*, actor: Actor, period: int, confirm: bool = False) -> list[Delisting]:
+    """The review at the end of `period` (default yearly periods, numbered by the year): the
+    operating and suspended stations in the actor's scope that the delisting rule of spec §4
+    (`rating.delisting_due`) removes — no star in the policy's number of consecutive periods. Each
+    period counts the star level of its latest periodic rating; a period without one is unrated.
+    Periods before the station's opening year (`opened_on`) do not count; a station with no opening
+    date counts from its first rating. Lists them; with `confirm`, delists every one through the
+    position's lifecycle (`position_transition`, with the reason), all or none."""
+    require(actor, Action.CREATE, Assessment)
+    stations = (
+        Position.objects.restrict(actor)
+        .filter(kind=PositionKind.STATION, state__in=(PositionState.OPERATING, PositionState.SUSPENDED))
+        .select_related("unit")
+        .order_by("code")
+    )
+    ratings: dict[int, dict[int, int | None]] = {}
+    for position_id, rated_period, stars in (
+        StarRatingRecord.objects.filter(position__in=stations, periodic=True, period__lte=period)
+        .order_by("position_id", "period", "created_at", "pk")
+        .values_list("position_id", "period", "stars")
+    ):
+        ratings.setdefault(position_id, {})[rated_period] = stars  # the latest of each period wins
+    due = []
+    for station in stations:
+        by_period = ratings.get(station.pk, {})
+        first = station.opened_on.year if station.opened_on else min(by_period, default=period + 1)
+        policy, _version = rating_policy_for(unit=station.unit)
+        reason = delisting_due(period=period, stars_by_period=by_period, first_period=first, policy=policy)
+        if reason:
+            due.append(Delisting(position=station, reason=reason))
+    if confirm and due:
+        with transaction.atomic():
+            for entry in due:
+                position_transition(
+                    actor=actor, position=entry.position, to_state=PositionState.DELISTED, reason=entry.reason
+                )
+    return due

@@ -301,6 +301,8 @@ class StarRatingRecord(AuditedModel):
     stars_before = models.PositiveSmallIntegerField(_("原星级"), null=True, blank=True)
     stars_after = models.PositiveSmallIntegerField(_("评定后星级"), null=True, blank=True)
     rectification_required = models.BooleanField(_("须整改"), default=False)
+    # A periodic assessment (the period's rating, which the delisting rule counts) or an inspection.
+    periodic = models.BooleanField(_("周期评定"), default=True)
     verdict = models.CharField(_("结论"), max_length=300)
     created_at = models.DateTimeField(_("评定时间"), auto_now_add=True)
 

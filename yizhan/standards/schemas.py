@@ -122,3 +122,29 @@ class AssessmentOut(Schema):
 
 class AssessmentDetailOut(AssessmentOut):
     answers: list[AnswerOut]
+
+
+class RateIn(Schema):
+    period: int = Field(..., ge=2000, le=2100, description="评定周期（默认按年，如 2026）")
+    date_from: date = Field(..., description="服务量与满意率的统计起始日")
+    date_to: date = Field(..., description="统计截止日（不晚于今天）")
+    periodic: bool = Field(True, description="周期评定（是）或检查（否：只降不升）")
+
+
+class RatingOut(Schema):
+    id: int
+    position: int
+    period: int
+    assessment: int
+    policy_version: int | None = Field(None, description="评星规则版本号（空：默认规则）")
+    date_from: date
+    date_to: date
+    total: Decimal
+    stars: int | None
+    stars_before: int | None
+    stars_after: int | None
+    rectification_required: bool
+    periodic: bool
+    lines: list[str] = Field(..., description="计算过程，逐行")
+    verdict: str
+    created_at: datetime

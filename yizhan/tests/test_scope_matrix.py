@@ -45,7 +45,7 @@ NOT_IN_MATRIX = {
     "standards.assessmentanswer": "an assessment's answers, written with it and read through it (the "
     "standards.assessment case's detail probe); no admin",
     "standards.starratingrecord": "a station's rating history, written by the rating service and read through "
-    "the selector star_rating_history (no page, API or admin yet); it shares the assessment's permissions",
+    "its position (the standards.assessment case's 'history' probe); it shares the assessment's permissions",
     "standards.ratingpolicyversion": "a federation's star-rating policy, written by the services only (no page, "
     "API or admin yet); it shares the standards.standard permissions, whose case probes them",
     "positions.positionstatechange": "a position's lifecycle history, written by its transitions and read "

@@ -3,7 +3,7 @@
 A standard is probed by the staff API: list, detail, a draft of its next version (create) and the
 publication of a draft (update). Versions and items are read and written through their standard
 only (test_scope_matrix.NOT_IN_MATRIX). An assessment is probed by the staff API (list, detail,
-recording one); its answers are read through it."""
+recording one) and its position's rating history; its answers are read through it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from yizhan.orgs.testing.scope_matrix import Outcome, ScopeCase, World
 from yizhan.positions.choices import PositionState
 from yizhan.positions.tests.factories import PositionFactory
 from yizhan.standards.choices import VersionState
-from yizhan.standards.models import Assessment, Standard, StandardVersion
+from yizhan.standards.models import Assessment, Standard, StandardVersion, StarRatingRecord
 from yizhan.standards.services import _draft_create, _publish
 from yizhan.standards.tests.factories import StandardFactory, StandardItemFactory, StandardVersionFactory
 
@@ -92,6 +92,17 @@ def _assessment(world: World, relation: str) -> Assessment:
         position=position, version=version, assessed_on=date(2026, 6, 1), applicable=1, met=1, compliance=1
     )
     assessment.save()
+    StarRatingRecord(
+        position=position,
+        period=2026,
+        assessment=assessment,
+        date_from=date(2026, 1, 1),
+        date_to=date(2026, 5, 31),
+        inputs={},
+        lines=["矩阵"],
+        total=0,
+        verdict="矩阵",
+    ).save()
     return assessment
 
 
@@ -103,6 +114,11 @@ def _api_assessment_list(world, assessment, relation):
 def _api_assessment_detail(world, assessment, relation):
     r = world.client.get(f"/api/v1/assessments/{assessment.pk}")
     return Outcome(r.status_code == 200 and r.json()["id"] == assessment.pk, r.status_code)
+
+
+def _api_rating_history(world, assessment, relation):
+    r = world.client.get(f"/api/v1/assessments/positions/{assessment.position_id}/ratings")
+    return Outcome(r.status_code == 200 and [x["assessment"] for x in r.json()] == [assessment.pk], r.status_code)
 
 
 def _api_assessment_create(world, assessment, relation):
@@ -117,7 +133,7 @@ def _api_assessment_create(world, assessment, relation):
     return Outcome(r.status_code == 201 and created, r.status_code)
 
 
-ASSESSORS = dict.fromkeys(("list", "detail", "create"), OWN_AND_BELOW)
+ASSESSORS = dict.fromkeys(("list", "detail", "history", "create"), OWN_AND_BELOW)
 
 CASES.append(
     ScopeCase(
@@ -126,6 +142,7 @@ CASES.append(
         probes={
             ("api", "list"): _api_assessment_list,
             ("api", "detail"): _api_assessment_detail,
+            ("api", "history"): _api_rating_history,
             ("api", "create"): _api_assessment_create,
         },
         expected={
@@ -134,7 +151,7 @@ CASES.append(
             Role.STATION_MANAGER: {},
             Role.REVIEWER: {},
             Role.SOCIAL_ORG: {},
-            Role.AUDITOR: {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW},
+            Role.AUDITOR: {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW, "history": OWN_AND_BELOW},
             Role.SECURITY_ADMIN: {},
             Role.SYSTEM_ADMIN: {},
         },

@@ -3,10 +3,11 @@ writes a station's stars from one (§3)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from yizhan.core.audit import audit_context
@@ -17,7 +18,7 @@ from yizhan.orgs.choices import UnitType
 from yizhan.positions.choices import CentreLevel, PositionKind, PositionState
 from yizhan.positions.tests.factories import PositionFactory
 from yizhan.standards import services
-from yizhan.standards.assessments import assessment_record, station_rate
+from yizhan.standards.assessments import assessment_record, ratings_review, station_rate
 from yizhan.standards.choices import VersionState
 from yizhan.standards.models import Assessment, AssessmentAnswer, Standard, StarRatingRecord
 from yizhan.standards.selectors import star_rating_history
@@ -305,3 +306,58 @@ def test_only_an_operating_station_with_a_rating_assessment_is_rated(federation,
         with pytest.raises(ApplicationError, match=message):
             station_rate(actor=admin, assessment=found, period=2026, date_from=today, date_to=today)
     assert not StarRatingRecord.objects.exists()
+
+
+def test_the_api_rates_and_shows_the_history(federation, dalian, station, make_user, login):
+    client = login(make_user(Role.FEDERATION_ADMIN, federation))
+    version = _version(federation, "star-rating")
+    today = timezone.localdate()
+    payload = {"position": station.pk, "version": version.pk, "assessed_on": today.isoformat()}
+    created = client.post(
+        "/api/v1/assessments", {**payload, "answers": _all_yes(version)}, content_type="application/json"
+    ).json()
+    rate_payload = {"period": 2026, "date_from": (today - timedelta(days=29)).isoformat(), "date_to": today.isoformat()}
+    rated = client.post(f"/api/v1/assessments/{created['id']}/rate", rate_payload, content_type="application/json")
+    assert rated.status_code == 201
+    body = rated.json()
+    assert Decimal(body["total"]) == 60 and body["stars"] is None and body["policy_version"] is None
+    assert body["lines"][-2] == "合计：40.00 + 20.00 + 0.00 + 0.00 = 60.00 分"
+    history = client.get(f"/api/v1/assessments/positions/{station.pk}/ratings").json()
+    assert [r["id"] for r in history] == [body["id"]]
+    late = client.post(
+        f"/api/v1/assessments/{created['id']}/rate",
+        {**rate_payload, "date_to": (today + timedelta(days=1)).isoformat()},
+        content_type="application/json",
+    )
+    assert late.status_code == 400 and "统计期间无效" in late.json()["detail"]
+
+
+def test_the_review_delists_after_two_unrated_periods(federation, admin, dalian, make_user, capsys):
+    old = PositionFactory(unit=dalian["street"], state=PositionState.OPERATING, opened_on=date(2024, 3, 1))
+    new = PositionFactory(unit=dalian["street"], state=PositionState.OPERATING, opened_on=date(2026, 3, 1))
+    never = PositionFactory(unit=dalian["street"], state=PositionState.OPERATING)
+    for period in (2025, 2026):
+        _rate(admin, old, federation, period=period)  # 60 points each time: no star
+    _rate(admin, new, federation, period=2026)
+    due = ratings_review(actor=admin, period=2026)
+    assert [(d.position, d.reason) for d in due] == [(old, "连续 2 个评定周期（2025–2026）未评上星级，摘牌")]
+    assert never not in [d.position for d in due]
+    old.refresh_from_db()
+    assert old.state == PositionState.OPERATING  # listed, not changed
+    # Counted from the opening year: 2024 alone is one period, not two.
+    assert ratings_review(actor=admin, period=2024) == []
+    username = make_user(Role.FEDERATION_ADMIN, federation).username
+    call_command("ratings_review", "2026", "--as", username)
+    assert "将被摘牌" in capsys.readouterr().out
+    call_command("ratings_review", "2026", "--as", username, "--confirm")
+    assert "已摘牌 1 处" in capsys.readouterr().out
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.state == PositionState.DELISTED and "未评上星级" in old.state_reason
+    assert new.state == PositionState.OPERATING
+    assert ratings_review(actor=admin, period=2026) == []
+
+
+def test_the_review_is_for_those_who_rate(federation, dalian, make_actor):
+    with pytest.raises(PermissionDeniedError):
+        ratings_review(actor=make_actor(Role.STATION_MANAGER, dalian["street"]), period=2026)
