@@ -23,7 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext_lazy as _
-from ninja import Router
+from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from yizhan.core.errors import ApplicationError, NotFoundError
@@ -32,6 +32,7 @@ from yizhan.finder.ratelimit import rate_limit_hit
 from yizhan.positions.exports.hsds import HSDS_VERSION
 from yizhan.publishing import keys, selectors, taxonomies
 from yizhan.publishing.models import PublicationHead, PublishedPosition
+from yizhan.publishing.schemas import HSDS_ANSWERS, ErrorOut, HsdsFeedQuery, HsdsListQuery, HsdsServicesQuery
 from yizhan.publishing.selectors import PUBLIC, Reader
 
 router = Router(tags=["hsds"], auth=None)
@@ -256,9 +257,9 @@ def meta(request):
     }
 
 
-@router.get("/services", summary="服务列表（HSDS 3.0，分页）")
+@router.get("/services", summary="服务列表（HSDS 3.0，分页）", response={200: dict, **HSDS_ANSWERS})
 @decorate_view(hsds_endpoint)
-def services(request):
+def services(request, query: Query[HsdsServicesQuery]):
     """HSDS `GET /services`: `search`, `modified_after`, `organization_id`, `page`/`per_page`;
     `minimal=true` gives id, name, status and last_modified of every service in one streamed page
     (unless `per_page` is given)."""
@@ -289,7 +290,11 @@ def _slice(rows, page: int, per_page: int):
     return rows[(page - 1) * per_page : page * per_page]
 
 
-@router.get("/services/{service_id}", summary="一个服务（HSDS 3.0 完整嵌套）")
+@router.get(
+    "/services/{service_id}",
+    summary="一个服务（HSDS 3.0 完整嵌套）",
+    response={200: dict, 404: ErrorOut, **HSDS_ANSWERS},
+)
 @decorate_view(hsds_endpoint)
 def service(request, service_id: str):
     reader, head = _begin(request)
@@ -303,9 +308,9 @@ def service(request, service_id: str):
     return response
 
 
-@router.get("/service_at_locations", summary="服务地点列表（HSDS 3.0，分页）")
+@router.get("/service_at_locations", summary="服务地点列表（HSDS 3.0，分页）", response={200: dict, **HSDS_ANSWERS})
 @decorate_view(hsds_endpoint)
-def service_at_locations(request):
+def service_at_locations(request, query: Query[HsdsListQuery]):
     reader, head = _begin(request)
     page, per_page, modified_after = _page(request), _per_page(request), _modified_after(request)
     rows = selectors.service_list(reader, search=request.GET.get("search", "").strip(), modified_after=modified_after)
@@ -318,9 +323,9 @@ def service_at_locations(request):
     return _conditional(request, reader, head, answer)
 
 
-@router.get("/organizations", summary="机构列表（HSDS 3.0，分页）")
+@router.get("/organizations", summary="机构列表（HSDS 3.0，分页）", response={200: dict, **HSDS_ANSWERS})
 @decorate_view(hsds_endpoint)
-def organizations(request):
+def organizations(request, query: Query[HsdsListQuery]):
     """The units that own public positions."""
     reader, head = _begin(request)
     page, per_page, modified_after = _page(request), _per_page(request), _modified_after(request)
@@ -335,9 +340,9 @@ def organizations(request):
     return _conditional(request, reader, head, answer)
 
 
-@router.get("/taxonomies", summary="分类体系（HSDS 3.0，分页）")
+@router.get("/taxonomies", summary="分类体系（HSDS 3.0，分页）", response={200: dict, **HSDS_ANSWERS})
 @decorate_view(hsds_endpoint)
-def taxonomy_list(request):
+def taxonomy_list(request, query: Query[HsdsListQuery]):
     reader, head = _begin(request)
     page, per_page = _page(request), _per_page(request)
     search = request.GET.get("search", "").strip().lower()
@@ -398,9 +403,13 @@ def feed_text(reader: Reader, head: PublicationHead, *, after: int, limit: int) 
     return body, len(rows), rows[-1].seq if rows else after, more
 
 
-@router.get("/changes", summary="变更流：自游标以来的公开阵地变更（含删除标记）")
+@router.get(
+    "/changes",
+    summary="变更流：自游标以来的公开阵地变更（含删除标记）",
+    response={200: dict, 410: ErrorOut, **HSDS_ANSWERS},
+)
 @decorate_view(hsds_endpoint)
-def feed(request):
+def feed(request, query: Query[HsdsFeedQuery]):
     """Every change after the cursor `since` (none: from the beginning), oldest first, at most
     `limit` (default and at most 1,000): a position's latest published state (`service`, a fully
     nested HSDS service) or its tombstone (`deleted`: delisted, deleted, no longer public or no

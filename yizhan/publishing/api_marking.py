@@ -16,6 +16,7 @@ from yizhan.publishing import marking, selectors
 from yizhan.publishing.api_partners import unit_by_code
 from yizhan.publishing.choices import MapPlatform
 from yizhan.publishing.models import MapMarking
+from yizhan.publishing.schemas import ErrorOut
 
 router = Router(tags=["map-marking"])
 
@@ -59,7 +60,19 @@ def marking_out(m: MapMarking) -> dict:
     }
 
 
-@router.get("/{platform}/difference", summary="自上次标注以来的变更（平台批量标注 CSV）")
+@router.get(
+    "/{platform}/difference",
+    summary="自上次标注以来的变更（平台批量标注 CSV）",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "平台批量标注格式的 CSV（UTF-8 带 BOM），末列为变更类型",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
 def difference(request: HttpRequest, platform: str, unit: str):
     """New, moved (> 20 m), renamed and closed positions of the unit's subtree since the last
     marking on the platform, in its batch layout; headers X-Difference-Digest and -Rows."""
@@ -75,7 +88,7 @@ def difference(request: HttpRequest, platform: str, unit: str):
     return response
 
 
-@router.post("/{platform}/markings", response={201: MarkingOut}, summary="记录已完成的标注")
+@router.post("/{platform}/markings", response={201: MarkingOut, 409: ErrorOut}, summary="记录已完成的标注")
 def marking_record(request: HttpRequest, platform: str, payload: MarkingIn):
     platform = _platform(platform)
     require(request.actor, Action.CREATE, MapMarking)

@@ -14,6 +14,7 @@ from yizhan.orgs.models import Unit
 from yizhan.publishing import selectors, services, webhooks
 from yizhan.publishing.models import Partner
 from yizhan.publishing.schemas import (
+    ErrorOut,
     KeyIssuedOut,
     KeyIssueIn,
     KeyOut,
@@ -64,7 +65,7 @@ def partner_list(request: HttpRequest):
     return [partner_out(request.actor, p) for p in selectors.partner_list(actor=request.actor)]
 
 
-@router.post("", response={201: PartnerDetailOut}, summary="登记合作方")
+@router.post("", response={201: PartnerDetailOut, 404: ErrorOut}, summary="登记合作方")
 def partner_create(request: HttpRequest, payload: PartnerIn):
     require(request.actor, Action.CREATE, Partner)
     data = payload.dict()

@@ -79,3 +79,40 @@ class WebhookIn(Schema):
 class WebhookOut(Schema):
     url: str
     secret: str = Field(..., description="签名密钥（HMAC-SHA256），仅此一次显示")
+
+
+class ErrorOut(Schema):
+    detail: str = Field(..., description="中文错误说明")
+    field: str | None = Field(None, description="出错的参数")
+
+
+# The answers of every /api/v1/hsds operation besides its 200 (a JSON object as HSDS's OpenAPI
+# document shapes it; publishing/data/hsds/openapi.json).
+HSDS_ANSWERS = {
+    304: None,
+    400: ErrorOut,
+    401: ErrorOut,
+    429: ErrorOut,
+}
+
+
+class HsdsListQuery(Schema):
+    """The list parameters of HSDS's OpenAPI document, documented as text: the view reads and
+    checks them itself, so that a bad value answers 400 with the parameter named."""
+
+    search: str | None = Field(None, description="全文检索（编号、名称、简称、地址）")
+    page: str | None = Field(None, description="页码，从 1 开始")
+    per_page: str | None = Field(None, description="每页条数，1–1000，默认 50")
+    modified_after: str | None = Field(None, description="只列出此时刻（ISO 8601 日期或时间）及以后发布的")
+
+
+class HsdsServicesQuery(HsdsListQuery):
+    minimal: str | None = Field(
+        None, description="true：只含 id、name、status、last_modified，不分页时一次流式返回全部"
+    )
+    organization_id: str | None = Field(None, description="只列出该机构（单位）的服务")
+
+
+class HsdsFeedQuery(Schema):
+    since: str | None = Field(None, description="上次返回的 cursor；不给则从头开始")
+    limit: str | None = Field(None, description="本次最多返回的变更条数，1–1000，默认 1000")
