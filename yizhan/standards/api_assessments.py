@@ -12,7 +12,15 @@ from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.positions.models import Position
 from yizhan.standards import assessments, selectors
 from yizhan.standards.models import Assessment, StandardVersion, StarRatingRecord
-from yizhan.standards.schemas import AssessmentDetailOut, AssessmentIn, AssessmentOut, RateIn, RatingOut
+from yizhan.standards.schemas import (
+    AssessmentDetailOut,
+    AssessmentFormOut,
+    AssessmentIn,
+    AssessmentOut,
+    NotFoundOut,
+    RateIn,
+    RatingOut,
+)
 
 router = Router(tags=["assessments"])
 
@@ -55,7 +63,34 @@ def assessment_list(request: HttpRequest, position: int | None = None):
     return [assessment_out(a) for a in selectors.assessment_list(actor=request.actor, position_id=position)]
 
 
-@router.post("", response={201: AssessmentDetailOut}, summary="录入评估（按现行标准版本逐条填写）")
+@router.get("/form", response={200: AssessmentFormOut, 404: NotFoundOut}, summary="评估表：适用的条目及档案中的预填值")
+def assessment_form(request: HttpRequest, position: int, version: int):
+    found, used, items = assessments.assessment_form(actor=request.actor, position_id=position, version_id=version)
+    return {
+        "position": found.pk,
+        "position_name": found.display_name,
+        "standard": used.standard.code,
+        "version": used.pk,
+        "version_number": used.number,
+        "items": [
+            {
+                "key": f.item.key,
+                "group": f.item.group,
+                "text": f.item.text,
+                "check_type": f.item.check_type,
+                "minimum": f.item.minimum,
+                "unit_label": f.item.unit_label,
+                "choices": f.item.choices,
+                "required": f.item.required,
+                "points": f.item.points,
+                "known": f.known,
+            }
+            for f in items
+        ],
+    }
+
+
+@router.post("", response={201: AssessmentDetailOut, 404: NotFoundOut}, summary="录入评估（按现行标准版本逐条填写）")
 def assessment_create(request: HttpRequest, payload: AssessmentIn):
     require(request.actor, Action.CREATE, Assessment)
     position = Position(pk=payload.position)

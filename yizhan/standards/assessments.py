@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
-from yizhan.positions.choices import PositionKind, PositionState
+from yizhan.positions.choices import Facility, PositionKind, PositionState
 from yizhan.positions.models import Position
 from yizhan.positions.services import position_transition
 from yizhan.standards.choices import CheckType, VersionState
@@ -79,6 +79,47 @@ def _answer(item: StandardItem, value) -> AssessmentAnswer:
     return AssessmentAnswer(item=item, choice=value, met=value in item.passing_choices)
 
 
+def _usable_version(position: Position, version_id: int, *, lock: bool = False) -> StandardVersion:
+    """The version an assessment of `position` may use: published, of a standard of the position's
+    own unit or a unit above it."""
+    versions = StandardVersion.objects.select_related("standard__unit")
+    version = (versions.select_for_update() if lock else versions).filter(pk=version_id).first()
+    if version is None or not position.unit.path.startswith(version.standard.unit.path):
+        raise ApplicationError(VERSION_NOT_FOUND, field="version")
+    if version.state != VersionState.PUBLISHED:
+        state = VersionState(version.state).label
+        raise ApplicationError(VERSION_NOT_PUBLISHED.format(number=version.number, state=state), field="version")
+    return version
+
+
+@dataclass(frozen=True)
+class FormItem:
+    item: StandardItem
+    known: object  # what the position's record already says (None: nothing), for the assessor to confirm
+
+
+def _known(position: Position, item: StandardItem):
+    facilities = set(position.facilities or [])
+    if item.check_type == CheckType.YES_NO and item.key in Facility.values:
+        return item.key in facilities
+    if item.check_type == CheckType.NUMBER and item.key.endswith("_total") and position.floor_area is not None:
+        return Decimal(position.floor_area)
+    return None
+
+
+def assessment_form(*, actor: Actor, position_id: int, version_id: int) -> tuple[Position, StandardVersion, list]:
+    """The items an assessor fills for a position against a published version, each with what the
+    position's record already knows (facilities present or not, the floor area for a centre's total
+    area), which the form shows pre-filled for the assessor to confirm or correct."""
+    require(actor, Action.CREATE, Assessment)
+    position = get_for_actor(Position.objects.select_related("unit"), actor, pk=position_id)
+    version = _usable_version(position, version_id)
+    items = _applicable_items(version, position)
+    if not items:
+        raise ApplicationError(NOTHING_APPLICABLE, field="version")
+    return position, version, [FormItem(item=item, known=_known(position, item)) for item in items]
+
+
 @transaction.atomic
 def assessment_record(
     *,
@@ -97,12 +138,7 @@ def assessment_record(
     not applicable, a value out of range: refused, nothing written."""
     require(actor, Action.CREATE, Assessment)
     position = get_for_actor(Position.objects.select_related("unit"), actor, pk=position.pk)
-    version = StandardVersion.objects.select_for_update().select_related("standard__unit").filter(pk=version.pk).first()
-    if version is None or not position.unit.path.startswith(version.standard.unit.path):
-        raise ApplicationError(VERSION_NOT_FOUND, field="version")
-    if version.state != VersionState.PUBLISHED:
-        state = VersionState(version.state).label
-        raise ApplicationError(VERSION_NOT_PUBLISHED.format(number=version.number, state=state), field="version")
+    version = _usable_version(position, version.pk, lock=True)
     if assessed_on > timezone.localdate():
         raise ApplicationError(DATE_IN_FUTURE, field="assessed_on")
     if assessed_on < settings.YIZHAN_EARLIEST_DATE:

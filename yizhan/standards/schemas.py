@@ -148,3 +148,29 @@ class RatingOut(Schema):
     lines: list[str] = Field(..., description="计算过程，逐行")
     verdict: str
     created_at: datetime
+
+
+class FormItemOut(Schema):
+    key: str
+    group: str
+    text: str
+    check_type: str
+    minimum: Decimal | None
+    unit_label: str
+    choices: list[str]
+    required: bool
+    points: Decimal
+    known: bool | Decimal | None = Field(None, description="服务阵地档案中已有的值（预填，由评估人确认或更正）")
+
+
+class AssessmentFormOut(Schema):
+    position: int
+    position_name: str
+    standard: str
+    version: int
+    version_number: int
+    items: list[FormItemOut]
+
+
+class NotFoundOut(Schema):
+    detail: str = Field(..., description="中文错误说明：服务阵地不存在或不在您的管辖范围内")

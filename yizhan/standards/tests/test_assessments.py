@@ -361,3 +361,33 @@ def test_the_review_delists_after_two_unrated_periods(federation, admin, dalian,
 def test_the_review_is_for_those_who_rate(federation, dalian, make_actor):
     with pytest.raises(PermissionDeniedError):
         ratings_review(actor=make_actor(Role.STATION_MANAGER, dalian["street"]), period=2026)
+
+
+def test_the_form_prefills_what_the_record_knows(federation, dalian, make_user, login):
+    station = PositionFactory(
+        unit=dalian["street"], state=PositionState.OPERATING, facilities=["drinking_water", "wifi"]
+    )
+    centre = PositionFactory(
+        unit=dalian["zs"], kind=PositionKind.CENTRE, centre_level=CentreLevel.DISTRICT, floor_area=Decimal("320.5")
+    )
+    client = login(make_user(Role.UNIT_ADMIN, dalian["zs"]))
+    version = _version(federation, "star-rating")
+    form = client.get(f"/api/v1/assessments/form?position={station.pk}&version={version.pk}")
+    assert form.status_code == 200
+    known = {item["key"]: item["known"] for item in form.json()["items"]}
+    assert known["drinking_water"] is True and known["wifi"] is True and known["microwave"] is False
+    assert known["rules_posted"] is None and len(known) == 15 + 4
+    area = _version(federation, "centre-area")
+    items = client.get(f"/api/v1/assessments/form?position={centre.pk}&version={area.pk}").json()["items"]
+    assert [(i["key"], i["known"]) for i in items] == [
+        ("district_total", "320.5"),
+        ("district_hall", None),
+        ("district_other", None),
+    ]
+    # A station has nothing to fill in the centres' standard; a draft is no form.
+    empty = client.get(f"/api/v1/assessments/form?position={station.pk}&version={area.pk}")
+    assert empty.status_code == 400 and "没有适用" in empty.json()["detail"]
+    other = client.get(f"/api/v1/assessments/form?position={station.pk}&version=999999")
+    assert other.status_code == 400 and other.json()["field"] == "version"
+    xg = PositionFactory(unit=dalian["xg"], state=PositionState.OPERATING)
+    assert client.get(f"/api/v1/assessments/form?position={xg.pk}&version={version.pk}").status_code == 404
