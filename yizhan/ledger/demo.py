@@ -139,6 +139,7 @@ def load(today: date | None = None) -> list[str]:
     with transaction.atomic(), audit_context(actor_name="演示数据"):
         for i in range(0, len(rows), 5000):
             bulk_insert(rows[i : i + 5000])
+        services.ledger_months_rebuild(position_ids=[p.pk for p in positions])
         audit_record(
             action=AuditAction.IMPORT,
             object_type=DailyLedger._meta.label_lower,

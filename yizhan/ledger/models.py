@@ -234,6 +234,35 @@ class DailyLedgerRevision(models.Model):
         return f"{self.ledger} v{self.version}"
 
 
+class LedgerMonth(models.Model):
+    """A position's month of the daily ledger summed (issue 15 "Scale and speed"): every count,
+    both totals and the number of days entered, so a roll-up over years of a national network sums
+    one row per position and month instead of ~30. Derived state kept by the one writer of daily
+    rows (`services.ledger_month_refresh`, called by `ledger_day_save` under this row's lock, and
+    `ledger_months_rebuild` after bulk writes); tests compare it with the raw rows after entries,
+    corrections, late entries and uploads. Not shown by any page: `selectors.ledger_totals` reads it."""
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="ledger_months")
+    month = models.DateField(_("月份（该月 1 日）"))
+    days = models.PositiveIntegerField(_("台账天数"), default=0)
+    visits_total = models.PositiveBigIntegerField(default=0)
+    services_total = models.PositiveBigIntegerField(default=0)
+
+    scope_path_field = "position__unit__path"
+    scope_permissions_from = "ledger.dailyledger"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("台账月汇总")
+        verbose_name_plural = _("台账月汇总")
+        constraints = [models.UniqueConstraint(fields=["position", "month"], name="ledger_month_one_per_position")]
+        indexes = [models.Index(fields=["month", "position"], name="ledger_month_position")]
+
+    def __str__(self) -> str:
+        return f"{self.position_id} {self.month:%Y-%m}"
+
+
 # --- problem reports from the public (issue 15 §4; spec §2) -----------------------------------
 
 PROBLEM_TEXT_MAX_LENGTH = 200
@@ -401,3 +430,10 @@ LEDGER_FIGURES = (*VISIT_FIGURES, *ABILITY_FIGURES, *SERVICE_FIGURES)
 FIGURE_NAMES = tuple(name for name, _label in LEDGER_FIGURES)
 VISIT_NAMES = tuple(name for name, _label in VISIT_FIGURES)
 SERVICE_ITEM_NAMES = tuple(name for name, _label in (*ABILITY_FIGURES, *SERVICE_FIGURES))
+
+
+# The monthly summary holds one column per count of the daily ledger (added here so the two lists
+# cannot drift apart; the migration spells them out).
+for _name, _label in LEDGER_FIGURES:
+    LedgerMonth.add_to_class(_name, models.PositiveBigIntegerField(_label, default=0))
+SUMMED = (*FIGURE_NAMES, "visits_total", "services_total")

@@ -17,12 +17,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core import workflow
 from yizhan.core.audit import audit_context, audit_record
+from yizhan.core.bulk import bulk_insert
 from yizhan.core.errors import (
     ApplicationError,
     ConflictError,
@@ -49,6 +52,7 @@ from yizhan.ledger.models import (
     RATING_MAX,
     RATING_MIN,
     SERVICE_ITEM_NAMES,
+    SUMMED,
     TEXT_MAX_LENGTH,
     VISIT_NAMES,
     Activity,
@@ -56,6 +60,7 @@ from yizhan.ledger.models import (
     DailyLedger,
     DailyLedgerRevision,
     Feedback,
+    LedgerMonth,
     ProblemReport,
 )
 from yizhan.orgs.models import PHONE_VALIDATOR
@@ -596,6 +601,9 @@ def ledger_day_save(
         every = [{"field": f, "message": m} for f, m in problems]
         raise ApplicationError(message, field=field, extra={"problems": every})
     with transaction.atomic():
+        # The month's summary row is locked first: every writer of this position's month waits
+        # here, so each one's refresh sums the rows the ones before it committed.
+        month = _month_locked(position.pk, day)
         existing = DailyLedger.objects.select_for_update().filter(position=position, day=day).first()
         if existing is None:
             require(actor, Action.CREATE, DailyLedger)
@@ -607,6 +615,7 @@ def ledger_day_save(
             except IntegrityError:
                 existing = DailyLedger.objects.select_for_update().get(position=position, day=day)
                 raise _entered_meanwhile(existing) from None
+            ledger_month_refresh(month)
             return LedgerSaved(ledger, LedgerOutcome.CREATED)
         require(actor, Action.UPDATE, DailyLedger)
         if not overwrite and expected_version != existing.version:
@@ -628,7 +637,66 @@ def ledger_day_save(
         existing.version += 1
         _ledger_stamp(existing, actor)
         existing.save()
+        ledger_month_refresh(month)
         return LedgerSaved(existing, LedgerOutcome.CORRECTED)
+
+
+def _month_locked(position_id: int, day: date) -> LedgerMonth:
+    """The summary row of the position's month of `day`, created when missing, locked."""
+    first = day.replace(day=1)
+    month = LedgerMonth.objects.select_for_update().filter(position_id=position_id, month=first).first()
+    if month is None:
+        try:
+            with transaction.atomic():
+                LedgerMonth.objects.create(position_id=position_id, month=first)
+        except IntegrityError:
+            pass  # another writer created it meanwhile: wait for its lock below
+        month = LedgerMonth.objects.select_for_update().get(position_id=position_id, month=first)
+    return month
+
+
+def ledger_month_refresh(month: LedgerMonth) -> None:
+    """Sum the month's daily rows into its summary row (≤ 31 rows: exact by construction, whatever
+    the write was — an entry, a correction, an upload's row)."""
+    end = (month.month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    sums = (
+        DailyLedger.objects.filter(position_id=month.position_id, day__gte=month.month, day__lt=end)
+        .order_by()
+        .aggregate(days=Count("pk"), **{name: Sum(name) for name in SUMMED})
+    )
+    LedgerMonth.objects.filter(pk=month.pk).update(**{name: value or 0 for name, value in sums.items()})
+
+
+def ledger_months_rebuild(*, position_ids=None) -> int:
+    """Recompute the monthly summary from the daily rows (after a bulk write: the demo, a bench),
+    for some positions or all, in one transaction. Returns the number of summary rows."""
+    days = DailyLedger.objects.order_by()
+    if position_ids is not None:
+        days = days.filter(position_id__in=position_ids)
+    grouped = (
+        days.annotate(first=TruncMonth("day"))
+        .values("position_id", "first")
+        .annotate(n=Count("pk"), **{name: Sum(name) for name in SUMMED})
+    )
+    rows = []
+    for row in grouped:
+        first = row["first"] if isinstance(row["first"], date) else date.fromisoformat(str(row["first"])[:10])
+        rows.append(
+            LedgerMonth(
+                position_id=row["position_id"],
+                month=first.replace(day=1) if not isinstance(first, datetime) else first.date().replace(day=1),
+                days=row["n"],
+                **{name: row[name] or 0 for name in SUMMED},
+            )
+        )
+    with transaction.atomic():
+        stale = LedgerMonth.objects.all()
+        if position_ids is not None:
+            stale = stale.filter(position_id__in=position_ids)
+        stale.delete()
+        for start in range(0, len(rows), 5000):
+            bulk_insert(rows[start : start + 5000])
+    return len(rows)
 
 
 def _ledger_stamp(ledger: DailyLedger, actor: Actor) -> None:

@@ -50,6 +50,8 @@ NOT_IN_MATRIX = {
     "API or admin yet); it shares the standards.standard permissions, whose case probes them",
     "positions.positionstatechange": "a position's lifecycle history, written by its transitions and read "
     "through the position (the positions.position case's 'history' probe)",
+    "ledger.ledgermonth": "the daily ledger's monthly sums, derived state kept by ledger_day_save and read by "
+    "ledger_totals only (the ledger.dailyledger case's channels); no page, API or admin shows the rows",
 }
 
 # Permitted actions that no channel offers, so no probe can try them, and why. Listed here rather

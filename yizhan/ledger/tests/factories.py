@@ -14,6 +14,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from PIL import Image
 
+from yizhan.ledger import services
 from yizhan.ledger.choices import ActivityKind, FeedbackSource, ProblemKind
 from yizhan.ledger.models import (
     SERVICE_ITEM_NAMES,
@@ -44,7 +45,7 @@ class FeedbackFactory(DjangoModelFactory):
 
 class DailyLedgerFactory(DjangoModelFactory):
     """Yesterday's ledger of an operating station: a few riders and couriers who drank and rested.
-    Totals are computed as `services.ledger_day_save` computes them."""
+    Totals and the month's summary are kept as `services.ledger_day_save` keeps them."""
 
     class Meta:
         model = DailyLedger
@@ -65,6 +66,8 @@ class DailyLedgerFactory(DjangoModelFactory):
             ledger.own_items.values()
         )
         ledger.save()
+        # The monthly summary is derived from the days: kept as the service keeps it.
+        services.ledger_month_refresh(services._month_locked(ledger.position_id, ledger.day))
         return ledger
 
 

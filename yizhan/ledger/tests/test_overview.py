@@ -1,7 +1,8 @@
 """The unit dashboard (issue 15 §6): every figure links to a list whose rows add up to it (the
 test follows each link), a district sees its subtree only, a federation the whole tree, and the
 xlsx export holds the figures and the rows. Roll-ups equal the sum of their rows after inserts,
-corrections, late entries and uploads (Hypothesis)."""
+corrections, late entries and uploads, for any period (Hypothesis), and the monthly summary equals
+its days."""
 
 import re
 from datetime import timedelta
@@ -11,11 +12,11 @@ import pytest
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from yizhan.core.roles import Role
-from yizhan.ledger import overview, selectors, services
-from yizhan.ledger.models import DailyLedger, DailyLedgerRevision
+from yizhan.ledger import imports, overview, selectors, services
+from yizhan.ledger.models import DailyLedger, DailyLedgerRevision, LedgerMonth
 from yizhan.ledger.tests.factories import (
     ActivityFactory,
     DailyLedgerFactory,
@@ -112,7 +113,7 @@ def test_the_charts_come_from_this_site(world, dalian_map, make_user, login):
 @given(
     steps=st.lists(
         st.tuples(
-            st.sampled_from(["enter", "correct", "late"]),
+            st.sampled_from(["enter", "correct", "late", "upload"]),
             st.integers(min_value=0, max_value=2),  # which position
             st.integers(min_value=0, max_value=6),  # days back (late: 30 more)
             st.integers(min_value=0, max_value=500),
@@ -125,25 +126,56 @@ def test_roll_ups_equal_the_sum_of_their_rows(roll_world, steps):
     actor, positions, unit = roll_world
     DailyLedgerRevision.objects.all().delete()
     DailyLedger.objects.all().delete()
+    LedgerMonth.objects.all().delete()
     today = timezone.localdate()
     for action, which, back, value in steps:
         day = today - timedelta(days=back + (30 if action == "late" else 0))
+        figures = {"visits_delivery": value, "service_policy": value // 3}
+        if action == "upload":
+            row = [positions[which].code, day.isoformat(), value, value // 3]
+            result = imports.ledger_import(actor=actor, file=_upload(row))
+            assert result.ok, result.errors
+            continue
         stored = DailyLedger.objects.filter(position=positions[which], day=day).first()
         services.ledger_day_save(
             actor=actor,
             position=positions[which],
             day=day,
-            figures={"visits_delivery": value, "service_policy": value // 3},
+            figures=figures,
             expected_version=stored.version if stored else None,
         )
     rows = list(DailyLedger.objects.all())
-    totals = selectors.ledger_totals(actor=actor, unit=unit)
-    assert totals["visits_total"] == sum(r.visits_total for r in rows)
-    assert totals["service_policy"] == sum(r.service_policy for r in rows)
-    assert totals["days"] == len(rows)
     assert all(r.visits_total == r.visits_delivery for r in rows)
+    periods = [(None, None), (today - timedelta(days=45), today), (today - timedelta(days=3), None)]
+    periods += [(None, today - timedelta(days=20)), (today.replace(day=1), today)]
+    for date_from, date_to in periods:
+        kept = [r for r in rows if (date_from is None or r.day >= date_from) and (date_to is None or r.day <= date_to)]
+        totals = selectors.ledger_totals(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
+        assert totals["visits_total"] == sum(r.visits_total for r in kept), (date_from, date_to)
+        assert totals["service_policy"] == sum(r.service_policy for r in kept)
+        assert totals["days"] == len(kept)
+        zs = selectors.ledger_totals(actor=actor, unit=positions[0].unit, date_from=date_from, date_to=date_to)
+        assert zs["visits_total"] == sum(r.visits_total for r in kept if r.position.unit_id == positions[0].unit_id)
     trend = overview.overview(actor=actor, unit=unit, date_from=today - timedelta(days=60), date_to=today).trend
-    assert sum(stat.value for stat in trend) == totals["visits_total"]
+    assert (
+        sum(stat.value for stat in trend)
+        == selectors.ledger_totals(actor=actor, unit=unit, date_from=today - timedelta(days=60), date_to=today)[
+            "visits_total"
+        ]
+    )
+    for month in LedgerMonth.objects.all():
+        raw = [r for r in rows if r.position_id == month.position_id and r.day.replace(day=1) == month.month]
+        assert (month.days, month.visits_total) == (len(raw), sum(r.visits_total for r in raw))
+
+
+def _upload(row) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["阵地编号", "日期", "外卖送餐员", "政策咨询"])
+    sheet.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ NOT_AUDITED = {
     "positions.positionstatechange": "the lifecycle history, written with the position's audited UPDATE",
     "ledger.feedbackstatuschange": "the handling history, written with the feedback's audited UPDATE",
     "ledger.dailyledgerrevision": "a day's earlier figures, written with the corrected day's audited UPDATE",
+    "ledger.ledgermonth": "derived state: a position's month of the daily ledger summed from its audited days",
     "ledger.problemreportstatechange": "the handling history, written with the report's audited UPDATE",
     "publishing.publishedposition": "derived from the audited position writes: a position as published to "
     "partners, rewritten by publishing/publication.py from the change feed",
