@@ -23,6 +23,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,7 @@ MOVED_M = 20.0
 DIFFERENCE_CHANGED = _("导出差异之后又有阵地变化，请重新下载差异文件、上传后再记录")
 CLOSED_STATE = {PositionState.SUSPENDED: "暂停服务", PositionState.DELISTED: "已摘牌"}
 DELETED_STATE = "已删除"
+MOVED_OUT_STATE = "已移出本单位范围"
 EXPORT_REPR = "地图标注差异导出（{platform}）{count} 条"
 CHANGE_HEADER = {MapPlatform.AMAP: "变更", MapPlatform.BAIDU: "change"}
 
@@ -61,37 +63,92 @@ class Difference:
         return self.position.code if self.position is not None else self.point.code
 
 
+# Two points less than this far apart in both latitude and longitude (degrees) are less than
+# MOVED_M apart: 0.00009° is at most 10 m either way, so at most 14.2 m together. Only points
+# differing by more in one of them are measured (`distance_m`), so the database filters first.
+NEAR_DEGREES = 0.00009
+
+
+def _operating(unit: Unit):
+    return Position.objects.filter(unit__path__startswith=unit.path, state=PositionState.OPERATING)
+
+
+def _marked(unit: Unit, platform: str):
+    return MapPoint.objects.filter(platform=platform, unit_path__startswith=unit.path)
+
+
+def _changed_candidates(unit: Unit, platform: str):
+    """Marked points of operating positions whose name differs or that moved more than the near
+    box: a superset of the moved and renamed ones, found by the database."""
+    here = _operating(unit).filter(pk=OuterRef("position_id"))
+    return (
+        _marked(unit, platform)
+        .annotate(
+            now_lng=Subquery(here.values("lng")[:1]),
+            now_lat=Subquery(here.values("lat")[:1]),
+            now_name=Subquery(here.values("official_name")[:1]),
+        )
+        .filter(now_name__isnull=False)
+        .filter(
+            ~Q(name=F("now_name"))
+            | Q(lng__gt=F("now_lng") + NEAR_DEGREES)
+            | Q(lng__lt=F("now_lng") - NEAR_DEGREES)
+            | Q(lat__gt=F("now_lat") + NEAR_DEGREES)
+            | Q(lat__lt=F("now_lat") - NEAR_DEGREES)
+        )
+    )
+
+
+def _changes(point: MapPoint, position: Position) -> tuple[str, ...]:
+    changes = []
+    if distance_m(point.lng, point.lat, position.lng, position.lat) > MOVED_M:
+        changes.append(MarkingChange.MOVED)
+    if point.name != position.official_name:
+        changes.append(MarkingChange.RENAMED)
+    return tuple(changes)
+
+
 def difference(*, unit: Unit, platform: str) -> list[Difference]:
     """The rows to upload to `platform` for the operating positions of `unit`'s subtree, ordered
-    by code."""
-    current = {
-        p.pk: p
-        for p in Position.objects.filter(
-            unit__path__startswith=unit.path, state=PositionState.OPERATING
-        ).select_related("unit")
-    }
-    marked = {m.position_id: m for m in MapPoint.objects.filter(platform=platform, unit_path__startswith=unit.path)}
-    rows = []
-    for pk, position in current.items():
-        point = marked.get(pk)
-        if point is None:
-            rows.append(Difference(position, None, (MarkingChange.NEW,)))
-            continue
-        changes = []
-        if distance_m(point.lng, point.lat, position.lng, position.lat) > MOVED_M:
-            changes.append(MarkingChange.MOVED)
-        if point.name != position.official_name:
-            changes.append(MarkingChange.RENAMED)
+    by code. The database finds the candidates (never marked, no longer operating here, renamed
+    or moved beyond the near box); only those are read and checked."""
+    marked_here = _marked(unit, platform).filter(position_id=OuterRef("pk"))
+    new = _operating(unit).filter(~Exists(marked_here)).select_related("unit")
+    rows = [Difference(position, None, (MarkingChange.NEW,)) for position in new]
+    candidates = list(_changed_candidates(unit, platform))
+    positions = _operating(unit).select_related("unit").in_bulk([c.position_id for c in candidates])
+    for point in candidates:
+        position = positions[point.position_id]
+        changes = _changes(point, position)
         if changes:
-            rows.append(Difference(position, point, tuple(changes)))
-    gone = [pk for pk in marked if pk not in current]
-    states = dict(Position.objects.filter(pk__in=gone).values_list("pk", "state"))
-    for pk in gone:
-        label = CLOSED_STATE.get(states.get(pk), DELETED_STATE) if pk in states else DELETED_STATE
-        if states.get(pk) == PositionState.OPERATING:
-            label = "已移出本单位范围"
-        rows.append(Difference(None, marked[pk], (MarkingChange.CLOSED,), label))
+            rows.append(Difference(position, point, changes))
+    still = _operating(unit).filter(pk=OuterRef("position_id"))
+    gone = list(_marked(unit, platform).filter(~Exists(still)))
+    states = dict(Position.objects.filter(pk__in=[m.position_id for m in gone]).values_list("pk", "state"))
+    for point in gone:
+        state = states.get(point.position_id)
+        if state is None:
+            label = DELETED_STATE
+        elif state == PositionState.OPERATING:
+            label = MOVED_OUT_STATE
+        else:
+            label = CLOSED_STATE.get(state, DELETED_STATE)
+        rows.append(Difference(None, point, (MarkingChange.CLOSED,), label))
     return sorted(rows, key=lambda d: d.code)
+
+
+def out_of_date_count(*, unit: Unit, platform: str) -> int:
+    """How many rows the difference has, counted by the database but for the few candidates of
+    moved or renamed whose distance is measured: cheap enough for the 工作台."""
+    marked_here = _marked(unit, platform).filter(position_id=OuterRef("pk"))
+    new = _operating(unit).filter(~Exists(marked_here)).count()
+    still = _operating(unit).filter(pk=OuterRef("position_id"))
+    gone = _marked(unit, platform).filter(~Exists(still)).count()
+    candidates = list(_changed_candidates(unit, platform))
+    changed = sum(
+        1 for c in candidates if c.name != c.now_name or distance_m(c.lng, c.lat, c.now_lng, c.now_lat) > MOVED_M
+    )
+    return new + gone + changed
 
 
 def difference_digest(rows: list[Difference]) -> str:
@@ -243,8 +300,3 @@ def map_marking_record(*, actor: Actor, unit: Unit, platform: str, expected_dige
             },
         )
     return marking
-
-
-def out_of_date_count(*, unit: Unit, platform: str) -> int:
-    """How many of the subtree's points on `platform` are out of date (the rows of its difference)."""
-    return len(difference(unit=unit, platform=platform))

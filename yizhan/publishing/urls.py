@@ -14,4 +14,5 @@ urlpatterns = [
 urlpatterns += [
     path("map-marking/", views.map_marking_page, name="map_marking"),
     path("map-marking/<str:platform>/difference.csv", views.map_difference_download, name="map_difference"),
+    path("map-marking/<str:platform>/out-of-date/", views.out_of_date_page, name="out_of_date"),
 ]

@@ -248,3 +248,23 @@ def map_difference_download(request, platform: str):
     response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
     response["X-Difference-Digest"] = found.digest
     return response
+
+
+@staff_view
+def out_of_date_page(request, platform: str):
+    """The map points of a unit's subtree out of date on one platform: the 工作台's figure's rows."""
+    if platform not in MapPlatform.values:
+        raise NotFoundError(str(BAD_PLATFORM))
+    actor = request.actor
+    unit = _marking_unit(request)
+    rows = marking.marking_difference(actor=actor, unit=unit, platform=platform)
+    return render(
+        request,
+        "publishing/out_of_date.html",
+        {
+            "unit": unit,
+            "platform": MapPlatform(platform),
+            "rows": rows,
+            "may_export": actor.can(Action.EXPORT, MapMarking),
+        },
+    )

@@ -78,6 +78,9 @@ def test_new_moved_and_renamed_closed_rows(zs_client, zs_admin, make_position, m
     assert rows[c.code]["变更"] == "关闭或摘牌" and rows[c.code]["状态"] == "暂停服务"
     assert rows[new.code]["变更"] == "新增"
     assert len(rows) == 4
+    zs = a.unit
+    assert marking.out_of_date_count(unit=zs, platform="amap") == 4
+    assert marking.out_of_date_count(unit=zs, platform="baidu") == 2
     # Baidu has its own marking: everything operating is new there, in BD-09.
     baidu = rows_of(zs_client.get(DIFF.format(platform="baidu"), {"unit": "DL-ZS"}))
     assert {r["code"] for r in baidu} == {a.code, new.code}
@@ -130,3 +133,19 @@ def test_the_page_shows_what_is_out_of_date(zs_client, zs_admin, marked):
     assert r.status_code == 302
     page = zs_client.get("/staff/publishing/map-marking/", {"unit": "DL-ZS"}).content.decode()
     assert 'data-out-of-date="0"' in page
+
+
+def test_the_dashboard_counts_the_out_of_date_points_and_links_to_them(login, zs_admin, marked):
+    from yizhan.core.dashboard import dashboard_for
+
+    position_services.position_update(actor=zs_admin, position=marked[0], lng=marked[0].lng + 0.001)
+    position_services.position_update(actor=zs_admin, position=marked[1], lng=marked[1].lng + 0.00005)  # < 20 m
+    (panel,) = [p for p in dashboard_for(actor=zs_admin).panels if p.name == "publishing"]
+    amap, baidu = panel.figures
+    assert (amap.count, baidu.count) == (1, 3)
+    assert amap.todo and not baidu.todo  # marked on Amap only: Baidu's points are not yet its work
+    client = login(zs_admin.user)
+    page = client.get(amap.url).content.decode()
+    assert '<p class="count">共 1 ' in page and f'data-difference="{marked[0].code}"' in page
+    assert page.count("data-difference=") == 1
+    assert client.get(baidu.url).content.decode().count("data-difference=") == 3
