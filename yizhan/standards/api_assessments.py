@@ -105,6 +105,7 @@ def assessment_create(request: HttpRequest, payload: AssessmentIn):
         answers=payload.answers,
         notes=payload.notes,
         note=payload.note,
+        correct_record=payload.correct_record,
     )
     return Status(201, assessment_detail_out(request.actor, assessment))
 

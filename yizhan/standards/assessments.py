@@ -19,7 +19,7 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
 from yizhan.positions.choices import Facility, PositionKind, PositionState
 from yizhan.positions.models import Position
-from yizhan.positions.services import position_transition
+from yizhan.positions.services import position_transition, position_update
 from yizhan.standards.choices import CheckType, VersionState
 from yizhan.standards.models import Assessment, AssessmentAnswer, StandardItem, StandardVersion, StarRatingRecord
 from yizhan.standards.rating import MANAGEMENT_ITEMS, after_result, delisting_due, rate
@@ -130,12 +130,15 @@ def assessment_record(
     answers: Mapping[str, object],
     notes: Mapping[str, str] | None = None,
     note: str = "",
+    correct_record: bool = False,
 ) -> Assessment:
     """Record an assessment of `position` against the published `version` on `assessed_on`:
     `answers` maps each applicable item's key to the value found (yes/no, a number, a choice);
     every applicable item is answered. Stores the compliance rate (required items met ÷ required
     items applicable). A draft or superseded version, a standard of another federation, an item
-    not applicable, a value out of range: refused, nothing written."""
+    not applicable, a value out of range: refused, nothing written. With `correct_record`, what the
+    assessor found of what the record knows (facilities, a centre's total floor area) corrects the
+    position's record through `position_update`, in the same transaction."""
     require(actor, Action.CREATE, Assessment)
     position = get_for_actor(Position.objects.select_related("unit"), actor, pk=position.pk)
     version = _usable_version(position, version.pk, lock=True)
@@ -173,7 +176,24 @@ def assessment_record(
     for row in rows:
         row.assessment = assessment
         row.save()
+    if correct_record:
+        _correct_record(actor, position, rows)
     return assessment
+
+
+def _correct_record(actor: Actor, position: Position, rows: list[AssessmentAnswer]) -> None:
+    """Correct the position's facilities and floor area from the answers, where they differ."""
+    found = {row.item.key: row.yes for row in rows if row.yes is not None and row.item.key in Facility.values}
+    areas = [row.number for row in rows if row.number is not None and row.item.key.endswith("_total")]
+    changes = {}
+    facilities = {f for f in position.facilities or [] if found.get(f) is not False}
+    facilities |= {key for key, present in found.items() if present}
+    if facilities != set(position.facilities or []):
+        changes["facilities"] = [f for f in Facility.values if f in facilities]
+    if areas and (position.floor_area is None or Decimal(position.floor_area) != areas[0]):
+        changes["floor_area"] = areas[0]
+    if changes:
+        position_update(actor=actor, position=position, **changes)
 
 
 def _plain(value):

@@ -93,6 +93,7 @@ class AssessmentIn(Schema):
     answers: dict[str, bool | Decimal | str] = Field(..., description="条目代码 → 是/否、数值或选项")
     notes: dict[str, str] = Field(default_factory=dict, description="条目代码 → 说明（佐证）")
     note: str = Field("", max_length=2000)
+    correct_record: bool = Field(False, description="以评估所见更正服务阵地档案（设施、中心面积）")
 
 
 class AnswerOut(Schema):

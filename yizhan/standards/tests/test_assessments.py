@@ -391,3 +391,40 @@ def test_the_form_prefills_what_the_record_knows(federation, dalian, make_user, 
     assert other.status_code == 400 and other.json()["field"] == "version"
     xg = PositionFactory(unit=dalian["xg"], state=PositionState.OPERATING)
     assert client.get(f"/api/v1/assessments/form?position={xg.pk}&version={version.pk}").status_code == 404
+
+
+def test_an_assessment_corrects_the_record_when_asked(federation, admin, dalian):
+    station = PositionFactory(
+        unit=dalian["street"], state=PositionState.OPERATING, facilities=["drinking_water", "wifi"]
+    )
+    version = _version(federation, "star-rating")
+    today = timezone.localdate()
+    answers = _all_yes(version, wifi=False, toilet="否")
+    assessment_record(actor=admin, position=station, version=version, assessed_on=today, answers=answers)
+    station.refresh_from_db()
+    assert station.facilities == ["drinking_water", "wifi"]  # not asked: the record stays
+    assessment_record(
+        actor=admin, position=station, version=version, assessed_on=today, answers=answers, correct_record=True
+    )
+    station.refresh_from_db()
+    expected = {key for key, value in answers.items() if value is True and key not in ("rules_posted",)}
+    assert set(station.facilities) == expected - {"manager_assigned", "ledger_current", "info_shown"}
+    assert "wifi" not in station.facilities and "toilet" not in station.facilities
+    centre = PositionFactory(
+        unit=dalian["zs"],
+        kind=PositionKind.CENTRE,
+        centre_level=CentreLevel.STREET,
+        official_name="青泥洼桥街道职工服务中心",
+        floor_area=Decimal(150),
+    )
+    area = _version(federation, "centre-area")
+    assessment_record(
+        actor=admin,
+        position=centre,
+        version=area,
+        assessed_on=today,
+        answers={"street_total": "210"},
+        correct_record=True,
+    )
+    centre.refresh_from_db()
+    assert centre.floor_area == Decimal(210)
