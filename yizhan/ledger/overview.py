@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from io import BytesIO
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -213,11 +213,13 @@ def idle_positions(*, actor: Actor, unit, until: date | None = None):
     require(actor, Action.VIEW, DailyLedger)
     until = until or timezone.localdate()
     since = until - timedelta(days=IDLE_DAYS - 1)
-    busy = DailyLedger.objects.filter(day__gte=since, day__lte=until, visits_total__gt=0).values("position_id")
+    # Per position, a seek on the (position, day) key: a NOT IN over every busy row of the period
+    # read the whole network's days for one city (bench/ledger_dashboard.py).
+    busy = DailyLedger.objects.filter(position_id=OuterRef("pk"), day__gte=since, day__lte=until, visits_total__gt=0)
     return (
         Position.objects.restrict(actor)
         .filter(unit__path__startswith=unit.path, state=PositionState.OPERATING)
-        .exclude(pk__in=busy)
+        .exclude(Exists(busy))
         .select_related("unit")
         .order_by("code")
     )
