@@ -213,6 +213,11 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "partner_id": 10**6,  # a missing partner (404)
         "key_id": 10**6,  # a missing key of a partner (404)
         "key_pk": 10**6,
+        "activity_id": 10**6,  # a missing activity (404)
+        "standard_id": 10**6,  # a missing standard (404)
+        "version_id": 10**6,  # a missing version of a standard (404)
+        "item_id": 10**6,  # a missing item of a standard (404)
+        "assessment_id": 10**6,  # a missing assessment (404)
         "platform": "amap",  # a map platform of the marking pages
         "adcode": unit.region.adcode,
         "token": "no-such-import",
@@ -239,6 +244,10 @@ def sample_value(route: str, name: str, objects: dict) -> str:
             "reports": SimpleNamespace(pk=10**6),
             # Partners: a missing one (404).
             "partners": SimpleNamespace(pk=10**6),
+            # Activities, standards and assessments: a missing one (404).
+            "activities": SimpleNamespace(pk=10**6),
+            "standards": SimpleNamespace(pk=10**6),
+            "assessments": SimpleNamespace(pk=10**6),
         }
         assert collection in by_collection, f"{route}: add a sample record for '{collection}' to sample_value"
         return str(by_collection[collection].pk)
