@@ -45,6 +45,11 @@ def stations(make_position, dalian_map, make_actor):
     return {"unknown": unknown, "always": always, "admin": admin}
 
 
+def _status(page: str) -> str:
+    """The station page's opening status: its `r-open` element (a badge with a symbol and the text)."""
+    return re.search(r'<(p|span) class="r-open[^>]*>(?:<span[^>]*>[^<]*</span>)?[^<]*</\1>', page).group()
+
+
 def _card(page: str, name: str) -> str:
     start = page.index(name)
     return page[start : page.index("</li>", start)]
@@ -57,7 +62,7 @@ def test_the_finder_card_and_page_say_to_be_verified_never_closed(stations):
     assert UNKNOWN in card and "is-unknown" in card
     assert "已关闭" not in card and "is-closed" not in card
     position = client.get(f"/p/{stations['unknown'].code}/").content.decode()
-    status = re.search(r'<p class="r-open[^>]*>.*?</p>', position, re.S).group()
+    status = _status(position)
     assert UNKNOWN in status and "已关闭" not in status
     hours = position[position.index('id="hours-h"') :]
     assert f"{UNKNOWN}（登记原文：工作日开放）" in hours
@@ -93,7 +98,7 @@ def test_a_dated_exception_still_closes_a_day_of_unknown_hours(stations):
     position.refresh_from_db()
     assert status == position_opening(position)
     page = Client().get(f"/p/{position.code}/").content.decode()
-    assert "已关闭" in re.search(r'<p class="r-open[^>]*>.*?</p>', page, re.S).group()
+    assert "已关闭" in _status(page)
     tomorrow = timezone.now() + timedelta(days=1)
     assert index.current_index().opening(position.pk, tomorrow).unknown
 
