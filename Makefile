@@ -9,13 +9,15 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 .PHONY: run setup install assets messages test test-sqlite test-postgres test-fast browser-deps bench-deps lint bench lock clean
 
 # One background-job worker runs beside the server (the database queue, or RQ when REDIS_URL is
-# set); Ctrl-C stops both, and the trap stops the worker however the server ends.
+# set), and the round that starts partners' due webhook deliveries every 30 s (issue 20 §5);
+# Ctrl-C stops all three, and the trap stops the others however the server ends.
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
-	@echo "驿站 serving on http://$(HOST)/ with one background-job worker  (Ctrl-C to stop)"
+	@echo "驿站 serving on http://$(HOST)/ with one background-job worker and the partners' webhook round  (Ctrl-C to stop)"
 	@$(PY) manage.py jobs_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py publishing_webhooks --interval 30 & webhooks=$$!; \
+	trap 'kill $$worker $$webhooks 2>/dev/null; wait $$worker $$webhooks 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 setup: $(VENV)/.installed assets messages
