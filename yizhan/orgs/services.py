@@ -28,6 +28,7 @@ from yizhan.orgs.imports.areas import area_geometry_read, area_geometry_union, g
 from yizhan.orgs.imports.regions import RegionImportResult, region_import_adcode
 from yizhan.orgs.models import CUSTOM_AREA_PREFIX, Membership, Region, Unit, User
 from yizhan.orgs.selectors import ACTIVE_MEMBERSHIP_SESSION_KEY
+from yizhan.orgs.signals import federation_created
 
 CODE_TAKEN = _("单位代码“{code}”已被使用")
 # A code held by a unit outside the actor's scope: refused (unit codes are unique everywhere)
@@ -309,6 +310,7 @@ class FederationSetup:
     security_admin: User
     password: str  # the security admin's one-time password, shown once
     regions: RegionImportResult
+    notes: tuple[str, ...] = ()  # what `federation_created`'s receivers did
 
 
 def security_admin_open(*, unit: Unit, username: str, full_name: str = "") -> tuple[User, str]:
@@ -342,7 +344,8 @@ def federation_setup(
     """Set a federation up from the command line (issue 14 §1), all or nothing: load the area of
     `adcode` and every area below it (`region_import_adcode`), create the federation (a provincial
     federation for a province, a city federation otherwise, unless `type` says; a city federation
-    below the provincial federation `parent_code`), and open its first security admin."""
+    below the provincial federation `parent_code`), open its first security admin, and send
+    `signals.federation_created` for what other apps give a new federation (its standards)."""
     regions = region_import_adcode(adcode)
     region = Region.objects.defer("boundary").get(adcode=adcode)
     parent = None
@@ -354,7 +357,10 @@ def federation_setup(
         type = UnitType.PROVINCIAL_FEDERATION if region.level == RegionLevel.PROVINCE else UnitType.CITY_FEDERATION
     unit = federation_create(code=code, name=name, type=type, region=region, parent=parent)
     user, password = security_admin_open(unit=unit, username=security_admin, full_name=security_admin_name)
-    return FederationSetup(unit=unit, security_admin=user, password=password, regions=regions)
+    # What other apps give a new federation (the standards app: its shipped standards), in this
+    # transaction: a receiver that fails undoes the whole set-up.
+    notes = tuple(str(note) for _receiver, note in federation_created.send(sender=Unit, unit=unit) if note)
+    return FederationSetup(unit=unit, security_admin=user, password=password, regions=regions, notes=notes)
 
 
 # --- Custom areas (issue 14 §2) ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The standards shipped with Yizhan (spec §3), loaded as version 1 of each standard of a
-federation by `load_defaults` (the demo and `yizhan standards-load`). They are data: the
-federation edits a draft copy and publishes its own versions.
+federation by `services.standard_defaults_load` (`yizhan federation-create`, the demo and
+`yizhan standards-load`). They are data: the federation edits a draft copy and publishes its own
+versions.
 
 Each item: (key, text, options) where options may set group, kinds, centre_levels, check_type,
 minimum, unit_label, choices, passing_choices, required and points."""

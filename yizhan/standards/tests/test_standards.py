@@ -4,18 +4,23 @@ rule that a published version never changes."""
 from __future__ import annotations
 
 from decimal import Decimal
+from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from yizhan.core.audit import audit_context
+from yizhan.core.audit import audit_context, audit_verify
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from yizhan.core.models import AuditEntry
+from yizhan.core.models import AuditAction, AuditEntry
 from yizhan.core.roles import Role
 from yizhan.orgs.choices import UnitType
+from yizhan.orgs.models import Unit
+from yizhan.orgs.services import federation_setup
+from yizhan.orgs.signals import federation_created
 from yizhan.positions.choices import OPTIONAL_FACILITIES, REQUIRED_FACILITIES
 from yizhan.standards import services
 from yizhan.standards.choices import CheckType, VersionState
+from yizhan.standards.defaults import DEFAULT_STANDARDS
 from yizhan.standards.models import Standard, StandardItem, StandardVersion
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +225,86 @@ def test_the_api_drafts_edits_and_publishes(federation, dalian, make_user, login
     assert frozen.status_code == 400 and "已发布版本不能修改" in frozen.json()["detail"]
     detail = client.get(f"/api/v1/standards/{nine['id']}").json()
     assert [(v["number"], v["state"]) for v in detail["versions"]] == [(2, "published"), (1, "superseded")]
+
+
+# --- a federation set up gets the defaults (orgs.signals.federation_created) --------------------
+
+
+def _loaded(unit) -> dict[str, tuple]:
+    """code → (state, number, item count) of each of the unit's standard versions."""
+    return {
+        v.standard.code: (v.state, v.number, v.items.count())
+        for v in StandardVersion.objects.filter(standard__unit=unit).select_related("standard")
+    }
+
+
+def test_federation_create_gives_a_new_federation_the_published_defaults(make_actor):
+    out = StringIO()
+    call_command("federation_create", name="郑州市总工会", code="ZZ", adcode="410100", stdout=out)
+    assert "建设标准：已载入预置标准 7 项（第1版，已发布）" in out.getvalue()
+    zz = Unit.objects.get(code="ZZ")
+    expected = {
+        code: (VersionState.PUBLISHED, 1, len(items)) for code, (_n, _s, _d, items) in DEFAULT_STANDARDS.items()
+    }
+    assert _loaded(zz) == expected
+    # Audited like any write: one CREATE entry per row, the set-up's actor and the federation's unit.
+    rows = [
+        *Standard.objects.filter(unit=zz),
+        *StandardVersion.objects.filter(standard__unit=zz),
+        *StandardItem.objects.filter(version__standard__unit=zz),
+    ]
+    entries = AuditEntry.objects.filter(object_type__startswith="standards.")
+    assert sorted(entries.values_list("object_type", "object_id")) == sorted(
+        (row._meta.label_lower, str(row.pk)) for row in rows
+    )
+    assert set(entries.values_list("action", "actor_name", "unit_path")) == {
+        (AuditAction.CREATE, "命令行:federation-create", zz.path)
+    }
+    assert audit_verify().ok
+    # What the federation admin then does with them works as with standards loaded any other way.
+    admin = make_actor(Role.FEDERATION_ADMIN, zz)
+    draft = services.standard_draft_create(actor=admin, standard=_standard(zz, "nine-haves"))
+    assert draft.number == 2 and draft.items.count() == 9
+
+
+def test_setting_up_and_loading_again_creates_nothing_twice():
+    call_command("federation_create", name="郑州市总工会", code="ZZ", adcode="410100", stdout=StringIO())
+    zz = Unit.objects.get(code="ZZ")
+    before, entries = _loaded(zz), AuditEntry.objects.count()
+    out = StringIO()
+    call_command("standards_load", "ZZ", stdout=out)
+    assert "未作改动" in out.getvalue()
+    with pytest.raises(CommandError):  # the same federation again: refused, nothing written
+        call_command("federation_create", name="郑州市总工会", code="ZZ", adcode="410100", stdout=StringIO())
+    # The receiver itself, sent again: the standards the federation has are left alone.
+    with audit_context(actor_name="test"):
+        federation_created.send(sender=Unit, unit=zz)
+    assert _loaded(zz) == before and AuditEntry.objects.count() == entries
+    assert Standard.objects.count() == len(DEFAULT_STANDARDS)
+
+
+def test_only_a_top_level_federation_gets_its_own_defaults(dalian):
+    with audit_context(actor_name="test"):
+        notes = [note for _r, note in federation_created.send(sender=Unit, unit=dalian["zs"])]
+    assert not Standard.objects.exists() and not any(notes)  # a unit below reads its federation's
+    with audit_context(actor_name="test"):
+        notes = [note for _r, note in federation_created.send(sender=Unit, unit=dalian["city"])]
+    assert set(_loaded(dalian["city"])) == set(DEFAULT_STANDARDS) and any(notes)
+
+
+def test_units_created_without_the_set_up_get_no_standards(dalian):
+    # The tests' factories and the demos place units with `federation_create`: no standards, no cost.
+    assert not Standard.objects.exists()
+
+
+def test_a_receiver_that_fails_undoes_the_whole_set_up():
+    def broken(sender, **kwargs):
+        raise ApplicationError("坏了")
+
+    federation_created.connect(broken, dispatch_uid="test.broken")
+    try:
+        with pytest.raises(ApplicationError):
+            federation_setup(code="ZZ", name="郑州市总工会", adcode="410100", security_admin="zz_security")
+    finally:
+        federation_created.disconnect(dispatch_uid="test.broken")
+    assert not Unit.objects.filter(code="ZZ").exists() and not Standard.objects.exists()

@@ -1,6 +1,7 @@
 """`yizhan federation-create --name 郑州市总工会 --code ZZ --adcode 410100` (issue 14 §1): loads the
-city's (or province's) administrative areas, creates the federation and its first security admin,
-and prints that admin's one-time password once. All or nothing."""
+city's (or province's) administrative areas, creates the federation (a top-level one with the
+shipped standards, `orgs.signals.federation_created`) and its first security admin, and prints
+that admin's one-time password once. All or nothing."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -61,6 +62,8 @@ class Command(BaseCommand):
                 f"新增 {regions.created}，更新 {regions.updated}，未变 {regions.unchanged}"
             )
         )
+        for note in setup.notes:
+            self.stdout.write(note)
         self.stdout.write(f"安全管理员：{setup.security_admin.username}")
         self.stdout.write(f"一次性密码：{setup.password}")
         self.stdout.write(

@@ -1,6 +1,8 @@
 """`yizhan standards-load UNIT_CODE`: version 1 of each shipped standard (spec §3: 九有, 八有, 六有,
-facilities, centre floor areas, centre service items) for a federation, published. Run by the
-operator after `federation-create`; run again, it leaves the standards the federation has alone."""
+facilities, centre floor areas, centre service items) for a federation, published.
+`federation-create` already loads them for a top-level federation; this gives them to one that
+lacks them (a city federation below a province). Run again, it leaves the standards the federation
+has alone."""
 
 from django.core.management.base import BaseCommand, CommandError
 
