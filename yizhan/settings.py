@@ -428,6 +428,10 @@ YIZHAN_GEOCODER_URL = os.environ.get("YIZHAN_GEOCODER_URL", "")
 YIZHAN_GEOCODER_TIMEOUT_SECONDS = float(os.environ.get("YIZHAN_GEOCODER_TIMEOUT_SECONDS", "2"))
 YIZHAN_GEOCODER_CACHE_SECONDS = int(os.environ.get("YIZHAN_GEOCODER_CACHE_SECONDS", str(7 * 86400)))
 YIZHAN_GEOCODER_RETRY_SECONDS = int(os.environ.get("YIZHAN_GEOCODER_RETRY_SECONDS", "60"))
+# What the finder does with a position that has an open "closed" or "locked" problem report (issue
+# 15 §4): "demote" (the default) ranks it after the others, "hide" leaves it out, "off" neither; its
+# result says so either way.
+YIZHAN_FINDER_REPORTED_CLOSED = os.environ.get("YIZHAN_FINDER_REPORTED_CLOSED", "demote").strip().lower() or "demote"
 # Requests per client address to /api/v1/public/ ("120/m": count / s, m, h or d; "off" for none).
 YIZHAN_PUBLIC_RATE = os.environ.get("YIZHAN_PUBLIC_RATE", "120/m")
 # Origins (scheme://host[:port], comma-separated) whose pages may call /api/v1/public/; none by default.

@@ -105,7 +105,9 @@ def _public_fields(position: Position, crs: CRS, opening: OpeningStatus) -> dict
     summary="附近的服务阵地",
     description=(
         "按直线距离由近到远列出附近对公众开放的服务阵地（运营中，及灰色显示的暂停服务阵地），可按设施、六能、"
-        "类型、服务对象和“此刻开放”筛选。坐标按 crs 解释和返回（手机 GPS 为 wgs84）。"
+        "类型、服务对象和“此刻开放”筛选。有职工反映“开放时间没开门”或“门锁着进不去”且尚未核实处理的阵地"
+        "（reported_closed 非空）默认排在其他阵地之后，也可配置为不列出（YIZHAN_FINDER_REPORTED_CLOSED）。"
+        "坐标按 crs 解释和返回（手机 GPS 为 wgs84）。"
         "walk_minutes 是近似值：直线距离 × 绕行系数（默认 1.3）÷ 步行速度（默认 5 km/h），向上取整，"
         "并非按路网计算的步行时间。参数错误返回 400（中文说明），请求过多返回 429（见 Retry-After）。"
     ),
@@ -141,13 +143,19 @@ def _asker_members(result: selectors.NearbyPublic, crs: CRS) -> bytes:
     """The members of a nearby result that depend on the asker: the point in the asked system,
     opening at the time asked, distance and walking time."""
     lng, lat = _public_point(result.record.lng, result.record.lat, crs)
-    return b'"lng":%r,"lat":%r,%s,"distance_m":%d,"walk_minutes":%d' % (
+    return b'"lng":%r,"lat":%r,%s,"distance_m":%d,"walk_minutes":%d,"reported_closed":%s' % (
         lng,
         lat,
         _opening_members(result.opening),
         round(result.distance_m),
         result.walk_minutes,
+        _reported_member(result.reported),
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _reported_member(kinds: tuple[str, ...]) -> bytes:
+    return json.dumps(list(kinds)).encode()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -227,6 +235,7 @@ def _nearby_item(result: selectors.NearbyPublic, crs: CRS) -> dict:
         "hours_unknown": result.opening.unknown,
         "distance_m": round(result.distance_m),
         "walk_minutes": result.walk_minutes,
+        "reported_closed": list(result.reported),
     }
 
 

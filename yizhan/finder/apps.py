@@ -11,6 +11,7 @@ class FinderConfig(AppConfig):
         from yizhan.core import changes
         from yizhan.finder import checks  # noqa: F401  (settings checks)
         from yizhan.finder.index import TOPIC
+        from yizhan.ledger.models import ProblemReport
         from yizhan.positions.models import HoursException, Position
 
         # The index and the public records read positions and their hours exceptions: every write
@@ -18,3 +19,6 @@ class FinderConfig(AppConfig):
         # The facility bits are written by the positions' own trigger from `facilities`.
         changes.watch(Position, topic=TOPIC, ignore=["facility_mask"])
         changes.watch(HoursException, topic=TOPIC, key="position")
+        # An open "closed/locked" problem report demotes or hides the position (issue 15 §4): a
+        # report's every write re-reads its position's index row at once.
+        changes.watch(ProblemReport, topic=TOPIC, key="position")

@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from yizhan.core.geo.geocoder import NONE, geocoder_service
 from yizhan.finder.ratelimit import parse_rate
+from yizhan.finder.selectors import REPORTED_CLOSED_MODES
 
 
 @register()
@@ -21,6 +22,13 @@ def finder_settings(app_configs, **kwargs):
         errors.append(Error("YIZHAN_WALK_DETOUR_FACTOR must be at least 1", id="finder.E003"))
     if not settings.YIZHAN_GEOCODER_TIMEOUT_SECONDS > 0:
         errors.append(Error("YIZHAN_GEOCODER_TIMEOUT_SECONDS must be a positive number of seconds", id="finder.E004"))
+    if settings.YIZHAN_FINDER_REPORTED_CLOSED not in REPORTED_CLOSED_MODES:
+        errors.append(
+            Error(
+                f"YIZHAN_FINDER_REPORTED_CLOSED must be one of {', '.join(REPORTED_CLOSED_MODES)}",
+                id="finder.E005",
+            )
+        )
     if settings.YIZHAN_GEOCODER != NONE and geocoder_service() == NONE:
         errors.append(
             Warning(

@@ -5,8 +5,9 @@ unit vectors in a scipy cKDTree (the chord between unit vectors grows with the g
 distance, so the tree's order is the haversine order), with the filter fields packed into one
 int64 of bits per position and the opening hours compiled for a cheap "open now" at query time.
 
-Freshness comes from the database (issue 12 §1): triggers on positions and hours exceptions write
-the changed position ids to the change feed (core/changes.py) in the writing transaction, whoever
+Freshness comes from the database (issue 12 §1): triggers on positions, hours exceptions and
+problem reports (an open "closed/locked" one is a bit of the row, issue 15 §4) write the changed
+position ids to the change feed (core/changes.py) in the writing transaction, whoever
 writes — a service's save, a bulk import, a restore, another process, raw SQL. Before it answers,
 a process reads where the feed stands (one indexed read); when it moved, the process re-reads only
 the positions changed since its index was read and patches the index (in place when the point did
@@ -38,17 +39,22 @@ from scipy.spatial import cKDTree
 from yizhan.core import changes
 from yizhan.core.geo.distance import EARTH_RADIUS_M, distance_m
 from yizhan.core.hours import SHANGHAI, WEEKDAYS, HoursOverride, OpeningStatus, opening_status
+from yizhan.ledger.selectors import CLOSED_KINDS, open_closed_reports
 from yizhan.positions.choices import PUBLIC_STATES, Ability, Facility, PositionKind, PositionState, ServedGroup
 from yizhan.positions.models import HoursException, Position
 
 # One int64 of bits per position: what it has (all-of filters), its kind (one-hot), its state.
 _FIELDS = [Facility.values, Ability.values, ServedGroup.values, PositionKind.values, list(PUBLIC_STATES)]
 _STARTS = [sum(len(values) for values in _FIELDS[:i]) for i in range(len(_FIELDS) + 1)]
-if _STARTS[-1] > 63:
+# Then, from the ledger (issue 15 §4): one bit per kind of open "closed/locked" problem report, and
+# one for none of them (what the finder's "hide" asks for, YIZHAN_FINDER_REPORTED_CLOSED).
+if _STARTS[-1] + len(CLOSED_KINDS) + 1 > 63:
     raise RuntimeError("the finder's filter fields no longer fit one int64")
 FACILITY_BITS, ABILITY_BITS, GROUP_BITS, KIND_BITS, STATE_BITS = (
     {value: 1 << (start + i) for i, value in enumerate(values)} for start, values in zip(_STARTS, _FIELDS, strict=False)
 )
+REPORTED_BITS = {kind: 1 << (_STARTS[-1] + i) for i, kind in enumerate(CLOSED_KINDS)}
+UNREPORTED_BIT = 1 << (_STARTS[-1] + len(CLOSED_KINDS))
 OPERATING_BIT = STATE_BITS[PositionState.OPERATING]
 SUSPENDED_BIT = STATE_BITS[PositionState.SUSPENDED]
 
@@ -84,6 +90,7 @@ class Filters:
     kind: str = ""
     group: str = ""
     include_suspended: bool = True
+    unreported_only: bool = False  # leave out positions with an open closed/locked problem report
 
 
 def _bits(values: Iterable[str], table: dict[str, int]) -> int:
@@ -114,6 +121,8 @@ def _required_bits(filters: Filters, open_now: bool) -> tuple[int, int]:
         need |= GROUP_BITS[filters.group]
     if filters.kind:
         need |= KIND_BITS[filters.kind]
+    if filters.unreported_only:
+        need |= UNREPORTED_BIT
     # Only an operating position can be open (hours.opening_status).
     states = OPERATING_BIT if open_now or not filters.include_suspended else OPERATING_BIT | SUSPENDED_BIT
     return need, states
@@ -235,6 +244,7 @@ def _load_rows(position_ids: list[int] | None) -> list[_Row]:
     if position_ids is not None:
         positions = positions.filter(pk__in=position_ids)
         exceptions = exceptions.filter(position_id__in=position_ids)
+    reported = {pk: _bits(kinds, REPORTED_BITS) for pk, kinds in open_closed_reports(position_ids=position_ids).items()}
     by_position: dict[int, list[HoursOverride]] = {}
     for position_id, start, end, closed, intervals in exceptions.values_list(
         "position_id", "start", "end", "closed", "intervals"
@@ -263,7 +273,7 @@ def _load_rows(position_ids: list[int] | None) -> list[_Row]:
         )
         .order_by("pk")
     ):
-        attrs = KIND_BITS.get(kind, 0) | STATE_BITS[state]
+        attrs = KIND_BITS.get(kind, 0) | STATE_BITS[state] | (reported.get(pk) or UNREPORTED_BIT)
         for text, known, table in zip(lists, memo, tables, strict=True):
             bits = known.get(text)
             if bits is None:
@@ -480,6 +490,13 @@ class PositionIndex:
             return None
         row = self.main.rows[slot]
         return row if row.attrs & (OPERATING_BIT | SUSPENDED_BIT) else None
+
+    def reported(self, position_id: int) -> tuple[str, ...]:
+        """The kinds of open closed/locked problem reports of a public position at this version."""
+        row = self.row(position_id)
+        if row is None or row.attrs & UNREPORTED_BIT:
+            return ()
+        return tuple(kind for kind, bit in REPORTED_BITS.items() if row.attrs & bit)
 
     def opening(self, position_id: int, at: datetime) -> OpeningStatus | None:
         """Open at `at`, closing or opening when (spec §2), from the hours and exceptions this index

@@ -94,6 +94,13 @@ class NearbyItemOut(PublicPositionBase):
     walk_minutes: int = Field(
         ..., description="步行分钟数（近似：直线距离 × 绕行系数，按步行速度，向上取整；非路网步行时间）"
     )
+    reported_closed: list[Literal["closed", "locked"]] = Field(
+        [],
+        description=(
+            "有职工反映、尚未核实处理的问题：closed 开放时间没开门，locked 门锁着进不去；这样的阵地排在其他阵地"
+            "之后（或按配置不列出）"
+        ),
+    )
 
 
 class NearbyOut(Schema):

@@ -4,11 +4,14 @@ personal data from them (no manager name or phone, spec §11)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
@@ -29,6 +32,15 @@ from yizhan.positions.rules import position_opening
 
 POSITION_NOT_PUBLIC = _("该服务阵地不存在或未对公众开放")
 
+# What the finder does with a position that has an open "closed/locked" problem report (issue 15
+# §4; YIZHAN_FINDER_REPORTED_CLOSED): rank it after the others, leave it out, or nothing.
+DEMOTE, HIDE, OFF = "demote", "hide", "off"
+REPORTED_CLOSED_MODES = (DEMOTE, HIDE, OFF)
+
+
+def reported_closed_mode() -> str:
+    return settings.YIZHAN_FINDER_REPORTED_CLOSED
+
 
 @dataclass(frozen=True)
 class NearbyHit:
@@ -36,6 +48,7 @@ class NearbyHit:
     distance_m: float  # straight line (haversine), from the asked point
     walk_minutes: int  # spec §10 approximation: straight × detour factor at walking speed, rounded up
     opening: OpeningStatus
+    reported: tuple[str, ...]  # kinds of its open closed/locked problem reports (ledger.selectors.CLOSED_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +70,29 @@ class NearbyPublic(NearbyHit):
     record: PublicRecord
 
 
+def _reported_last(search: Callable[[index.Filters, int], list[tuple[int, float]]], filters, limit: int):
+    """`search(filters, limit)` as YIZHAN_FINDER_REPORTED_CLOSED asks: "hide" leaves out positions
+    with an open closed/locked problem report; "demote" ranks them after every other match, nearest
+    first: the unreported matches first, and when they are fewer than `limit`, the nearest reported
+    ones after them (among the `limit` nearest of all matches lie at least as many reported ones as
+    are missing, and they are the nearest reported)."""
+    mode = reported_closed_mode()
+    if mode == OFF:
+        return search(filters, limit)
+    clear = search(dataclasses.replace(filters, unreported_only=True), limit)
+    if mode == HIDE or len(clear) == limit:
+        return clear
+    seen = {pk for pk, _d in clear}
+    return clear + [hit for hit in search(filters, limit) if hit[0] not in seen][: limit - len(clear)]
+
+
+def _hits(held: index.PositionIndex, found: list[tuple[int, float]], at: datetime) -> list[NearbyHit]:
+    return [
+        NearbyHit(pk, distance, walk_minutes(distance), held.opening(pk, at), held.reported(pk))
+        for pk, distance in found
+    ]
+
+
 def _nearby_hits(
     *,
     lng: float,
@@ -74,10 +110,12 @@ def _nearby_hits(
     at = at or timezone.now()
     gcj_lng, gcj_lat = to_gcj02(lng, lat, crs)
     held = index.current_index()
-    hits = held.nearest(
-        gcj_lng, gcj_lat, radius_m=radius_m, limit=limit, filters=filters or index.Filters(), open_now=open_now, at=at
+    found = _reported_last(
+        lambda f, n: held.nearest(gcj_lng, gcj_lat, radius_m=radius_m, limit=n, filters=f, open_now=open_now, at=at),
+        filters or index.Filters(),
+        limit,
     )
-    return held, [NearbyHit(pk, distance, walk_minutes(distance), held.opening(pk, at)) for pk, distance in hits]
+    return held, _hits(held, found, at)
 
 
 def nearby(
@@ -93,7 +131,8 @@ def nearby(
 ) -> list[NearbyPublic]:
     """The public positions nearest to a point given in `crs` (a phone's GPS is WGS-84; spec §10:
     searched unconverted it lands 300–600 m off), within `radius_m`, matching `filters` and, with
-    `open_now`, open at `at` (default now, Asia/Shanghai), nearest first (ties by id), each with its
+    `open_now`, open at `at` (default now, Asia/Shanghai), nearest first (ties by id; positions with
+    an open closed/locked problem report after the others or left out, `_reported_last`), each with its
     public record: read once per position and index version, kept while the position does not
     change, so a repeated search reads no row (the public API's hot path, bench/finder_http.py)."""
     held, hits = _nearby_hits(
@@ -127,10 +166,12 @@ def nearby_in_area(
     at = at or timezone.now()
     gcj_lng, gcj_lat = to_gcj02(lng, lat, crs)
     held = index.current_index()
-    found = held.inside(
-        area, gcj_lng, gcj_lat, limit=limit, filters=filters or index.Filters(), open_now=open_now, at=at
+    found = _reported_last(
+        lambda f, n: held.inside(area, gcj_lng, gcj_lat, limit=n, filters=f, open_now=open_now, at=at),
+        filters or index.Filters(),
+        limit,
     )
-    hits = [NearbyHit(pk, distance, walk_minutes(distance), held.opening(pk, at)) for pk, distance in found]
+    hits = _hits(held, found, at)
     records = public_records(held, [hit.position_id for hit in hits])
     return [NearbyPublic(**vars(hit), record=records[hit.position_id]) for hit in hits if hit.position_id in records]
 

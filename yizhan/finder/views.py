@@ -33,6 +33,7 @@ from yizhan.finder.links import navigation_links
 from yizhan.finder.params import parse_nearby_params
 from yizhan.finder.places import place_lookup
 from yizhan.finder.walking import walk_minutes
+from yizhan.ledger.selectors import CLOSED_KINDS
 from yizhan.orgs.geo import region_feature_collection
 from yizhan.positions.choices import Ability, Facility, PositionKind, PositionState, ServedGroup, Service, StarRating
 from yizhan.positions.rules import suspension_overdue
@@ -150,6 +151,8 @@ def _result(
         "suspended": state == PositionState.SUSPENDED,
         "overdue": overdue,
         "opening_text": _opening_text(item.opening, state, overdue=overdue),
+        # Open closed/locked problem reports (issue 15 §4), as the station page's notice says them.
+        "reported": [str(CLOSED_KINDS[kind]) for kind in item.reported],
         "stars": _stars(fields["kind"], fields["stars"]),
         "needs": needs,
         "more_needs": more,
@@ -201,8 +204,11 @@ SUSPENDED_MEMBER = f'"state":"{PositionState.SUSPENDED.value}"'.encode()  # as a
 
 def _rank_key(sort: str, today: date):
     """How results are ordered after the search's own order (nearest first, kept for ties): a
-    past-due suspension after every operating position (issue 21 §5); "open" (the default) puts the
-    ones open now first, "stars" the most stars first, "distance" nothing more."""
+    past-due suspension after every operating position (issue 21 §5), then, when the finder demotes
+    them (YIZHAN_FINDER_REPORTED_CLOSED), a position with an open closed/locked problem report
+    after the others (issue 15 §4); "open" (the default) puts the ones open now first, "stars" the
+    most stars first, "distance" nothing more."""
+    demote = selectors.reported_closed_mode() == selectors.DEMOTE
 
     def key(item: selectors.NearbyPublic):
         fields = None
@@ -213,11 +219,12 @@ def _rank_key(sort: str, today: date):
             overdue = suspension_overdue(
                 state=fields["state"], expected_reopen_on=date.fromisoformat(reopen) if reopen else None, today=today
             )
+        demoted = demote and bool(item.reported)
         if sort == "open":
-            return (overdue, not item.opening.is_open)  # a suspended position is never open
+            return (overdue, demoted, not item.opening.is_open)  # a suspended position is never open
         if sort == "stars":
-            return (overdue, -((fields or item.record.fields())["stars"] or 0))
-        return (overdue,)
+            return (overdue, demoted, -((fields or item.record.fields())["stars"] or 0))
+        return (overdue, demoted)
 
     return key
 

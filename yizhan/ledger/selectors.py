@@ -248,6 +248,25 @@ def problem_notices(*, position_id: int) -> list[PublicNotice]:
     return [PublicNotice(kind, str(labels[kind]), latest[kind]) for kind in ProblemKind.values if kind in latest]
 
 
+# Reports that a position could not be used at all (closed in its hours, locked): while one is open
+# the public finder ranks the position after the others or leaves it out
+# (YIZHAN_FINDER_REPORTED_CLOSED, issue 15 §4), kind → label.
+CLOSED_KINDS = {ProblemKind.CLOSED.value: ProblemKind.CLOSED.label, ProblemKind.LOCKED.value: ProblemKind.LOCKED.label}
+
+
+def open_closed_reports(*, position_ids: list[int] | None = None) -> dict[int, frozenset[str]]:
+    """The kinds of CLOSED_KINDS with an open report, by position (of all positions, or of
+    `position_ids`); positions without one are left out. One query on the open reports, for the
+    public finder's index. No actor: public information (the kind, never the text)."""
+    reports = ProblemReport.objects.filter(status=ProblemStatus.OPEN, kind__in=list(CLOSED_KINDS))
+    if position_ids is not None:
+        reports = reports.filter(position_id__in=position_ids)
+    found: dict[int, set[str]] = {}
+    for position_id, kind in reports.order_by().values_list("position_id", "kind").distinct():
+        found.setdefault(position_id, set()).add(kind)
+    return {pk: frozenset(kinds) for pk, kinds in found.items()}
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     """A position to check on site: its open reports (earliest deadline first) and/or its stale

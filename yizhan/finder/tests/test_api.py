@@ -46,6 +46,7 @@ NEARBY_KEYS = {
     "stars",
     "distance_m",
     "walk_minutes",
+    "reported_closed",
 }
 
 
@@ -442,5 +443,5 @@ def test_a_nearby_result_shows_what_the_detail_shows(anonymous, stations, make_p
     for item in results:
         detail = anonymous.get(f"/api/v1/public/positions/{item['id']}?crs=gcj02").json()
         shared = set(item) & set(detail)
-        assert shared == NEARBY_KEYS - {"distance_m", "walk_minutes"}
+        assert shared == NEARBY_KEYS - {"distance_m", "walk_minutes", "reported_closed"}
         assert {k: item[k] for k in shared} == {k: detail[k] for k in shared}, item["id"]
