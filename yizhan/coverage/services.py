@@ -607,7 +607,8 @@ def _answer(answer: siting_engine.SitingAnswer, problem, candidates: dict, total
             }
             for j in answer.chosen
         ],
-        "gains": answer.gains,
+        # The exact answer carries no gains of its own (the solver picks the sites all at once).
+        "gains": answer.gains or siting_engine.marginal_gains(problem, answer.chosen),
         "covered_weight": answer.covered_weight,
         "share_after": (before + answer.covered_weight) / total if total > 0 else 0.0,
         "bound": answer.bound,

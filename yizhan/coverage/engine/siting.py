@@ -118,6 +118,19 @@ def newly_covered_weight(problem: SitingProblem, chosen) -> float:
     return math.fsum(problem.weights[reached & ~problem.already])
 
 
+def marginal_gains(problem: SitingProblem, chosen) -> list[float]:
+    """The demand weight each of `chosen` adds, in their order, over what existing stations and the
+    sites before it reach; the gains add up to `newly_covered_weight(problem, chosen)`."""
+    remaining = problem.open_weights.copy()
+    cover = problem.cover
+    gains = []
+    for j in chosen:
+        reached = cover.indices[cover.indptr[j] : cover.indptr[j + 1]]
+        gains.append(math.fsum(remaining[reached]))
+        remaining[reached] = 0.0
+    return gains
+
+
 class _Greedy:
     """Lazy greedy over the candidates: pick() returns the next candidate and its gain."""
 

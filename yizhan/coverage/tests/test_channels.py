@@ -6,6 +6,7 @@ across units."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.utils.timezone import localtime
@@ -141,6 +142,10 @@ def test_pages(people):
     # The greedy and the exact answers side by side, with where each bound comes from.
     assert 'data-answer="greedy"' in html and 'data-answer="exact"' in html
     assert BOUND_SOURCES[siting.summary["exact"]["bound_by"]] in html
+    # Every chosen site's row says the weight it adds (the exact answer's too).
+    for n, site_row in enumerate(re.findall(r'<tr data-site="\d+">.*?</tr>', html), start=1):
+        gain = siting.summary["exact"]["gains"][n - 1]
+        assert f"<td>{gain:.1f}</td>" in site_row, site_row
     # The map: the five sites, the stations, the demand newly covered and what stays uncovered.
     layers = [f["properties"]["layer"] for f in c.get(f"/api/v1/coverage/siting/{siting.pk}/map").json()["features"]]
     assert layers.count("site") == 5 and layers.count("station") == 2

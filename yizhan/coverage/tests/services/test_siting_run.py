@@ -52,6 +52,11 @@ def test_max_cover_respects_existing_stations(admin, setting):
     assert exact["status"] == "optimal" and exact["gap"] == 0
     assert exact["share_after"] > run.summary["share_before"] > 0
     assert {s["kind"] for s in exact["sites"]} <= {"bank", "gas_station"}
+    # Each chosen site with the weight it adds, for the exact answer too (the page's and the
+    # export's column): the gains add up to the answer's covered weight.
+    for answer in (greedy, exact):
+        assert len(answer["gains"]) == len(answer["chosen"]) and all(g > 0 for g in answer["gains"])
+        assert sum(answer["gains"]) == pytest.approx(answer["covered_weight"])
 
 
 def test_set_cover_reaches_the_target_with_the_fewest_sites(admin, setting):
