@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
+from types import SimpleNamespace
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 CHROMIUM = os.environ.get("YIZHAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,3 +42,44 @@ def horizontal_overflow(page) -> tuple[int, list[str]]:
              return [document.documentElement.scrollWidth, wide.slice(0, 5)];
            }"""
     )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_instance(instance):
+    """Start a throw-away instance's server and worker (yizhan/tests/core/jobs_support.py) and wait
+    for it to answer; yields (url's namespace) until the module's tests are done, then closes it."""
+    port = free_port()
+    instance.start_server(port)
+    instance.start_worker()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urlopen(f"{url}/health/live", timeout=2).read()  # noqa: S310 (our own server)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                instance.close()
+                raise RuntimeError("the server did not start:\n" + instance.log()) from None
+            time.sleep(0.5)
+    yield SimpleNamespace(instance=instance, url=url)
+    instance.close()
+
+
+class _NoSettings:
+    def enable(self):
+        pass
+
+    def disable(self):
+        pass
+
+
+def subprocess_live_server(url: str) -> SimpleNamespace:
+    """What the harness's pages (new_page, its checks) need of `live_server`, pointing at a
+    subprocess server instead of pytest-django's thread."""
+    return SimpleNamespace(url=url, _live_server_modified_settings=_NoSettings())

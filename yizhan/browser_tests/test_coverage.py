@@ -6,59 +6,26 @@ and turns three of them into planned stations. The pages' scripts and styles obe
 from __future__ import annotations
 
 import re
-import socket
-import time
-from types import SimpleNamespace
-from urllib.request import urlopen
 
 import pytest
 from playwright.sync_api import expect
 
+from yizhan.browser_tests.support import serve_instance, subprocess_live_server
 from yizhan.coverage.engine.frame import MetricFrame
 from yizhan.coverage.tests.live_support import PASSWORD, CoverageInstance
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    instance = CoverageInstance(tmp_path_factory.mktemp("coverage-browser"))
-    port = _free_port()
-    instance.start_server(port)
-    instance.start_worker()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urlopen(f"{url}/health/live", timeout=2).read()  # noqa: S310 (our own server)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                instance.close()
-                raise RuntimeError("the server did not start:\n" + instance.log()) from None
-            time.sleep(0.5)
-    yield SimpleNamespace(instance=instance, url=url)
-    instance.close()
-
-
-class _NoSettings:
-    def enable(self):
-        pass
-
-    def disable(self):
-        pass
+    yield from serve_instance(CoverageInstance(tmp_path_factory.mktemp("coverage-browser")))
 
 
 @pytest.fixture
 def live_server(served):
     """The harness's pages point at the subprocess server instead."""
-    return SimpleNamespace(url=served.url, _live_server_modified_settings=_NoSettings())
+    return subprocess_live_server(served.url)
 
 
 def _share(text: str) -> float:

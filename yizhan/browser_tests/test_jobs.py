@@ -6,58 +6,25 @@ it half-way, and a job left to run shows its result. The pages' scripts and styl
 from __future__ import annotations
 
 import re
-import socket
-import time
-from types import SimpleNamespace
-from urllib.request import urlopen
 
 import pytest
 from playwright.sync_api import expect
 
+from yizhan.browser_tests.support import serve_instance, subprocess_live_server
 from yizhan.tests.core.jobs_support import PASSWORD, Instance
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    instance = Instance(tmp_path_factory.mktemp("jobs-browser"))
-    port = _free_port()
-    instance.start_server(port)
-    instance.start_worker()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urlopen(f"{url}/health/live", timeout=2).read()  # noqa: S310 (our own server)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                instance.close()
-                raise RuntimeError("the server did not start:\n" + instance.log()) from None
-            time.sleep(0.5)
-    yield SimpleNamespace(instance=instance, url=url)
-    instance.close()
-
-
-class _NoSettings:
-    def enable(self):
-        pass
-
-    def disable(self):
-        pass
+    yield from serve_instance(Instance(tmp_path_factory.mktemp("jobs-browser")))
 
 
 @pytest.fixture
 def live_server(served):
-    """The harness's pages (new_page, its checks) point at the subprocess server instead."""
-    return SimpleNamespace(url=served.url, _live_server_modified_settings=_NoSettings())
+    """The harness's pages point at the subprocess server instead."""
+    return subprocess_live_server(served.url)
 
 
 def _sign_in(page, username="tester"):
