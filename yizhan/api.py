@@ -19,6 +19,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import django_auth
 
+from yizhan.campaigns.api import router as campaigns_router
 from yizhan.core.api import router as audit_router
 from yizhan.core.errors import (
     BAD_REQUEST,
@@ -35,6 +36,8 @@ from yizhan.core.json_body import BoundedJSONParser, body_too_large
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
 from yizhan.coverage.api import router as coverage_router
 from yizhan.finder.api import router as finder_router
+from yizhan.grants.api import router as grants_router
+from yizhan.inspections.api import router as inspections_router
 from yizhan.ledger.api import ledger_router, problem_public_router
 from yizhan.ledger.api import router as feedback_public_router
 from yizhan.ledger.api import staff_router as feedback_router
@@ -260,3 +263,6 @@ api.add_router("/partners", partners_router)
 api.add_router("/map-marking", marking_router)
 api.add_router("/standards", standards_router)
 api.add_router("/assessments", assessments_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/campaigns", campaigns_router)
+api.add_router("/grants", grants_router)

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "yizhan.coverage",
     "yizhan.publishing",
     "yizhan.standards",
+    "yizhan.inspections",
+    "yizhan.grants",
+    "yizhan.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,9 @@ urlpatterns = [
     path("staff/jobs/", include("yizhan.core.jobs.urls")),
     path("staff/coverage/", include("yizhan.coverage.urls")),
     path("staff/publishing/", include("yizhan.publishing.urls")),
+    path("staff/inspections/", include("yizhan.inspections.urls")),
+    path("staff/campaigns/", include("yizhan.campaigns.urls")),
+    path("staff/grants/", include("yizhan.grants.urls")),
     path("staff/", include("yizhan.orgs.urls")),
     path("staff/audit/", include("yizhan.core.urls")),
     # One login page for everything: the admin's own would skip nothing (same backends) but is a

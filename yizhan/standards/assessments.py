@@ -21,7 +21,14 @@ from yizhan.positions.choices import Facility, PositionKind, PositionState
 from yizhan.positions.models import Position
 from yizhan.positions.services import position_transition, position_update
 from yizhan.standards.choices import CheckType, VersionState
-from yizhan.standards.models import Assessment, AssessmentAnswer, StandardItem, StandardVersion, StarRatingRecord
+from yizhan.standards.models import (
+    Assessment,
+    AssessmentAnswer,
+    ServiceFailure,
+    StandardItem,
+    StandardVersion,
+    StarRatingRecord,
+)
 from yizhan.standards.rating import MANAGEMENT_ITEMS, after_result, delisting_due, rate
 from yizhan.standards.ratings import rating_inputs, rating_policy_for
 
@@ -276,7 +283,8 @@ class Delisting:
 def ratings_review(*, actor: Actor, period: int, confirm: bool = False) -> list[Delisting]:
     """The review at the end of `period` (default yearly periods, numbered by the year): the
     operating and suspended stations in the actor's scope that the delisting rule of spec §4
-    (`rating.delisting_due`) removes — no star in the policy's number of consecutive periods. Each
+    (`rating.delisting_due`) removes — an inspection found it cannot provide normal service in the
+    period (`ServiceFailure`), or no star in the policy's number of consecutive periods. Each
     period counts the star level of its latest periodic rating; a period without one is unrated.
     Periods before the station's opening year (`opened_on`) do not count; a station with no opening
     date counts from its first rating. Lists them; with `confirm`, delists every one through the
@@ -295,12 +303,20 @@ def ratings_review(*, actor: Actor, period: int, confirm: bool = False) -> list[
         .values_list("position_id", "period", "stars")
     ):
         ratings.setdefault(position_id, {})[rated_period] = stars  # the latest of each period wins
+    failures = ServiceFailure.objects.filter(position__in=stations, found_on__year=period)
+    failing = set(failures.values_list("position_id", flat=True))
     due = []
     for station in stations:
         by_period = ratings.get(station.pk, {})
         first = station.opened_on.year if station.opened_on else min(by_period, default=period + 1)
         policy, _version = rating_policy_for(unit=station.unit)
-        reason = delisting_due(period=period, stars_by_period=by_period, first_period=first, policy=policy)
+        reason = delisting_due(
+            period=period,
+            stars_by_period=by_period,
+            first_period=first,
+            cannot_serve=station.pk in failing,
+            policy=policy,
+        )
         if reason:
             due.append(Delisting(position=station, reason=reason))
     if confirm and due:
@@ -310,3 +326,25 @@ def ratings_review(*, actor: Actor, period: int, confirm: bool = False) -> list[
                     actor=actor, position=entry.position, to_state=PositionState.DELISTED, reason=entry.reason
                 )
     return due
+
+
+SERVICE_FAILURE_DATE = _("发现日期不能晚于今天")
+
+
+@transaction.atomic
+def service_failure_record(
+    *, actor: Actor, position: Position, found_on: date, source: str, note: str = ""
+) -> ServiceFailure:
+    """Record that an inspection (`source`, such as "inspection:12") found `position` unable to
+    provide normal service on `found_on`: `ratings_review` of that year delists it (spec §4).
+    Recording the same source twice keeps the first record."""
+    require(actor, Action.CREATE, Assessment)
+    position = get_for_actor(Position.objects.select_related("unit"), actor, pk=position.pk)
+    if found_on > timezone.localdate():
+        raise ApplicationError(SERVICE_FAILURE_DATE, field="found_on")
+    existing = ServiceFailure.objects.filter(position=position, source=source).first()
+    if existing is not None:
+        return existing
+    failure = ServiceFailure(position=position, found_on=found_on, source=source[:100], note=note[:300])
+    failure.save()
+    return failure

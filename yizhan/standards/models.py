@@ -318,3 +318,34 @@ class StarRatingRecord(AuditedModel):
 
     def audit_unit(self):
         return self.position.unit
+
+
+class ServiceFailure(AuditedModel):
+    """ "Cannot provide normal service" (不能正常提供服务) found at a station by an inspection
+    (spec §4): the delisting rule's second cause. Recorded by the inspection that found it
+    (`source`, e.g. "inspection:12"), read by `ratings_review` for the period it falls in."""
+
+    position = models.ForeignKey(
+        "positions.Position", verbose_name=_("服务阵地"), on_delete=models.PROTECT, related_name="service_failures"
+    )
+    found_on = models.DateField(_("发现日期"))
+    source = models.CharField(_("来源"), max_length=100)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    scope_path_field = "position__unit__path"
+    scope_permissions_from = "standards.assessment"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-found_on", "-pk"]
+        verbose_name = _("不能正常服务的检查发现")
+        verbose_name_plural = _("不能正常服务的检查发现")
+        constraints = [models.UniqueConstraint(fields=["position", "source"], name="service_failure_once_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.found_on}"
+
+    def audit_unit(self):
+        return self.position.unit

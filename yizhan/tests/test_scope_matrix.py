@@ -46,6 +46,9 @@ NOT_IN_MATRIX = {
     "standards.assessment case's detail probe); no admin",
     "standards.starratingrecord": "a station's rating history, written by the rating service and read through "
     "its position (the standards.assessment case's 'history' probe); it shares the assessment's permissions",
+    "standards.servicefailure": "an inspection's finding that a station cannot provide normal service, written "
+    "by service_failure_record for the position's scope (checked by get_for_actor; test_assessments) and read "
+    "by ratings_review only; no page, API or admin shows the rows",
     "standards.ratingpolicyversion": "a federation's star-rating policy, written by the services only (no page, "
     "API or admin yet); it shares the standards.standard permissions, whose case probes them",
     "positions.positionstatechange": "a position's lifecycle history, written by its transitions and read "

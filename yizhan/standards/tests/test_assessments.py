@@ -18,9 +18,9 @@ from yizhan.orgs.choices import UnitType
 from yizhan.positions.choices import CentreLevel, PositionKind, PositionState
 from yizhan.positions.tests.factories import PositionFactory
 from yizhan.standards import services
-from yizhan.standards.assessments import assessment_record, ratings_review, station_rate
+from yizhan.standards.assessments import assessment_record, ratings_review, service_failure_record, station_rate
 from yizhan.standards.choices import VersionState
-from yizhan.standards.models import Assessment, AssessmentAnswer, Standard, StarRatingRecord
+from yizhan.standards.models import Assessment, AssessmentAnswer, ServiceFailure, Standard, StarRatingRecord
 from yizhan.standards.selectors import star_rating_history
 
 pytestmark = pytest.mark.django_db
@@ -356,6 +356,36 @@ def test_the_review_delists_after_two_unrated_periods(federation, admin, dalian,
     assert old.state == PositionState.DELISTED and "未评上星级" in old.state_reason
     assert new.state == PositionState.OPERATING
     assert ratings_review(actor=admin, period=2026) == []
+
+
+def test_an_inspection_finding_that_it_cannot_serve_delists_in_its_year(federation, admin, dalian):
+    found_on = timezone.localdate()
+    opened = date(found_on.year - 3, 3, 1)
+    station = PositionFactory(unit=dalian["street"], state=PositionState.OPERATING, opened_on=opened)
+    rated = PositionFactory(unit=dalian["street"], state=PositionState.OPERATING, opened_on=opened)
+    failure = service_failure_record(actor=admin, position=station, found_on=found_on, source="inspection:7")
+    again = service_failure_record(actor=admin, position=station, found_on=found_on, source="inspection:7")
+    assert again.pk == failure.pk and ServiceFailure.objects.count() == 1
+    due = ratings_review(actor=admin, period=found_on.year)
+    assert (station, "检查发现不能正常提供服务，摘牌") in [(d.position, d.reason) for d in due]
+    # Another year's review does not read this year's finding (the opening year alone delists nothing).
+    assert ratings_review(actor=admin, period=found_on.year - 3) == []
+    with pytest.raises(ApplicationError, match="发现日期不能晚于今天"):
+        service_failure_record(
+            actor=admin, position=rated, found_on=found_on + timedelta(days=1), source="inspection:8"
+        )
+    assert ServiceFailure.objects.count() == 1
+
+
+def test_a_district_admin_cannot_record_a_finding_on_another_district(federation, dalian, make_actor):
+    other = PositionFactory(unit=dalian["xg"], state=PositionState.OPERATING)
+    with pytest.raises(NotFoundError):
+        service_failure_record(
+            actor=make_actor(Role.UNIT_ADMIN, dalian["zs"]),
+            position=other,
+            found_on=timezone.localdate(),
+            source="inspection:9",
+        )
 
 
 def test_the_review_is_for_those_who_rate(federation, dalian, make_actor):

@@ -1,0 +1,5 @@
+"""/api/v1/grants: signed in. Thin: each endpoint calls one service or selector."""
+
+from ninja import Router
+
+router = Router(tags=["grants"])
