@@ -6,3 +6,7 @@ class GrantsConfig(AppConfig):
     name = "yizhan.grants"
     label = "grants"
     verbose_name = _("资金与绩效")
+
+    def ready(self) -> None:
+        # What this app owns: its models' permissions.
+        from yizhan.grants import permissions  # noqa: F401
