@@ -385,11 +385,24 @@ PROBLEM_BODY_NOT_AN_OBJECT = _('请求体应为 JSON 对象，例如 {"position_
 PROBLEM_EXPECTED_TYPES = {"position_id": _("整数（服务阵地编号）"), "kind": _("文字"), "text": _("文字")}
 PROBLEM_DESCRIPTION = (
     "公众反映服务阵地的问题（无需登录）：closed 开放时间没开门、locked 门锁着进不去、no_water 没有饮用水、"
-    "broken 设备坏了、wrong_location 位置不对，补充说明选填（最多 200 字）。反映后该阵地页面提示"
+    "broken 设备坏了、wrong_location 位置不对，补充说明选填（最多 200 字）。要附照片时以 multipart/form-data "
+    "提交同样的字段和 photo 文件（JPEG、PNG 或 WebP，不超过 YIZHAN_PHOTO_MAX_BYTES，重新编码并去除 EXIF，"
+    "只给工作人员看）。反映后该阵地页面提示"
     "“有职工反映：…，x月x日”，直到工作人员核实处理。防刷限制同意见反馈（可配置 YIZHAN_PROBLEM_REPORT_LIMITS），"
     "超过时返回 429 和 Retry-After。错误：400 取值不符合规则；404 阵地不存在或未对公众开放；"
     "422 请求体不是 JSON 对象或类型不对。"
 )
+
+PROBLEM_MULTIPART_SCHEMA = {
+    "type": "object",
+    "required": ["position_id", "kind"],
+    "properties": {
+        "position_id": {"type": "integer", "description": "服务阵地编号"},
+        "kind": {"type": "string", "description": "问题（同 JSON 提交）"},
+        "text": {"type": "string", "description": "补充说明，最多 200 字（选填）"},
+        "photo": {"type": "string", "format": "binary", "description": "照片（选填）"},
+    },
+}
 
 
 @problem_public_router.post(
@@ -406,16 +419,24 @@ PROBLEM_DESCRIPTION = (
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": ProblemReportIn.model_json_schema()}},
+            "content": {
+                "application/json": {"schema": ProblemReportIn.model_json_schema()},
+                "multipart/form-data": {"schema": PROBLEM_MULTIPART_SCHEMA},
+            },
         }
     },
 )
 def problem_report_submit(request, response: HttpResponse):
     response["Cache-Control"] = "no-store"
-    try:
-        data = request_json(request)
-    except BodyNotJSON:
-        data = None
+    upload = None
+    if request.content_type == "multipart/form-data":
+        data = {name: request.POST.get(name) for name in request.POST}
+        upload = request.FILES.get("photo")
+    else:
+        try:
+            data = request_json(request)
+        except BodyNotJSON:
+            data = None
     if not isinstance(data, dict):
         return Status(422, {"detail": str(PROBLEM_BODY_NOT_AN_OBJECT), "field": None})
     try:
@@ -429,7 +450,11 @@ def problem_report_submit(request, response: HttpResponse):
         return Status(422, {"detail": str(FIELD_WRONG_TYPE.format(name=name, expected=expected)), "field": name})
     try:
         report = services.problem_report_submit(
-            position_id=body.position_id, kind=body.kind, text=body.text or "", client=remote_addr(request)
+            position_id=body.position_id,
+            kind=body.kind,
+            text=body.text or "",
+            client=remote_addr(request),
+            photo=services.upload_read(upload),
         )
     except services.FeedbackLimited as limited:
         response["Retry-After"] = str(limited.retry_after)

@@ -273,13 +273,19 @@ class ProblemReport(AuditedModel):
     water, broken or in the wrong place (spec §2), with an optional text. While open it shows on
     the public page (kind and date only, never the text: spec §11) and puts the position in the
     re-verify queue until `due_on`; staff settle it (`choices.PROBLEM_HANDLING`), on site setting
-    the position's verified-on date. The sender is known only by `client_key`, as for feedback."""
+    the position's verified-on date. An optional photo is seen by staff only. The sender is known
+    only by `client_key`, as for feedback."""
 
     position = models.ForeignKey(
         Position, verbose_name=_("服务阵地"), on_delete=models.PROTECT, related_name="problem_reports"
     )
     kind = models.CharField(_("问题"), max_length=20, choices=ProblemKind.choices)
     text = models.CharField(_("补充说明"), max_length=PROBLEM_TEXT_MAX_LENGTH, blank=True)
+    # An optional photo through the positions' pipeline (type and size checked, re-encoded as
+    # JPEG, no EXIF: `positions.photos.reencode`); shown to staff only, never on the public page.
+    photo = models.ImageField(_("照片"), upload_to="ledger/problems/%Y/%m/", blank=True, editable=False)
+    photo_width = models.PositiveIntegerField(default=0, editable=False)
+    photo_height = models.PositiveIntegerField(default=0, editable=False)
     client_key = models.CharField(
         _("提交端标识"),
         max_length=64,

@@ -1,9 +1,10 @@
 """The public's problem reports from the position page (issue 15 §4): one tap on a kind posts the
-report (with the optional text typed before), then a thanks page; a refusal (abuse limits, a text
+report (with the optional text and photo given before), then a thanks page; a refusal (abuse limits, a text
 too long) shows the report page with the reason. No login; CSRF-protected like the feedback form."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +38,7 @@ def problem_report(request: HttpRequest, code: str) -> HttpResponse:
                 kind=request.POST.get("kind", ""),
                 text=text,
                 client=remote_addr(request) or "unknown",
+                photo=services.upload_read(request.FILES.get("photo")),
             )
         except services.FeedbackLimited as limited:
             error, status = limited.message, 429
@@ -44,7 +46,13 @@ def problem_report(request: HttpRequest, code: str) -> HttpResponse:
             error, status = problem.message, 400
         else:
             return redirect(reverse("ledger_public:thanks", args=[position.code]))
-    context = {"p": position, "kinds": ProblemKind.choices, "error": error, "text": text[:200]}
+    context = {
+        "p": position,
+        "kinds": ProblemKind.choices,
+        "error": error,
+        "text": text[:200],
+        "photo_max_mb": settings.YIZHAN_PHOTO_MAX_BYTES // (1024 * 1024),
+    }
     return render(request, "ledger/problem_report.html", context, status=status)
 
 

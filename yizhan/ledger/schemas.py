@@ -260,10 +260,15 @@ class ProblemReportOut(Schema):
     settled_on: date | None
     settled_on_site: bool
     created_at: datetime
+    photo_url: str | None = Field(None, description="反映人附的照片（已去除 EXIF），没有时为 null")
 
     @staticmethod
     def resolve_position_name(obj: ProblemReport) -> str:
         return obj.position.official_name
+
+    @staticmethod
+    def resolve_photo_url(obj: ProblemReport) -> str | None:
+        return obj.photo.url if obj.photo else None
 
 
 class ProblemTransitionIn(Schema):

@@ -727,12 +727,28 @@ PROBLEM_LIMITED = {
 }
 
 
-def problem_report_submit(*, position_id, kind, text: str = "", client: str) -> ProblemReport:
+def upload_read(upload, *, field: str = "photo") -> bytes | None:
+    """The bytes of an uploaded photo (None when none was sent), refused unread when over
+    YIZHAN_PHOTO_MAX_BYTES: the pages and the API call it before the services."""
+    if upload is None:
+        return None
+    limit = settings.YIZHAN_PHOTO_MAX_BYTES
+    if upload.size > limit:
+        raise ApplicationError(photos.PHOTO_TOO_LARGE.format(limit=limit // (1024 * 1024)), field=field)
+    return upload.read()
+
+
+def problem_report_submit(
+    *, position_id, kind, text: str = "", client: str, photo: bytes | None = None
+) -> ProblemReport:
     """Record a worker's report that a public position is closed, locked, out of water, broken or
     misplaced (spec §2), with an optional text of at most 200 characters (cleaned as feedback
-    text is). Open at once: shown on the public page and in the re-verify queue, due for a check
-    within YIZHAN_REVERIFY_DUE_DAYS. Same abuse limits as feedback (`YIZHAN_PROBLEM_REPORT_LIMITS`,
-    FeedbackLimited when over); the address is kept only as `client_key`."""
+    text is) and an optional photo (the positions' pipeline: at most YIZHAN_PHOTO_MAX_BYTES, JPEG,
+    PNG or WebP, re-encoded as JPEG without EXIF; decoded only after the abuse limits let the
+    report through, and refunded if refused). Open at once: shown on the public page and in the
+    re-verify queue, due for a check within YIZHAN_REVERIFY_DUE_DAYS. Same abuse limits as feedback
+    (`YIZHAN_PROBLEM_REPORT_LIMITS`, FeedbackLimited when over); the address is kept only as
+    `client_key`."""
     if kind not in ProblemKind.values:
         options = "、".join(str(label) for label in ProblemKind.labels)
         raise ApplicationError(PROBLEM_KIND_UNKNOWN.format(options=options), field="kind")
@@ -746,6 +762,12 @@ def problem_report_submit(*, position_id, kind, text: str = "", client: str) -> 
         raise ApplicationError(
             PROBLEM_TEXT_TOO_LONG.format(max=PROBLEM_TEXT_MAX_LENGTH, length=len(text)), field="text"
         )
+    if photo is not None:
+        if not photo:
+            raise ApplicationError(str(photos.PHOTO_EMPTY), field="photo")
+        limit = settings.YIZHAN_PHOTO_MAX_BYTES
+        if len(photo) > limit:
+            raise ApplicationError(photos.PHOTO_TOO_LARGE.format(limit=limit // (1024 * 1024)), field="photo")
     position = _public_position(position_id)
     key = client_key(client)
     due_on = timezone.localdate() + timedelta(days=settings.YIZHAN_REVERIFY_DUE_DAYS)
@@ -762,6 +784,12 @@ def problem_report_submit(*, position_id, kind, text: str = "", client: str) -> 
             scope=refusal.scope,
         )
     try:
+        if photo is not None:
+            try:
+                jpeg, (report.photo_width, report.photo_height) = photos.reencode(photo)
+            except ApplicationError as refused:
+                raise ApplicationError(refused.message, field="photo") from None
+            report.photo.save(f"{uuid.uuid4().hex}.jpg", ContentFile(jpeg), save=False)
         with (
             transaction.atomic(),
             audit_context(actor_id=None, actor_name=PUBLIC_ACTOR_NAME, unit_path="", unit_name="", remote_addr=""),
@@ -769,6 +797,8 @@ def problem_report_submit(*, position_id, kind, text: str = "", client: str) -> 
             report.save()
     except BaseException:
         limits.refund(charge)
+        if report.photo:
+            report.photo.storage.delete(report.photo.name)
         raise
     logger.info("problem report %s (%s) saved on position %s", report.pk, kind, position.pk)
     return report

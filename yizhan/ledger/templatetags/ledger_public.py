@@ -3,6 +3,7 @@ notice ("有职工反映：…，x月x日") and the one-tap report buttons, incl
 (`{% load ledger_public %}{% problem_box p %}`) so the finder's page needs no code of ours."""
 
 from django import template
+from django.conf import settings
 
 from yizhan.ledger import selectors
 from yizhan.ledger.choices import ProblemKind
@@ -18,4 +19,5 @@ def problem_box(context, position):
         "notices": selectors.problem_notices(position_id=position.pk),
         "kinds": ProblemKind.choices,
         "csrf_token": context.get("csrf_token"),
+        "photo_max_mb": settings.YIZHAN_PHOTO_MAX_BYTES // (1024 * 1024),
     }
