@@ -24,7 +24,7 @@ from yizhan.core.errors import ApplicationError, ConflictError, PermissionDenied
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, require
 from yizhan.core.views_helpers import staff_view
-from yizhan.ledger import imports, overview, selectors, services
+from yizhan.ledger import imports, overview, overview_pdf, selectors, services
 from yizhan.ledger.choices import PROBLEM_HANDLING, ActivityKind, ProblemStatus
 from yizhan.ledger.forms import ActivityForm, LedgerDayForm, LedgerImportForm, ProblemTransitionForm
 from yizhan.ledger.models import LEDGER_FIGURES, Activity, DailyLedger
@@ -417,7 +417,8 @@ def activity_photo_add(request, pk: int):
 @staff_view
 def unit_overview(request):
     """A unit's dashboard over its subtree for a period (default: the actor's unit, the last 30
-    days); ?format=xlsx downloads it (the figures and the ledger rows)."""
+    days); ?format=xlsx downloads it (the figures and the ledger rows), ?format=pdf as a report
+    with its charts."""
     actor = request.actor
     require(actor, Action.VIEW, DailyLedger)
     unit = _unit_param(request) or actor.unit
@@ -427,6 +428,11 @@ def unit_overview(request):
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(overview.overview_xlsx(actor=actor, result=result), content_type=imports.XLSX_TYPE)
         name = f"dashboard-{unit.code}-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(overview_pdf.overview_pdf(result), content_type="application/pdf")
+        name = f"dashboard-{unit.code}-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     charts = {
