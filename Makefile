@@ -42,9 +42,11 @@ messages: $(VENV)/.installed
 
 # Debian's chromium drives the browser tests; Playwright never downloads a browser. A CJK font
 # makes screenshots (scripts/screenshots.py, test failures) show Chinese instead of empty boxes.
+# LibreOffice (soffice, no GUI) opens the campaign annexes' xlsx and docx in the tests (issue 17 §10).
 browser-deps:
-	@(command -v chromium && fc-list :lang=zh | grep -q . && fc-list | grep -qi "color emoji") >/dev/null 2>&1 || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >/dev/null)
+	@(command -v chromium && command -v soffice && fc-list :lang=zh | grep -q . && fc-list | grep -qi "color emoji") >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null)
 
 # Under CI (CI=true) the suite runs on SQLite and on PostgreSQL and fails if PostgreSQL is unreachable.
 # Locally it runs on PostgreSQL too when it answers, and says so when it does not.
