@@ -13,11 +13,12 @@ from ninja.pagination import paginate
 from pydantic import ValidationError
 
 from yizhan.core.errors import ApplicationError
+from yizhan.core.geo.tiles import tile_source
 from yizhan.core.json_body import BodyNotJSON, request_json
 from yizhan.core.pagination import KeysFirstPagination
 from yizhan.core.request_info import remote_addr
 from yizhan.core.roles import Action
-from yizhan.ledger import imports, selectors, services
+from yizhan.ledger import imports, overview, selectors, services
 from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.models import FIGURE_NAMES, LEDGER_FIGURES
 from yizhan.ledger.schemas import (
@@ -55,6 +56,7 @@ from yizhan.ledger.schemas import (
     QueueEntryOut,
     RecordId,
     SatisfactionOut,
+    UsageMapOut,
 )
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import photos
@@ -272,6 +274,12 @@ class LedgerFilters(Schema):
     date_to: date | None = Field(None, description="截止日期（含）")
 
 
+class UsageMapFilters(Schema):
+    unit: RecordId | None = Field(None, description="单位编号（默认本人所在单位）：该单位及下级单位的阵地")
+    date_from: date | None = Field(None, description="起始日期（含，默认截止日期前 30 天）")
+    date_to: date | None = Field(None, description="截止日期（含，默认今天）")
+
+
 def _filters(request, filters: LedgerFilters) -> dict:
     unit = org_selectors.unit_get(actor=request.actor, pk=filters.unit) if filters.unit is not None else None
     return {
@@ -340,6 +348,18 @@ def ledger_save(request, position_id: int, day: date, payload: LedgerDayIn):
     ledger = saved.ledger
     ledger.outcome = saved.outcome
     return Status(201 if saved.outcome == services.LedgerOutcome.CREATED else 200, ledger)
+
+
+@ledger_router.get("/usage-map", response={200: UsageMapOut, **STAFF_ERRORS}, summary="阵地服务人次地图")
+def usage_map(request, filters: Query[UsageMapFilters]):
+    """The positions of a unit's subtree (default the actor's unit) with their visits in the
+    period (default the last 30 days), coloured by quantile class for the dashboard's map, in the
+    tile layer's coordinate system; each with the URL of the ledger rows behind its figure."""
+    unit = org_selectors.unit_get(actor=request.actor, pk=filters.unit) if filters.unit else request.actor.unit
+    date_from, date_to = overview.period_of(filters.date_from, filters.date_to)
+    return overview.usage_map(
+        actor=request.actor, unit=unit, date_from=date_from, date_to=date_to, crs=tile_source().crs
+    )
 
 
 @ledger_router.get("/totals", response={200: LedgerTotalsOut, **STAFF_ERRORS}, summary="台账合计")

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from yizhan.core.exports import safe_cell
+from yizhan.core.geo.crs import from_gcj02
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
 from yizhan.ledger import selectors
@@ -68,13 +69,19 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
+def period_of(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """The dashboard's period: up to `date_to` (at most today, default today), from `date_from`
+    (default the 30 days up to `date_to`)."""
+    today = timezone.localdate()
+    date_to = min(date_to or today, today)
+    return date_from or date_to - timedelta(days=29), date_to
+
+
 def overview(*, actor: Actor, unit, date_from: date | None = None, date_to: date | None = None) -> Overview:
     """The dashboard of `unit` (in the actor's scope, fetched by the caller) over its subtree for
     a period of days (default the last 30 up to today)."""
     require(actor, Action.VIEW, DailyLedger)
-    today = timezone.localdate()
-    date_to = min(date_to or today, today)
-    date_from = date_from or date_to - timedelta(days=29)
+    date_from, date_to = period_of(date_from, date_to)
     result = Overview(unit=unit, date_from=date_from, date_to=date_to)
     period = {"unit": unit.pk, "from": date_from.isoformat(), "to": date_to.isoformat()}
 
@@ -270,3 +277,101 @@ def overview_xlsx(*, actor: Actor, result: Overview) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- the map layer coloured by usage (issue 15 §6) -----------------------------------------------
+
+USAGE_CLASSES = 4  # quartiles of the positions with visits; the positions without any are a class of their own
+USAGE_COLOURS = ("#9ca3af", "#fde68a", "#f59e0b", "#dc2626", "#7f1d1d")  # none, then lightest to darkest
+MAP_LIMIT = 5000  # points drawn at most (a city has about 2,000; the busiest are kept)
+
+
+@dataclass(frozen=True)
+class UsageClass:
+    low: int
+    high: int
+    colour: str
+    count: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.high == 0:
+            return str(_("无服务人次"))
+        return f"{self.low:,}" if self.low == self.high else f"{self.low:,}–{self.high:,}"
+
+
+def usage_classes(values: list[int], k: int = USAGE_CLASSES) -> list[UsageClass]:
+    """Classes of visit counts for the map's colours: the zeros, then up to `k` quantile classes
+    of the positive counts (each class's upper bound is the count at its quantile; equal bounds
+    merge, so a network where most counts are equal gets fewer classes). Every value falls in
+    exactly one class and the classes' counts add up to the number of values (tested)."""
+    positive = sorted(v for v in values if v > 0)
+    highs: list[int] = []
+    for i in range(1, k + 1):
+        if not positive:
+            break
+        high = positive[-(-i * len(positive) // k) - 1]
+        if not highs or high > highs[-1]:
+            highs.append(high)
+    classes = [UsageClass(0, 0, USAGE_COLOURS[0], sum(1 for v in values if v <= 0))]
+    low = 1
+    colours = USAGE_COLOURS[1:] if len(highs) == k else USAGE_COLOURS[-len(highs) :] if highs else ()
+    for high, colour in zip(highs, colours, strict=True):
+        count = sum(1 for v in positive if low <= v <= high)
+        classes.append(UsageClass(low, high, colour, count))
+        low = high + 1
+    return classes
+
+
+def usage_class_of(value: int, classes: list[UsageClass]) -> int:
+    """The index in `classes` of the class holding `value`."""
+    for index, usage in enumerate(classes):
+        if value <= usage.high:
+            return index
+    return len(classes) - 1
+
+
+def usage_map(*, actor: Actor, unit, date_from: date, date_to: date, crs: str) -> dict:
+    """The positions of `unit`'s subtree in the actor's scope (not delisted) with their visits in
+    the period, coloured by quantile class (`usage_classes`), in the tile layer's coordinate system
+    `crs`; each with the URL of its ledger rows behind the figure. At most MAP_LIMIT points, the
+    busiest first (`truncated` says when more were left out); the classes count every position."""
+    require(actor, Action.VIEW, DailyLedger)
+    positions = (
+        Position.objects.restrict(actor)
+        .filter(unit__path__startswith=unit.path)
+        .exclude(state=PositionState.DELISTED)
+        .order_by()
+        .values_list("pk", "code", "official_name", "short_name", "lng", "lat")
+    )
+    days = selectors.ledger_list(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
+    visits = dict(days.order_by().values_list("position_id").annotate(n=Sum("visits_total")))
+    rows = [(visits.get(pk) or 0, pk, code, short or name, lng, lat) for pk, code, name, short, lng, lat in positions]
+    classes = usage_classes([row[0] for row in rows])
+    rows.sort(key=lambda row: (-row[0], row[2]))
+    period = {"from": date_from.isoformat(), "to": date_to.isoformat()}
+    points = []
+    for count, pk, code, name, lng, lat in rows[:MAP_LIMIT]:
+        x, y = from_gcj02(lng, lat, crs)
+        points.append(
+            {
+                "id": pk,
+                "code": code,
+                "name": name,
+                "x": round(x, 6),
+                "y": round(y, 6),
+                "visits": count,
+                "cls": usage_class_of(count, classes),
+                "url": _url("ledger_staff:home", position=pk, **period),
+            }
+        )
+    return {
+        "crs": crs,
+        "date_from": date_from,
+        "date_to": date_to,
+        "classes": [
+            {"label": c.label, "low": c.low, "high": c.high, "colour": c.colour, "count": c.count} for c in classes
+        ],
+        "points": points,
+        "truncated": len(rows) > MAP_LIMIT,
+    }

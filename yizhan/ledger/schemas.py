@@ -373,3 +373,33 @@ class ActivityOut(Schema):
     @staticmethod
     def resolve_unit_name(obj) -> str:
         return obj.unit.name
+
+
+class UsageClassOut(Schema):
+    label: str = Field(..., description="图例文字，如“13–40”或“无服务人次”")
+    low: int = Field(..., description="该类服务人次下限（含）")
+    high: int = Field(..., description="该类服务人次上限（含）")
+    colour: str = Field(..., description="颜色（#rrggbb）")
+    count: int = Field(..., description="该类阵地数")
+
+
+class UsagePointOut(Schema):
+    id: int
+    code: str
+    name: str
+    x: float = Field(..., description="经度（crs 所指坐标系）")
+    y: float = Field(..., description="纬度（crs 所指坐标系）")
+    visits: int = Field(..., description="期间内服务人次")
+    cls: int = Field(..., description="所属类别（classes 中的序号）")
+    url: str = Field(..., description="构成该数字的台账列表")
+
+
+class UsageMapOut(Schema):
+    """单位（含下级单位）各阵地期间内的服务人次，按分位数分类着色，供看板地图使用。"""
+
+    crs: str = Field(..., description="坐标系（与地图底图一致：gcj02 或 wgs84）")
+    date_from: date
+    date_to: date
+    classes: list[UsageClassOut]
+    points: list[UsagePointOut] = Field(..., description="阵地（最多 5000 个，服务人次多的在前）")
+    truncated: bool = Field(..., description="是否有阵地因数量上限未列出")

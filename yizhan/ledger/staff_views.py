@@ -7,6 +7,7 @@ call them."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -447,6 +448,9 @@ def unit_overview(request):
             "charts": charts,
             "units": org_selectors.unit_list(actor=actor).order_by("path")[:500],
             "query": request.GET.urlencode(),
+            "usage_map_url": reverse("api:usage_map")
+            + "?"
+            + urlencode({"unit": unit.pk, "date_from": result.date_from, "date_to": result.date_to}),
         },
     )
 
