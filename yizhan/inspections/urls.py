@@ -1,7 +1,12 @@
 """Staff pages of inspections under /staff/inspections/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from yizhan.inspections import views
 
 app_name = "inspections"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inspection_list, name="inspection_list"),
+    path("rectifications/", views.rectification_list, name="rectification_list"),
+]
