@@ -4,11 +4,17 @@ scope, audit and filters."""
 import csv
 import io
 import json
+import uuid
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 from openpyxl import load_workbook
 from referencing import Registry, Resource
@@ -20,7 +26,7 @@ from yizhan.core.roles import Role
 from yizhan.core.testing.shared import assert_same_as_shared, require_shared, shared_path
 from yizhan.positions import spreadsheet
 from yizhan.positions.choices import CentreLevel, ConstructionType, PositionKind, PositionState
-from yizhan.positions.exports import csv_maps
+from yizhan.positions.exports import common, csv_maps, hsds
 from yizhan.positions.exports.kml import KML_NS
 from yizhan.positions.imports.xlsx import positions_import
 from yizhan.positions.models import Position
@@ -368,3 +374,34 @@ def test_xlsx_has_the_template_columns_and_round_trips_through_the_import(positi
     assert result.ok, [str(e) for e in result.errors]
     assert (result.total, result.created, result.updated, result.unchanged) == (2, 0, 0, 2)
     assert snapshot() == before
+
+
+# --------------------------------------------------------------------------- cost at scale
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=5))
+def test_hsds_ids_are_the_uuid5_of_their_parts(parts):
+    assert hsds._id(*parts) == str(uuid.uuid5(hsds.ID_NAMESPACE, ":".join(parts)))
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_cached_labels_follow_the_active_language(language):
+    with translation.override(language):
+        assert common.label(PositionState, PositionState.SUSPENDED) == str(PositionState.SUSPENDED.label)
+        assert common.labels_of(PositionState, ["operating", "nonsense"]) == [str(PositionState.OPERATING.label)]
+        assert common.label_of(PositionState, "nonsense") is None
+    with pytest.raises(ValueError):
+        common.label(PositionState, "nonsense")
+
+
+@pytest.mark.parametrize("fmt", ["hsds", "xlsx", "geojson"])
+def test_the_export_reads_no_area_boundary_and_no_row_by_row_queries(positions, zs_client, make_position, fmt):
+    with CaptureQueriesContext(connection) as few:
+        export(zs_client, fmt)
+    for n in range(4):
+        make_position(code=f"ZS-1{n}", official_name=f"工会户外劳动者服务站点·{n}")
+    with CaptureQueriesContext(connection) as more:
+        export(zs_client, fmt)
+    assert len(more) == len(few)
+    selected = [q["sql"] for q in more if "boundary" in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")]
+    assert selected == []
