@@ -28,6 +28,7 @@ urlpatterns = [
     path("staff/inspections/", include("yizhan.inspections.urls")),
     path("staff/campaigns/", include("yizhan.campaigns.urls")),
     path("staff/grants/", include("yizhan.grants.urls")),
+    path("staff/standards/", include("yizhan.standards.urls")),
     path("staff/", include("yizhan.orgs.urls")),
     path("staff/audit/", include("yizhan.core.urls")),
     # One login page for everything: the admin's own would skip nothing (same backends) but is a

@@ -4,12 +4,14 @@ the ledger, keeps the rating as history and is the one writer of `Position.star_
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,11 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
+from yizhan.positions import photos as photos_pipeline
 from yizhan.positions.choices import Facility, PositionKind, PositionState
 from yizhan.positions.models import Position
 from yizhan.positions.services import position_transition, position_update
 from yizhan.standards.choices import CheckType, VersionState
 from yizhan.standards.models import (
+    AnswerPhoto,
     Assessment,
     AssessmentAnswer,
     ServiceFailure,
@@ -138,6 +142,7 @@ def assessment_record(
     notes: Mapping[str, str] | None = None,
     note: str = "",
     correct_record: bool = False,
+    photos: Mapping[str, bytes] | None = None,
 ) -> Assessment:
     """Record an assessment of `position` against the published `version` on `assessed_on`:
     `answers` maps each applicable item's key to the value found (yes/no, a number, a choice);
@@ -145,7 +150,10 @@ def assessment_record(
     items applicable). A draft or superseded version, a standard of another federation, an item
     not applicable, a value out of range: refused, nothing written. With `correct_record`, what the
     assessor found of what the record knows (facilities, a centre's total floor area) corrects the
-    position's record through `position_update`, in the same transaction."""
+    position's record through `position_update`, in the same transaction. `photos` maps an item's
+    key to a photo as its evidence (the positions' photo pipeline: JPEG, PNG or WebP within
+    YIZHAN_PHOTO_MAX_BYTES, re-encoded without EXIF); evidence that is not an image is refused
+    before anything is written."""
     require(actor, Action.CREATE, Assessment)
     position = get_for_actor(Position.objects.select_related("unit"), actor, pk=position.pk)
     version = _usable_version(position, version.pk, lock=True)
@@ -160,6 +168,11 @@ def assessment_record(
     if unknown:
         raise ApplicationError(ANSWER_UNKNOWN.format(keys="、".join(unknown)), field="answers")
     notes = notes or {}
+    photos = {key: data for key, data in (photos or {}).items() if data}
+    unknown = sorted(set(photos) - {item.key for item in items})
+    if unknown:
+        raise ApplicationError(ANSWER_UNKNOWN.format(keys="、".join(unknown)), field="photos")
+    encoded = {key: _evidence(key, data) for key, data in photos.items()}
     rows = []
     for item in items:
         if item.key not in answers or answers[item.key] in (None, ""):
@@ -185,7 +198,26 @@ def assessment_record(
         row.save()
     if correct_record:
         _correct_record(actor, position, rows)
+    # Files last: a refusal above leaves no file behind.
+    for row in rows:
+        if row.item.key in encoded:
+            jpeg, (width, height) = encoded[row.item.key]
+            photo = AnswerPhoto(answer=row, uploaded_by=actor.user.get_username(), width=width, height=height)
+            photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(jpeg), save=False)
+            photo.save()
     return assessment
+
+
+def _evidence(key: str, data: bytes) -> tuple[bytes, tuple[int, int]]:
+    """A photo given as an item's evidence, re-encoded by the positions' pipeline (refused when over
+    the size limit or not a JPEG, PNG or WebP image, naming the item)."""
+    limit = settings.YIZHAN_PHOTO_MAX_BYTES
+    if len(data) > limit:
+        raise ApplicationError(photos_pipeline.PHOTO_TOO_LARGE.format(limit=limit // (1024 * 1024)), field=key)
+    try:
+        return photos_pipeline.reencode(data)
+    except ApplicationError as error:
+        raise ApplicationError(error.message, field=key) from None
 
 
 def _correct_record(actor: Actor, position: Position, rows: list[AssessmentAnswer]) -> None:

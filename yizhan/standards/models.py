@@ -349,3 +349,33 @@ class ServiceFailure(AuditedModel):
 
     def audit_unit(self):
         return self.position.unit
+
+
+class AnswerPhoto(AuditedModel):
+    """A photo as evidence of one answer of an assessment, through the positions' photo pipeline
+    (type and size checked, re-encoded as JPEG, no EXIF: `positions.photos.reencode`)."""
+
+    answer = models.ForeignKey(
+        AssessmentAnswer, verbose_name=_("评估条目"), on_delete=models.PROTECT, related_name="photos"
+    )
+    image = models.ImageField(_("照片"), upload_to="standards/answers/%Y/%m/")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    uploaded_by = models.CharField(_("上传人"), max_length=150)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    scope_path_field = "answer__assessment__position__unit__path"
+    scope_permissions_from = "standards.assessment"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["answer", "pk"]
+        verbose_name = _("评估佐证照片")
+        verbose_name_plural = _("评估佐证照片")
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} #{self.pk}"
+
+    def audit_unit(self):
+        return self.answer.assessment.position.unit

@@ -6,8 +6,11 @@ from django.db.models import QuerySet
 
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
+from yizhan.positions.choices import PositionKind
+from yizhan.positions.models import Position
 from yizhan.standards.choices import VersionState
 from yizhan.standards.models import (
+    AnswerPhoto,
     Assessment,
     AssessmentAnswer,
     Standard,
@@ -73,3 +76,35 @@ def star_rating_history(*, actor: Actor, position_id: int) -> QuerySet[StarRatin
     """A position's star ratings in the actor's scope, latest period first."""
     require(actor, Action.VIEW, Assessment)
     return StarRatingRecord.objects.restrict(actor).filter(position_id=position_id).order_by("-period", "-pk")
+
+
+def star_rating_get(*, actor: Actor, pk: int) -> StarRatingRecord:
+    return get_for_actor(
+        StarRatingRecord.objects.select_related("position__unit", "assessment__version__standard", "policy"),
+        actor,
+        pk=pk,
+    )
+
+
+def answer_photos(*, actor: Actor, assessment: Assessment) -> dict[int, list[AnswerPhoto]]:
+    """The evidence photos of an assessment, by answer."""
+    require(actor, Action.VIEW, Assessment)
+    photos: dict[int, list[AnswerPhoto]] = {}
+    for photo in AnswerPhoto.objects.filter(answer__assessment=assessment).order_by("answer_id", "pk"):
+        photos.setdefault(photo.answer_id, []).append(photo)
+    return photos
+
+
+def rating_list(*, actor: Actor, unit=None) -> list[tuple[Position, StarRatingRecord | None]]:
+    """The stations in the actor's scope (below `unit` when given), each with its latest rating
+    (None: never rated here), by unit and code: a unit's rating list."""
+    require(actor, Action.VIEW, Assessment)
+    stations = Position.objects.restrict(actor).filter(kind=PositionKind.STATION).select_related("unit", "region")
+    if unit is not None:
+        stations = stations.filter(unit__path__startswith=unit.path)
+    latest: dict[int, StarRatingRecord] = {}
+    for record in StarRatingRecord.objects.filter(position__in=stations.values("pk")).order_by(
+        "position_id", "period", "created_at", "pk"
+    ):
+        latest[record.position_id] = record
+    return [(station, latest.get(station.pk)) for station in stations.order_by("unit__path", "code")]

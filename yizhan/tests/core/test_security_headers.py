@@ -218,6 +218,8 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "version_id": 10**6,  # a missing version of a standard (404)
         "item_id": 10**6,  # a missing item of a standard (404)
         "assessment_id": 10**6,  # a missing assessment (404)
+        "rating_id": 10**6,  # a missing star rating (404)
+        "fmt": "xlsx",  # an export format (of a missing record: 404)
         "platform": "amap",  # a map platform of the marking pages
         "adcode": unit.region.adcode,
         "token": "no-such-import",

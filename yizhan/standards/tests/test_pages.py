@@ -1,0 +1,274 @@
+"""The standards pages (issue 16 §1–§3, §6): a federation admin edits a draft and publishes it; an
+assessor fills the phone form item by item with evidence; a station is rated from the page and its
+stars show with their date; the sheet and the rating list export in Chinese; the yearly review
+lists first and delists only when confirmed."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from PIL import Image
+
+from yizhan.core.audit import audit_context
+from yizhan.core.roles import Role
+from yizhan.ledger.tests.factories import DailyLedgerFactory, FeedbackFactory
+from yizhan.orgs.tests.factories import MembershipFactory
+from yizhan.positions.choices import PositionState, REQUIRED_FACILITIES
+from yizhan.positions.tests.factories import PositionFactory
+from yizhan.standards import services
+from yizhan.standards.choices import VersionState
+from yizhan.standards.models import AnswerPhoto, Assessment, Standard, StandardItem, StarRatingRecord
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def federation(dalian):
+    with audit_context(actor_name="test"):
+        services.standard_defaults_load(unit=dalian["city"])
+    return dalian["city"]
+
+
+@pytest.fixture
+def fed_client(federation, login):
+    return login(MembershipFactory(unit=federation, role=Role.FEDERATION_ADMIN).user)
+
+
+@pytest.fixture
+def zs_client(dalian, login):
+    return login(MembershipFactory(unit=dalian["zs"], role=Role.UNIT_ADMIN).user)
+
+
+@pytest.fixture
+def station(dalian):
+    return PositionFactory(
+        unit=dalian["street"],
+        state=PositionState.OPERATING,
+        facilities=[str(f) for f in REQUIRED_FACILITIES],
+    )
+
+
+def _version(federation, code):
+    return Standard.objects.get(unit=federation, code=code).versions.get(state=VersionState.PUBLISHED)
+
+
+def jpeg_with_exif() -> bytes:
+    image = Image.new("RGB", (40, 30), "red")
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"  # Make
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _upload(name: str, data: bytes, content_type: str = "image/jpeg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def test_a_federation_admin_drafts_edits_and_publishes(federation, fed_client):
+    standard = Standard.objects.get(unit=federation, code="nine-haves")
+    assert "九有" in fed_client.get("/staff/standards/").content.decode()
+    response = fed_client.post(f"/staff/standards/{standard.pk}/draft/", {"note": "2027 修订"})
+    draft = standard.versions.get(state=VersionState.DRAFT)
+    assert response.status_code == 302 and response["Location"] == f"/staff/standards/versions/{draft.pk}/"
+    page = fed_client.get(f"/staff/standards/versions/{draft.pk}/").content.decode()
+    assert "增加条目" in page and "发布为现行版本" in page
+    added = fed_client.post(
+        f"/staff/standards/versions/{draft.pk}/",
+        {"key": "wifi", "text": "有无线网络", "check_type": "yes_no", "kinds": ["station"], "points": "0"},
+    )
+    assert added.status_code == 302
+    item = draft.items.get(key="wifi")
+    fed_client.post(
+        f"/staff/standards/items/{item.pk}/",
+        {"key": "wifi", "text": "有免费无线网络", "check_type": "yes_no", "required": "on", "points": "1"},
+    )
+    item.refresh_from_db()
+    assert item.text == "有免费无线网络" and item.points == 1
+    removed = draft.items.get(key="online_map")
+    fed_client.post(f"/staff/standards/items/{removed.pk}/remove/")
+    assert not draft.items.filter(key="online_map").exists()
+    fed_client.post(f"/staff/standards/versions/{draft.pk}/publish/")
+    draft.refresh_from_db()
+    assert draft.state == VersionState.PUBLISHED
+    assert standard.versions.get(number=1).state == VersionState.SUPERSEDED
+    # A published version offers no editing and refuses it.
+    page = fed_client.get(f"/staff/standards/versions/{draft.pk}/").content.decode()
+    assert "增加条目" not in page
+    fed_client.post(f"/staff/standards/items/{item.pk}/", {"key": "wifi", "text": "改", "check_type": "yes_no"})
+    assert StandardItem.objects.get(pk=item.pk).text == "有免费无线网络"
+
+
+def test_a_number_item_without_its_minimum_is_refused_on_the_form(federation, fed_client):
+    standard = Standard.objects.get(unit=federation, code="centre-area")
+    fed_client.post(f"/staff/standards/{standard.pk}/draft/")
+    draft = standard.versions.get(state=VersionState.DRAFT)
+    page = fed_client.post(
+        f"/staff/standards/versions/{draft.pk}/", {"key": "x_total", "text": "面积", "check_type": "number", "points": "0"}
+    )
+    assert page.status_code == 200 and "数值检查的条目须填写最小值" in page.content.decode()
+    assert not draft.items.filter(key="x_total").exists()
+
+
+def test_a_district_admin_reads_but_does_not_edit_standards(federation, zs_client):
+    standard = Standard.objects.get(unit=federation, code="nine-haves")
+    assert zs_client.get("/staff/standards/").status_code in (200, 403)
+    assert zs_client.post(f"/staff/standards/{standard.pk}/draft/").status_code in (403, 404)
+    assert not standard.versions.filter(state=VersionState.DRAFT).exists()
+
+
+def test_the_policy_page_shows_the_default_numbers(federation, fed_client):
+    page = fed_client.get("/staff/standards/policy/").content.decode()
+    assert "默认规则" in page and "≥ 90" in page and "饮用水" in page
+
+
+def test_the_form_is_prefilled_from_the_record(federation, fed_client, station):
+    version = _version(federation, "star-rating")
+    page = fed_client.get(f"/staff/standards/positions/{station.pk}/assess/?version={version.pk}").content.decode()
+    assert 'name="answer-drinking_water" value="yes" checked' in page
+    assert "档案记录：有" in page and "档案记录：无" in page
+    chooser = fed_client.get(f"/staff/standards/positions/{station.pk}/assess/").content.decode()
+    assert "星级评定现场检查" in chooser and "六有" not in chooser  # a station: centre standards do not apply
+
+
+def _answers(version, station, *, photo_key=None, photo=None):
+    data = {"version": version.pk, "assessed_on": f"{timezone.localdate():%Y-%m-%d}", "correct_record": "on"}
+    for item in version.items.all():
+        if item.applies_to(station.kind):
+            data[f"answer-{item.key}"] = "yes"
+            data[f"note-{item.key}"] = ""
+    if photo_key:
+        data[f"photo-{photo_key}"] = photo
+    return data
+
+
+def test_an_assessment_with_a_photo_and_a_correction(federation, fed_client, station):
+    version = _version(federation, "star-rating")
+    data = _answers(version, station, photo_key="drinking_water", photo=_upload("a.jpg", jpeg_with_exif()))
+    data["note-medicine_kit"] = "药箱在柜中"
+    response = fed_client.post(f"/staff/standards/positions/{station.pk}/assess/", data)
+    assessment = Assessment.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/staff/standards/assessments/{assessment.pk}/"
+    photo = AnswerPhoto.objects.get()
+    assert photo.answer.item.key == "drinking_water"
+    with Image.open(photo.image.path) as stored:
+        assert stored.format == "JPEG" and not stored.getexif()
+    assert assessment.answers.get(item__key="medicine_kit").note == "药箱在柜中"
+    station.refresh_from_db()
+    assert "wifi" in station.facilities  # found present, the record did not say: corrected
+    page = fed_client.get(f"/staff/standards/assessments/{assessment.pk}/").content.decode()
+    assert photo.image.url in page and "评定星级" in page
+
+
+def test_evidence_that_is_not_an_image_is_refused_and_nothing_written(federation, fed_client, station):
+    version = _version(federation, "star-rating")
+    data = _answers(version, station, photo_key="drinking_water", photo=_upload("a.jpg", b"%PDF-1.4 not a photo"))
+    page = fed_client.post(f"/staff/standards/positions/{station.pk}/assess/", data)
+    assert page.status_code == 200 and "文件不是照片" in page.content.decode()
+    assert not Assessment.objects.exists() and not AnswerPhoto.objects.exists()
+
+
+def test_a_missing_answer_is_named_and_nothing_written(federation, fed_client, station):
+    version = _version(federation, "star-rating")
+    data = _answers(version, station)
+    data["answer-microwave"] = ""
+    page = fed_client.post(f"/staff/standards/positions/{station.pk}/assess/", data).content.decode()
+    assert "请填写条目“微波炉”" in page and not Assessment.objects.exists()
+
+
+def test_rating_from_the_page_shows_the_arithmetic_and_the_stars_with_their_date(federation, fed_client, station):
+    today = timezone.localdate()
+    for offset in range(10):
+        DailyLedgerFactory(position=station, day=today - timedelta(days=offset))
+    for _ in range(10):
+        FeedbackFactory(position=station, rating=5)
+    version = _version(federation, "star-rating")
+    fed_client.post(f"/staff/standards/positions/{station.pk}/assess/", _answers(version, station))
+    assessment = Assessment.objects.get()
+    response = fed_client.post(
+        f"/staff/standards/assessments/{assessment.pk}/rate/",
+        {"period": today.year, "date_from": f"{today - timedelta(days=29):%Y-%m-%d}", "date_to": f"{today:%Y-%m-%d}",
+         "periodic": "on"},
+    )  # fmt: skip
+    record = StarRatingRecord.objects.get()
+    assert response["Location"] == f"/staff/standards/ratings/{record.pk}/"
+    page = fed_client.get(response["Location"]).content.decode()
+    assert "场地与硬件：" in page and "合计：" in page and "评为5星级" in page
+    station.refresh_from_db()
+    assert station.star_rating == "5" and station.star_rated_on == today
+    staff = fed_client.get(f"/staff/positions/{station.pk}/").content.decode()
+    assert "评估与星级" in staff and "五星" in staff and f"/staff/standards/ratings/{record.pk}/" in staff
+    history = fed_client.get(f"/staff/standards/positions/{station.pk}/ratings/").content.decode()
+    assert str(today.year) in history and "5★" in history
+
+
+def test_a_refused_rating_says_why(federation, fed_client, station):
+    version = _version(federation, "star-rating")
+    fed_client.post(f"/staff/standards/positions/{station.pk}/assess/", _answers(version, station))
+    assessment = Assessment.objects.get()
+    today = timezone.localdate()
+    response = fed_client.post(
+        f"/staff/standards/assessments/{assessment.pk}/rate/",
+        {"period": today.year, "date_from": f"{today:%Y-%m-%d}", "date_to": f"{today + timedelta(days=3):%Y-%m-%d}"},
+        follow=True,
+    )
+    assert "统计期间无效" in response.content.decode() and not StarRatingRecord.objects.exists()
+
+
+def test_the_sheet_exports_in_chinese(federation, fed_client, station):
+    version = _version(federation, "star-rating")
+    fed_client.post(f"/staff/standards/positions/{station.pk}/assess/", _answers(version, station))
+    assessment = Assessment.objects.get()
+    xlsx = fed_client.get(f"/staff/standards/assessments/{assessment.pk}/sheet.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert "服务阵地评估表" in cells and "饮用水" in cells and "达标" in cells
+    pdf = fed_client.get(f"/staff/standards/assessments/{assessment.pk}/sheet.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert b"STSong-Light" in pdf.content
+    assert fed_client.get(f"/staff/standards/assessments/{assessment.pk}/sheet.doc").status_code == 404
+
+
+def test_the_rating_list_of_a_unit(federation, dalian, fed_client, station):
+    other = PositionFactory(unit=dalian["xg"], state=PositionState.OPERATING)
+    page = fed_client.get(f"/staff/standards/ratings/?unit={dalian['zs'].pk}").content.decode()
+    assert station.display_name in page and other.display_name not in page
+    xlsx = fed_client.get(f"/staff/standards/ratings/?unit={dalian['zs'].pk}&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == "阵地编号" and rows[2][0] == station.code and rows[2][5] == "未评星"
+
+
+def test_a_district_admin_cannot_assess_or_list_another_district(federation, dalian, zs_client):
+    other = PositionFactory(unit=dalian["xg"], state=PositionState.OPERATING)
+    version = _version(federation, "star-rating")
+    assert zs_client.get(f"/staff/standards/positions/{other.pk}/assess/?version={version.pk}").status_code == 404
+    assert zs_client.post(f"/staff/standards/positions/{other.pk}/assess/", _answers(version, other)).status_code == 404
+    assert zs_client.get(f"/staff/standards/ratings/?unit={dalian['xg'].pk}").status_code == 404
+    assert not Assessment.objects.exists()
+
+
+def test_the_review_lists_then_delists_only_when_confirmed(federation, dalian, fed_client):
+    station = PositionFactory(
+        unit=dalian["zs"],
+        state=PositionState.OPERATING,
+        opened_on=timezone.localdate().replace(year=2023, month=1, day=1),
+    )
+    year = timezone.localdate().year
+    page = fed_client.get(f"/staff/standards/review/?period={year}").content.decode()
+    assert station.display_name in page and "确认摘牌 1 个站点" in page
+    station.refresh_from_db()
+    assert station.state == PositionState.OPERATING  # listed only
+    fed_client.post("/staff/standards/review/", {"period": year, "confirm": "yes"})
+    station.refresh_from_db()
+    assert station.state == PositionState.DELISTED
+
+
+def test_the_review_button_is_for_those_who_rate(dalian, login):
+    auditor = login(MembershipFactory(unit=dalian["city"], role=Role.AUDITOR).user)
+    assert auditor.post("/staff/standards/review/", {"period": 2026, "confirm": "yes"}).status_code == 403
