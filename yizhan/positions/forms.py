@@ -106,7 +106,6 @@ EMPTY_CHOICES = {
     "centre_level": _("（仅服务中心填写）"),
     "parent_centre": _("（仅工作站填写）"),
     "region": _("按坐标自动判定"),
-    "star_rating": _("未评星"),
 }
 
 
@@ -146,8 +145,9 @@ class PositionForm(forms.ModelForm):
             "co_builder", "build_nature", "floor_area", "manager_name", "manager_phone", "public_phone",
             "always_open", "weekly_hours", "hours_source_text", "entry_method", "no_app_needed", "facilities",
             "abilities", "services", "own_services", "served_groups", "verified_on", "signage_issued_on",
-            "plaque_number", "opened_on", "star_rating", "star_rated_on",
+            "plaque_number", "opened_on",
         ]  # fmt: skip
+        # No star_rating/star_rated_on: written only by the rating service (decision 13, ended).
         widgets = {
             # Kept while the hours are unknown (shown beside them as 登记原文); hours typed replace it.
             "hours_source_text": forms.HiddenInput,
@@ -156,7 +156,6 @@ class PositionForm(forms.ModelForm):
             "verified_on": DateInput(),
             "signage_issued_on": DateInput(),
             "opened_on": DateInput(),
-            "star_rated_on": DateInput(),
             "manager_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             "public_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
@@ -185,6 +184,8 @@ class PositionForm(forms.ModelForm):
                 field = self.fields[name]
                 field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
         for name in PAST_EVENT_DATES:
+            if name not in self.fields:
+                continue  # star_rated_on: written by the rating service, not on the form
             # What the service accepts for a past event (rules.past_date_problem), offered by the picker.
             self.fields[name].widget.attrs.update(
                 min=settings.YIZHAN_EARLIEST_DATE.isoformat(), max=timezone.localdate().isoformat()

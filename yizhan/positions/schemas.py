@@ -140,8 +140,7 @@ class PositionFields(Schema):
     signage_issued_on: date | None = None
     plaque_number: str | None = Field(None, json_schema_extra=_fits(40))
     opened_on: date | None = None
-    star_rating: StarRating | Literal[""] | None = Field(None, description="3, 4 or 5 (stations only); empty clears it")
-    star_rated_on: date | None = None
+    # No star_rating/star_rated_on: written only by the rating service (decision 13); sent, refused.
 
 
 class PositionCreateIn(PositionFields):

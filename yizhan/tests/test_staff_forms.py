@@ -44,8 +44,7 @@ def test_no_select_offers_dashes(dalian, clients):
         assert not re.search(r"<select[^>]*\bmultiple\b", html), url
     form = clients["admin"].get("/staff/positions/new/").content.decode()
     assert '<option value="" selected>按坐标自动判定</option>' in form
-    assert '<option value="" selected>未评星</option>' in form
-    for name in ("verified_on", "signage_issued_on", "opened_on", "star_rated_on"):
+    for name in ("verified_on", "signage_issued_on", "opened_on"):
         assert re.search(rf'<input type="date" name="{name}"', form), name
     accounts = clients["security"].get("/staff/accounts/").content.decode()
     assert '<option value="" selected>请选择</option>' in accounts

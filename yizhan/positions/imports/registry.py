@@ -35,6 +35,10 @@ NAME_COMPOSED_SHORT_GIVEN = _("“{name}”不是规范名称：规范名称记�
 HOURS_NOT_READ = _("开放时间“{text}”无法识别：照原文保存，显示为“开放时间待核实”，请核实后补录")
 HOURS_MISSING = _("未填写开放时间：显示为“开放时间待核实”（不会显示为已关闭），请核实后补录")
 CONSTRUCTION_UNKNOWN = _("建设类型未填写：记为“待核实”，请核实后补录")
+STARS_IGNORED = _("星级由星级评定写入，导入时忽略“星级”和“评星日期”两列（本行的值未导入）")
+# Written only by the rating service (decision 13, ended by issue 16): a registry's star columns are
+# read past, with a warning on a row that fills them, never refused.
+RATED_FIELDS = frozenset({"star_rating", "star_rated_on"})
 SAME_POINT = _(
     "第 {rows} 行的坐标相同（相距不超过 {radius} 米），地址或所属却分属{districts}："
     "疑为地理编码落到了城市中心，请核实这些坐标"

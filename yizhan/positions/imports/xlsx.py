@@ -386,8 +386,13 @@ class _Importer(services.RecordLookups):
         errors: list[RowError] = []
         warnings: list[RowError] = []
         positions = self.positions
+        stars_given = ""
         for index, column in self.header.items():
             cell = cells[index] if index < len(cells) else None
+            if column.field in registry.RATED_FIELDS:
+                if not stars_given and cell is not None and str(cell).strip():
+                    stars_given = column.field
+                continue
             try:
                 values[column.field] = self.parse_cell(column, cell)
             except CellError as error:
@@ -468,6 +473,8 @@ class _Importer(services.RecordLookups):
             if problem:
                 fail(field_name, problem)
         new = not (isinstance(code, str) and code in self.codes)
+        if stars_given:
+            warn(stars_given, registry.STARS_IGNORED)
         registry.registry_names(values, warn)
         registry.registry_hours(values, warn, new=new)
         registry.registry_construction(values, warn, new=new)

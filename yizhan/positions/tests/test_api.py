@@ -143,23 +143,21 @@ def test_list_sorts(registry, city_client, sort, expected):
     assert codes(city_client.get(URL, {"sort": sort})) == expected
 
 
-def test_star_rating_through_the_api_and_the_star_filter(registry, city_client):
+def test_stars_are_not_typed_in_through_the_api_and_the_star_filter(registry, city_client):
+    """Stars are written only by the rating service (decision 13 ended by issue 16): a PATCH or a
+    POST carrying them is refused, nothing changed; the list still filters by the stars held."""
     station = registry["qnwq"]
     response = city_client.patch(
         f"{URL}/{station.pk}", {"star_rating": "4", "star_rated_on": "2026-06-30"}, content_type="application/json"
     )
-    assert response.status_code == 200, response.content
-    assert (response.json()["star_rating"], response.json()["star_rated_on"]) == ("4", "2026-06-30")
+    assert response.status_code in (400, 422), response.content
+    assert Position.objects.get(pk=station.pk).star_rating == ""
+    Position.objects.filter(pk=station.pk).update(star_rating="4", star_rated_on="2026-06-30")  # as a rating writes
+    assert city_client.get(f"{URL}/{station.pk}").json()["star_rated_on"] == "2026-06-30"
     assert codes(city_client.get(URL, {"star": "4"})) == ["ZS-001"]
     assert codes(city_client.get(URL, {"star": "none", "kind": "station"})) == ["XG-001", "ZS-002"]
     bad = city_client.get(URL, {"star": "6"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "star"]
-    centre = next(p for p in registry.values() if p.code == "ZS-C01")
-    refused = city_client.patch(
-        f"{URL}/{centre.pk}", {"star_rating": "5", "star_rated_on": "2026-06-30"}, content_type="application/json"
-    )
-    assert refused.status_code == 400
-    assert refused.json()["detail"] == "只有户外劳动者服务站点评定星级；职工服务中心和工作站不评星"
 
 
 def test_list_pages_with_limit_and_offset(registry, city_client):

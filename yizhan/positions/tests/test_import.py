@@ -130,19 +130,6 @@ def test_changed_values_update_and_state_moves(admin):
         ({"always_open": "也许"}, "24 小时开放", "是"),
         ({"kind": "职工服务中心", "official_name": "中山区职工服务中心"}, "中心层级", "层级"),
         ({"kind": "工作站", "official_name": "中山区职工服务中心一号工作站"}, "所属服务中心编号", "服务中心"),
-        ({"star_rating": "六星"}, "星级", "无效"),
-        ({"star_rating": "五星"}, "评星日期", "评星日期"),
-        (
-            {
-                "kind": "职工服务中心",
-                "centre_level": "区级",
-                "official_name": "中山区职工服务中心",
-                "star_rating": "五星",
-                "star_rated_on": "2026-06-30",
-            },
-            "星级",
-            "只有户外劳动者服务站点评定星级",
-        ),
     ],
 )
 def test_each_rule_error_names_row_and_column(admin, overrides, column, words):
@@ -151,6 +138,19 @@ def test_each_rule_error_names_row_and_column(admin, overrides, column, words):
     assert Position.objects.count() == 0
     assert [(e.row, e.column) for e in result.errors] == [(3, column)], [str(e) for e in result.errors]
     assert words in result.errors[0].message
+
+
+def test_star_columns_are_read_past_with_a_warning(admin):
+    """A registry carrying its stars imports: the star columns are ignored with a warning on each
+    row that fills them, whatever they say (stars are written only by the rating service)."""
+    result = positions_import(
+        actor=admin,
+        file=workbook(row(1, star_rating="五星", star_rated_on="2026-06-30"), row(2, star_rating="六星"), row(3)),
+    )
+    assert result.ok, [str(e) for e in result.errors]
+    ignored = [(w.row, w.column) for w in result.warnings if "星级由星级评定写入" in w.message]
+    assert ignored == [(2, "星级"), (3, "星级")]
+    assert set(Position.objects.values_list("star_rating", flat=True)) == {""}
 
 
 def test_outside_unit_area_needs_a_reason(admin):

@@ -121,7 +121,9 @@ def form_data(dalian_map, **changes):
 
 def test_form_has_every_editable_field():
     # Besides the fields: the coordinate system typed in, and the version the page was opened at.
-    assert set(PositionForm.base_fields) - {"crs", "version"} == set(services.EDITABLE_FIELDS)
+    # Stars are written only by the rating service (decision 13 ended): not on the form.
+    rated = {"star_rating", "star_rated_on"}
+    assert set(PositionForm.base_fields) - {"crs", "version"} == set(services.EDITABLE_FIELDS) - rated
 
 
 def test_create_shows_the_naming_rule_then_saves(dalian_map, zs_client):
@@ -241,18 +243,19 @@ def test_map_page_draws_boundaries_of_the_acting_unit_area(dalian_map, zs_client
     assert "<script>" not in page and "style=" not in page
 
 
-def test_the_form_refuses_a_star_without_its_date_on_that_field_then_saves_it(dalian_map, zs_client):
+def test_the_form_does_not_take_stars_typed_in(dalian_map, zs_client):
+    """Stars are written only by the rating service (decision 13 ended by issue 16): the form has
+    no star fields and a posted star is not saved; the page shows the stars held with their date."""
     name = "工会户外劳动者服务站点·八一路"
-    page = zs_client.post("/staff/positions/new/", form_data(dalian_map, official_name=name, star_rating="5"))
-    html = page.content.decode()
-    assert page.status_code == 200 and 'id="id_star_rated_on_error"' in html
-    assert str(services.STAR_DATE_REQUIRED) in html
-    assert not Position.objects.filter(code="ZS-NEW").exists()
+    assert 'name="star_rating"' not in zs_client.get("/staff/positions/new/").content.decode()
     saved = zs_client.post(
         "/staff/positions/new/",
         form_data(dalian_map, official_name=name, star_rating="5", star_rated_on="2026-06-30"),
     )
     assert saved.status_code == 302
     position = Position.objects.get(code="ZS-NEW")
-    assert (position.star_rating, position.stars) == ("5", 5)
+    assert (position.star_rating, position.star_rated_on) == ("", None)
+    Position.objects.filter(pk=position.pk).update(star_rating="5", star_rated_on="2026-06-30")  # as a rating writes
     assert "五星（2026年6月30日）" in zs_client.get(saved.url).content.decode()
+    edit = zs_client.get(f"/staff/positions/{position.pk}/edit/").content.decode()
+    assert "星级由星级评定写入" in edit and 'name="star_rating"' not in edit
