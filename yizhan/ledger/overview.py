@@ -1,5 +1,5 @@
 """The dashboard of a unit over its subtree (issue 15 §6; spec §12): positions by state, kind, star
-and construction type; ledger totals and their trend by month; the busiest and the idle positions;
+and construction type; ledger totals and their trend by day, week or month; the busiest and the idle positions;
 activities; satisfaction; open feedback and problem reports with their age; the re-verify queue
 and stale verified-on dates. Every figure carries the URL of the rows behind it — a list filtered
 so that its rows add up to the figure (tests follow each link and compare) — and the whole can be
@@ -9,12 +9,12 @@ by the actor."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,8 @@ from yizhan.ledger.models import LEDGER_FIGURES, DailyLedger
 from yizhan.positions.choices import ConstructionType, PositionKind, PositionState, StarRating
 from yizhan.positions.models import Position
 
+TREND_TITLES = {"day": _("按日服务人次"), "week": _("按周服务人次"), "month": _("按月服务人次")}
+TREND_CHOICES = {"day": _("按日"), "week": _("按周"), "month": _("按月")}
 IDLE_DAYS = 30  # issue 15 §6: idle positions — no visits in 30 days
 TOP = 10
 UNRATED = "none"  # the positions list's star filter for "no star"
@@ -55,8 +57,13 @@ class Overview:
     by_star: list[Stat] = field(default_factory=list)
     ledger: list[Stat] = field(default_factory=list)
     trend: list[Stat] = field(default_factory=list)
+    trend_by: str = "month"
     top: list[Stat] = field(default_factory=list)
     work: list[Stat] = field(default_factory=list)  # idle, activities, satisfaction, open items, queue
+
+    @property
+    def trend_title(self) -> str:
+        return str(TREND_TITLES[self.trend_by])
 
 
 def _url(name: str, **params) -> str:
@@ -77,12 +84,17 @@ def period_of(date_from: date | None, date_to: date | None) -> tuple[date, date]
     return date_from or date_to - timedelta(days=29), date_to
 
 
-def overview(*, actor: Actor, unit, date_from: date | None = None, date_to: date | None = None) -> Overview:
+def overview(
+    *, actor: Actor, unit, date_from: date | None = None, date_to: date | None = None, trend_by: str = "month"
+) -> Overview:
     """The dashboard of `unit` (in the actor's scope, fetched by the caller) over its subtree for
-    a period of days (default the last 30 up to today)."""
+    a period of days (default the last 30 up to today), the visits' trend by day, week (from
+    Monday) or month (`trend_by`, default month)."""
     require(actor, Action.VIEW, DailyLedger)
     date_from, date_to = period_of(date_from, date_to)
-    result = Overview(unit=unit, date_from=date_from, date_to=date_to)
+    if trend_by not in TREND_TITLES:
+        trend_by = "month"
+    result = Overview(unit=unit, date_from=date_from, date_to=date_to, trend_by=trend_by)
     period = {"unit": unit.pk, "from": date_from.isoformat(), "to": date_to.isoformat()}
 
     positions = Position.objects.restrict(actor).filter(unit__path__startswith=unit.path)
@@ -121,19 +133,19 @@ def overview(*, actor: Actor, unit, date_from: date | None = None, date_to: date
         *(Stat(str(label), totals[name], days_url) for name, label in LEDGER_FIGURES if name.startswith("service_")),
     ]
     days = selectors.ledger_list(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
-    by_month = (
-        days.order_by()
-        .annotate(month=TruncMonth("day"))
-        .values("month")
-        .annotate(visits=Sum("visits_total"))
-        .order_by("month")
-    )
-    for row in by_month:
-        month = row["month"] if isinstance(row["month"], date) else date.fromisoformat(str(row["month"])[:10])
-        start, end = max(month, date_from), min(_month_end(month), date_to)
+    bucket = {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}[result.trend_by]
+    buckets = days.order_by().annotate(bucket=bucket).values("bucket").annotate(visits=Sum("visits_total"))
+    for row in buckets.order_by("bucket"):
+        first = row["bucket"]
+        first = first if isinstance(first, date) else date.fromisoformat(str(first)[:10])
+        if isinstance(first, datetime):
+            first = first.date()
+        last = {"day": first, "week": first + timedelta(days=6), "month": _month_end(first)}[result.trend_by]
+        start, end = max(first, date_from), min(last, date_to)
+        label = f"{first:%Y-%m}" if result.trend_by == "month" else f"{first:%Y-%m-%d}"
         result.trend.append(
             Stat(
-                f"{month:%Y-%m}",
+                label,
                 row["visits"] or 0,
                 _url("ledger_staff:home", unit=unit.pk, **{"from": start.isoformat(), "to": end.isoformat()}),
             )
@@ -248,7 +260,7 @@ def overview_xlsx(*, actor: Actor, result: Overview) -> bytes:
         ("建设类型", result.by_construction),
         ("星级", result.by_star),
         ("台账合计", result.ledger),
-        ("按月服务人次", result.trend),
+        (result.trend_title, result.trend),
         ("服务人次最多的阵地", result.top),
         ("待办与成效", result.work),
     )

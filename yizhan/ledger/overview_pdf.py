@@ -156,7 +156,7 @@ def overview_pdf(result: Overview) -> bytes:
         Spacer(1, 4),
         Paragraph(_("台账合计"), HEADING),
         _table(result.ledger),
-        Paragraph(_("按月服务人次"), HEADING),
+        _p(result.trend_title, HEADING),
     ]
     if result.trend:
         story += [_bars(result.trend), _table(result.trend)]

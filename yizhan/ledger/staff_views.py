@@ -424,7 +424,11 @@ def unit_overview(request):
     require(actor, Action.VIEW, DailyLedger)
     unit = _unit_param(request) or actor.unit
     result = overview.overview(
-        actor=actor, unit=unit, date_from=_date(request.GET.get("from")), date_to=_date(request.GET.get("to"))
+        actor=actor,
+        unit=unit,
+        date_from=_date(request.GET.get("from")),
+        date_to=_date(request.GET.get("to")),
+        trend_by=request.GET.get("by", "month"),
     )
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(overview.overview_xlsx(actor=actor, result=result), content_type=imports.XLSX_TYPE)
@@ -447,6 +451,7 @@ def unit_overview(request):
             "o": result,
             "charts": charts,
             "units": org_selectors.unit_list(actor=actor).order_by("path")[:500],
+            "trend_choices": [(key, overview.TREND_CHOICES[key]) for key in overview.TREND_TITLES],
             "query": request.GET.urlencode(),
             "usage_map_url": reverse("api:usage_map")
             + "?"

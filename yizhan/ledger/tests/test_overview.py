@@ -187,3 +187,29 @@ def roll_world(dalian_map, make_actor, make_position):
         make_position(unit=dalian_map["xg"], lng=XIGANG[0], lat=XIGANG[1], state=PositionState.OPERATING),
     ]
     return actor, positions, dalian_map["city"]
+
+
+@pytest.mark.parametrize("trend_by", ["day", "week", "month"])
+def test_the_trend_by_day_week_or_month_adds_up_to_the_totals_and_its_rows(
+    world, dalian_map, make_user, login, trend_by
+):
+    client = login(make_user(Role.UNIT_ADMIN, dalian_map["zs"]))
+    page = client.get("/staff/ledger/dashboard/", {"by": trend_by})
+    assert page.status_code == 200
+    title = {"day": "按日服务人次", "week": "按周服务人次", "month": "按月服务人次"}[trend_by]
+    assert f'<h2 id="h-trend">{title}</h2>' in page.content.decode()
+    today = timezone.localdate()
+    start = today - timedelta(days=59)
+    result = overview.overview(
+        actor=page.wsgi_request.actor, unit=dalian_map["zs"], date_from=start, date_to=today, trend_by=trend_by
+    )
+    assert result.trend_title == title
+    totals = selectors.ledger_totals(
+        actor=page.wsgi_request.actor, unit=dalian_map["zs"], date_from=start, date_to=today
+    )
+    assert sum(stat.value for stat in result.trend) == totals["visits_total"]
+    if trend_by == "day":
+        assert len(result.trend) == 6  # the station's 5 days and the idle position's day 40 days ago
+    for stat in result.trend:
+        assert _count(client, stat.url, SUMS) == stat.value
+    assert overview.overview(actor=page.wsgi_request.actor, unit=dalian_map["zs"], trend_by="hour").trend_by == "month"
