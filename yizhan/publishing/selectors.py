@@ -62,16 +62,19 @@ def service_get(reader: Reader, service_id: str) -> PublishedPosition | None:
     return public_rows(reader).filter(service_id=service_id).first()
 
 
-def feed_rows(reader: Reader, *, after: int) -> QuerySet[PublishedPosition]:
+FEED_FIELDS = ("seq", "service_id", "former_service_id", "public", "unit_path", "record", "modified_at")
+
+
+def feed_rows(reader: Reader, *, after: int) -> QuerySet:
     """Rows numbered after `after` that concern the reader: the public see every row (tombstones
     included); a partner the rows of its subtree now or before (a position moved out of it is
     its tombstone)."""
-    rows = PublishedPosition.objects.filter(seq__gt=after).only(
-        "seq", "service_id", "former_service_id", "public", "unit_path", "record", "modified_at"
-    )
+    rows = PublishedPosition.objects.filter(seq__gt=after)
     if reader.subtree is not None:
         rows = rows.filter(Q(unit_path__startswith=reader.subtree) | Q(former_unit_path__startswith=reader.subtree))
-    return rows.order_by("seq")
+    # Named tuples, not model instances: building a thousand instances was a third of a page's
+    # time (bench/publishing_feed.py); the fields read have the same names.
+    return rows.order_by("seq").values_list(*FEED_FIELDS, named=True)
 
 
 def visible_in_feed(reader: Reader, row: PublishedPosition) -> bool:

@@ -4,10 +4,12 @@ schemas, only what the public may see, WGS-84, the list parameters and their bad
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from yizhan.core.geo.crs import gcj02_to_wgs84
@@ -196,3 +198,14 @@ def test_the_api_is_in_the_openapi_document(client):
 def test_the_shipped_hsds_documents_are_those_of_shared():
     assert_same_as_shared(OURS, "data/hsds", "openapi.json", every_file=False)
     assert_same_as_shared(OURS / "compiled", "data/hsds/compiled", "*_list.json")
+
+
+@given(
+    name=st.text(max_size=30),
+    status=st.sampled_from(["active", "temporarily closed"]),
+    moment=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
+)
+def test_a_minimal_service_written_directly_is_the_encoded_one(name, status, moment):
+    row = (service_id_of("DL-001"), name, status, moment)
+    assert hsds_api._minimal_text(row) == hsds_api._dumps(hsds_api._minimal(row))
+    assert json.loads(hsds_api._minimal_text(row))["name"] == name
