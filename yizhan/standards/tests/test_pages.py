@@ -9,6 +9,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
@@ -206,6 +207,8 @@ def test_rating_from_the_page_shows_the_arithmetic_and_the_stars_with_their_date
     assert "评估与星级" in staff and "五星" in staff and f"/staff/standards/ratings/{record.pk}/" in staff
     history = fed_client.get(f"/staff/standards/positions/{station.pk}/ratings/").content.decode()
     assert str(today.year) in history and "5★" in history
+    public = Client().get(f"/p/{station.code}/").content.decode()
+    assert "五星" in public and f"（{today:%Y-%m-%d} 评定）" in public
 
 
 def test_a_refused_rating_says_why(federation, fed_client, station):
