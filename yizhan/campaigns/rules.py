@@ -69,6 +69,10 @@ _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
 
 
+def sealed_limit_bytes() -> int:
+    return getattr(settings, "YIZHAN_SEALED_PDF_MAX_MB", SEALED_PDF_MAX_MB) * 1024 * 1024
+
+
 def check_pdf(data: bytes) -> None:
     """Refuse what is not a complete PDF: empty or over YIZHAN_SEALED_PDF_MAX_MB; not starting with
     the `%PDF-` magic bytes; or not parse-able — its trailer must end with `startxref <offset>

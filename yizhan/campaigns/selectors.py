@@ -282,3 +282,87 @@ def campaign_counts(campaign: Campaign) -> dict:
             Q(nomination__campaign=campaign) & Q(total__isnull=False)
         ).count(),
     }
+
+
+# --- single records within the actor's scope ---------------------------------------------------
+
+
+def quota_get(*, actor: Actor, pk, action: str = Action.VIEW) -> Quota:
+    return get_for_actor(Quota.objects.select_related("unit", "campaign"), actor, action, pk=pk)
+
+
+def step_get(*, actor: Actor, pk, action: str = Action.VIEW) -> CampaignStep:
+    return get_for_actor(CampaignStep.objects.select_related("campaign"), actor, action, pk=pk)
+
+
+def member_get(*, actor: Actor, pk, action: str = Action.VIEW) -> ReviewMember:
+    return get_for_actor(ReviewMember.objects.select_related("unit", "campaign"), actor, action, pk=pk)
+
+
+def member_list(*, actor: Actor, campaign: Campaign):
+    return (
+        ReviewMember.objects.restrict(actor)
+        .filter(campaign=campaign)
+        .select_related("unit")
+        .order_by("unit__path", "pk")
+    )
+
+
+def nomination_get(*, actor: Actor, pk, action: str = Action.VIEW) -> Nomination:
+    return get_for_actor(
+        Nomination.objects.select_related("unit", "position", "campaign", "meeting"), actor, action, pk=pk
+    )
+
+
+def nomination_history(*, actor: Actor, nomination: Nomination):
+    from yizhan.campaigns.models import NominationStateChange
+
+    return NominationStateChange.objects.restrict(actor).filter(nomination=nomination).order_by("created_at", "pk")
+
+
+def campaign_history(*, actor: Actor, campaign: Campaign):
+    from yizhan.campaigns.models import CampaignStateChange
+
+    return CampaignStateChange.objects.restrict(actor).filter(campaign=campaign).order_by("created_at", "pk")
+
+
+def assignment_get(*, actor: Actor, pk, action: str = Action.VIEW) -> ReviewAssignment:
+    return get_for_actor(
+        ReviewAssignment.objects.select_related("nomination__position", "nomination__campaign", "member"),
+        actor,
+        action,
+        pk=pk,
+    )
+
+
+def meeting_list(*, actor: Actor, campaign: Campaign):
+    from yizhan.campaigns.models import ReviewMeeting
+
+    return ReviewMeeting.objects.restrict(actor).filter(campaign=campaign)
+
+
+def meeting_get(*, actor: Actor, pk):
+    from yizhan.campaigns.models import ReviewMeeting
+
+    return get_for_actor(ReviewMeeting.objects.all(), actor, Action.VIEW, pk=pk)
+
+
+def objection_list(*, actor: Actor, campaign: Campaign):
+    return Objection.objects.restrict(actor).filter(campaign=campaign).select_related("nomination__position")
+
+
+def objection_get(*, actor: Actor, pk, action: str = Action.VIEW) -> Objection:
+    return get_for_actor(Objection.objects.select_related("campaign"), actor, action, pk=pk)
+
+
+def honour_list(*, actor: Actor, campaign: Campaign):
+    return Honour.objects.restrict(actor).filter(campaign=campaign).select_related("position__unit")
+
+
+def honour_get(*, actor: Actor, pk, action: str = Action.VIEW) -> Honour:
+    return get_for_actor(Honour.objects.select_related("position"), actor, action, pk=pk)
+
+
+def public_campaign(pk) -> Campaign | None:
+    """A campaign whose notice has started, for the public page (None for any other id)."""
+    return public_notices().filter(pk=pk).first()
