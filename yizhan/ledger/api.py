@@ -3,6 +3,7 @@
 (/api/v1/ledger). Thin: each calls one service or selector."""
 
 from datetime import date
+from typing import Literal
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -26,6 +27,7 @@ from yizhan.ledger.schemas import (
     ActivityOut,
     ActivityPatchIn,
     ActivityPhotoOut,
+    DashboardOut,
     ErrorOut,
     FeedbackCreatedOut,
     FeedbackIn,
@@ -348,6 +350,34 @@ def ledger_save(request, position_id: int, day: date, payload: LedgerDayIn):
     ledger = saved.ledger
     ledger.outcome = saved.outcome
     return Status(201 if saved.outcome == services.LedgerOutcome.CREATED else 200, ledger)
+
+
+class DashboardFilters(UsageMapFilters):
+    trend_by: Literal["day", "week", "month"] = Field("month", description="趋势的粒度：day、week 或 month")
+
+
+@ledger_router.get("/dashboard", response={200: DashboardOut, **STAFF_ERRORS}, summary="单位看板")
+def dashboard(request, filters: Query[DashboardFilters]):
+    """The figures of a unit's dashboard over its subtree (default the actor's unit) for the
+    period (default the last 30 days), as the page, the xlsx and the PDF give them: each with the
+    URL of the staff list whose rows add up to it."""
+    unit = org_selectors.unit_get(actor=request.actor, pk=filters.unit) if filters.unit else request.actor.unit
+    result = overview.overview(
+        actor=request.actor,
+        unit=unit,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        trend_by=filters.trend_by,
+    )
+    sections = ("by_state", "by_kind", "by_construction", "by_star", "ledger", "trend", "top", "work")
+    return {
+        "unit_id": unit.pk,
+        "unit_name": unit.name,
+        "date_from": result.date_from,
+        "date_to": result.date_to,
+        "trend_by": result.trend_by,
+        **{name: [vars(stat) for stat in getattr(result, name)] for name in sections},
+    }
 
 
 @ledger_router.get("/usage-map", response={200: UsageMapOut, **STAFF_ERRORS}, summary="阵地服务人次地图")

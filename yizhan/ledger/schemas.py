@@ -403,3 +403,28 @@ class UsageMapOut(Schema):
     classes: list[UsageClassOut]
     points: list[UsagePointOut] = Field(..., description="阵地（最多 5000 个，服务人次多的在前）")
     truncated: bool = Field(..., description="是否有阵地因数量上限未列出")
+
+
+class StatOut(Schema):
+    label: str = Field(..., description="项目")
+    value: int | float | None = Field(..., description="数值（评分不足时满意率为 null）")
+    url: str = Field(..., description="构成该数字的记录列表（员工页面）")
+    note: str = Field("", description="说明")
+
+
+class DashboardOut(Schema):
+    """单位（含下级单位）看板的全部数字，与页面、Excel 和 PDF 报告相同。"""
+
+    unit_id: int
+    unit_name: str
+    date_from: date
+    date_to: date
+    trend_by: str = Field(..., description="趋势的粒度：day、week 或 month")
+    by_state: list[StatOut] = Field(..., description="阵地状态")
+    by_kind: list[StatOut] = Field(..., description="阵地类型")
+    by_construction: list[StatOut] = Field(..., description="建设类型")
+    by_star: list[StatOut] = Field(..., description="星级")
+    ledger: list[StatOut] = Field(..., description="台账合计")
+    trend: list[StatOut] = Field(..., description="服务人次趋势")
+    top: list[StatOut] = Field(..., description="服务人次最多的阵地")
+    work: list[StatOut] = Field(..., description="待办与成效")

@@ -213,3 +213,21 @@ def test_the_trend_by_day_week_or_month_adds_up_to_the_totals_and_its_rows(
     for stat in result.trend:
         assert _count(client, stat.url, SUMS) == stat.value
     assert overview.overview(actor=page.wsgi_request.actor, unit=dalian_map["zs"], trend_by="hour").trend_by == "month"
+
+
+def test_the_api_gives_the_dashboards_figures_in_scope(world, dalian_map, make_user, login):
+    client = login(make_user(Role.UNIT_ADMIN, dalian_map["zs"]))
+    r = client.get("/api/v1/ledger/dashboard", {"trend_by": "day"})
+    assert r.status_code == 200, r.content
+    data = r.json()
+    assert data["unit_name"] == dalian_map["zs"].name and data["trend_by"] == "day"
+    result = overview.overview(actor=r.wsgi_request.actor, unit=dalian_map["zs"], trend_by="day")
+    for name in ("by_state", "by_kind", "by_construction", "by_star", "ledger", "trend", "top", "work"):
+        assert [(s["label"], s["value"], s["url"]) for s in data[name]] == [
+            (s.label, s.value, s.url) for s in getattr(result, name)
+        ]
+    ledger = {s["label"]: s for s in data["ledger"]}
+    assert _count(client, ledger["服务人次"]["url"], SUMS) == ledger["服务人次"]["value"] == 80
+    for unit in ("xg", "city"):
+        assert client.get("/api/v1/ledger/dashboard", {"unit": dalian_map[unit].pk}).status_code == 404
+    assert client.get("/api/v1/ledger/dashboard", {"trend_by": "hour"}).status_code == 422
