@@ -63,11 +63,14 @@ test: setup browser-deps
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	env -u DATABASE_URL CONN_MAX_AGE=0 $(PY) -m pytest -q -n 2 --dist loadfile
+	env -u DATABASE_URL CONN_MAX_AGE=0 $(PY) -m pytest -q -n 2 --dist loadfile --durations=15
 
+# The browser journeys run once, on SQLite: what they add is the pages in a real browser, while
+# everything that depends on the engine (locks, concurrency, COPY, queries) has its own tests, which
+# run here; a browser test marked `both_engines` runs on PostgreSQL too.
 test-postgres:
-	@echo "== test suite on PostgreSQL ($(PG_URL)) =="
-	DATABASE_URL=$(PG_URL) CONN_MAX_AGE=0 $(PY) -m pytest -q -n 2 --dist loadfile
+	@echo "== test suite on PostgreSQL ($(PG_URL)), browser journeys on SQLite only =="
+	DATABASE_URL=$(PG_URL) CONN_MAX_AGE=0 $(PY) -m pytest -q -n 2 --dist loadfile -m "not browser or both_engines" --durations=15
 
 test-fast: setup
 	$(PY) -m pytest -q -n 2 -m "not browser"

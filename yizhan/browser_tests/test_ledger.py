@@ -25,7 +25,10 @@ def _visits(username: str, role: str, unit_code: str) -> int:
     return next(stat.value for stat in result.ledger if stat.label == "服务人次")
 
 
+# Both on PostgreSQL too (make test): a day entered through the page on each engine, and the demo
+# fixture's second use copies its rows back with PostgreSQL's COPY.
 @pytest.mark.browser
+@pytest.mark.both_engines
 def test_a_station_manager_enters_todays_ledger_on_a_phone(demo, new_page, login):
     # The demo's station manager runs the street union's positions; hand it one of 中山区's stations.
     unit = Membership.objects.get(user__username="station_mgr").unit
@@ -65,6 +68,7 @@ def test_a_station_manager_enters_todays_ledger_on_a_phone(demo, new_page, login
 
 
 @pytest.mark.browser
+@pytest.mark.both_engines
 def test_a_worker_reports_a_station_locked_and_the_district_settles_it(demo, new_page, login):
     position = (
         Position.objects.filter(unit__code="DL-ZS", state="operating")
