@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("yizhan.finder.urls")),
     path("", include("yizhan.ledger.public_urls")),
+    path("", include("yizhan.campaigns.public_urls")),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
     path("login/", account_views.LoginView.as_view(), name="login"),
