@@ -18,6 +18,7 @@ CASE_MODULES = [
     "yizhan.coverage.tests.scope_cases",
     "yizhan.publishing.tests.scope_cases",
     "yizhan.standards.tests.scope_cases",
+    "yizhan.inspections.tests.scope_cases",
 ]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 
@@ -51,6 +52,17 @@ NOT_IN_MATRIX = {
     "by ratings_review only; no page, API or admin shows the rows",
     "standards.ratingpolicyversion": "a federation's star-rating policy, written by the services only (no page, "
     "API or admin yet); it shares the standards.standard permissions, whose case probes them",
+    "inspections.inspectionassignment": "an inspection's assigned inspectors (the mutual-check grant), written "
+    "with it and read through it (the inspections.inspection case's detail probe; the grant in "
+    "inspections/tests/services/test_inspection.py); no admin",
+    "inspections.inspectionfinding": "an inspection's findings, written through its 'update' probe and read "
+    "through its detail; no admin",
+    "inspections.inspectionstatechange": "an inspection's workflow history, written by its transitions and read "
+    "through it (the inspections.inspection case's 'history' probe)",
+    "inspections.rectificationevidence": "a rectification's photos, written by its 'operate' probe (submit) and "
+    "read through its detail; no admin",
+    "inspections.rectificationstatechange": "a rectification's workflow history, read through it (the "
+    "inspections.rectification case's 'history' probe)",
     "positions.positionstatechange": "a position's lifecycle history, written by its transitions and read "
     "through the position (the positions.position case's 'history' probe)",
     "ledger.ledgermonth": "the daily ledger's monthly sums, derived state kept by ledger_day_save and read by "

@@ -219,6 +219,11 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "item_id": 10**6,  # a missing item of a standard (404)
         "assessment_id": 10**6,  # a missing assessment (404)
         "rating_id": 10**6,  # a missing star rating (404)
+        "inspection_id": 10**6,  # a missing inspection (404)
+        "draw_id": 10**6,  # a missing spot-check draw (404)
+        "rectification_id": 10**6,  # a missing rectification (404)
+        "grant_id": 10**6,  # a missing grant (404)
+        "use_id": 10**6,  # a missing use of a grant (404)
         "fmt": "xlsx",  # an export format (of a missing record: 404)
         "platform": "amap",  # a map platform of the marking pages
         "adcode": unit.region.adcode,
@@ -250,6 +255,14 @@ def sample_value(route: str, name: str, objects: dict) -> str:
             "activities": SimpleNamespace(pk=10**6),
             "standards": SimpleNamespace(pk=10**6),
             "assessments": SimpleNamespace(pk=10**6),
+            # Inspections, their draws and rectifications: a missing one (404).
+            "inspections": SimpleNamespace(pk=10**6),
+            "draws": SimpleNamespace(pk=10**6),
+            "rectifications": SimpleNamespace(pk=10**6),
+            # Grants, their uses and evidence: a missing one (404).
+            "grants": SimpleNamespace(pk=10**6),
+            "uses": SimpleNamespace(pk=10**6),
+            "evidence": SimpleNamespace(pk=10**6),
         }
         assert collection in by_collection, f"{route}: add a sample record for '{collection}' to sample_value"
         return str(by_collection[collection].pk)
