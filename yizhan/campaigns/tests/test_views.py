@@ -126,3 +126,19 @@ def test_public_notice_page_and_objection(client, fed, zs_admin, published, stat
     )
     assert "异议已收到" in answer.content.decode()
     assert Objection.objects.get().nomination == n
+
+
+def test_the_honour_shows_on_the_public_page_and_the_record(client, login, fed, stations, campaign):
+    from yizhan.campaigns.models import Honour
+
+    station = stations["zs"][0]
+    Honour.objects.create(
+        campaign=campaign,
+        position=station,
+        title="2022 年度最美工会户外劳动者服务站点",
+        awarded_on=timezone.localdate(),
+    )
+    assert "2022 年度最美工会户外劳动者服务站点" in client.get(f"/p/{station.code}/").content.decode()
+    assert (
+        "2022 年度最美工会户外劳动者服务站点" in login(fed.user).get(f"/staff/positions/{station.pk}/").content.decode()
+    )
