@@ -97,6 +97,7 @@ def campaign_list(request):
             "can_create": actor.can(Action.CREATE, Campaign) and actor.role == Role.FEDERATION_ADMIN,
             "is_reviewer": actor.role == Role.REVIEWER,
             "steps": StepKind.choices,
+            "only_overdue": request.GET.get("overdue") == "1",
         },
     )
 
@@ -520,9 +521,11 @@ def review_assign(request, nomination_id: int):
 @require_GET
 @staff_view
 def assignment_list(request):
-    return render(
-        request, "campaigns/assignment_list.html", {"assignments": list(selectors.assignment_list(actor=request.actor))}
-    )
+    rows = selectors.assignment_list(actor=request.actor)
+    pending = request.GET.get("pending") == "1"
+    if pending:
+        rows = rows.filter(total__isnull=True)
+    return render(request, "campaigns/assignment_list.html", {"assignments": list(rows), "pending": pending})
 
 
 @require_GET
