@@ -11,6 +11,8 @@ DEMO_LOADERS = [
     "yizhan.coverage.demo.load",
     "yizhan.ledger.demo.load",
     "yizhan.standards.demo.load",
+    "yizhan.publishing.demo.load",
+    "yizhan.inspections.demo.load",
 ]
 NATIONAL_LOADER = "yizhan.positions.demo.load_national"
 
