@@ -172,16 +172,7 @@ def _walk_to(actor, position: Position, state: str, rng: random.Random) -> None:
         )
 
 
-# Stars of the last yearly assessment (spec §4), in turn; a station missing a required facility has none.
-DEMO_STARS = ("", "3", "4", "5", "4")
-DEMO_RATED_ON = date(2026, 6, 30)
-
-
-def _rate(actor, position: Position, state: str, n: int) -> None:
-    star = DEMO_STARS[n % len(DEMO_STARS)]
-    complete = set(REQUIRED_FACILITIES) <= set(position.facilities)
-    if star and complete and state in (PositionState.OPERATING, PositionState.SUSPENDED):
-        services.position_update(actor=actor, position=position, star_rating=star, star_rated_on=DEMO_RATED_ON)
+# Stars come from ratings (decision 13 ended): `yizhan.standards.demo` assesses and rates stations.
 
 
 @transaction.atomic
@@ -202,7 +193,6 @@ def load() -> list[str]:
             )
             state = STATE_PLAN[n % len(STATE_PLAN)]
             _walk_to(actor, position, state, rng)
-            _rate(actor, position, state, n)
             created += 1
     for unit_code, name, level, work_stations in CENTRES:
         unit = Unit.objects.select_related("region").get(code=unit_code)

@@ -18,7 +18,7 @@ from yizhan.core.audit import audit_context
 from yizhan.core.roles import Role
 from yizhan.ledger.tests.factories import DailyLedgerFactory, FeedbackFactory
 from yizhan.orgs.tests.factories import MembershipFactory
-from yizhan.positions.choices import PositionState, REQUIRED_FACILITIES
+from yizhan.positions.choices import REQUIRED_FACILITIES, PositionState
 from yizhan.positions.tests.factories import PositionFactory
 from yizhan.standards import services
 from yizhan.standards.choices import VersionState
@@ -111,7 +111,8 @@ def test_a_number_item_without_its_minimum_is_refused_on_the_form(federation, fe
     fed_client.post(f"/staff/standards/{standard.pk}/draft/")
     draft = standard.versions.get(state=VersionState.DRAFT)
     page = fed_client.post(
-        f"/staff/standards/versions/{draft.pk}/", {"key": "x_total", "text": "面积", "check_type": "number", "points": "0"}
+        f"/staff/standards/versions/{draft.pk}/",
+        {"key": "x_total", "text": "面积", "check_type": "number", "points": "0"},
     )
     assert page.status_code == 200 and "数值检查的条目须填写最小值" in page.content.decode()
     assert not draft.items.filter(key="x_total").exists()
@@ -275,3 +276,38 @@ def test_the_review_lists_then_delists_only_when_confirmed(federation, dalian, f
 def test_the_review_button_is_for_those_who_rate(dalian, login):
     auditor = login(MembershipFactory(unit=dalian["city"], role=Role.AUDITOR).user)
     assert auditor.post("/staff/standards/review/", {"period": 2026, "confirm": "yes"}).status_code == 403
+
+
+def test_an_assessment_keeps_its_version_after_the_next_is_published(federation, dalian, fed_client):
+    """Version pinning: publishing a changed version leaves an earlier assessment reading the items
+    it was made against."""
+    from yizhan.core.scoping import Actor
+    from yizhan.standards.assessments import assessment_record
+
+    member = MembershipFactory(unit=federation, role=Role.FEDERATION_ADMIN)
+    admin = Actor(user=member.user, membership=member)
+    station = PositionFactory(unit=dalian["street"], state=PositionState.OPERATING)
+    first = _version(federation, "nine-haves")
+    answers = {item.key: True for item in first.items.all()}
+    assessment = assessment_record(
+        actor=admin, position=station, version=first, assessed_on=timezone.localdate(), answers=answers
+    )
+    draft = services.standard_draft_create(actor=admin, standard=first.standard)
+    services.standard_item_update(actor=admin, item=draft.items.get(key="fixed_space"), text="有固定场所（新）")
+    services.standard_item_remove(actor=admin, item=draft.items.get(key="online_map"))
+    services.standard_version_publish(actor=admin, version=draft)
+    assessment.refresh_from_db()
+    assert assessment.version_id == first.pk and assessment.version.state == VersionState.SUPERSEDED
+    texts = set(assessment.answers.values_list("item__text", flat=True))
+    assert {"有固定场所", "有网上地图可查"} <= texts and "有固定场所（新）" not in texts
+    page = fed_client.get(f"/staff/standards/assessments/{assessment.pk}/").content.decode()
+    assert "第 1 版" in page and "有网上地图可查" in page and "有固定场所（新）" not in page
+
+
+def test_an_oversized_photo_is_refused_naming_its_item(federation, fed_client, station, settings):
+    settings.YIZHAN_PHOTO_MAX_BYTES = 100
+    version = _version(federation, "star-rating")
+    data = _answers(version, station, photo_key="microwave", photo=_upload("b.jpg", jpeg_with_exif()))
+    page = fed_client.post(f"/staff/standards/positions/{station.pk}/assess/", data).content.decode()
+    assert "条目“微波炉”的照片不能大于" in page
+    assert not Assessment.objects.exists() and not AnswerPhoto.objects.exists()
