@@ -15,6 +15,7 @@ from yizhan.core.scoping import Actor
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import selectors
 from yizhan.positions.choices import PositionState
+from yizhan.positions.imports.views import running_imports
 from yizhan.positions.models import Position
 from yizhan.positions.selectors import PositionFilters
 
@@ -27,6 +28,9 @@ ALL_POSITIONS = _("全部阵地")
 NONE_YET_ADMIN = _("还没有登记服务阵地：可以逐个登记，也可以导入 Excel 表格。")
 NONE_YET_ASK = _("“{unit}”还没有服务阵地。阵地由单位管理员登记，请联系“{admin_unit}”的单位管理员：{names}。")
 NONE_YET_ASK_ANYONE = _("“{unit}”还没有服务阵地。阵地由单位管理员登记，请联系上级工会的单位管理员。")
+IMPORTS_RUNNING = _("进行中的 Excel 导入")
+IMPORTS_RUNNING_HINT = _("您上传的大文件在后台导入，完成后可查看结果")
+IMPORT_PROGRESS = _("导入进度：{name}")
 CREATE = _("登记阵地")
 IMPORT = _("导入 Excel")
 
@@ -57,10 +61,14 @@ def positions_panel(actor: Actor) -> Panel | None:
     if not actor.can(Action.VIEW, Position):
         return None
     counts = selectors.position_counts_by_state(actor=actor)
-    if not any(counts.values()):
+    imports, import_links = imports_in_progress(actor)
+    if not any(counts.values()):  # the first positions may be on their way in an import
         links = (Link(CREATE, reverse("positions:create")), Link(IMPORT, reverse("positions:import")))
         return Panel(
-            title=TITLE, notice=none_yet_notice(actor), links=links if actor.can(Action.CREATE, Position) else ()
+            title=TITLE,
+            notice=none_yet_notice(actor),
+            figures=imports,
+            links=(*import_links, *links) if actor.can(Action.CREATE, Position) else (),
         )
 
     def count(**filters) -> int:
@@ -84,7 +92,21 @@ def positions_panel(actor: Actor) -> Panel | None:
     )
     by_state = tuple(Figure(label, counts[value], list_url(state=value)) for value, label in PositionState.choices)
     total = Figure(ALL_POSITIONS, sum(counts.values()), list_url())
-    return Panel(title=TITLE, figures=(*todo, *by_state, total))
+    return Panel(title=TITLE, figures=(*todo, *imports, *by_state, total), links=import_links)
+
+
+def imports_in_progress(actor: Actor) -> tuple[tuple[Figure, ...], tuple[Link, ...]]:
+    """The actor's xlsx imports in progress, while there are any (a large file is imported in the
+    background, its progress kept in the cache: positions/imports/views.py): a figure leading to
+    the newest one's progress page, and a link to each one's."""
+    running = running_imports(actor.user.pk) if actor.can(Action.CREATE, Position) else []
+    if not running:
+        return (), ()
+    links = tuple(
+        Link(IMPORT_PROGRESS.format(name=name), reverse("positions:import_status", kwargs={"token": token}))
+        for token, name in running
+    )
+    return (Figure(IMPORTS_RUNNING, len(running), links[0].url, todo=True, hint=IMPORTS_RUNNING_HINT),), links
 
 
 PANEL = DashboardPanel(name="positions", order=20, build=positions_panel)

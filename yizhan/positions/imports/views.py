@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from dataclasses import asdict
 from urllib.parse import quote
 
@@ -59,6 +60,29 @@ def _save_job(token: str, job: dict) -> None:
     cache.set(_key(token), job, JOB_TIMEOUT)
 
 
+def _running_key(user_id: int) -> str:
+    return f"position-import:running:{user_id}"
+
+
+def _track(token: str, job: dict) -> None:
+    """Keep the user's list of imports in progress (token → file name and start) for the 工作台
+    (issue 21 §6): the token is added while the job runs and taken out when it ends."""
+    key = _running_key(job["user"])
+    running = {t: entry for t, entry in (cache.get(key) or {}).items() if t != token}
+    if job["state"] == "running":
+        running[token] = {"name": job["name"], "started": time.time()}
+    cache.set(key, running, JOB_TIMEOUT)
+
+
+def running_imports(user_id: int) -> list[tuple[str, str]]:
+    """(token, file name) of the user's imports in progress, newest first; one started more than
+    JOB_TIMEOUT ago is over (its progress has left the cache with it)."""
+    since = time.time() - JOB_TIMEOUT
+    running = (cache.get(_running_key(user_id)) or {}).items()
+    fresh = sorted(((e["started"], t, e["name"]) for t, e in running if e["started"] > since), reverse=True)
+    return [(token, name) for _started, token, name in fresh]
+
+
 def _run(token: str, job: dict, actor: Actor, data: bytes, dry_run: bool) -> dict:
     def progress(done: int, total: int) -> None:
         job.update(done=done, total=total)
@@ -78,6 +102,7 @@ def _run(token: str, job: dict, actor: Actor, data: bytes, dry_run: bool) -> dic
             warnings=[asdict(w) for w in result.warnings],
         )
     _save_job(token, job)
+    _track(token, job)
     return job
 
 
@@ -124,6 +149,7 @@ def position_import(request):
                 "file": data,
             }
             _save_job(token, job)
+            _track(token, job)
             if len(data) <= settings.YIZHAN_IMPORT_SYNC_BYTES:
                 _run(token, job, actor, data, job["dry_run"])
             else:
