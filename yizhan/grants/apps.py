@@ -8,5 +8,9 @@ class GrantsConfig(AppConfig):
     verbose_name = _("资金与绩效")
 
     def ready(self) -> None:
-        # What this app owns: its models' permissions.
+        # What this app owns: its models' permissions and its panel of the 工作台.
+        from yizhan.core.dashboard import register_dashboard_panel
         from yizhan.grants import permissions  # noqa: F401
+        from yizhan.grants.dashboard import PANEL
+
+        register_dashboard_panel(PANEL)

@@ -92,7 +92,7 @@ class GrantUse(AuditedModel):
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="grant_use_amount_positive")]
 
     def __str__(self) -> str:
-        return f"{self.grant} {self.used_on:%Y-%m-%d}"
+        return f"{self.grant} {self.used_on}"
 
     def audit_unit(self):
         return self.grant.unit

@@ -210,7 +210,8 @@ def self_evaluation_request(*, actor: Actor, source: str, title: str, due_on: dt
     title = _text(title, required_message=TITLE_REQUIRED, max_length=200, too_long=TITLE_REQUIRED, field="title")
     units = Unit.objects.filter(pk__in=Grant.objects.restrict(actor).filter(source=source).values("unit"))
     if not units:
-        raise ApplicationError(str(NO_GRANTS_FOR_SOURCE), field="source")
+        # Grants outside the actor's scope are as absent as grants that do not exist (404).
+        raise NotFoundError(str(NO_GRANTS_FOR_SOURCE))
     asked = set(SelfEvaluation.objects.filter(source=source).values_list("unit_id", flat=True))
     for unit in units:
         if unit.pk not in asked:

@@ -33,7 +33,7 @@ def test_asked_of_each_unit_with_grants_once(fed, dalian, grant):
 
 
 def test_no_grants_no_report(fed, dalian):
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(NotFoundError) as error:
         services.self_evaluation_request(actor=fed, source="campaign:9", title=TITLE, due_on=DUE)
     assert error.value.message == str(services.NO_GRANTS_FOR_SOURCE)
 
