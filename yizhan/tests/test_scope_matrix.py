@@ -19,6 +19,7 @@ CASE_MODULES = [
     "yizhan.publishing.tests.scope_cases",
     "yizhan.standards.tests.scope_cases",
     "yizhan.inspections.tests.scope_cases",
+    "yizhan.grants.tests.scope_cases",
 ]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 
@@ -71,7 +72,11 @@ NOT_IN_MATRIX = {
 
 # Permitted actions that no channel offers, so no probe can try them, and why. Listed here rather
 # than silently skipped: when a channel is added, its probe belongs in the case.
-NO_CHANNEL: dict[tuple[str, str], str] = {}
+NO_CHANNEL: dict[tuple[str, str], str] = {
+    ("grants.grant", "create"): "grants are awarded by the campaign's approval (campaigns.services calling "
+    "grants.services.grant_award, tested in grants/tests/services/test_grant_award.py), not by a page or API "
+    "of their own",
+}
 
 
 def _project_models() -> set[str]:
