@@ -198,7 +198,13 @@ def campaign_list(request: HttpRequest):
 
 @router.post("", response={201: CampaignDetailOut, **WRITE}, summary="发起推树活动（总工会）")
 def campaign_create(request: HttpRequest, payload: CampaignIn):
-    campaign = services.campaign_create(actor=request.actor, **payload.dict())
+    values = payload.dict(exclude={"federation"})
+    federation = None
+    if payload.federation:
+        federation = Unit.objects.restrict(request.actor).filter(code=payload.federation).first()
+        if federation is None:
+            raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    campaign = services.campaign_create(actor=request.actor, federation=federation, **values)
     return Status(201, campaign_detail(request, campaign))
 
 
@@ -263,7 +269,7 @@ def quota_adjust(request: HttpRequest, quota_id: int, payload: QuotaAdjustIn):
     "/quotas/{int:quota_id}/submit", response={200: QuotaOut, **WRITE}, summary="报送推荐（上传盖章汇总表 PDF，附件4）"
 )
 def nominations_submit(request: HttpRequest, quota_id: int, file: File[UploadedFile]):
-    quota = selectors.quota_get(actor=request.actor, pk=quota_id, action=Action.UPDATE)
+    quota = selectors.quota_get(actor=request.actor, pk=quota_id)
     return quota_out(services.nominations_submit(actor=request.actor, quota=quota, data=_read(file)))
 
 
@@ -410,6 +416,12 @@ def review_photo(request: HttpRequest, assignment_id: int, image: File[UploadedF
     a = selectors.assignment_get(actor=request.actor, pk=assignment_id, action=Action.UPDATE)
     photo = services.review_photo_add(actor=request.actor, assignment=a, data=image.read(), caption=caption)
     return Status(201, photo)
+
+
+@router.get("/{int:campaign_id}/meetings", response={200: list[MeetingOut], **ERRORS}, summary="评议会议")
+def meeting_list(request: HttpRequest, campaign_id: int):
+    campaign = selectors.campaign_get(actor=request.actor, pk=campaign_id)
+    return list(selectors.meeting_list(actor=request.actor, campaign=campaign))
 
 
 @router.post("/{int:campaign_id}/meetings", response={201: MeetingOut, **WRITE}, summary="记录评议会议")

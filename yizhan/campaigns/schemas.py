@@ -52,6 +52,7 @@ class CampaignDetailOut(CampaignOut):
 
 
 class CampaignIn(Schema):
+    federation: str | None = Field(None, max_length=32, description="主办总工会的单位代码（默认本单位）")
     name: str = Field(..., max_length=200)
     year: int = Field(..., ge=2000, le=2100)
     honour_title: str = Field(..., max_length=100)

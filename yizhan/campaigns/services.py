@@ -156,11 +156,13 @@ def campaign_create(
     eligible_states: Iterable[str] | None = None,
     min_star_rating: str = StarRating.FIVE,
     deadlines: Mapping[str, dt.date] | None = None,
+    federation: Unit | None = None,
 ) -> Campaign:
-    """A new campaign of the actor's federation, in draft, with the deadline of each step given
-    (`deadlines`: StepKind → date)."""
+    """A new campaign, in draft, of the actor's federation (or of `federation`, a federation in the
+    actor's scope), with the deadline of each step given (`deadlines`: StepKind → date)."""
     require(actor, Action.CREATE, Campaign)
-    federation = actor.unit
+    federation = federation or actor.unit
+    require_in_scope(actor, federation)
     if federation.type not in FEDERATION_TYPES:
         raise ApplicationError(str(NOT_A_FEDERATION))
     if not isinstance(total_quota, int) or isinstance(total_quota, bool) or total_quota < 1:
@@ -242,7 +244,7 @@ def quotas_compute(*, actor: Actor, campaign: Campaign) -> list[Quota]:
     industry unions): operating stations and 5★ stations of the campaign's kind in each unit's
     subtree, weighed and divided by `quotas.allocate`. Replaces an earlier computation (and its
     adjustments) while the campaign is in draft."""
-    require(actor, Action.CREATE, Quota)
+    require(actor, Action.UPDATE, Campaign)
     campaign = Campaign.objects.select_for_update().select_related("federation").get(pk=campaign.pk)
     require_in_scope(actor, campaign.federation)
     if campaign.state != CampaignState.DRAFT:
@@ -562,7 +564,7 @@ def nomination_transition(
 def nominations_submit(*, actor: Actor, quota: Quota, data: bytes) -> Quota:
     """A unit submits its nominations with the sealed summary table (annex 4) before the step's
     deadline: every nomination of the unit must be submitted (or withdrawn) first."""
-    require(actor, Action.UPDATE, Quota)
+    require(actor, Action.OPERATE, Nomination)
     quota = Quota.objects.select_for_update(of=("self",)).select_related("unit", "campaign").get(pk=quota.pk)
     require_in_scope(actor, quota.unit)
     campaign = quota.campaign

@@ -256,7 +256,7 @@ def quota_adjust(request, quota_id: int):
 @require_POST
 @staff_view
 def nominations_submit(request, quota_id: int):
-    quota = selectors.quota_get(actor=request.actor, pk=quota_id, action=Action.UPDATE)
+    quota = selectors.quota_get(actor=request.actor, pk=quota_id)
     return _act(
         request,
         _campaign_url(quota.campaign_id, "nominations"),
