@@ -1,10 +1,11 @@
 """The dashboard of a unit over its subtree (issue 15 §6; spec §12): positions by state, kind, star
-and construction type; ledger totals and their trend by day, week or month; the busiest and the idle positions;
-activities; satisfaction; open feedback and problem reports with their age; the re-verify queue
+and construction type; ledger totals and their trend by day, week or month; the busiest and the
+idle positions; activities; satisfaction; open feedback and problem reports with their age; the re-verify queue
 and stale verified-on dates. Every figure carries the URL of the rows behind it — a list filtered
 so that its rows add up to the figure (tests follow each link and compare) — and the whole can be
-exported as xlsx (the figures and the ledger rows). Plain GROUP BYs over the raw tables, scoped
-by the actor."""
+exported as xlsx (the figures and the ledger rows) or PDF. Scoped by the actor. The ledger's
+totals, trend by month and busiest positions come from one grid of (position, month) sums: whole
+months from the monthly summary, partial months from their daily rows (decision 32)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from io import BytesIO
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, F, OuterRef, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,7 @@ from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require
 from yizhan.ledger import selectors
 from yizhan.ledger.choices import FeedbackStatus, ProblemStatus
-from yizhan.ledger.models import LEDGER_FIGURES, DailyLedger
+from yizhan.ledger.models import LEDGER_FIGURES, SUMMED, DailyLedger, LedgerMonth
 from yizhan.positions.choices import ConstructionType, PositionKind, PositionState, StarRating
 from yizhan.positions.models import Position
 
@@ -98,10 +99,12 @@ def overview(
     period = {"unit": unit.pk, "from": date_from.isoformat(), "to": date_to.isoformat()}
 
     positions = Position.objects.restrict(actor).filter(unit__path__startswith=unit.path)
-    counts = {
-        name: dict(positions.order_by().values_list(name).annotate(n=Count("pk")))
-        for name in ("state", "kind", "construction_type", "star_rating")
-    }
+    # One pass over the subtree's positions for the four breakdowns (a few hundred combinations).
+    axes = ("state", "kind", "construction_type", "star_rating")
+    counts: dict[str, dict] = {name: {} for name in axes}
+    for *values, n in positions.order_by().values_list(*axes).annotate(n=Count("pk")):
+        for name, value in zip(axes, values, strict=True):
+            counts[name][value] = counts[name].get(value, 0) + n
     result.by_state = [
         Stat(str(label), counts["state"].get(value, 0), _url("positions:list", unit=unit.pk, state=value))
         for value, label in PositionState.choices
@@ -124,7 +127,20 @@ def overview(
         for value, label in StarRating.choices
     ] + [Stat(str(_("未评星")), stations.get("", 0), _url("positions:list", unit=unit.pk, star=UNRATED))]
 
-    totals = selectors.ledger_totals(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
+    # Totals, the monthly trend and the busiest positions from one grid of (position, month) sums:
+    # whole months from the monthly summary, the partial months at either end from one pass over
+    # their daily rows (the covering index: decision 32). Equal to summing the daily rows (tested).
+    grid = _period_grid(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
+    totals = dict.fromkeys(("days", *SUMMED), 0)
+    by_month: dict[date, int] = {}
+    by_position: dict[int, int] = {}
+    visits_at = 3 + SUMMED.index("visits_total")  # a row is (position, month, days, *SUMMED)
+    for row in grid:
+        for index, name in enumerate(("days", *SUMMED), start=2):
+            totals[name] += row[index] or 0
+        visits = row[visits_at] or 0
+        by_month[row[1]] = by_month.get(row[1], 0) + visits
+        by_position[row[0]] = by_position.get(row[0], 0) + visits
     days_url = _url("ledger_staff:home", **period)
     result.ledger = [
         Stat(str(_("台账天数")), totals["days"], days_url),
@@ -132,37 +148,39 @@ def overview(
         Stat(str(_("服务项目人次")), totals["services_total"], days_url),
         *(Stat(str(label), totals[name], days_url) for name, label in LEDGER_FIGURES if name.startswith("service_")),
     ]
-    days = selectors.ledger_list(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
-    bucket = {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}[result.trend_by]
-    buckets = days.order_by().annotate(bucket=bucket).values("bucket").annotate(visits=Sum("visits_total"))
-    for row in buckets.order_by("bucket"):
-        first = row["bucket"]
-        first = first if isinstance(first, date) else date.fromisoformat(str(first)[:10])
-        if isinstance(first, datetime):
-            first = first.date()
+    if result.trend_by == "month":
+        buckets = sorted(by_month.items())
+    else:
+        days = selectors.ledger_list(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
+        bucket = {"day": F("day"), "week": TruncWeek("day")}[result.trend_by]
+        grouped = days.order_by().annotate(bucket=bucket).values_list("bucket").annotate(visits=Sum("visits_total"))
+        buckets = sorted((_as_date(first), visits) for first, visits in grouped)
+    for first, visits in buckets:
         last = {"day": first, "week": first + timedelta(days=6), "month": _month_end(first)}[result.trend_by]
         start, end = max(first, date_from), min(last, date_to)
         label = f"{first:%Y-%m}" if result.trend_by == "month" else f"{first:%Y-%m-%d}"
         result.trend.append(
             Stat(
                 label,
-                row["visits"] or 0,
+                visits or 0,
                 _url("ledger_staff:home", unit=unit.pk, **{"from": start.isoformat(), "to": end.isoformat()}),
             )
         )
-    busiest = (
-        days.order_by()
-        .values("position_id", "position__official_name", "position__short_name")
-        .annotate(visits=Sum("visits_total"))
-        .order_by("-visits", "position_id")[:TOP]
-    )
+    # Positions with rows in the period, the busiest first (ties by id); names for those shown only.
+    busiest = sorted(by_position.items(), key=lambda item: (-item[1], item[0]))[:TOP]
+    names = {
+        pk: short or official
+        for pk, official, short in Position.objects.filter(pk__in=[pk for pk, _n in busiest]).values_list(
+            "pk", "official_name", "short_name"
+        )
+    }
     result.top = [
         Stat(
-            row["position__short_name"] or row["position__official_name"],
-            row["visits"] or 0,
-            _url("ledger_staff:home", position=row["position_id"], **{k: v for k, v in period.items() if k != "unit"}),
+            names[pk],
+            visits,
+            _url("ledger_staff:home", position=pk, **{k: v for k, v in period.items() if k != "unit"}),
         )
-        for row in busiest
+        for pk, visits in busiest
     ]
 
     idle = idle_positions(actor=actor, unit=unit, until=date_to).count()
@@ -216,6 +234,52 @@ def overview(
         Stat(str(_("超过期限未现场核实的阵地")), stale, _url("ledger_staff:reverify", unit=unit.pk, stale=1)),
     ]
     return result
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _period_grid(*, actor: Actor, unit, date_from: date, date_to: date) -> list[tuple]:
+    """(position id, first of month, days, *SUMMED) for every position of `unit`'s subtree in
+    the actor's scope and every month of the period it has days in: whole months read from the
+    monthly summary (`LedgerMonth`), the days of partial months summed from the daily rows, one
+    query for all of them."""
+    first_full = date_from if date_from.day == 1 else _month_end(date_from) + timedelta(days=1)
+    after_full = date_to + timedelta(days=1) if _month_end(date_to) == date_to else date_to.replace(day=1)
+    sums = {name: Sum(name) for name in SUMMED}
+    rows: list[tuple] = []
+    edges: list[tuple[date, date]] = []
+    if first_full < after_full:
+        months = (
+            LedgerMonth.objects.restrict(actor)
+            .filter(position__unit__path__startswith=unit.path, month__gte=first_full, month__lt=after_full)
+            .order_by()
+            .values_list("position_id", "month", "days", *SUMMED)
+        )
+        rows += [(pk, _as_date(month), *rest) for pk, month, *rest in months]
+        if date_from < first_full:
+            edges.append((date_from, first_full - timedelta(days=1)))
+        if after_full <= date_to:
+            edges.append((after_full, date_to))
+    else:  # no whole month: the period's days, month by month (at most two months of 31 days)
+        start = date_from
+        while start <= date_to:
+            end = min(_month_end(start), date_to)
+            edges.append((start, end))
+            start = end + timedelta(days=1)
+    for start, end in edges:
+        daily = (
+            selectors.ledger_list(actor=actor, unit=unit, date_from=start, date_to=end)
+            .order_by()
+            .values_list("position_id")
+            .annotate(days=Count("day"), **sums)
+        )
+        month = start.replace(day=1)
+        rows += [(pk, month, *rest) for pk, *rest in daily]
+    return rows
 
 
 def _age(queryset) -> str:

@@ -165,7 +165,7 @@ def ledger_totals(
 
     if first_full is not None and after_full is not None and first_full >= after_full:
         daily = ledger_list(actor=actor, position_id=position_id, unit=unit, date_from=date_from, date_to=date_to)
-        add(daily.order_by().aggregate(days=Count("pk"), **{name: Sum(name) for name in SUMMED}))
+        add(daily.order_by().aggregate(days=Count("day"), **{name: Sum(name) for name in SUMMED}))
         return totals
     months = LedgerMonth.objects.restrict(actor)
     if position_id is not None:
@@ -184,7 +184,7 @@ def ledger_totals(
         edges.append((after_full, date_to))
     for start, end in edges:
         daily = ledger_list(actor=actor, position_id=position_id, unit=unit, date_from=start, date_to=end)
-        add(daily.order_by().aggregate(days=Count("pk"), **{name: Sum(name) for name in SUMMED}))
+        add(daily.order_by().aggregate(days=Count("day"), **{name: Sum(name) for name in SUMMED}))
     return totals
 
 

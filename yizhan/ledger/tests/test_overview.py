@@ -163,6 +163,20 @@ def test_roll_ups_equal_the_sum_of_their_rows(roll_world, steps):
             "visits_total"
         ]
     )
+    # The dashboard's own grid (whole months from the summary, partial ones from the days): its
+    # totals, monthly trend and busiest positions equal the daily rows, whatever the period's ends.
+    for date_from in (today - timedelta(days=90), today - timedelta(days=45), today.replace(day=1), today):
+        o = overview.overview(actor=actor, unit=unit, date_from=date_from, date_to=today)
+        kept = [r for r in rows if date_from <= r.day <= today]
+        ledger = {s.label: s.value for s in o.ledger}
+        assert (ledger["台账天数"], ledger["服务人次"]) == (len(kept), sum(r.visits_total for r in kept))
+        assert ledger["政策咨询"] == sum(r.service_policy for r in kept)
+        assert sum(s.value for s in o.trend) == ledger["服务人次"]
+        per_position = {}
+        for r in kept:
+            per_position[r.position_id] = per_position.get(r.position_id, 0) + r.visits_total
+        busiest = sorted(per_position.items(), key=lambda item: (-item[1], item[0]))[: overview.TOP]
+        assert [s.value for s in o.top] == [visits for _pk, visits in busiest]
     for month in LedgerMonth.objects.all():
         raw = [r for r in rows if r.position_id == month.position_id and r.day.replace(day=1) == month.month]
         assert (month.days, month.visits_total) == (len(raw), sum(r.visits_total for r in raw))
