@@ -54,6 +54,7 @@ from yizhan.standards.choices import VersionState
 from yizhan.standards.models import StandardVersion
 
 VERSION_UNUSABLE = _("检查须按现行（已发布）的标准版本进行，且标准须适用于被检查的阵地")
+NOTHING_APPLICABLE = _("该标准没有适用于该阵地的条目，请选择适用的标准")
 DATES_INVALID = _("检查截止日期不能早于开始日期，也不能早于今天")
 DATE_TOO_EARLY = _("日期不能早于 {earliest}")
 POSITION_NOT_OPERATING = _("只检查运营中或暂停服务的阵地")
@@ -164,6 +165,8 @@ def inspection_create(
     if position.state not in (PositionState.OPERATING, PositionState.SUSPENDED):
         raise ApplicationError(POSITION_NOT_OPERATING, field="position")
     version = _usable_version(version.pk, position.unit)
+    if not any(item.applies_to(position.kind, position.centre_level or "") for item in version.items.all()):
+        raise ApplicationError(NOTHING_APPLICABLE, field="version")
     starts_on = starts_on or timezone.localdate()
     _check_dates(starts_on, ends_on)
     if kind not in InspectionKind.values:
@@ -387,9 +390,17 @@ def spot_check_draw(
     today = timezone.localdate()
     _check_dates(today, ends_on)
     users = _inspectors(inspectors, actor.unit)
+    # Only positions of the kinds the standard has items for (an item without kinds applies to all).
+    item_kinds = [set(k or ()) for k in version.items.values_list("kinds", flat=True)]
+    covered = None if any(not k for k in item_kinds) else set().union(*item_kinds)
+    wanted_kinds = [str(k) for k in kinds] or (sorted(covered) if covered is not None else [])
+    if covered is not None:
+        wanted_kinds = [k for k in wanted_kinds if k in covered]
     pools = eligible_positions(
-        actor=actor, units=chosen, kinds=kinds, recent_days=None if include_recent else recent_days
+        actor=actor, units=chosen, kinds=wanted_kinds, recent_days=None if include_recent else recent_days
     )
+    if covered is not None and not wanted_kinds:
+        pools = {u.pk: [] for u in chosen}
     eligible = sum(len(p) for p in pools.values())
     wanted, size, rate = _draw_size(size, rate, eligible)
     try:

@@ -137,3 +137,22 @@ def test_units_must_be_in_scope_and_apart(zs_admin, city_admin, dalian, network,
     # A district admin draws within its own district.
     record = _draw(zs_admin, [dalian["zs"]], nine, size=2, seed=5)
     assert set(_picked(record)) <= {p.pk for p in network["zs"]}
+
+
+def test_only_positions_the_standard_applies_to_are_drawn(city_admin, dalian, network, nine):
+    from yizhan.positions.choices import CentreLevel, PositionKind
+
+    centre = PositionFactory(
+        unit=dalian["xg"],
+        state=PositionState.OPERATING,
+        kind=PositionKind.CENTRE,
+        centre_level=CentreLevel.DISTRICT,
+        official_name="西岗区职工服务中心",
+    )
+    record = _draw(city_admin, [dalian["xg"]], nine, size=4, seed=2)
+    assert record.eligible == 4 and centre.pk not in _picked(record)
+    with pytest.raises(ApplicationError) as refused:
+        services.inspection_create(
+            actor=city_admin, position=centre, version=nine, ends_on=timezone.localdate() + timedelta(days=3)
+        )
+    assert refused.value.field == "version"
