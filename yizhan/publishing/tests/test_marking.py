@@ -56,6 +56,17 @@ def test_moving_one_station_gives_one_row(zs_client, zs_admin, marked):
     assert (float(row["经度"]), float(row["纬度"])) == pytest.approx((moved.lng, moved.lat), abs=1e-7)  # GCJ-02
 
 
+def test_the_clerk_downloads_one_row_from_the_staff_page_after_moving_one_station(zs_client, zs_admin, marked):
+    """Done when of issue 20: the clerk's download (the staff page's link, not the API) after
+    moving one station holds that station alone, in Amap's layout."""
+    moved = marked[0]
+    position_services.position_update(actor=zs_admin, position=moved, lat=moved.lat + 0.001)
+    response = zs_client.get("/staff/publishing/map-marking/amap/difference.csv", {"unit": "DL-ZS"})
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    (row,) = rows_of(response)
+    assert row["编号"] == moved.code and row["变更"] == "位置变更"
+
+
 def test_a_move_within_20_m_is_no_change(zs_client, zs_admin, marked):
     position = marked[0]
     lng = position.lng + 0.0001  # about 9 m at 39° N
