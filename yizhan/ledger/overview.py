@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from io import BytesIO
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -127,20 +127,9 @@ def overview(
         for value, label in StarRating.choices
     ] + [Stat(str(_("未评星")), stations.get("", 0), _url("positions:list", unit=unit.pk, star=UNRATED))]
 
-    # Totals, the monthly trend and the busiest positions from one grid of (position, month) sums:
-    # whole months from the monthly summary, the partial months at either end from one pass over
-    # their daily rows (the covering index: decision 32). Equal to summing the daily rows (tested).
-    grid = _period_grid(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
-    totals = dict.fromkeys(("days", *SUMMED), 0)
-    by_month: dict[date, int] = {}
-    by_position: dict[int, int] = {}
-    visits_at = 3 + SUMMED.index("visits_total")  # a row is (position, month, days, *SUMMED)
-    for row in grid:
-        for index, name in enumerate(("days", *SUMMED), start=2):
-            totals[name] += row[index] or 0
-        visits = row[visits_at] or 0
-        by_month[row[1]] = by_month.get(row[1], 0) + visits
-        by_position[row[0]] = by_position.get(row[0], 0) + visits
+    # Totals, the monthly trend and the busiest positions from the same sums (`_period_sums`):
+    # whole months from the monthly summary, partial months from their daily rows (decision 32).
+    totals, by_month, by_position = _period_sums(actor=actor, unit=unit, date_from=date_from, date_to=date_to)
     days_url = _url("ledger_staff:home", **period)
     result.ledger = [
         Stat(str(_("台账天数")), totals["days"], days_url),
@@ -242,44 +231,46 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _period_grid(*, actor: Actor, unit, date_from: date, date_to: date) -> list[tuple]:
-    """(position id, first of month, days, *SUMMED) for every position of `unit`'s subtree in
-    the actor's scope and every month of the period it has days in: whole months read from the
-    monthly summary (`LedgerMonth`), the days of partial months summed from the daily rows, one
-    query for all of them."""
+def _period_sums(*, actor: Actor, unit, date_from: date, date_to: date) -> tuple[dict, dict, dict]:
+    """The period's ledger over `unit`'s subtree in the actor's scope, three ways: the totals of
+    every count (and the days), visits by month, visits by position. Whole months are read from
+    the monthly summary (`LedgerMonth`), the days of partial months from the daily rows (through
+    the covering index, decision 32); each source in two queries, a narrow GROUP BY (position,
+    month) of the visits and one aggregate of every count, so no wide rows are grouped or sorted."""
     first_full = date_from if date_from.day == 1 else _month_end(date_from) + timedelta(days=1)
     after_full = date_to + timedelta(days=1) if _month_end(date_to) == date_to else date_to.replace(day=1)
     sums = {name: Sum(name) for name in SUMMED}
-    rows: list[tuple] = []
-    edges: list[tuple[date, date]] = []
+    totals = dict.fromkeys(("days", *SUMMED), 0)
+    by_month: dict[date, int] = {}
+    by_position: dict[int, int] = {}
+
+    def add(whole: dict, narrow) -> None:
+        for name in totals:
+            totals[name] += whole[name] or 0
+        for pk, month, visits in narrow:
+            month = _as_date(month)
+            by_month[month] = by_month.get(month, 0) + (visits or 0)
+            by_position[pk] = by_position.get(pk, 0) + (visits or 0)
+
+    edges = Q(day__gte=date_from, day__lte=date_to)
     if first_full < after_full:
         months = (
             LedgerMonth.objects.restrict(actor)
             .filter(position__unit__path__startswith=unit.path, month__gte=first_full, month__lt=after_full)
             .order_by()
-            .values_list("position_id", "month", "days", *SUMMED)
         )
-        rows += [(pk, _as_date(month), *rest) for pk, month, *rest in months]
+        add(months.aggregate(days=Sum("days"), **sums), months.values_list("position_id", "month", "visits_total"))
+        edges = Q(pk__in=[])
         if date_from < first_full:
-            edges.append((date_from, first_full - timedelta(days=1)))
+            edges |= Q(day__gte=date_from, day__lt=first_full)
         if after_full <= date_to:
-            edges.append((after_full, date_to))
-    else:  # no whole month: the period's days, month by month (at most two months of 31 days)
-        start = date_from
-        while start <= date_to:
-            end = min(_month_end(start), date_to)
-            edges.append((start, end))
-            start = end + timedelta(days=1)
-    for start, end in edges:
-        daily = (
-            selectors.ledger_list(actor=actor, unit=unit, date_from=start, date_to=end)
-            .order_by()
-            .values_list("position_id")
-            .annotate(days=Count("day"), **sums)
-        )
-        month = start.replace(day=1)
-        rows += [(pk, month, *rest) for pk, *rest in daily]
-    return rows
+            edges |= Q(day__gte=after_full, day__lte=date_to)
+    daily = selectors.ledger_list(actor=actor, unit=unit).filter(edges).order_by()
+    narrow = (
+        daily.annotate(month=TruncMonth("day")).values_list("position_id", "month").annotate(visits=Sum("visits_total"))
+    )
+    add(daily.aggregate(days=Count("day"), **sums), narrow)
+    return totals, by_month, by_position
 
 
 def _age(queryset) -> str:
