@@ -353,3 +353,123 @@ def notice_pdf(notice: Notice) -> bytes:
     if notice.published_on:
         story.append(Paragraph(pdf.text(_ymd(notice.published_on)), s["right"]))
     return pdf.build(story, title=notice.title, author=notice.federation)
+
+
+# ------------------------------------------------------------------------------------ from records
+# The campaign's own rows (campaigns.selectors: quota_table, review_group_rows, nomination_form,
+# nomination_summary) turned into the renderers' rows. Callers fetched the campaign, unit and
+# nominations within the actor's scope.
+
+FORMATS = {"xlsx": XLSX, "docx": DOCX}
+# Annex 3's rows: the form's key and its label, in the printed order.
+FORM_FACTS = (
+    ("official_name", "站点名称"),
+    ("unit", "所属单位"),
+    ("address", "站点地址"),
+    ("construction_type", "建设类型"),
+    ("build_mode", "建设方式"),
+    ("co_builder", "共建单位"),
+    ("floor_area", "使用面积（平方米）"),
+    ("opened_on", "启用日期"),
+    ("hours", "开放时间"),
+    ("manager_name", "管理人员"),
+    ("manager_phone", "管理人员电话"),
+    ("public_phone", "对外联系电话"),
+    ("star_rating", "星级"),
+    ("facilities", "服务设施"),
+    ("services", "服务功能"),
+    ("served_groups", "服务对象"),
+)
+
+
+def _labels(enum, values) -> str:
+    labels = dict(enum.choices)
+    return "、".join(str(labels.get(v, v)) for v in values or [])
+
+
+def _form_value(form: dict, key: str) -> str:
+    from yizhan.positions.choices import Facility, ServedGroup, Service
+
+    value = form.get(key, "")
+    if key == "hours" and form.get("always_open"):
+        return "24 小时开放"
+    if isinstance(value, list):
+        return _labels({"facilities": Facility, "services": Service, "served_groups": ServedGroup}[key], value)
+    return "" if value is None else str(value)
+
+
+def heading(campaign, annex: int) -> str:
+    """The annex's title for `campaign` (source 000's attachment names)."""
+    year = f"{campaign.year}年"
+    return {
+        1: f"{year}市级最美工会户外劳动者服务站点名额分配表",
+        2: "市级最美工会户外劳动者服务站点推树活动评议小组成员报名表",
+        3: f"{year}市级最美工会户外劳动者服务站点推荐表",
+        4: f"{year}市级最美工会户外劳动者服务站点推荐汇总表",
+    }[annex]
+
+
+def quota_rows(table: Sequence[dict]) -> list[QuotaRow]:
+    return [QuotaRow(r["unit"], r["operating"], r["five_star"], r["quota"]) for r in table]
+
+
+def member_rows(rows: Sequence[dict]) -> list[MemberRow]:
+    return [MemberRow(r["name"], r["gender"], r["unit"], r["job_title"], r["phone"], r["group_role"]) for r in rows]
+
+
+def nomination_sheet(form: dict) -> NominationSheet:
+    """Annex 3 from `campaigns.selectors.nomination_form(nomination)`."""
+    facts = [(label, _form_value(form, key)) for key, label in FORM_FACTS]
+    opinion = form.get("decision_reason", "")
+    return NominationSheet(form.get("unit", ""), facts, form.get("statement", ""), federation_opinion=opinion)
+
+
+def summary_rows(rows: Sequence[dict]) -> list[SummaryRow]:
+    return [
+        SummaryRow(
+            r["official_name"],
+            r["address"],
+            r.get("star_rating", ""),
+            r.get("hours", ""),
+            r.get("manager_name", ""),
+            r.get("manager_phone", ""),
+        )
+        for r in rows
+    ]
+
+
+def export(annex: int, fmt: str, campaign, *, rows: Sequence[dict], unit: str = "") -> tuple[bytes, str, str]:
+    """(content, content type, file name) of annex 1–4 of `campaign` as xlsx or docx, from the
+    campaign selectors' rows (annex 3: a list of nomination_form dicts)."""
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    title = heading(campaign, annex)
+    xlsx = fmt == "xlsx"
+    if annex == 1:
+        data = (quota_table_xlsx if xlsx else quota_table_docx)(title, quota_rows(rows))
+    elif annex == 2:
+        data = (review_group_xlsx if xlsx else review_group_docx)(title, member_rows(rows), unit=unit)
+    elif annex == 3:
+        data = (nomination_form_xlsx if xlsx else nomination_form_docx)(title, [nomination_sheet(r) for r in rows])
+    elif annex == 4:
+        data = (summary_xlsx if xlsx else summary_docx)(title, summary_rows(rows), unit=unit)
+    else:
+        raise ValueError(annex)
+    return data, FORMATS[fmt], f"annex{annex}-{campaign.pk}.{fmt}"
+
+
+def notice_for(campaign, nominations, *, contact: str = "") -> Notice:
+    """The public notice of `campaign` from its recommended nominations (campaigns.selectors.public_notice_rows)."""
+    return Notice(
+        title=f"关于{campaign.year}年度市级最美工会户外劳动者服务站点推荐对象的公示",
+        federation=campaign.federation.name,
+        starts_on=campaign.notice_starts_on,
+        ends_on=campaign.notice_ends_on,
+        intro=(
+            "经各区市县（开放先导区）总工会和产业工会推荐、评议小组实地核查和综合评议，"
+            "拟将以下站点命名为" + f"“{campaign.honour_title}”，现予公示。"
+        ),
+        rows=[NoticeRow(n.unit.name, n.position.official_name, n.position.address) for n in nominations],
+        contact=contact or "公示期间，任何单位和个人均可通过公示页面提出异议，请提供具体事实。",
+        published_on=campaign.notice_starts_on,
+    )

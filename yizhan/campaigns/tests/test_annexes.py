@@ -163,3 +163,68 @@ def test_every_annex_opens_in_libreoffice(tmp_path):
         assert f"{name} ->" in result.stdout.replace(str(tmp_path) + "/", ""), (name, result.stdout)
     assert set(converted) == {name.split(".")[0] for name in names}
     assert all(pdf.startswith(b"%PDF-") and len(pdf) > 1000 for pdf in converted.values())
+
+
+# --- from the campaign's records ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_exports_of_a_published_campaign(published, fed, zs_admin, stations, dalian):
+    from yizhan.campaigns import selectors, services
+
+    services.review_member_register(
+        actor=fed,
+        campaign=published,
+        unit=dalian["zs"],
+        name="郑海燕",
+        gender="female",
+        job_title="部长",
+        phone="13904110001",
+    )
+    station = stations["zs"][0]
+    nomination = services.nomination_create(
+        actor=zs_admin, campaign=published, position=station, statement="全年开放，服务环卫工人。"
+    )
+
+    data, content_type, name = annexes.export(1, "xlsx", published, rows=selectors.quota_table(published))
+    rows = _rows(data)
+    assert content_type == annexes.XLSX and name == f"annex1-{published.pk}.xlsx"
+    assert rows[1][0] == f"{published.year}年市级最美工会户外劳动者服务站点名额分配表"
+    assert [r[1] for r in rows[3:5]] == ["中山区总工会", "西岗区总工会"] and rows[-1][-1] == 6
+
+    data, content_type, _name = annexes.export(2, "docx", published, rows=selectors.review_group_rows(published))
+    _paragraphs, tables = _docx(data)
+    assert content_type == annexes.DOCX and tables[0][1][1:4] == ["郑海燕", "女", "中山区总工会"]
+
+    form = selectors.nomination_form(nomination)
+    data, _type, _name = annexes.export(3, "docx", published, rows=[form])
+    _paragraphs, tables = _docx(data)
+    facts = dict(tables[0])
+    assert facts["站点名称"] == station.official_name and facts["站点地址"] == station.address
+    assert facts["星级"] == "五星" and facts["主要事迹"] == "全年开放，服务环卫工人。"
+
+    summary = selectors.nomination_summary(published, dalian["zs"])
+    data, _type, _name = annexes.export(4, "xlsx", published, rows=summary, unit="中山区总工会")
+    rows = _rows(data)
+    assert rows[2][0] == "推荐单位（盖章）：中山区总工会" and rows[4][1] == station.official_name
+
+    with pytest.raises(ValueError):
+        annexes.export(1, "pdf", published, rows=[])
+
+
+def test_notice_from_a_campaign_and_its_nominations():
+    from types import SimpleNamespace as NS
+
+    campaign = NS(
+        year=2022,
+        federation=NS(name="大连市总工会"),
+        notice_starts_on=dt.date(2022, 7, 11),
+        notice_ends_on=dt.date(2022, 7, 17),
+        honour_title="2022 年度最美工会户外劳动者服务站点",
+    )
+    nominations = [NS(unit=NS(name="中山区总工会"), position=NS(official_name="站点·甲", address="友好街 1 号"))]
+    notice = annexes.notice_for(campaign, nominations)
+    assert notice.title == "关于2022年度市级最美工会户外劳动者服务站点推荐对象的公示"
+    assert "“2022 年度最美工会户外劳动者服务站点”" in notice.intro
+    assert notice.rows == [annexes.NoticeRow("中山区总工会", "站点·甲", "友好街 1 号")]
+    assert annexes.notice_pdf(notice).startswith(b"%PDF-")
