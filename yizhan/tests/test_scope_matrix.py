@@ -20,6 +20,7 @@ CASE_MODULES = [
     "yizhan.standards.tests.scope_cases",
     "yizhan.inspections.tests.scope_cases",
     "yizhan.grants.tests.scope_cases",
+    "yizhan.campaigns.tests.scope_cases",
 ]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 
@@ -66,6 +67,14 @@ NOT_IN_MATRIX = {
     "inspections.rectification case's 'history' probe)",
     "positions.positionstatechange": "a position's lifecycle history, written by its transitions and read "
     "through the position (the positions.position case's 'history' probe)",
+    "campaigns.campaignstep": "a campaign's dated steps, read with the campaign (its detail) and extended "
+    "through the campaigns.campaign case's 'update' probe; they share its permissions",
+    "campaigns.campaignstatechange": "a campaign's workflow history, written by its transitions (the "
+    "campaigns.campaign case's 'operate' probe) and read with the campaign",
+    "campaigns.nominationstatechange": "a nomination's workflow history, read through it (the "
+    "campaigns.nomination case's 'history' probe)",
+    "campaigns.reviewphoto": "a verification's photos, uploaded and read through the verification (it shares "
+    "the campaigns.reviewassignment permissions and scope); no admin",
     "ledger.ledgermonth": "the daily ledger's monthly sums, derived state kept by ledger_day_save and read by "
     "ledger_totals only (the ledger.dailyledger case's channels); no page, API or admin shows the rows",
 }
