@@ -4,12 +4,7 @@
 // The surrounding administrative area and its sub-areas are drawn underneath for orientation.
 (function () {
   "use strict";
-  // Leaflet writes a string it is given (tooltip, attribution) as HTML: names go in as text nodes.
-  function escapeHtml(text) {
-    var box = document.createElement("div");
-    box.textContent = text || "";
-    return box.innerHTML;
-  }
+  // Leaflet writes a string it is given (a tooltip) as HTML: names go in as text nodes.
   function init() {
     var el = document.getElementById("area-draw");
     if (!el || typeof L === "undefined") { return; }
@@ -18,11 +13,7 @@
     var count = form.querySelector("[data-area-count]");
     var map = L.map(el, { zoomSnap: 0.25, maxZoom: 18, doubleClickZoom: false });
     map.attributionControl.setPrefix("Leaflet");
-    if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: escapeHtml(el.dataset.tileAttribution) }).addTo(map);
-    } else {
-      el.classList.add("no-tiles");
-    }
+    window.yizhanBaseMap(map, el);  // app.js: the street base map, or boundaries only with a note
     var vertices = [];
     var shape = null;
     var dots = L.layerGroup().addTo(map);

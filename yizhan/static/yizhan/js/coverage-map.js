@@ -4,11 +4,6 @@
 // XSS fix): never an HTML string.
 (function () {
   "use strict";
-  function escapeHtml(text) {
-    var box = document.createElement("div");
-    box.textContent = text || "";
-    return box.innerHTML;
-  }
   function tooltip(lines) {
     var box = document.createElement("div");
     lines.forEach(function (line) {
@@ -24,11 +19,7 @@
     var status = document.getElementById("coverage-map-status");
     var map = L.map(el, { zoomSnap: 0.25, maxZoom: 18 });
     map.attributionControl.setPrefix("Leaflet");
-    if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: escapeHtml(el.dataset.tileAttribution) }).addTo(map);
-    } else {
-      el.classList.add("no-tiles");
-    }
+    window.yizhanBaseMap(map, el);  // app.js: the street base map, or boundaries only with a note
     map.setView([38.91, 121.61], 10);
     fetch(el.dataset.mapUrl, { credentials: "same-origin", headers: { "Accept": "application/geo+json" } })
       .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })

@@ -4,13 +4,8 @@
 (function () {
   "use strict";
   var STATE_COLOURS = { planned: "#6e7781", building: "#9a6700", operating: "#116329", suspended: "#8c959f", delisted: "#a40e26" };
-  // Leaflet writes a string it is given (tooltip, popup, attribution) as HTML: names from the data go
-  // in as text nodes or elements built with textContent, the attribution escaped.
-  function escapeHtml(text) {
-    var box = document.createElement("div");
-    box.textContent = text || "";
-    return box.innerHTML;
-  }
+  // Leaflet writes a string it is given (tooltip, popup) as HTML: names from the data go in as text
+  // nodes or elements built with textContent (the attribution is escaped by app.js).
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); });
@@ -21,11 +16,7 @@
     var status = document.getElementById("map-status");
     var map = L.map(el, { zoomSnap: 0.25, maxZoom: 18 });
     map.attributionControl.setPrefix("Leaflet");
-    if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: escapeHtml(el.dataset.tileAttribution) }).addTo(map);
-    } else {
-      el.classList.add("no-tiles");
-    }
+    window.yizhanBaseMap(map, el);  // app.js: the street base map, or boundaries only with a note
     map.setView([38.91, 121.61], 10);
     var districts = L.featureGroup().addTo(map);
     var clusters = (typeof L.markerClusterGroup === "function")

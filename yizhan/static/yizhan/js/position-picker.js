@@ -3,12 +3,6 @@
 (function () {
   "use strict";
   var DALIAN = [38.91, 121.61];
-  // Leaflet writes an attribution string as HTML: escaped, so it shows as the text it is.
-  function escapeHtml(text) {
-    var box = document.createElement("div");
-    box.textContent = text || "";
-    return box.innerHTML;
-  }
   function init() {
     var el = document.getElementById("position-picker");
     if (!el || typeof L === "undefined") { return; }
@@ -18,11 +12,7 @@
     var crsSelect = form.querySelector('[data-picker="crs"]');
     var map = L.map(el, { zoomSnap: 0.25, maxZoom: 18 });
     map.attributionControl.setPrefix("Leaflet");
-    if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: escapeHtml(el.dataset.tileAttribution) }).addTo(map);
-    } else {
-      el.classList.add("no-tiles");
-    }
+    window.yizhanBaseMap(map, el);  // app.js: the street base map, or boundaries only with a note
     var marker = null;
     function place(latlng) {
       if (marker) { marker.setLatLng(latlng); } else {

@@ -2,23 +2,14 @@
 // the tile layer's coordinate system; with no tile server configured, the boundaries alone are drawn.
 (function () {
   "use strict";
-  // Leaflet writes a string it is given (tooltip, attribution) as HTML: area names from imported data
-  // go in as text nodes, the attribution escaped.
-  function escapeHtml(text) {
-    var box = document.createElement("div");
-    box.textContent = text || "";
-    return box.innerHTML;
-  }
+  // Leaflet writes a string it is given (a tooltip) as HTML: area names from imported data go in as
+  // text nodes (the attribution is escaped by app.js).
   function init() {
     var el = document.getElementById("region-map");
     if (!el || typeof L === "undefined") { return; }
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
     map.attributionControl.setPrefix("Leaflet");  // plain credit, no icon or outside link
-    if (el.dataset.tiles && el.dataset.tiles !== "none" && el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { subdomains: "1234", maxZoom: 18, attribution: escapeHtml(el.dataset.tileAttribution) }).addTo(map);
-    } else {
-      el.classList.add("no-tiles");
-    }
+    window.yizhanBaseMap(map, el);  // app.js: the street base map, or boundaries only with a note
     var palette = ["#1f6feb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#b45309", "#4338ca", "#be123c"];
     var detailUrl = el.dataset.detailUrlTemplate;
     fetch(el.dataset.boundariesUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
