@@ -43,6 +43,7 @@ from yizhan.ledger.api import router as feedback_public_router
 from yizhan.ledger.api import staff_router as feedback_router
 from yizhan.orgs.api import router as orgs_router
 from yizhan.positions.api import router as positions_router
+from yizhan.projects.api import router as projects_router
 from yizhan.publishing.api import router as hsds_router
 from yizhan.publishing.api_marking import router as marking_router
 from yizhan.publishing.api_partners import router as partners_router
@@ -266,3 +267,4 @@ api.add_router("/assessments", assessments_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/grants", grants_router)
+api.add_router("/projects", projects_router)

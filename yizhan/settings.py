@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "yizhan.inspections",
     "yizhan.grants",
     "yizhan.campaigns",
+    "yizhan.projects",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns = [
     path("staff/inspections/", include("yizhan.inspections.urls")),
     path("staff/campaigns/", include("yizhan.campaigns.urls")),
     path("staff/grants/", include("yizhan.grants.urls")),
+    path("staff/projects/", include("yizhan.projects.urls")),
     path("staff/standards/", include("yizhan.standards.urls")),
     path("staff/", include("yizhan.orgs.urls")),
     path("staff/audit/", include("yizhan.core.urls")),
