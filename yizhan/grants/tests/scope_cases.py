@@ -3,7 +3,8 @@ evidence, and the self-evaluation reports. A grant is read by its managing unit 
 the federation records its disbursement (update). Uses and evidence are recorded by the managing
 unit (and the admins above it, who hold the unit-admin role there), read by the federation. Reports
 are asked for by the federation (create), written by the unit (update), printed by both (export).
-Grants are awarded by the campaigns' approval (grant_award), which has no channel of its own."""
+Grants are awarded by the campaigns' approval (grant_award), which has no channel of its own.
+The read-only admin lists grants, uses and reports; evidence files only through their use."""
 
 from __future__ import annotations
 
@@ -69,6 +70,13 @@ def _page_detail(world, grant, relation):
     return Outcome(r.status_code == 200 and grant.title in r.content.decode(), r.status_code)
 
 
+def _admin_list(world, grant, relation):
+    r = world.client.get("/admin/grants/grant/")
+    return Outcome(
+        r.status_code == 200 and f"/admin/grants/grant/{grant.pk}/change/" in r.content.decode(), r.status_code
+    )
+
+
 def _disbursed(grant: Grant) -> bool:
     return Grant.objects.filter(pk=grant.pk, state=GrantState.DISBURSED).exists()
 
@@ -95,6 +103,7 @@ GRANT_CASE = ScopeCase(
         ("page", "list"): _page_list,
         ("page", "detail"): _page_detail,
         ("page", "update"): _page_disburse,
+        ("admin", "list"): _admin_list,
     },
     expected={
         Role.FEDERATION_ADMIN: {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW, "update": OWN_AND_BELOW},
@@ -122,6 +131,13 @@ def _api_uses(world, use, relation):
 def _page_uses(world, use, relation):
     r = world.client.get(f"/staff/grants/{use.grant_id}/")
     return Outcome(r.status_code == 200 and use.description in r.content.decode(), r.status_code)
+
+
+def _admin_uses(world, use, relation):
+    r = world.client.get("/admin/grants/grantuse/")
+    return Outcome(
+        r.status_code == 200 and f"/admin/grants/grantuse/{use.pk}/change/" in r.content.decode(), r.status_code
+    )
 
 
 def _recorded(use: GrantUse, marker: str) -> bool:
@@ -152,6 +168,7 @@ USE_CASE = ScopeCase(
         ("api", "create"): _api_use_create,
         ("page", "detail"): _page_uses,
         ("page", "create"): _page_use_create,
+        ("admin", "list"): _admin_uses,
     },
     expected={Role.FEDERATION_ADMIN: FEDERATION_READS, Role.UNIT_ADMIN: UNIT_WRITES, **NOBODY},
 )
@@ -241,6 +258,12 @@ def _page_report(world, report, relation):
     return Outcome(r.status_code == 200 and report.title in r.content.decode(), r.status_code)
 
 
+def _admin_reports(world, report, relation):
+    r = world.client.get("/admin/grants/selfevaluation/")
+    link = f"/admin/grants/selfevaluation/{report.pk}/change/"
+    return Outcome(r.status_code == 200 and link in r.content.decode(), r.status_code)
+
+
 def _written(report: SelfEvaluation) -> bool:
     return SelfEvaluation.objects.filter(pk=report.pk, targets=f"矩阵目标{report.pk}").exists()
 
@@ -305,6 +328,7 @@ REPORT_CASE = ScopeCase(
         ("page", "update"): _page_report_update,
         ("page", "export"): _page_pdf,
         ("page", "create"): _page_request,
+        ("admin", "list"): _admin_reports,
     },
     expected={
         Role.FEDERATION_ADMIN: {**READS, "create": OWN_AND_BELOW},
