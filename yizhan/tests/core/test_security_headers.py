@@ -219,6 +219,15 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "item_id": 10**6,  # a missing item of a standard (404)
         "assessment_id": 10**6,  # a missing assessment (404)
         "rating_id": 10**6,  # a missing star rating (404)
+        # Campaigns (issue 17): missing records (404).
+        "campaign_id": 10**6,
+        "step_id": 10**6,
+        "quota_id": 10**6,
+        "member_id": 10**6,
+        "nomination_id": 10**6,
+        "assignment_id": 10**6,
+        "objection_id": 10**6,
+        "honour_id": 10**6,
         "inspection_id": 10**6,  # a missing inspection (404)
         "draw_id": 10**6,  # a missing spot-check draw (404)
         "rectification_id": 10**6,  # a missing rectification (404)
