@@ -13,6 +13,7 @@ DEMO_LOADERS = [
     "yizhan.standards.demo.load",
     "yizhan.publishing.demo.load",
     "yizhan.inspections.demo.load",
+    "yizhan.campaigns.demo.load",
     "yizhan.grants.demo.load",
 ]
 NATIONAL_LOADER = "yizhan.positions.demo.load_national"
