@@ -332,11 +332,16 @@ def reverify_queue_counts(*, actor: Actor, unit=None, today: date | None = None)
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.YIZHAN_VERIFIED_STALE_DAYS)
     reported = ProblemReport.objects.restrict(actor).filter(status=ProblemStatus.OPEN).values("position_id")
-    positions = Position.objects.restrict(actor).filter(state__in=PUBLIC_STATES)
+    positions = Position.objects.restrict(actor)
     if unit is not None:
         positions = positions.filter(unit__path__startswith=unit.path)
+    # The state in the counts' filters, not the query's: SQLite without statistics would read every
+    # public position of the network by the state index rather than the subtree's by their unit.
+    public = Q(state__in=PUBLIC_STATES)
     stale = Q(verified_on__isnull=True) | Q(verified_on__lt=cutoff)
-    counts = positions.filter(stale | Q(pk__in=reported)).aggregate(queue=Count("pk"), stale=Count("pk", filter=stale))
+    counts = positions.filter(stale | Q(pk__in=reported)).aggregate(
+        queue=Count("pk", filter=public), stale=Count("pk", filter=public & stale)
+    )
     return counts["queue"], counts["stale"]
 
 
