@@ -100,10 +100,11 @@ def _load(fed, today: dt.date) -> list[str]:
     reports = services.self_evaluation_request(
         actor=fed, source=SOURCE, title=REPORT_TITLE, due_on=today - dt.timedelta(days=5)
     )
-    first = reports[0]
-    writer = _actor(first.unit, Role.UNIT_ADMIN)
-    services.self_evaluation_save(actor=writer, report=first, **REPORT)
-    services.self_evaluation_submit(actor=writer, report=first)
+    # The last unit's is submitted; 中山区's (the demo's zs_admin) waits, overdue, for a newcomer to write.
+    done = reports[-1]
+    writer = _actor(done.unit, Role.UNIT_ADMIN)
+    services.self_evaluation_save(actor=writer, report=done, **REPORT)
+    services.self_evaluation_submit(actor=writer, report=done)
     return [
         f"  补助资金：{made} 笔（每笔 5000 元，已拨付并登记使用），"
         f"绩效自评报告 {len(reports)} 份（1 份已提交，其余逾期）"
