@@ -101,8 +101,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django.urls import get_resolver
 
     settings.YIZHAN_PUBLIC_RATE = "off"
+    get_resolver().url_patterns  # noqa: B018 (the URLconf imported now: a broken one fails before the seeding)
     call_command("migrate", verbosity=0)
     from yizhan.core.audit import audit_context
     from yizhan.positions.demo import load_national
@@ -115,6 +117,7 @@ def main() -> None:
     with audit_context(actor_name="bench"):
         load_national(POSITIONS)
     seed_s = time.perf_counter() - start
+    print(f"(seeded {POSITIONS:,} positions in {seed_s:.0f} s)", flush=True)
 
     def vacuum() -> None:
         if connection.vendor == "postgresql":
@@ -127,6 +130,7 @@ def main() -> None:
     start = time.perf_counter()
     head = refresh()
     first_s = time.perf_counter() - start
+    print(f"(first publication of {public:,} public positions in {first_s:.1f} s)", flush=True)
     before = f"{head.epoch}.{head.seq}"
     vacuum()
 

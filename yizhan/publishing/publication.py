@@ -151,7 +151,9 @@ def _publish(current: PublicationHead, ids: set[int] | None) -> bool:
         )
     }
     now = timezone.now()
-    created, updated, seen = [], [], set()
+    batch: list[PublishedPosition] = []
+    seen: set[int] = set()
+    written = 0
     for position, exceptions in _positions(ids):
         seen.add(position.pk)
         record = records.service_record(position, exceptions)
@@ -159,43 +161,55 @@ def _publish(current: PublicationHead, ids: set[int] | None) -> bool:
         before = known.get(position.pk)
         if before is not None and before[0] == digest and before[1]:
             continue
-        row = PublishedPosition(
-            position_id=position.pk,
-            service_id=record["id"],
-            organization_id=record["organization_id"],
-            public=True,
-            unit_path=position.unit.path,
-            former_unit_path=_former(before, 2, 4, position.unit.path),
-            former_service_id=_former(before, 3, 5, record["id"]),
-            name=record["name"],
-            status=record["status"],
-            search_text=records.search_text(position),
-            digest=digest,
-            record=records.record_text(record),
-            lng=position.lng,
-            lat=position.lat,
-            modified_at=now,
+        batch.append(
+            PublishedPosition(
+                position_id=position.pk,
+                service_id=record["id"],
+                organization_id=record["organization_id"],
+                public=True,
+                unit_path=position.unit.path,
+                former_unit_path=_former(before, 2, 4, position.unit.path),
+                former_service_id=_former(before, 3, 5, record["id"]),
+                name=record["name"],
+                status=record["status"],
+                search_text=records.search_text(position),
+                digest=digest,
+                record=records.record_text(record),
+                lng=position.lng,
+                lat=position.lat,
+                modified_at=now,
+            )
         )
-        (updated if before is not None else created).append(row)
+        if len(batch) >= CHUNK:
+            written += _write(current, batch, known)
+            batch = []
     gone = sorted(pk for pk, held_row in known.items() if held_row[1] and pk not in seen)
-    tombstones = list(PublishedPosition.objects.filter(position_id__in=gone))
-    for row in tombstones:
-        row.public, row.record = False, ""
-        row.digest = records.digest(None, row.unit_path)
-        row.modified_at = now
-    if not (created or updated or tombstones):
-        return False
-    for row in sorted([*created, *updated, *tombstones], key=lambda r: r.position_id):
+    for i in range(0, len(gone), CHUNK):
+        tombstones = list(PublishedPosition.objects.filter(position_id__in=gone[i : i + CHUNK]))
+        for row in tombstones:
+            row.public, row.record = False, ""
+            row.digest = records.digest(None, row.unit_path)
+            row.modified_at = now
+        batch.extend(tombstones)
+    written += _write(current, batch, known)
+    return written > 0
+
+
+def _write(current: PublicationHead, rows: list[PublishedPosition], known: dict) -> int:
+    """Number `rows` (new rows of positions, in order of position) after the head's number and
+    store them. Written CHUNK at a time as they are built, so the first publication of 186,000
+    positions holds one chunk of records in memory, not all of them."""
+    for row in rows:
         current.seq += 1
         row.seq = current.seq
     # Rows that change are replaced (deleted and inserted again, in this transaction): one INSERT
     # per batch instead of UPDATEs with a CASE per column, several times faster for thousands;
     # written by core.bulk (executemany on SQLite, COPY on PostgreSQL): bulk_create spent more
-    # compiling its statements than storing the first publication's 186,000 rows.
-    replaced = [*updated, *tombstones]
+    # compiling its statements than storing the rows.
+    replaced = [row for row in rows if row.position_id in known]
     if replaced:
         PublishedPosition.objects.filter(position_id__in=[r.position_id for r in replaced]).delete()
         for row in replaced:
             row.pk = None
-    bulk_insert([*created, *replaced])
-    return True
+    bulk_insert(rows)
+    return len(rows)
