@@ -39,6 +39,8 @@ NOT_AUDITED = {
     "ledger.problemreportstatechange": "the handling history, written with the report's audited UPDATE",
     "inspections.inspectionstatechange": "the inspection's workflow history, written with its audited UPDATE",
     "inspections.rectificationstatechange": "the rectification's workflow history, written with its audited UPDATE",
+    "campaigns.campaignstatechange": "a campaign's workflow history, written with its audited UPDATE",
+    "campaigns.nominationstatechange": "a nomination's workflow history, written with its audited UPDATE",
     "publishing.publishedposition": "derived from the audited position writes: a position as published to "
     "partners, rewritten by publishing/publication.py from the change feed",
     "publishing.publicationhead": "the publication's feed number and change-feed mark (derived state)",
