@@ -16,10 +16,11 @@ the finder knows it, else the provider's own "current location":
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.geo.crs import CRS, from_gcj02
@@ -53,7 +54,6 @@ def navigation_links(
     name = _plain(name)
     start = _plain(gettext("我的位置"))
     bd_lng, bd_lat = from_gcj02(lng, lat, CRS.BD09)
-    amap = {"to": f"{_coordinate(lng)},{_coordinate(lat)},{name}", "mode": "walk", "src": SOURCE, "callnative": "1"}
     baidu = {
         "destination": f"latlng:{_coordinate(bd_lat)},{_coordinate(bd_lng)}|name:{name}|addr:{_plain(address)}",
         "mode": "walking",
@@ -65,11 +65,29 @@ def navigation_links(
     if origin is not None:
         from_lng, from_lat = origin
         bd_from = from_gcj02(from_lng, from_lat, CRS.BD09)
-        amap = {"from": f"{_coordinate(from_lng)},{_coordinate(from_lat)},{start}", **amap}
         baidu = {"origin": f"latlng:{_coordinate(bd_from[1])},{_coordinate(bd_from[0])}|name:{start}", **baidu}
         tencent = {**tencent, "from": start, "fromcoord": f"{_coordinate(from_lat)},{_coordinate(from_lng)}"}
     return [
-        MapLink("amap", str(_("高德地图")), "https://uri.amap.com/navigation?" + urlencode(amap)),
+        _amap(name, lng, lat, origin, start),
         MapLink("baidu", str(_("百度地图")), "https://api.map.baidu.com/direction?" + urlencode(baidu)),
         MapLink("tencent", str(_("腾讯地图")), "https://apis.map.qq.com/uri/v1/routeplan?" + urlencode(tencent)),
     ]
+
+
+def walking_link(*, name: str, lng: float, lat: float, origin: tuple[float, float] | None = None) -> MapLink:
+    """The first of `navigation_links` (Amap) alone, as a result card offers it."""
+    return _amap(_plain(name), lng, lat, origin, _plain(gettext("我的位置")) if origin is not None else "")
+
+
+def _amap(name: str, lng: float, lat: float, origin: tuple[float, float] | None, start: str) -> MapLink:
+    """Amap's link, as `urlencode` writes its parameters (from, to, mode, src, callnative), built
+    directly: a results page writes one per card."""
+    query = f"to={quote_plus(f'{_coordinate(lng)},{_coordinate(lat)},{name}')}&mode=walk&src={SOURCE}&callnative=1"
+    if origin is not None:
+        query = f"from={quote_plus(f'{_coordinate(origin[0])},{_coordinate(origin[1])},{start}')}&{query}"
+    return MapLink("amap", _amap_label(get_language()), "https://uri.amap.com/navigation?" + query)
+
+
+@functools.lru_cache(maxsize=16)
+def _amap_label(language: str) -> str:
+    return str(_("高德地图"))

@@ -7,20 +7,28 @@ The search page works without JavaScript (a GET form: a typed place, filters); w
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from urllib.parse import urlencode
+import functools
+from datetime import date, datetime, time, timedelta
+from html import escape as html_escape
+from urllib.parse import quote, urlencode
 
 import qrcode
 import qrcode.image.svg
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, json_script
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext as gettext
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from yizhan.core import changes
 from yizhan.core.errors import ApplicationError
 from yizhan.core.geo.crs import CRS, from_gcj02, to_gcj02
 from yizhan.core.geo.distance import distance_m
@@ -29,7 +37,8 @@ from yizhan.core.hours import SHANGHAI, WEEKDAY_NAMES, WEEKDAYS
 from yizhan.core.request_info import remote_addr
 from yizhan.finder import selectors
 from yizhan.finder.index import Filters
-from yizhan.finder.links import navigation_links
+from yizhan.finder.links import navigation_links, walking_link
+from yizhan.finder.pagecache import PAGES, SLOT_CONTEXT, fill, fill_slots, slot
 from yizhan.finder.params import parse_nearby_params
 from yizhan.finder.places import place_lookup
 from yizhan.finder.walking import walk_minutes
@@ -61,8 +70,14 @@ ICONS = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=64)
+def _names(enum, language: str) -> dict[str, str]:
+    """`enum`'s labels in `language` by value, translated once."""
+    return {value: str(label) for value, label in enum.choices}
+
+
 def _labels(values, enum) -> list[dict]:
-    names = dict(enum.choices)
+    names = _names(enum, get_language())
     return [{"value": v, "label": names.get(v, v), "icon": ICONS.get(v, "")} for v in values]
 
 
@@ -97,7 +112,7 @@ def _stars(kind: str, stars: int | None) -> dict | None:
         return None
     if not stars:
         return {"symbols": "", "label": _("未评星")}
-    return {"symbols": "★" * stars, "label": StarRating(str(stars)).label}
+    return {"symbols": "★" * stars, "label": _names(StarRating, get_language())[str(stars)]}
 
 
 def _needs(fields: dict, chosen: dict) -> tuple[list[dict], int]:
@@ -107,7 +122,11 @@ def _needs(fields: dict, chosen: dict) -> tuple[list[dict], int]:
     offered += [(v, Facility) for v in fields["facilities"] if v in NEED_FACILITIES]
     asked = set(chosen["ability"]) | set(chosen["facility"])
     offered.sort(key=lambda pair: pair[0] not in asked)  # stable: the asked ones first, else as listed
-    top = [_labels([value], enum)[0] for value, enum in offered[:CARD_NEEDS]]
+    language = get_language()
+    top = [
+        {"value": value, "label": _names(enum, language).get(value, value), "icon": ICONS.get(value, "")}
+        for value, enum in offered[:CARD_NEEDS]
+    ]
     return top, len(offered) - len(top)
 
 
@@ -120,6 +139,7 @@ def _result(
     chosen: dict,
     back: str,
     origin: tuple[float, float] | None,
+    url_of: str,
 ) -> dict:
     """One compact card (issue 21 §2): number (as on the map), name, walk, open state, the top
     needs, call and walking directions; the rest is on the station page."""
@@ -130,11 +150,9 @@ def _result(
     reopen = date.fromisoformat(fields["expected_reopen_on"]) if fields["expected_reopen_on"] else None
     overdue = suspension_overdue(state=state, expected_reopen_on=reopen, today=today)
     needs, more = _needs(fields, chosen)
-    url = reverse("finder:position", args=[fields["code"]])
+    url = url_of.replace(CODE, quote(fields["code"], safe=URL_SAFE))
     page_url = f"{url}?{back}" if back else url
-    walking = navigation_links(
-        name=name, address=fields["address"], lng=item.record.lng, lat=item.record.lat, origin=origin
-    )[0]
+    walking = walking_link(name=name, lng=item.record.lng, lat=item.record.lat, origin=origin)
     return {
         "number": number,
         "position": {
@@ -162,13 +180,120 @@ def _result(
     }
 
 
+CODE = "CODE"  # in a station page's URL, where a card's code goes
+URL_SAFE = "!$&'()*+,;=/~:@"  # what django.urls.reverse leaves unquoted in a path
+
+
+@functools.lru_cache(maxsize=256)
+def _card_words(language: str) -> dict[str, str]:
+    """The fixed words of a result card in `language` (translated once, as the template did)."""
+    return {
+        "walk": gettext("步行约 %(m)s 分钟 · %(d)s 米"),
+        "overdue": gettext("原定 %(d)s 恢复，尚未确认，出发前请先打电话"),
+        "reason": gettext("暂停原因："),
+        "no_reason": escape(gettext("未说明")),
+        "reopen": gettext("，预计 %(d)s 恢复"),
+        "reported": gettext("有职工反映："),
+        "reported_end": gettext("（待核实），出发前请先打电话"),
+        "offers": gettext("提供"),
+        "go": gettext("步行导航"),
+        "call": gettext("打电话"),
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _more_needs(language: str, n: int) -> str:
+    return ngettext("等 %(n)s 项", "等 %(n)s 项", n) % {"n": n}
+
+
+def _cards_html(results: list[dict]) -> str:
+    """The result cards (the `<li>` of each), written here rather than through the template engine,
+    which took most of a results page's time (issue 21, "Measured"): the same markup, the same
+    words and the same escaping as `{% translate %}`/`{% blocktranslate %}` give."""
+    words = _card_words(get_language())
+    out = []
+    for r in results:
+        p = r["position"]
+        if r["is_open"]:
+            state, symbol = "is-open", "●"
+        elif r["hours_unknown"] or r["overdue"]:
+            state, symbol = "is-unknown", "?"
+        else:
+            state, symbol = "is-closed", "○"
+        stars = r["stars"]
+        stars_html = ""
+        if stars:
+            symbols = (
+                f'<span class="star-symbols" aria-hidden="true">{html_escape(stars["symbols"])}</span> '
+                if stars["symbols"]
+                else ""
+            )
+            stars_html = f'<span class="r-stars">{symbols}{html_escape(stars["label"])}</span>'
+        reason = ""
+        if r["overdue"]:
+            reason = '<p class="r-reason">%s</p>' % (words["overdue"] % {"d": p["expected_reopen_on"].isoformat()})
+        elif r["suspended"]:
+            reopen = words["reopen"] % {"d": p["expected_reopen_on"].isoformat()} if p["expected_reopen_on"] else ""
+            why = html_escape(p["state_reason"]) if p["state_reason"] else words["no_reason"]
+            reason = f'<p class="r-reason">{words["reason"]}{why}{reopen}</p>'
+        reported = ""
+        if r["reported"]:
+            told = "；".join(html_escape(text) for text in r["reported"])
+            reported = (
+                f'<p class="r-reason r-reported"><strong>{words["reported"]}</strong>{told}{words["reported_end"]}</p>'
+            )
+        needs = ""
+        if r["needs"]:
+            items = "".join(
+                f'<li><span aria-hidden="true">{n["icon"]}</span> {html_escape(n["label"])}</li>' for n in r["needs"]
+            )
+            if r["more_needs"]:
+                more = _more_needs(get_language(), r["more_needs"])
+                items += f'<li class="r-more">{more}</li>'
+            needs = f'<ul class="r-needs" aria-label="{words["offers"]}">{items}</ul>'
+        go = ""
+        if not r["suspended"] or r["overdue"]:
+            link = r["walking"]
+            go = (
+                f'<a class="btn-primary r-go" href="{html_escape(link.url)}" data-provider="{link.provider}" '
+                f'rel="noopener" target="_blank"><span aria-hidden="true">🚶</span> {words["go"]}</a>'
+            )
+        call = ""
+        if p["public_phone"]:
+            phone = html_escape(p["public_phone"])
+            call = (
+                f'<a class="btn r-call" href="tel:{phone}"><span aria-hidden="true">📞</span> {words["call"]}'
+                f'<span class="visually-hidden"> {phone}</span></a>'
+            )
+        walk = words["walk"] % {"m": r["walk_minutes"], "d": r["distance_m"]}
+        out.append(
+            f'<li class="result{" is-suspended" if r["suspended"] else ""}" id="r-{r["number"]}">\n'
+            f'    <h2><span class="r-num" aria-hidden="true">{r["number"]}</span> '
+            f'<a href="{html_escape(r["url"])}">{html_escape(p["display_name"])}</a></h2>\n'
+            f'    <p class="r-meta">\n      <span class="r-walk">{walk}</span>\n'
+            f'      <span class="r-open {state}"><span aria-hidden="true">{symbol}</span> '
+            f"{html_escape(r['opening_text'])}</span>\n"
+            f"      {stars_html}\n    </p>\n"
+            f"    {reason}{reported}{needs}\n"
+            f'    <p class="r-addr">{html_escape(p["address"])}</p>\n'
+            f'    <p class="r-actions">\n      {go}\n      {call}\n    </p>\n  </li>\n'
+        )
+    return "".join(out)
+
+
+ABILITY_VALUES = frozenset(Ability.values)
+FACILITY_VALUES = frozenset(Facility.values)
+KIND_VALUES = frozenset(PositionKind.values)
+GROUP_VALUES = frozenset(ServedGroup.values)
+
+
 def _filters_from(request: HttpRequest) -> dict:
     get = request.GET
     return {
-        "ability": [a for a in get.getlist("ability") if a in Ability.values],
-        "facility": [f for f in get.getlist("facility") if f in Facility.values],
-        "kind": get.get("kind") if get.get("kind") in PositionKind.values else "",
-        "group": get.get("group") if get.get("group") in ServedGroup.values else "",
+        "ability": [a for a in get.getlist("ability") if a in ABILITY_VALUES],
+        "facility": [f for f in get.getlist("facility") if f in FACILITY_VALUES],
+        "kind": get.get("kind") if get.get("kind") in KIND_VALUES else "",
+        "group": get.get("group") if get.get("group") in GROUP_VALUES else "",
         "open_now": get.get("open_now") in ("1", "on", "true"),
     }
 
@@ -238,6 +363,24 @@ def _page_number(raw: str | None, pages: int) -> int:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The search page (`_home`). Without the rider's point (the landing page, a typed place) the
+    whole page is kept (pagecache.py) for its parameters while nothing the finder watches has
+    changed (the change feed's mark) within the minute; a geocoder's trouble is never kept."""
+    if request.GET.get("lat") or request.GET.get("lng"):
+        return HttpResponse(fill(_home(request)[0], request))
+    key = (
+        "home-unlocated", get_language(), changes.latest(), int(timezone.now().timestamp() // 60), tile_source(),
+        tuple(sorted((name, tuple(values)) for name, values in request.GET.lists())),
+    )  # fmt: skip
+    page = PAGES.get(key)
+    if page is None:
+        page, keep = _home(request)
+        if keep:
+            PAGES.put(key, page)
+    return HttpResponse(fill(page, request))
+
+
+def _home(request: HttpRequest) -> tuple[str, bool]:
     """Search: from the phone's location (lat/lng in `crs`, WGS-84 from a browser) or a typed
     place (`q`, which wins over a location kept from before), nearest operating positions first,
     suspended ones greyed, past-due suspensions after the operating ones; sorted by `sort`, PAGE_SIZE
@@ -298,8 +441,11 @@ def home(request: HttpRequest) -> HttpResponse:
     # Opening a station from the results carries the search, so its page measures the walk from the
     # rider and leads back to the same results.
     back = urlencode([*state, ("page", str(page))] if page > 1 else state)
+    url_of = reverse("finder:position", args=[CODE])  # once: each card's is this with its code
     results = [
-        _result(item, tiles.crs, number=first + i + 1, today=today, chosen=chosen, back=back, origin=rider)
+        _result(
+            item, tiles.crs, number=first + i + 1, today=today, chosen=chosen, back=back, origin=rider, url_of=url_of
+        )
         for i, item in enumerate(found[first : first + PAGE_SIZE])
     ]
 
@@ -308,47 +454,74 @@ def home(request: HttpRequest) -> HttpResponse:
         gcj = to_gcj02(origin[0], origin[1], origin[2])
         lng, lat = from_gcj02(gcj[0], gcj[1], tiles.crs)
         origin_map = {"lat": lat, "lng": lng, "label": str(origin[3])}
-    context = {
-        "query": query,
-        "chosen": chosen,
-        "needs_chosen": len(chosen["ability"]) + len(chosen["facility"]),
-        "error": error,
-        "notice": notice,
-        "in_area": area is not None,
-        "searched": searched,
-        "located": located,
-        "located_values": {"lat": f"{located[1]:.6f}", "lng": f"{located[0]:.6f}", "crs": located[2]}
-        if located
-        else None,
-        "origin_label": origin[3] if origin else "",
-        "results": results,
-        "total": len(found),
-        "capped": len(found) >= RESULT_CAP,  # more lie farther: the nearest RESULT_CAP are listed
-        "page": page,
-        "pages": pages,
-        "first_number": first + 1,
-        "previous_url": "?" + urlencode([*state, ("page", str(page - 1))]) if page > 1 else "",
-        "next_url": "?" + urlencode([*state, ("page", str(page + 1))]) if page < pages else "",
-        "sort": sort,
-        "default_sort": DEFAULT_SORT,
-        "sorts": list(SORTS.items()),
-        "radius_km": radius // 1000,
-        "widened": searched and radius != SEARCH_RADII_M[0] and bool(found),
-        "abilities": _labels(NEED_ABILITIES, Ability),
-        "facilities": _labels(NEED_FACILITIES, Facility),
-        "kinds": PositionKind.choices,
-        "groups": ServedGroup.choices,
-        "tiles": tiles,
-        "map_data": {"origin": origin_map, "results": [r["map"] for r in results]},
+    previous_url = "?" + urlencode([*state, ("page", str(page - 1))]) if page > 1 else ""
+    next_url = "?" + urlencode([*state, ("page", str(page + 1))]) if page < pages else ""
+    widened = searched and radius != SEARCH_RADII_M[0] and bool(found)
+
+    # The page is kept without what is this request's own (pagecache.py): the rider's point, the
+    # cards, the map's data and the pager's links go into its slots.
+    def page_context() -> dict:
+        return {
+            **SLOT_CONTEXT,
+            "query": query,
+            "chosen": chosen,
+            "needs_chosen": len(chosen["ability"]) + len(chosen["facility"]),
+            "error": error,
+            "notice": notice,
+            "in_area": area is not None,
+            "searched": searched,
+            "located_values": {"lat": slot("lat"), "lng": slot("lng"), "crs": slot("crs")} if located else None,
+            "origin_label": origin[3] if origin else "",
+            "results": bool(results),
+            "cards": mark_safe(slot("cards")),  # noqa: S308 (a marker, replaced by escaped cards)
+            "total": len(found),
+            "capped": len(found) >= RESULT_CAP,  # more lie farther: the nearest RESULT_CAP are listed
+            "page": page,
+            "pages": pages,
+            "first_number": first + 1,
+            "previous_url": slot("previous") if previous_url else "",
+            "next_url": slot("next") if next_url else "",
+            "sort": sort,
+            "default_sort": DEFAULT_SORT,
+            "sorts": list(SORTS.items()),
+            "radius_km": radius // 1000,
+            "widened": widened,
+            "abilities": _labels(NEED_ABILITIES, Ability),
+            "facilities": _labels(NEED_FACILITIES, Facility),
+            "kinds": PositionKind.choices,
+            "groups": ServedGroup.choices,
+            "tiles": tiles,
+            "map_json": mark_safe(slot("map")),  # noqa: S308 (a marker, replaced by json_script's output)
+        }
+
+    chosen_key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in chosen.items())
+    key = (
+        "home", get_language(), tiles, query, chosen_key,
+        str(error), str(notice), area is not None, searched, located is not None, str(origin[3] if origin else ""),
+        len(found), page, pages, bool(previous_url), bool(next_url), sort, radius, widened, bool(results),
+    )  # fmt: skip
+    kept = PAGES.get_or_render(key, lambda: render_to_string("finder/home.html", page_context(), request))
+    values = {
+        "cards": _cards_html(results),
+        "map": json_script({"origin": origin_map, "results": [r["map"] for r in results]}, "finder-map-data"),
+        "previous": escape(previous_url),
+        "next": escape(next_url),
     }
-    return render(request, "finder/home.html", context)
+    if located is not None:
+        values.update(lat=f"{located[1]:.6f}", lng=f"{located[0]:.6f}", crs=escape(located[2]))
+    # The page with this search's values, the CSRF token and path still to fill; and whether the
+    # page as a whole may be kept for the same parameters (not when a geocoder failed to answer).
+    return fill_slots(kept, values), not notice
 
 
-def _public_position(code: str) -> selectors.PublicPosition:
+def _public_position(code: str, at=None) -> selectors.PublicPosition:
     pk = selectors.public_position_pk(code)
     if pk is None:
         raise Http404(selectors.POSITION_NOT_PUBLIC)
-    return selectors.public_position_get(pk)
+    return selectors.public_position_get(pk, at)
+
+
+KEPT_PAGE_MAX = timedelta(minutes=5)
 
 
 @require_GET
@@ -356,11 +529,28 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
     """One position for the public (issue 21 §4): its short name as the title, open now, the walk
     from the rider when the page was opened from located results (the search's parameters come
     along, and lead back to the same results), walking directions, sharing, a small map, photos,
-    hours of the week, how to get in, when staff last verified it, feedback."""
-    found = _public_position(code)
+    hours of the week, how to get in, when staff last verified it, feedback.
+
+    The page as opened by its plain link (shared, scanned, searched for) is kept (pagecache.py)
+    while nothing the finder watches has changed (the change feed's mark), until the station opens
+    or closes next or the day ends."""
+    now = timezone.now()
+    if request.GET:  # from located results: measured from the rider, leading back to them
+        return render(request, "finder/position.html", _position_context(request, code, now))
+    key = ("position", code, get_language(), changes.latest(), request.build_absolute_uri("/"), tile_source())
+    kept = PAGES.get(key, now)
+    if kept is None:
+        context = _position_context(request, code, now)
+        kept = render_to_string("finder/position.html", {**context, **SLOT_CONTEXT}, request)
+        PAGES.put(key, kept, expires=context["valid_until"])
+    return HttpResponse(fill(kept, request))
+
+
+def _position_context(request: HttpRequest, code: str, now) -> dict:
+    found = _public_position(code, at=now)
     p = found.position
     week = [{"day": WEEKDAY_NAMES[d], "spans": ["–".join(s) for s in p.weekly_hours.get(d, [])]} for d in WEEKDAYS]
-    now = timezone.now().astimezone(SHANGHAI)
+    now = now.astimezone(SHANGHAI)
     today = WEEKDAYS[now.weekday()]
     overdue = suspension_overdue(state=p.state, expected_reopen_on=p.expected_reopen_on, today=now.date())
     try:
@@ -381,8 +571,15 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
         origin_lng, origin_lat = from_gcj02(rider[0], rider[1], tiles.crs)
         origin_map = {"lat": origin_lat, "lng": origin_lng, "label": str(_("您的位置"))}
     opening_text = _opening_text(found.opening, p.state, overdue=overdue)
+    # What time changes on the page: its opening (open/closed and until when) and the day (today's
+    # row, coming exceptions, an overdue reopening, "tomorrow"); and, at the latest after
+    # KEPT_PAGE_MAX, what the change feed does not watch (a campaign's honours).
+    midnight = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+    ends = (found.opening.closes_at, found.opening.opens_at, midnight, now + KEPT_PAGE_MAX)
+    valid_until = min(t for t in ends if t is not None)
     photos = list(p.photos.all()[:6])
     context = {
+        "valid_until": valid_until,
         "p": p,
         "suspended": p.state == PositionState.SUSPENDED,
         "overdue": overdue,
@@ -412,7 +609,7 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
             "results": [{"lat": map_lat, "lng": map_lng, "name": p.display_name, "code": p.code, "n": 0}],
         },
     }
-    return render(request, "finder/position.html", context)
+    return context
 
 
 QR_MAX_AGE = 24 * 3600
