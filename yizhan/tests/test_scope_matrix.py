@@ -21,12 +21,15 @@ CASE_MODULES = [
     "yizhan.inspections.tests.scope_cases",
     "yizhan.grants.tests.scope_cases",
     "yizhan.campaigns.tests.scope_cases",
+    "yizhan.projects.tests.scope_cases",
 ]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 
 # The one exemption list: models of the project's apps that have no ScopeCase, and why. Anything
 # a role reaches through a page, the API or the admin must have a case instead.
 NOT_IN_MATRIX = {
+    "projects.projectstatechange": "a service project's workflow history, written by its transitions and read "
+    "through it (the projects.serviceproject case's 'history' probe; it shares the project's permissions)",
     "core.audithead": "the audit chain's head row, moved by audit_record only; no page, API or admin shows it",
     "core.auditanchor": "written by the audit-purge command only; no page, API or admin shows it",
     "orgs.region": "administrative areas (GB/T 2260) are reference data, the same for every role and read "
