@@ -9,4 +9,8 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # What this app owns: its models' permissions, personal data and its panel of the 工作台.
+        from yizhan.core.dashboard import register_dashboard_panel
         from yizhan.projects import permissions, personal_data  # noqa: F401
+        from yizhan.projects.dashboard import PANEL
+
+        register_dashboard_panel(PANEL)

@@ -25,8 +25,12 @@ def organisation_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Soc
     return get_for_actor(SocialOrganisation.objects.select_related("unit"), actor, action, pk=pk)
 
 
-def project_list(*, actor: Actor, state: str = "") -> QuerySet[ServiceProject]:
+def project_list(*, actor: Actor, state: str = "", mine: bool = False) -> QuerySet[ServiceProject]:
+    """The projects in scope; `mine`: only those carried out by an organisation the actor reaches
+    (for a social organisation, its own contracts)."""
     projects = ServiceProject.objects.restrict(actor).select_related("unit", "selected_application__organisation")
+    if mine:
+        projects = projects.filter(selected_application__organisation__in=organisation_list(actor=actor))
     return projects.filter(state=state) if state else projects
 
 

@@ -84,13 +84,16 @@ def project_list(request):
     actor = request.actor
     state = request.GET.get("state", "")
     state = state if state in ProjectState.values else ""
-    page = Paginator(selectors.project_list(actor=actor, state=state), PER_PAGE).get_page(request.GET.get("page"))
+    mine = request.GET.get("mine") == "1"
+    projects = selectors.project_list(actor=actor, state=state, mine=mine)
+    page = Paginator(projects, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/project_list.html",
         {
             "page": page,
             "state": state,
+            "mine": mine,
             "states": ProjectState.choices,
             "may_create": actor.can(Action.CREATE, ServiceProject),
         },

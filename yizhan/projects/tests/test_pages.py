@@ -156,3 +156,28 @@ def test_reports_page_section(login, zs, dalian):
     report = PerformanceReportFactory(project__unit=dalian["zs"])
     html = login(zs.user).get(f"/staff/projects/{report.project_id}/").content.decode()
     assert report.content in html
+
+
+def test_dashboard_figures_equal_the_rows_their_links_open(login, zs, ngo, organisation, dalian):
+    import re
+
+    from yizhan.core.dashboard import dashboard_for
+
+    ServiceProjectFactory(unit=dalian["zs"], state=ProjectState.CHECKING)
+    ServiceProjectFactory(unit=dalian["zs"], state=ProjectState.EVALUATING)
+    ServiceProjectFactory(unit=dalian["xg"], state=ProjectState.CHECKING)
+    mine = ApplicationFactory(
+        project=ServiceProjectFactory(unit=dalian["zs"], state=ProjectState.AGREED), organisation=organisation
+    )
+    ServiceProject.objects.filter(pk=mine.project_id).update(selected_application=mine)
+    other = ApplicationFactory(project=ServiceProjectFactory(unit=dalian["zs"], state=ProjectState.AGREED))
+    ServiceProject.objects.filter(pk=other.project_id).update(selected_application=other)
+    expected = {zs: [1, 1], ngo: [1]}
+    for actor, counts in expected.items():
+        (panel,) = [p for p in dashboard_for(actor=actor).panels if p.name == "projects"]
+        assert [f.count for f in panel.figures] == counts
+        client = login(actor.user)
+        for figure in panel.figures:
+            html = client.get(figure.url).content.decode()
+            body = re.search(r'<table class="data" id="projects">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+            assert body.count("<tr>") == figure.count, figure.url
