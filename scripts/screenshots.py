@@ -1,7 +1,12 @@
 """Screenshots for looking at (issue 21): the staff pages at 1366×768 and 390×844, the public pages
-at 1280×800 and 360×640.
+at 360×640 and 1280×800.
 
     .venv/bin/python scripts/screenshots.py [--out test-artifacts/screenshots] [--only login,units]
+
+Besides the named pages below (journeys: a form with errors, the located results, a station),
+every page of the staff menu is shot for each demo role that has a menu of its own (`menu-<role>-
+<page>`, the menu link's path as the page name), so a page a new app adds to the menu is looked at
+without being listed here.
 
 Serves the demo federation from a throw-away SQLite database (never var/yizhan.sqlite3 or a
 DATABASE_URL from the environment) with DEBUG off, drives Debian's chromium through Playwright
@@ -190,6 +195,20 @@ def shot_jobs(page: Page) -> None:
     page.goto("/staff/jobs/")
 
 
+def shot_finder_feedback(page: Page) -> None:
+    shot_finder_position(page)
+    page.get_by_role("link", name="留言评价").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def shot_finder_plain_position(page: Page) -> None:
+    """A station's page opened from a shared link: no location, one tap measures the walk."""
+    shot_finder_results(page)
+    href = page.locator(".result h2 a").first.get_attribute("href")
+    page.goto(href.split("?")[0])
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 def shot_position_detail(page: Page) -> None:
     shot_positions(page)
     page.locator("tbody a").first.click()
@@ -202,6 +221,8 @@ SHOTS = {
     "finder-located": shot_finder_located,
     "finder-located-map": shot_finder_located_map,
     "finder-position": shot_finder_position,
+    "finder-plain-position": shot_finder_plain_position,
+    "finder-feedback": shot_finder_feedback,
     "positions": shot_positions,
     "position-detail": shot_position_detail,
     "home-district": shot_home_district,
@@ -224,10 +245,45 @@ SHOTS = {
 }
 
 
-PUBLIC_PAGES = {"finder", "finder-results", "finder-position"}
-# Issue 21: staff pages at a laptop's and a current phone's size, public pages at a small phone's.
+PUBLIC_PAGES = {name for name in SHOTS if name.startswith("finder")} | {"login", "login-error"}
+# Issue 21: staff pages at a laptop's and a current phone's size, public pages at a small phone's
+# (and a desktop's).
 STAFF_SIZES = (("desktop", {"width": 1366, "height": 768}), ("phone", {"width": 390, "height": 844}))
-PUBLIC_SIZES = (("desktop", DESKTOP), ("phone", PHONE))
+PUBLIC_SIZES = (("phone", PHONE), ("desktop", DESKTOP))
+# The demo roles whose staff menu is walked, each once (the others' menus are subsets of these).
+MENU_ROLES = ("fed_admin", "zs_admin", "station_mgr", "reviewer", "auditor", "security")
+
+
+def menu_shots(browser, base_url: str) -> dict:
+    """`menu-<role>-<path>` → a shot opening that menu page as that role, for every link of every
+    MENU_ROLES menu not already shot under another role."""
+    found: dict = {}
+    seen: set[str] = set()
+    for role in MENU_ROLES:
+        context = browser.new_context(base_url=base_url, viewport=STAFF_SIZES[0][1], locale="zh-CN")
+        page = context.new_page()
+        try:
+            login(page, role)
+            hrefs = page.locator("nav.mainnav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        finally:
+            context.close()
+        for href in hrefs:
+            path = (href or "").split("#")[0]
+            if not path.startswith("/staff/") or path in seen:
+                continue
+            seen.add(path)
+            slug = re.sub(r"[^a-z0-9]+", "-", path.removeprefix("/staff/").lower()).strip("-") or "home"
+            found[f"menu-{role}-{slug}"] = _menu_shot(role, path)
+    return found
+
+
+def _menu_shot(role: str, path: str):
+    def shot(page: Page) -> None:
+        login(page, role)
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+
+    return shot
 
 
 def sizes(name: str) -> tuple:
@@ -264,7 +320,7 @@ def serve_demo(workdir: Path) -> tuple[subprocess.Popen, str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 180  # a loaded machine starts Django slowly
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
@@ -274,16 +330,18 @@ def serve_demo(workdir: Path) -> tuple[subprocess.Popen, str]:
                 raise SystemExit("runserver exited early")
             time.sleep(0.2)
     server.terminate()
-    raise SystemExit("runserver did not start within 30 s")
+    raise SystemExit("runserver did not start within 180 s")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(PROJECT / "test-artifacts" / "screenshots"))
-    parser.add_argument("--only", default="", help="comma-separated page names: " + ", ".join(SHOTS))
+    parser.add_argument(
+        "--only", default="", help="comma-separated page names (menu: every staff menu page): " + ", ".join(SHOTS)
+    )
     args = parser.parse_args()
-    names = [n for n in args.only.split(",") if n] or list(SHOTS)
-    unknown = set(names) - set(SHOTS)
+    names = [n for n in args.only.split(",") if n] or [*SHOTS, "menu"]
+    unknown = set(names) - set(SHOTS) - {"menu"}
     if unknown:
         parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
     out = Path(args.out)
@@ -295,6 +353,11 @@ def main() -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                shots = dict(SHOTS)
+                if "menu" in names:
+                    menu = menu_shots(browser, base_url)
+                    shots.update(menu)
+                    names = [n for n in names if n != "menu"] + list(menu)
                 for name in names:
                     for size_name, viewport in sizes(name):
                         context = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN")
@@ -302,7 +365,7 @@ def main() -> int:
                         page = context.new_page()
                         target = out / f"{name}-{size_name}.png"
                         try:
-                            SHOTS[name](page)
+                            shots[name](page)
                             page.screenshot(path=str(target), full_page=True)
                             width, sticking_out = horizontal_overflow(page)
                             if width > viewport["width"]:
