@@ -42,6 +42,7 @@ def assessment_out(assessment: Assessment) -> dict:
 
 
 def assessment_detail_out(actor: Actor, assessment: Assessment) -> dict:
+    photos = selectors.answer_photos(actor=actor, assessment=assessment)
     answers = [
         {
             "item": a.item.key,
@@ -52,6 +53,7 @@ def assessment_detail_out(actor: Actor, assessment: Assessment) -> dict:
             "number": a.number,
             "choice": a.choice,
             "note": a.note,
+            "photos": [photo.image.url for photo in photos.get(a.pk, [])],
         }
         for a in selectors.assessment_answers(actor=actor, assessment=assessment)
     ]

@@ -105,6 +105,7 @@ class AnswerOut(Schema):
     number: Decimal | None
     choice: str
     note: str
+    photos: list[str] = Field(default_factory=list, description="佐证照片的地址（已去除 EXIF 的 JPEG）")
 
 
 class AssessmentOut(Schema):

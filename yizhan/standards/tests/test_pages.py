@@ -166,6 +166,8 @@ def test_an_assessment_with_a_photo_and_a_correction(federation, fed_client, sta
     assert "wifi" in station.facilities  # found present, the record did not say: corrected
     page = fed_client.get(f"/staff/standards/assessments/{assessment.pk}/").content.decode()
     assert photo.image.url in page and "评定星级" in page
+    answers = fed_client.get(f"/api/v1/assessments/{assessment.pk}").json()["answers"]
+    assert {a["item"]: a["photos"] for a in answers}["drinking_water"] == [photo.image.url]
 
 
 def test_evidence_that_is_not_an_image_is_refused_and_nothing_written(federation, fed_client, station):
