@@ -28,6 +28,7 @@ from yizhan.inspections.schemas import (
     InspectionFormOut,
     InspectionIn,
     InspectionOut,
+    RecordId,
     RectificationDetailOut,
     RectificationIn,
     RectificationOut,
@@ -122,8 +123,8 @@ def inspection_list(
     request: HttpRequest,
     state: str | None = None,
     kind: str | None = None,
-    draw: int | None = None,
-    position: int | None = None,
+    draw: RecordId | None = None,
+    position: RecordId | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ):
@@ -331,8 +332,8 @@ def rectification_list(
     request: HttpRequest,
     state: str | None = None,
     overdue: bool = False,
-    inspection: int | None = None,
-    position: int | None = None,
+    inspection: RecordId | None = None,
+    position: RecordId | None = None,
 ):
     rows = selectors.rectification_list(
         actor=request.actor, state=state, overdue=overdue, inspection=inspection, position=position

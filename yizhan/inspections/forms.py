@@ -102,12 +102,16 @@ class DrawForm(forms.Form):
         label=_("抽取范围（每个单位为一层）"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     version = VersionChoiceField(label=_("检查标准"), queryset=StandardVersion.objects.none())
-    size = forms.IntegerField(label=_("抽取数量"), required=False, min_value=1)
+    size = forms.IntegerField(label=_("抽取数量"), required=False, min_value=1, max_value=10**6)
     rate = forms.DecimalField(
         label=_("或抽取比例（0–1）"), required=False, max_digits=5, decimal_places=4, min_value=0, max_value=1
     )
     seed = forms.IntegerField(
-        label=_("随机种子"), required=False, min_value=0, help_text=_("不填则随机生成并记录；填入原种子可复现抽取结果")
+        label=_("随机种子"),
+        required=False,
+        min_value=0,
+        max_value=2**53 - 1,
+        help_text=_("不填则随机生成并记录；填入原种子可复现抽取结果"),
     )
     recent_days = forms.IntegerField(label=_("排除最近多少天内检查过的阵地"), initial=90, min_value=0, max_value=3650)
     include_recent = forms.BooleanField(label=_("包括近期已检查的阵地"), required=False)
@@ -125,7 +129,7 @@ class DrawForm(forms.Form):
 
 
 class RectificationForm(forms.Form):
-    finding = forms.IntegerField(widget=forms.HiddenInput)
+    finding = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     requirement = forms.CharField(label=_("整改要求"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(
         label=_("整改期限"), widget=DATE, initial=lambda: timezone.localdate() + timedelta(days=14)

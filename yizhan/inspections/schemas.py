@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import Field as PydanticField
+
+# A record's id as input: bounded, so that no value reaches the database that SQLite cannot bind.
+RecordId = Annotated[int, PydanticField(ge=1, le=2**63 - 1)]
 
 
 class ErrorOut(Schema):
@@ -51,12 +56,12 @@ class InspectionDetailOut(InspectionOut):
 
 
 class InspectionIn(Schema):
-    position: int = Field(..., description="服务阵地编号（id）")
-    version: int = Field(..., description="标准版本编号（id），须为现行版本")
+    position: RecordId = Field(..., description="服务阵地编号（id）")
+    version: RecordId = Field(..., description="标准版本编号（id），须为现行版本")
     kind: str = Field("planned", description="planned（计划检查）、spot_check（随机抽查）或 mutual（互检）")
     starts_on: date | None = None
     ends_on: date
-    inspecting_unit: int | None = Field(None, description="互检：检查单位编号（id），被检查阵地所属单位的同级单位")
+    inspecting_unit: RecordId | None = Field(None, description="互检：检查单位编号（id），被检查阵地所属单位的同级单位")
     inspectors: list[str] = Field(default_factory=list, description="指派的检查人员（用户名），须为检查单位的管理员")
 
 
@@ -110,8 +115,8 @@ class HistoryOut(Schema):
 
 
 class DrawIn(Schema):
-    units: list[int] = Field(..., description="抽取范围：各单位编号（id），每个单位为一层")
-    version: int = Field(..., description="检查标准版本编号（id）")
+    units: list[RecordId] = Field(..., description="抽取范围：各单位编号（id），每个单位为一层")
+    version: RecordId = Field(..., description="检查标准版本编号（id）")
     ends_on: date
     size: int | None = Field(None, description="抽取数量（与抽取比例二选一）")
     rate: Decimal | None = Field(None, description="抽取比例，0 至 1（与抽取数量二选一）")
@@ -183,9 +188,9 @@ class RectificationDetailOut(RectificationOut):
 
 
 class RectificationIn(Schema):
-    inspection: int
+    inspection: RecordId
     item: str = Field(..., description="不达标的条目代码")
     requirement: str = Field(..., max_length=300)
     deadline: date
-    owner_unit: int | None = Field(None, description="整改责任单位编号（id）；不填为阵地所属单位")
+    owner_unit: RecordId | None = Field(None, description="整改责任单位编号（id）；不填为阵地所属单位")
     owner_user: str | None = Field(None, description="整改责任人（用户名）")

@@ -199,3 +199,16 @@ def test_the_report_of_a_period(clients, nine, zs_station, xg_station):
     r = clients["city"].get(f"{API}/report", {"date_from": today, "date_to": today, "format": "doc"})
     assert r.status_code == 400
     assert clients["manager"].get(f"{API}/report", {"date_from": today, "date_to": today}).status_code == 403
+
+
+def test_ids_out_of_range_are_refused_as_input(clients):
+    big = 10**25
+    for url in (f"{API}?draw={big}", f"{API}/rectifications?position={big}", f"{API}/{big}"):
+        assert clients["city"].get(url).status_code in (404, 422), url
+    bodies = [
+        (f"{API}/rectifications", {"inspection": big, "item": "x", "requirement": "x", "deadline": _later()}),
+        (f"{API}/draws", {"units": [big], "version": big, "ends_on": _later(), "size": 1}),
+        (API, {"position": big, "version": big, "ends_on": _later()}),
+    ]
+    for url, body in bodies:
+        assert post(clients["city"], url, body).status_code == 422, url
