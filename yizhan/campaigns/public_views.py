@@ -59,3 +59,17 @@ def notice_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "nomination": nomination,
     }
     return render(request, "campaigns/public_notice.html", context, status=status)
+
+
+@require_GET
+def notice_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The notice as a PDF (annexes.notice_pdf), for printing and posting."""
+    from yizhan.campaigns import annexes
+
+    campaign = selectors.public_campaign(campaign_id)
+    if campaign is None:
+        raise Http404(OUT_OF_SCOPE_MESSAGE)
+    data = annexes.notice_pdf(annexes.notice_for(campaign, selectors.public_notice_rows(campaign)))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{campaign.pk}.pdf"'
+    return response

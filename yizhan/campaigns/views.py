@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,7 @@ from yizhan.campaigns.models import (
 )
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.roles import Action, Role
-from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
+from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs.models import Unit
 from yizhan.positions.models import Position
@@ -586,3 +586,53 @@ def review_photo(request, assignment_id: int):
             caption=request.POST.get("caption", ""),
         ),
     )
+
+
+# --- the annexes as files (the renderers are annexes.py) ------------------------------------------------
+
+
+def _annex_response(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@staff_view
+def annex_export(request, campaign_id: int, fmt: str, annex: int):
+    """Annex 1 (quota table) and 2 (review group) of the whole campaign for its federation; annex 4
+    (the summary) of the acting unit, or of `?unit=` for the federation. xlsx or docx."""
+    from yizhan.campaigns import annexes
+
+    actor = request.actor
+    campaign = selectors.campaign_get(actor=actor, pk=campaign_id)
+    if fmt not in annexes.FORMATS:
+        raise Http404(OUT_OF_SCOPE_MESSAGE)
+    is_federation = actor.role == Role.FEDERATION_ADMIN and actor.covers_unit(campaign.federation)
+    unit_name = ""
+    if annex in (1, 2):
+        if not is_federation:
+            raise PermissionDeniedError(str(FORBIDDEN_MESSAGE))
+        rows = selectors.quota_table(campaign) if annex == 1 else selectors.review_group_rows(campaign)
+    else:
+        unit = actor.unit
+        wanted = request.GET.get("unit", "")
+        if is_federation and wanted.isdecimal() and len(wanted) < 10:
+            unit = Unit.objects.restrict(actor).filter(pk=int(wanted)).first()
+        if unit is None or not Quota.objects.restrict(actor).filter(campaign=campaign, unit=unit).exists():
+            raise Http404(OUT_OF_SCOPE_MESSAGE)
+        rows, unit_name = selectors.nomination_summary(campaign, unit), unit.name
+    return _annex_response(*annexes.export(annex, fmt, campaign, rows=rows, unit=unit_name))
+
+
+@require_GET
+@staff_view
+def nomination_annex(request, nomination_id: int, fmt: str):
+    """Annex 3, the nomination form of one nomination in scope, as xlsx or docx."""
+    from yizhan.campaigns import annexes
+
+    nomination = selectors.nomination_get(actor=request.actor, pk=nomination_id)
+    if fmt not in annexes.FORMATS:
+        raise Http404(OUT_OF_SCOPE_MESSAGE)
+    rows = [selectors.nomination_form(nomination)]
+    return _annex_response(*annexes.export(3, fmt, nomination.campaign, rows=rows, unit=nomination.unit.name))

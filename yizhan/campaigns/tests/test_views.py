@@ -119,6 +119,8 @@ def test_public_notice_page_and_objection(client, fed, zs_admin, published, stat
     page = client.get(f"/notices/{published.pk}/").content.decode()
     assert "共 7 天" in page and stations["zs"][0].official_name in page
     assert published.name in client.get("/notices/").content.decode()
+    pdf = client.get(f"/notices/{published.pk}/notice.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     answer = client.post(f"/notices/{published.pk}/", {"text": "", "nomination": n.pk})
     assert answer.status_code == 400 and "请填写异议内容" in answer.content.decode()
     answer = client.post(
@@ -142,3 +144,19 @@ def test_the_honour_shows_on_the_public_page_and_the_record(client, login, fed, 
     assert (
         "2022 年度最美工会户外劳动者服务站点" in login(fed.user).get(f"/staff/positions/{station.pk}/").content.decode()
     )
+
+
+def test_annex_downloads(login, client, fed, zs_admin, published, stations):
+    n = services.nomination_create(actor=zs_admin, campaign=published, position=stations["zs"][0], statement="好")
+    federation, unit = login(fed.user), login(zs_admin.user)
+    for url in (f"/staff/campaigns/{published.pk}/annex1.xlsx", f"/staff/campaigns/{published.pk}/annex2.docx"):
+        answer = federation.get(url)
+        assert answer.status_code == 200 and answer.content[:2] == b"PK", url
+        assert unit.get(url).status_code == 403
+    answer = unit.get(f"/staff/campaigns/{published.pk}/annex4.docx")
+    assert answer.status_code == 200 and answer.content[:2] == b"PK"
+    answer = federation.get(f"/staff/campaigns/{published.pk}/annex4.xlsx?unit={n.unit_id}")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert unit.get(f"/staff/campaigns/nominations/{n.pk}/annex3.docx").content[:2] == b"PK"
+    assert unit.get(f"/staff/campaigns/nominations/{n.pk}/annex3.pdf").status_code == 404
+    assert client.get(f"/notices/{published.pk}/notice.pdf").status_code == 404  # no notice yet
