@@ -156,3 +156,31 @@ def test_lists_render_for_each_role(people):
     for who in ("city", "manager", "xg"):
         assert people[who].get(f"{BASE}/rectifications/").status_code == 200
     assert people["manager"].get(f"{BASE}/").status_code == 403
+
+
+def test_a_mutual_check_inspector_works_through_the_page(people, dalian, make_user, login, nine):
+    from yizhan.inspections import services
+
+    target = PositionFactory(unit=dalian["zs"], state=PositionState.OPERATING, address="中山路1号")
+    inspector = make_user(Role.UNIT_ADMIN, dalian["xg"], "inspector")
+    inspection = services.inspection_create(
+        actor=people["city_actor"],
+        position=target,
+        version=nine,
+        kind="mutual",
+        ends_on=timezone.localdate() + timedelta(days=3),
+        inspecting_unit=dalian["xg"],
+        inspectors=[inspector],
+    )
+    client = login(inspector)
+    url = f"{BASE}/{inspection.pk}/"
+    assert "中山路1号" in client.get(url).content.decode()
+    assert people["xg"].get(url).status_code == 404  # 西岗区's admin not assigned
+    assert client.get(f"/staff/positions/{target.pk}/").status_code == 404  # nothing else of the sibling
+    client.post(f"{url}transition/", {"to_state": "in_progress"})
+    answers = {f"item-{item.key}": "是" for item in inspection.applicable_items()}
+    r = client.post(f"{url}findings/", {**answers, "submit": "1"}, follow=True)
+    assert "检查结果已提交" in r.content.decode()
+    # Submitted: the grant has ended; the inspection's own record stays, the position's details do not.
+    page = client.get(url).content.decode()
+    assert "中山路1号" not in page and target.display_name in page
