@@ -44,9 +44,15 @@ class DisburseForm(forms.Form):
 
 
 class ReportRequestForm(forms.Form):
-    source = forms.CharField(label=_("资金来源"), max_length=60, help_text=_("如 campaign:3（推树活动 3）"))
+    """The source is chosen among those of the grants in the actor's scope (named by their title)."""
+
+    source = forms.ChoiceField(label=_("资金来源"), choices=())
     title = forms.CharField(label=_("报告名称"), max_length=200)
     due_on = _date(_("报送截止日期"))
+
+    def __init__(self, *args, sources: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [("", _("请选择资金来源")), *sources]
 
 
 class SelfEvaluationForm(forms.Form):

@@ -23,6 +23,15 @@ def grant_list(*, actor: Actor, source: str = "", unit_id: int | None = None) ->
     return grants
 
 
+def grant_sources(*, actor: Actor) -> list[tuple[str, str]]:
+    """The sources of the grants in scope with a title each ("campaign:3", "2022 年度…补助资金")."""
+    rows = Grant.objects.restrict(actor).order_by("source", "pk").values_list("source", "title")
+    titles: dict[str, str] = {}
+    for source, title in rows:
+        titles.setdefault(source, title)
+    return [(source, f"{title}（{source}）") for source, title in titles.items()]
+
+
 def grant_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> Grant:
     return get_for_actor(Grant.objects.select_related("position", "unit"), actor, action, pk=pk)
 

@@ -57,6 +57,7 @@ def grant_list(request):
         "grants/grant_list.html",
         {
             "balances": selectors.grant_balances_by_unit(actor=actor, source=source),
+            "sources": selectors.grant_sources(actor=actor),
             "page": page,
             "source": source,
             "unit": unit,
@@ -181,7 +182,11 @@ def report_list(request):
     state = request.GET.get("state", "")
     state = state if state in ReportState.values else ""
     overdue = request.GET.get("overdue") == "1"
-    form = ReportRequestForm(request.POST or None) if actor.can(Action.CREATE, SelfEvaluation) else None
+    form = (
+        ReportRequestForm(request.POST or None, sources=selectors.grant_sources(actor=actor))
+        if actor.can(Action.CREATE, SelfEvaluation)
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise PermissionDeniedError(FORBIDDEN_MESSAGE)

@@ -15,6 +15,7 @@ from PIL import Image
 
 from yizhan.core.roles import Role
 from yizhan.grants.choices import GrantState
+from yizhan.grants.forms import ReportRequestForm
 from yizhan.grants.models import Grant, GrantEvidence, GrantUse, SelfEvaluation
 from yizhan.grants.services import NO_GRANTS_FOR_SOURCE
 from yizhan.grants.tests.factories import GrantFactory, GrantUseFactory, SelfEvaluationFactory
@@ -309,7 +310,12 @@ def _api_request(world, report, relation):
 def _page_request(world, report, relation):
     body = _request_body(report)
     r = world.client.post("/staff/grants/reports/", body)
-    return Outcome(r.status_code == 302 and _requested(report, body["source"]), page_status(r, NO_GRANTS_FOR_SOURCE))
+    # A source outside the scope is not among the form's choices: its "not a valid choice" is the
+    # page's "not found".
+    invalid = ReportRequestForm.base_fields["source"].error_messages["invalid_choice"] % {"value": body["source"]}
+    return Outcome(
+        r.status_code == 302 and _requested(report, body["source"]), page_status(r, NO_GRANTS_FOR_SOURCE, invalid)
+    )
 
 
 READS = {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW, "export": OWN_AND_BELOW}

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from yizhan.grants.choices import GrantState, ReportState
-from yizhan.grants.models import GrantEvidence, GrantUse
+from yizhan.grants.models import GrantEvidence, GrantUse, SelfEvaluation
 from yizhan.grants.tests.factories import COMPLETE_REPORT, GrantFactory, GrantUseFactory, SelfEvaluationFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,4 +131,14 @@ def test_report_list_and_request(clients, grant):
     html = clients["zs"].get("/staff/grants/reports/?state=draft&overdue=1").content.decode()
     assert "中山区总工会" in html and "已逾期" in html
     none = clients["fed"].post("/staff/grants/reports/", {**form, "source": "campaign:9"}).content.decode()
-    assert "没有该来源的补助资金" in none
+    assert "campaign:9" in none and SelfEvaluation.objects.count() == 1  # not among the choices
+    page = clients["fed"].get("/staff/grants/reports/").content.decode()
+    assert '<option value="campaign:1">2022 年度最美工会户外劳动者服务站点 补助资金（campaign:1）</option>' in page
+    assert "---------" not in page
+
+
+def test_list_filtered_by_source(clients, grant, dalian):
+    GrantFactory(position__unit=dalian["zs"], source="campaign:2", title="另一来源", amount_fen=100)
+    html = clients["zs"].get("/staff/grants/", {"source": "campaign:2"}).content.decode()
+    assert '<option value="campaign:2" selected>另一来源（campaign:2）</option>' in html
+    assert "共 1 笔" in html and "0.00" in html
