@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from yizhan.core.roles import Role
+from yizhan.orgs.accounts.twofactor import TWO_FACTOR_ROLES, totp_device_install
 from yizhan.orgs.choices import UnitType
 from yizhan.orgs.demo import BOUNDARIES
 from yizhan.orgs.imports.regions import region_import
@@ -189,6 +190,8 @@ def load() -> list[str]:
             role=role,
             full_name=full_name,
         )
+        if role in TWO_FACTOR_ROLES:  # the same public demo secret as Dalian's (orgs.demo)
+            totp_device_install(user=users[username], secret_base32=settings.YIZHAN_DEMO_TOTP_SECRET)
         lines.append(f"  {username:<12} {Role(role).label:<8} {units[unit_code].name}")
     if ServiceProject.objects.filter(unit__code__startswith="QD").exists():
         return lines

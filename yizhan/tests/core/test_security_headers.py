@@ -233,6 +233,9 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "rectification_id": 10**6,  # a missing rectification (404)
         "grant_id": 10**6,  # a missing grant (404)
         "use_id": 10**6,  # a missing use of a grant (404)
+        "project_id": 10**6,  # a missing service project (404)
+        "organisation_id": 10**6,  # a missing social organisation (404)
+        "application_id": 10**6,  # a missing application to a project (404)
         "fmt": "xlsx",  # an export format (of a missing record: 404)
         "platform": "amap",  # a map platform of the marking pages
         "adcode": unit.region.adcode,

@@ -15,6 +15,7 @@ DEMO_LOADERS = [
     "yizhan.inspections.demo.load",
     "yizhan.campaigns.demo.load",
     "yizhan.grants.demo.load",
+    "yizhan.projects.demo.load",
 ]
 NATIONAL_LOADER = "yizhan.positions.demo.load_national"
 
