@@ -142,7 +142,7 @@
     map.createPane("origin").style.zIndex = 630;  // the search's point: above the dots, under the numbers
     var positionUrl = el.dataset.positionUrl;
     var cluster = (typeof L.markerClusterGroup === "function")
-      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, disableClusteringAtZoom: 16, chunkedLoading: true })
+      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 64, disableClusteringAtZoom: 16, chunkedLoading: true })
       : L.featureGroup();
     cluster.addTo(map);
     var top = L.featureGroup().addTo(map);
