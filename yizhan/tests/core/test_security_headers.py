@@ -63,7 +63,13 @@ OTHER_HEADERS = {
 PARAMETER = re.compile(r"<(?:\w+:)?(?P<name>\w+)>|\(\?P<(?P<group>\w+)>[^)]*\)")
 UNSAFE_METHODS = {"post", "put", "patch", "delete"}
 # The only unsafe API operations without the session's CSRF check: public, no login, no cookie auth.
-PUBLIC_UNSAFE_OPERATIONS = {("post", "/api/v1/public/feedback"), ("post", "/api/v1/public/problem-reports")}
+# Anyone may send feedback, report a problem, or object to a campaign's public notice (公示, spec §7):
+# each abuse-limited like feedback (ledger/limits.py).
+PUBLIC_UNSAFE_OPERATIONS = {
+    ("post", "/api/v1/public/feedback"),
+    ("post", "/api/v1/public/problem-reports"),
+    ("post", "/api/v1/campaigns/1/objections"),
+}
 PUBLIC_POSITION_STATE = PositionState.OPERATING
 
 
