@@ -96,6 +96,7 @@ def _public_fields(position: Position, crs: CRS, opening: OpeningStatus) -> dict
         "entry_method": position.entry_method,
         "no_app_needed": position.no_app_needed,
         "stars": position.stars,
+        "stars_rated_on": position.star_rated_on if position.stars else None,
     }
 
 

@@ -87,6 +87,7 @@ class PublicPositionBase(Schema):
     entry_method: EntryMethod
     no_app_needed: bool
     stars: int | None = Field(None, description="星级 3–5（户外劳动者服务站点；未评星或非站点时为空）")
+    stars_rated_on: date | None = Field(None, description="星级的评定日期（未评星时为空）")
 
 
 class NearbyItemOut(PublicPositionBase):

@@ -192,7 +192,7 @@ _RECORD_MEMO = "public-records"
 RECORD_FIELDS = (
     "id", "code", "lng", "lat", "official_name", "short_name", "kind", "state", "state_reason", "expected_reopen_on",
     "address", "always_open", "facilities_text", "abilities_text", "public_phone", "entry_method", "no_app_needed",
-    "star_rating",
+    "star_rating", "star_rated_on",
 )  # fmt: skip
 
 
@@ -236,6 +236,8 @@ def _public_record(values: tuple) -> PublicRecord:
         "entry_method": row["entry_method"],
         "no_app_needed": bool(row["no_app_needed"]),
         "stars": int(row["star_rating"]) if row["star_rating"] else None,
+        # The date the stars were rated (spec §4: the finder shows the current stars and their date).
+        "stars_rated_on": str(row["star_rated_on"]) if row["star_rating"] and row["star_rated_on"] else None,
     }
     members = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[1:-1]
     return PublicRecord(row["lng"], row["lat"], members.encode())

@@ -172,6 +172,7 @@ def _result(
         # Open closed/locked problem reports (issue 15 §4), as the station page's notice says them.
         "reported": [str(CLOSED_KINDS[kind]) for kind in item.reported],
         "stars": _stars(fields["kind"], fields["stars"]),
+        "stars_rated_on": fields.get("stars_rated_on"),
         "needs": needs,
         "more_needs": more,
         "url": page_url,
@@ -197,6 +198,7 @@ def _card_words(language: str) -> dict[str, str]:
         "reported_end": gettext("（待核实），出发前请先打电话"),
         "offers": gettext("提供"),
         "go": gettext("步行导航"),
+        "rated": gettext("%(d)s 评定"),
         "call": gettext("打电话"),
     }
 
@@ -228,7 +230,12 @@ def _cards_html(results: list[dict]) -> str:
                 if stars["symbols"]
                 else ""
             )
-            stars_html = f'<span class="r-stars">{symbols}{html_escape(stars["label"])}</span>'
+            rated = (
+                f' <small class="r-rated">{words["rated"] % {"d": html_escape(r["stars_rated_on"])}}</small>'
+                if r["stars_rated_on"] and stars["symbols"]
+                else ""
+            )
+            stars_html = f'<span class="r-stars">{symbols}{html_escape(stars["label"])}{rated}</span>'
         reason = ""
         if r["overdue"]:
             reason = '<p class="r-reason">%s</p>' % (words["overdue"] % {"d": p["expected_reopen_on"].isoformat()})

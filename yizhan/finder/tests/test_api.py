@@ -44,6 +44,7 @@ NEARBY_KEYS = {
     "entry_method",
     "no_app_needed",
     "stars",
+    "stars_rated_on",
     "distance_m",
     "walk_minutes",
     "reported_closed",

@@ -211,13 +211,18 @@ def test_stars_show_in_symbols_and_words_on_results_page_and_api(public, make_ac
     wgs_lng, wgs_lat = from_gcj02(ZHONGSHAN[0], ZHONGSHAN[1], CRS.WGS84)
     html = Client().get("/", {"lat": wgs_lat, "lng": wgs_lng, "crs": "wgs84"}).content.decode()
     assert '<span class="star-symbols" aria-hidden="true">★★★★★</span> 五星' in html
+    assert '五星 <small class="r-rated">2026-06-30 评定</small>' in html  # with the date they were rated
     assert "未评星" in html  # the other stations, in words
+    assert html.count('class="r-rated"') == 1  # an unrated station shows no date
     page = Client().get(f"/p/{near.code}/").content.decode()
     assert "★★★★★" in page and "五星" in page
     body = Client().get(f"/api/v1/public/positions/{near.pk}").json()
-    assert body["stars"] == 5
+    assert body["stars"] == 5 and body["stars_rated_on"] == "2026-06-30"
     nearby = Client().get("/api/v1/public/nearby", {"lat": wgs_lat, "lng": wgs_lng}).json()["results"]
     assert {r["name"]: r["stars"] for r in nearby}[near.official_name] == 5
+    rated = {r["name"]: r["stars_rated_on"] for r in nearby}
+    assert rated[near.official_name] == "2026-06-30"
+    assert all(day is None for name, day in rated.items() if name != near.official_name)
 
 
 def test_public_answers_and_static_files_are_compressed_for_a_weak_connection(public, dalian_map):
