@@ -7,11 +7,23 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from yizhan.core.roles import Action
-from yizhan.core.scoping import Actor
+from yizhan.core.scoping import Actor, require
 from yizhan.standards import selectors, services
 from yizhan.standards.choices import VersionState
 from yizhan.standards.models import Standard, StandardVersion
-from yizhan.standards.schemas import DraftIn, ItemIn, ItemOut, ItemPatch, StandardDetailOut, StandardOut, VersionOut
+from yizhan.standards.ratings import rating_policy_for
+from yizhan.standards.schemas import (
+    DraftIn,
+    ItemIn,
+    ItemOut,
+    ItemPatch,
+    RatingPolicyIn,
+    RatingPolicyOut,
+    RatingPolicyVersionOut,
+    StandardDetailOut,
+    StandardOut,
+    VersionOut,
+)
 
 router = Router(tags=["standards"])
 
@@ -93,3 +105,44 @@ def item_remove(request: HttpRequest, item_id: int):
     item = selectors.standard_item_get(actor=request.actor, pk=item_id, action=Action.UPDATE)
     services.standard_item_remove(actor=request.actor, item=item)
     return Status(204, None)
+
+
+# --- the star-rating policy as versioned data (spec §4, decision 27) ----------------------------------
+
+
+def policy_version_out(version) -> dict:
+    return {
+        "id": version.pk,
+        "unit": version.unit.code,
+        "number": version.number,
+        "state": version.state,
+        "note": version.note,
+        "published_at": version.published_at,
+        "data": version.data,
+    }
+
+
+@router.get("/rating-policy", response=RatingPolicyOut, summary="评星规则：执行中的规则及各版本")
+def rating_policy(request: HttpRequest):
+    actor = request.actor
+    require(actor, Action.VIEW, Standard)
+    policy, version = rating_policy_for(unit=actor.unit)
+    return {
+        "in_force": policy.to_data(),
+        "in_force_version": version.number if version else None,
+        "versions": [policy_version_out(v) for v in selectors.rating_policy_versions(actor=actor)],
+    }
+
+
+@router.put("/rating-policy/draft", response=RatingPolicyVersionOut, summary="保存本级评星规则的草稿（下一版本）")
+def rating_policy_draft(request: HttpRequest, payload: RatingPolicyIn):
+    draft = services.rating_policy_draft_save(
+        actor=request.actor, unit=request.actor.unit, data=payload.data, note=payload.note
+    )
+    return policy_version_out(draft)
+
+
+@router.post("/rating-policy/{int:version_id}/publish", response=RatingPolicyVersionOut, summary="发布评星规则草稿")
+def rating_policy_publish(request: HttpRequest, version_id: int):
+    version = selectors.rating_policy_version_get(actor=request.actor, pk=version_id)
+    return policy_version_out(services.rating_policy_publish(actor=request.actor, version=version))

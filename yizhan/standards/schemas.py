@@ -54,6 +54,30 @@ class DraftIn(Schema):
     note: str = Field("", max_length=300)
 
 
+class RatingPolicyIn(Schema):
+    data: dict = Field(
+        ...,
+        description="评星规则（RatingPolicy.to_data 的格式：各项分值、星级门槛、摘牌周期数；未给出的键取现行默认值）",
+    )
+    note: str = Field("", max_length=300)
+
+
+class RatingPolicyVersionOut(Schema):
+    id: int
+    unit: str = Field(..., description="所属单位代码")
+    number: int
+    state: str
+    note: str
+    published_at: datetime | None
+    data: dict
+
+
+class RatingPolicyOut(Schema):
+    in_force: dict = Field(..., description="当前单位所执行的规则（本级或上级已发布的版本，否则为默认规则）")
+    in_force_version: int | None = Field(None, description="所执行版本的编号（默认规则时为空）")
+    versions: list[RatingPolicyVersionOut]
+
+
 class ItemIn(Schema):
     key: str = Field(..., max_length=60)
     text: str = Field(..., max_length=300)

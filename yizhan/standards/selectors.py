@@ -13,6 +13,7 @@ from yizhan.standards.models import (
     AnswerPhoto,
     Assessment,
     AssessmentAnswer,
+    RatingPolicyVersion,
     Standard,
     StandardItem,
     StandardVersion,
@@ -38,6 +39,14 @@ def standard_versions(*, actor: Actor, standard: Standard) -> QuerySet[StandardV
 
 def standard_version_get(*, actor: Actor, pk: int, action: str = Action.VIEW) -> StandardVersion:
     return get_for_actor(StandardVersion.objects.select_related("standard__unit"), actor, action, pk=pk)
+
+
+def rating_policy_versions(*, actor: Actor) -> QuerySet[RatingPolicyVersion]:
+    return RatingPolicyVersion.objects.restrict(actor).select_related("unit").order_by("unit__path", "-number")
+
+
+def rating_policy_version_get(*, actor: Actor, pk: int, action: str = Action.UPDATE) -> RatingPolicyVersion:
+    return get_for_actor(RatingPolicyVersion.objects.select_related("unit"), actor, action, pk=pk)
 
 
 def standard_current_version(*, actor: Actor, standard: Standard) -> StandardVersion | None:

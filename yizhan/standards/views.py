@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yizhan.core.errors import ApplicationError, PermissionDeniedError
-from yizhan.core.roles import Action
+from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors as org_selectors
@@ -31,7 +32,7 @@ from yizhan.positions.choices import Facility, PositionKind
 from yizhan.standards import assessments, exports, selectors, services
 from yizhan.standards.choices import CheckType, VersionState
 from yizhan.standards.forms import ItemForm, RateForm, ReviewForm
-from yizhan.standards.models import Assessment, RatingPolicyVersion, Standard, StandardVersion
+from yizhan.standards.models import Assessment, Standard, StandardVersion
 from yizhan.standards.rating import MANAGEMENT_ITEMS
 from yizhan.standards.ratings import rating_policy_for
 
@@ -211,14 +212,79 @@ def version_publish(request, version_id: int):
     return redirect("standards:version", version_id=version.pk)
 
 
+POLICY_SAVED = _("评星规则草稿已保存（第 {number} 版）")
+POLICY_PUBLISHED = _("评星规则第 {number} 版已发布，此后的评定按此版执行")
+POLICY_NUMBER = _("请填写 0 至 1000 之间的数：{field}")
+
+
+def _policy_number(request, name: str, label) -> str:
+    """A number of the policy form as the policy's data holds it (a decimal string), or refused."""
+    text = (request.POST.get(name) or "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value > 1000:
+        raise ApplicationError(POLICY_NUMBER.format(field=label), field=name)
+    return str(value)
+
+
+@require_POST
+@staff_view
+def policy_draft_save(request):
+    """The federation admin's draft of the next policy version from the page's numbers (the star
+    thresholds, the points of volume and effect, the delisting periods); the facility and management
+    points stay as the policy in force has them (the API sets every number)."""
+    actor = request.actor
+    policy, _version = rating_policy_for(unit=actor.unit)
+    data = policy.to_data()
+    try:
+        data["thresholds"] = [
+            [stars, _policy_number(request, f"threshold-{stars}", _("{n} 星门槛").format(n=stars))]
+            for stars, _low in policy.thresholds
+        ]
+        data["volume_points"] = _policy_number(request, "volume_points", _("服务量分值"))
+        data["effect_points"] = _policy_number(request, "effect_points", _("服务效果分值"))
+        data["delist_after_unrated_periods"] = int(
+            Decimal(_policy_number(request, "delist_after_unrated_periods", _("摘牌周期数")))
+        )
+        draft = services.rating_policy_draft_save(
+            actor=actor, unit=actor.unit, data=data, note=(request.POST.get("note") or "")[:300]
+        )
+    except PermissionDeniedError:
+        raise
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, POLICY_SAVED.format(number=draft.number))
+    return redirect("standards:policy")
+
+
+@require_POST
+@staff_view
+def policy_publish(request, version_id: int):
+    actor = request.actor
+    version = selectors.rating_policy_version_get(actor=actor, pk=version_id)
+    try:
+        version = services.rating_policy_publish(actor=actor, version=version)
+    except PermissionDeniedError:
+        raise
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, POLICY_PUBLISHED.format(number=version.number))
+    return redirect("standards:policy")
+
+
 @staff_view
 def policy_view(request):
     """The star-rating policy the actor's unit rates by (its federation's published version, or the
-    default), with the versions of the actor's federation."""
+    default), with the versions of the actor's federation; the federation admin drafts the next
+    version here and publishes it."""
     actor = request.actor
     require(actor, Action.VIEW, Standard)
     policy, version = rating_policy_for(unit=actor.unit)
-    versions = RatingPolicyVersion.objects.restrict(actor).select_related("unit").order_by("unit__path", "-number")
+    versions = selectors.rating_policy_versions(actor=actor)
     facility_labels = dict(Facility.choices)
     return render(
         request,
@@ -230,6 +296,8 @@ def policy_view(request):
             "required": [(facility_labels.get(k, k), v) for k, v in policy.required_points.items()],
             "optional": [(facility_labels.get(k, k), v) for k, v in policy.optional_points.items()],
             "management": [(MANAGEMENT_ITEMS.get(k, k), v) for k, v in policy.management_points.items()],
+            # The federation admin of a federation drafts and publishes its own versions.
+            "can_edit": actor.role == Role.FEDERATION_ADMIN,
         },
     )
 

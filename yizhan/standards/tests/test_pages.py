@@ -313,3 +313,69 @@ def test_an_oversized_photo_is_refused_naming_its_item(federation, fed_client, s
     page = fed_client.post(f"/staff/standards/positions/{station.pk}/assess/", data).content.decode()
     assert "条目“微波炉”的照片不能大于" in page
     assert not Assessment.objects.exists() and not AnswerPhoto.objects.exists()
+
+
+def test_the_federation_admin_drafts_and_publishes_the_next_policy_from_the_page(federation, fed_client, zs_client):
+    from yizhan.standards.models import RatingPolicyVersion
+    from yizhan.standards.ratings import rating_policy_for
+
+    form = {
+        "threshold-5": "92",
+        "threshold-4": "82",
+        "threshold-3": "72",
+        "volume_points": "20",
+        "effect_points": "20",
+        "delist_after_unrated_periods": "3",
+        "note": "2027 年起提高门槛",
+    }
+    page = fed_client.get("/staff/standards/policy/").content.decode()
+    assert 'name="threshold-5" value="90"' in page and "保存草稿" in page
+    # Out of order, or not a number: refused with the reason, nothing written.
+    bad = fed_client.post("/staff/standards/policy/draft/", {**form, "threshold-4": "95"}, follow=True)
+    assert "星级门槛须按星级和分数从高到低排列" in bad.content.decode()
+    bad = fed_client.post("/staff/standards/policy/draft/", {**form, "volume_points": "很多"}, follow=True)
+    assert "请填写 0 至 1000 之间的数：服务量分值" in bad.content.decode()
+    assert not RatingPolicyVersion.objects.exists()
+    saved = fed_client.post("/staff/standards/policy/draft/", form, follow=True).content.decode()
+    assert "评星规则草稿已保存（第 1 版）" in saved
+    draft = RatingPolicyVersion.objects.get()
+    assert draft.state == VersionState.DRAFT and draft.data["delist_after_unrated_periods"] == 3
+    policy, in_force = rating_policy_for(unit=federation)
+    assert in_force is None and policy.thresholds[0][1] == 90  # a draft is not in force
+    # A district admin can neither draft nor publish.
+    assert zs_client.post("/staff/standards/policy/draft/", form).status_code == 403
+    assert zs_client.post(f"/staff/standards/policy/{draft.pk}/publish/").status_code in (403, 404)
+    published = fed_client.post(f"/staff/standards/policy/{draft.pk}/publish/", follow=True).content.decode()
+    assert "评星规则第 1 版已发布" in published
+    policy, in_force = rating_policy_for(unit=federation)
+    assert in_force.pk == draft.pk and [low for _s, low in policy.thresholds] == [92, 82, 72]
+    again = fed_client.post(f"/staff/standards/policy/{draft.pk}/publish/", follow=True).content.decode()
+    assert "草稿" in again  # only a draft is published
+
+
+def test_the_policy_api_reads_drafts_and_publishes(federation, fed_client, zs_client):
+    read = fed_client.get("/api/v1/standards/rating-policy").json()
+    assert read["in_force_version"] is None and read["in_force"]["thresholds"][0] == [5, "90"]
+    data = {**read["in_force"], "thresholds": [[5, "95"], [4, "85"], [3, "75"]]}
+    refused = fed_client.put(
+        "/api/v1/standards/rating-policy/draft",
+        {"data": {"thresholds": "高"}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "评星规则无效" in refused.json()["detail"]
+    draft = fed_client.put(
+        "/api/v1/standards/rating-policy/draft", {"data": data, "note": "试行"}, content_type="application/json"
+    )
+    assert draft.status_code == 200 and draft.json()["state"] == "draft"
+    version_id = draft.json()["id"]
+    assert (
+        zs_client.put(
+            "/api/v1/standards/rating-policy/draft", {"data": data}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert zs_client.post(f"/api/v1/standards/rating-policy/{version_id}/publish").status_code in (403, 404)
+    published = fed_client.post(f"/api/v1/standards/rating-policy/{version_id}/publish")
+    assert published.status_code == 200 and published.json()["state"] == "published"
+    after = fed_client.get("/api/v1/standards/rating-policy").json()
+    assert after["in_force_version"] == 1 and after["in_force"]["thresholds"][0] == [5, "95"]
