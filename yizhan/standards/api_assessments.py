@@ -20,6 +20,8 @@ from yizhan.standards.schemas import (
     NotFoundOut,
     RateIn,
     RatingOut,
+    ReviewIn,
+    ReviewOut,
 )
 
 router = Router(tags=["assessments"])
@@ -151,3 +153,18 @@ def rating_history(request: HttpRequest, position_id: int):
     require(request.actor, Action.VIEW, Assessment)
     position = get_for_actor(Position.objects.all(), request.actor, pk=position_id)
     return [rating_out(r) for r in selectors.star_rating_history(actor=request.actor, position_id=position.pk)]
+
+
+@router.post("/review", response=ReviewOut, summary="年度复核：列出将被摘牌的站点，confirm 为 true 时摘牌")
+def ratings_review(request: HttpRequest, payload: ReviewIn):
+    """Spec §4's delisting rules over the actor's scope at the end of `period`; lists first, and
+    changes only with `confirm` (the page's button and `yizhan ratings-review` do the same)."""
+    due = assessments.ratings_review(actor=request.actor, period=payload.period, confirm=payload.confirm)
+    return {
+        "period": payload.period,
+        "confirmed": payload.confirm,
+        "delistings": [
+            {"position": d.position.pk, "code": d.position.code, "name": d.position.official_name, "reason": d.reason}
+            for d in due
+        ],
+    }

@@ -200,3 +200,21 @@ class AssessmentFormOut(Schema):
 
 class NotFoundOut(Schema):
     detail: str = Field(..., description="中文错误说明：服务阵地不存在或不在您的管辖范围内")
+
+
+class ReviewIn(Schema):
+    period: int = Field(..., ge=1900, le=9999, description="评定周期（默认按年编号）")
+    confirm: bool = Field(False, description="为 true 时按所列名单摘牌；否则只列出")
+
+
+class DelistingOut(Schema):
+    position: int
+    code: str
+    name: str
+    reason: str
+
+
+class ReviewOut(Schema):
+    period: int
+    confirmed: bool
+    delistings: list[DelistingOut]

@@ -458,3 +458,30 @@ def test_an_assessment_corrects_the_record_when_asked(federation, admin, dalian)
     )
     centre.refresh_from_db()
     assert centre.floor_area == Decimal(210)
+
+
+def test_the_review_api_lists_then_delists_only_when_confirmed(federation, admin, dalian, make_user, login):
+    old = PositionFactory(unit=dalian["street"], state=PositionState.OPERATING, opened_on=date(2024, 3, 1))
+    for period in (2025, 2026):
+        _rate(admin, old, federation, period=period)  # no star either time
+    client = login(make_user(Role.FEDERATION_ADMIN, federation))
+    listed = client.post("/api/v1/assessments/review", {"period": 2026}, content_type="application/json")
+    assert listed.status_code == 200
+    body = listed.json()
+    assert body["confirmed"] is False
+    assert [(d["code"], d["reason"]) for d in body["delistings"]] == [
+        (old.code, "连续 2 个评定周期（2025–2026）未评上星级，摘牌")
+    ]
+    old.refresh_from_db()
+    assert old.state == PositionState.OPERATING
+    station_manager = login(make_user(Role.STATION_MANAGER, dalian["street"]))
+    denied = station_manager.post(
+        "/api/v1/assessments/review", {"period": 2026, "confirm": True}, content_type="application/json"
+    )
+    assert denied.status_code == 403
+    bad = client.post("/api/v1/assessments/review", {"period": "去年"}, content_type="application/json")
+    assert bad.status_code == 422
+    done = client.post("/api/v1/assessments/review", {"period": 2026, "confirm": True}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["confirmed"] is True
+    old.refresh_from_db()
+    assert old.state == PositionState.DELISTED
