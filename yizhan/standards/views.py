@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -305,16 +306,26 @@ def policy_view(request):
 # --- assessments ------------------------------------------------------------------------------------
 
 
+ASSESSMENTS_PER_PAGE = 100
+
+
 @staff_view
 def assessment_list(request):
     actor = request.actor
     position_id = _int(request, "position")
     position = position_selectors.position_get(actor=actor, pk=position_id) if position_id else None
-    page = list(selectors.assessment_list(actor=actor, position_id=position_id)[:200])
+    page = Paginator(selectors.assessment_list(actor=actor, position_id=position_id), ASSESSMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "standards/assessment_list.html",
-        {"assessments": page, "position": position, "may_assess": actor.can(Action.CREATE, Assessment)},
+        {
+            "assessments": page.object_list,
+            "page": page,
+            "position": position,
+            "may_assess": actor.can(Action.CREATE, Assessment),
+        },
     )
 
 

@@ -6,7 +6,7 @@ lists first and delists only when confirmed."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -379,3 +379,19 @@ def test_the_policy_api_reads_drafts_and_publishes(federation, fed_client, zs_cl
     assert published.status_code == 200 and published.json()["state"] == "published"
     after = fed_client.get("/api/v1/standards/rating-policy").json()
     assert after["in_force_version"] == 1 and after["in_force"]["thresholds"][0] == [5, "95"]
+
+
+def test_the_assessment_list_pages_instead_of_cutting_off(federation, fed_client, station, monkeypatch):
+    from yizhan.standards import views
+
+    monkeypatch.setattr(views, "ASSESSMENTS_PER_PAGE", 2)
+    version = _version(federation, "star-rating")
+    with audit_context(actor_name="test"):
+        for day in range(1, 6):
+            Assessment(
+                position=station, version=version, assessed_on=date(2026, 3, day), applicable=1, met=1, compliance=1
+            ).save()
+    first = fed_client.get("/staff/standards/assessments/").content.decode()
+    assert "共 5 次评估" in first and "第 1 / 3 页" in first and "2026年3月5日" in first
+    last = fed_client.get("/staff/standards/assessments/?page=3").content.decode()
+    assert "2026年3月1日" in last and "2026年3月5日" not in last
