@@ -384,7 +384,7 @@ def report_submit(
     """A performance report of the organisation carrying out the project."""
     require(actor, Action.CREATE, PerformanceReport)
     project = get_for_actor(
-        ServiceProject.objects.select_for_update().select_related("selected_application__organisation"),
+        ServiceProject.objects.select_for_update(of=("self",)).select_related("selected_application__organisation"),
         actor,
         Action.VIEW,
         pk=project.pk,
