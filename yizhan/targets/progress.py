@@ -80,6 +80,7 @@ class Progress:
 def as_decimal(value: Fraction | None, places: str = "0.01") -> Decimal | None:
     if value is None:
         return None
+    value = Fraction(value)
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 

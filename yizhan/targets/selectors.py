@@ -45,6 +45,10 @@ class TargetProgress:
     def status(self) -> str:
         return self.progress.status if self.progress else Status.UNKNOWN
 
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
 
 def progress_of(target: Target, *, on: dt.date | None = None) -> TargetProgress:
     metric = get_metric(target.metric)
