@@ -262,8 +262,22 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
 MEDIA_URL = "/media/"
-# Serve uploaded files from Django (development and small intranet installs without a web server in front).
+# Uploads are private (decision 36): the default storage gives MEDIA_URL only to the files of the
+# fields listed in YIZHAN_PUBLIC_UPLOADS, every other file a URL under /files/ that serves it only to
+# signed-in staff who may view the record holding it (yizhan/core/media.py).
+STORAGES = {
+    "default": {"BACKEND": "yizhan.core.media.UploadStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Field → relation: a file of the field is public while the record it belongs to through the relation
+# is in that model's `.public()` (a station's photos while the station is on the public map, spec §2).
+YIZHAN_PUBLIC_UPLOADS = {"positions.positionphoto.image": "position"}
+# Serve the public uploads at MEDIA_URL from Django (development and installs without a web server
+# in front; a web server may serve MEDIA_ROOT/positions/photos/ itself, and nothing else of it).
 YIZHAN_SERVE_MEDIA = env_bool("YIZHAN_SERVE_MEDIA", not PRODUCTION)
+# With nginx in front: an internal location aliasing MEDIA_ROOT (e.g. /protected-media/); Django
+# checks who may fetch a file and nginx sends it (X-Accel-Redirect). Empty: Django streams it.
+YIZHAN_MEDIA_ACCEL_REDIRECT = os.environ.get("YIZHAN_MEDIA_ACCEL_REDIRECT", "")
 
 # --- Security -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,7 +5,7 @@ from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
 from yizhan.api import api
-from yizhan.core import health
+from yizhan.core import health, media, media_views
 from yizhan.orgs.accounts import views as account_views
 
 urlpatterns = [
@@ -45,8 +45,13 @@ handler403 = "yizhan.api.handler403"
 handler404 = "yizhan.api.handler404"
 handler500 = "yizhan.api.handler500"
 
-if settings.DEBUG or settings.YIZHAN_SERVE_MEDIA:
-    # Uploaded photos; behind a web server in production (set YIZHAN_SERVE_MEDIA=0 there).
-    from django.views.static import serve
+# Uploaded files are private (decision 36): each one only for the staff who may view the record
+# holding it, whatever serves the public ones.
+urlpatterns += [path(f"{media.FILES_URL.lstrip('/')}<path:path>", media_views.private_file, name="private-file")]
 
-    urlpatterns += [path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.DEBUG or settings.YIZHAN_SERVE_MEDIA:
+    # Public uploads (photos of stations on the public map) and nothing else; a web server in front
+    # may serve MEDIA_ROOT's public prefixes itself instead (YIZHAN_SERVE_MEDIA=0, README).
+    urlpatterns += [
+        path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", media_views.public_file, name="public-file"),
+    ]
