@@ -22,6 +22,7 @@ from yizhan.campaigns.choices import (
     StepKind,
     VerificationResult,
 )
+from yizhan.campaigns.subjects import Subject
 from yizhan.core.audit import AuditedModel
 from yizhan.core.models import StateChangeBase
 from yizhan.core.roles import Reach, Role
@@ -53,6 +54,18 @@ def campaign_scope_q(prefix: str, actor) -> Q:
     return Q(**{f"{prefix}__path__in": ancestors}) | Q(**{f"{prefix}__path__startswith": path})
 
 
+def _exactly_one(*fields: str) -> Q:
+    """Exactly one of the nullable foreign keys `fields` is set (the subject of a nomination or honour)."""
+    condition = Q()
+    for field in fields:
+        only = Q(**{f"{field}__isnull": False})
+        for other in fields:
+            if other != field:
+                only &= Q(**{f"{other}__isnull": True})
+        condition |= only
+    return condition
+
+
 class Campaign(AuditedModel):
     """One selection run by a federation (Dalian 2022: 50 outdoor-worker stations, 5,000 yuan each).
     Eligibility is data: the position kind, the states and the lowest star rating a nominated
@@ -61,6 +74,9 @@ class Campaign(AuditedModel):
     federation = models.ForeignKey(Unit, verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(_("活动名称"), max_length=200)
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    subject = models.CharField(
+        _("推树对象"), max_length=20, choices=Subject.choices, default=Subject.POSITION, editable=False
+    )
     position_kind = models.CharField(
         _("推树阵地类型"), max_length=20, choices=PositionKind.choices, default=PositionKind.STATION
     )
@@ -72,6 +88,13 @@ class Campaign(AuditedModel):
     eligible_states = models.JSONField(_("可推荐的阵地状态"), default=default_eligible_states)
     min_star_rating = models.CharField(
         _("最低星级"), max_length=1, choices=StarRating.choices, blank=True, default=StarRating.FIVE
+    )
+    min_score = models.PositiveSmallIntegerField(
+        _("最低评分"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("推荐项目的优秀项目评分表总分须达到的分数（仅社会组织服务项目）"),
     )
     state = models.CharField(_("状态"), max_length=20, choices=CampaignState.choices, default=CampaignState.DRAFT)
     quotas_published_on = models.DateField(_("名额下达日期"), null=True, blank=True)
@@ -283,7 +306,15 @@ class Nomination(AuditedModel):
     )
     unit = models.ForeignKey(Unit, verbose_name=_("推荐单位"), on_delete=models.PROTECT, related_name="+")
     position = models.ForeignKey(
-        Position, verbose_name=_("推荐阵地"), on_delete=models.PROTECT, related_name="nominations"
+        Position, verbose_name=_("推荐阵地"), null=True, blank=True, on_delete=models.PROTECT, related_name="nominations"
+    )
+    project = models.ForeignKey(
+        "projects.ServiceProject",
+        verbose_name=_("推荐项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nominations",
     )
     statement = models.TextField(_("推荐理由（主要事迹）"), max_length=STATEMENT_MAX_LENGTH)
     form = models.JSONField(_("推荐表内容"), default=dict, editable=False)
@@ -317,10 +348,34 @@ class Nomination(AuditedModel):
                 condition=~Q(state="withdrawn"),
                 name="nomination_position_once",
             ),
+            models.UniqueConstraint(
+                fields=["campaign", "project"],
+                condition=~Q(state="withdrawn"),
+                name="nomination_project_once",
+            ),
+            models.CheckConstraint(condition=_exactly_one("position", "project"), name="nomination_one_subject"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.campaign} · {self.position}"
+        return f"{self.campaign} · {self.subject_name}"
+
+    @property
+    def subject(self):
+        """What is nominated: the position or the project (by the campaign's subject)."""
+        return self.position if self.position_id else self.project
+
+    @property
+    def subject_name(self) -> str:
+        if self.position_id:
+            return self.position.official_name
+        return self.project.title if self.project_id else ""
+
+    @property
+    def subject_detail(self) -> str:
+        """The position's address, or the project's organisation (public notice, lists)."""
+        if self.position_id:
+            return self.position.address
+        return (self.form or {}).get("organisation", "")
 
     @classmethod
     def scope_q(cls, actor) -> Q:
@@ -476,7 +531,17 @@ class Honour(AuditedModel):
     its record and public page, and its plaque (挂牌) tracked as issued."""
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("推树活动"), on_delete=models.PROTECT, related_name="honours")
-    position = models.ForeignKey(Position, verbose_name=_("服务阵地"), on_delete=models.PROTECT, related_name="honours")
+    position = models.ForeignKey(
+        Position, verbose_name=_("服务阵地"), null=True, blank=True, on_delete=models.PROTECT, related_name="honours"
+    )
+    project = models.ForeignKey(
+        "projects.ServiceProject",
+        verbose_name=_("服务项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="honours",
+    )
     title = models.CharField(_("荣誉称号"), max_length=100)
     awarded_on = models.DateField(_("命名日期"))
     plaque_issued_on = models.DateField(_("挂牌日期"), null=True, blank=True)
@@ -490,10 +555,34 @@ class Honour(AuditedModel):
         ordering = ["-awarded_on", "pk"]
         verbose_name = _("荣誉")
         verbose_name_plural = _("荣誉")
-        constraints = [models.UniqueConstraint(fields=["campaign", "position"], name="honour_once_per_campaign")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "position"], name="honour_once_per_campaign"),
+            models.UniqueConstraint(fields=["campaign", "project"], name="honour_project_once_per_campaign"),
+            models.CheckConstraint(condition=_exactly_one("position", "project"), name="honour_one_subject"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.position} · {self.title}"
+        return f"{self.subject_name} · {self.title}"
+
+    @property
+    def subject_name(self) -> str:
+        if self.position_id:
+            return self.position.official_name
+        return self.project.title if self.project_id else ""
+
+    @property
+    def subject_unit(self):
+        return self.position.unit if self.position_id else self.project.unit
+
+    @classmethod
+    def scope_q(cls, actor) -> Q:
+        """A position's honour belongs to the position's unit, a project's to the union that ran it."""
+        units = (
+            Unit.objects.filter(path=actor.unit.path)
+            if actor.reach == Reach.OWN_UNIT
+            else Unit.objects.filter(path__startswith=actor.unit.path)
+        )
+        return Q(position__unit__in=units.values("pk")) | Q(project__unit__in=units.values("pk"))
 
     def audit_unit(self):
-        return self.position.unit
+        return self.subject_unit

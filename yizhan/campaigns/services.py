@@ -45,6 +45,7 @@ from yizhan.campaigns.models import (
     ReviewPhoto,
 )
 from yizhan.campaigns.quotas import Claimant, NoWeight, allocate, weight
+from yizhan.campaigns.subjects import Subject
 from yizhan.core import workflow
 from yizhan.core.audit import audit_context
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError, from_validation_error
@@ -69,6 +70,10 @@ NOT_A_FEDERATION = _("推树活动须由总工会发起")
 STEP_UNKNOWN = _("未知的活动步骤：{value}")
 NOT_DRAFT = _("活动已下达名额，名额分配表不能再修改")
 NO_ELIGIBLE_STATIONS = _("各单位都没有符合条件的阵地，无法按站点数分配名额")
+NO_ELIGIBLE_PROJECTS = _("各单位都没有符合条件的社会组织服务项目，无法按项目数分配名额")
+SUBJECT_INVALID = _("推树对象无效：{value}")
+MIN_SCORE_INVALID = _("最低评分须为 0 至 100 的整数")
+SUBJECT_MISSING = _("请选择推荐的{subject}")
 NO_UNITS = _("总工会下没有可分配名额的单位")
 ADJUST_REASON_REQUIRED = _("调整名额须说明原因")
 QUOTA_INVALID = _("名额须为不小于 0 的整数")
@@ -157,9 +162,14 @@ def campaign_create(
     min_star_rating: str = StarRating.FIVE,
     deadlines: Mapping[str, dt.date] | None = None,
     federation: Unit | None = None,
+    subject: str = Subject.POSITION,
+    min_score: int | None = None,
 ) -> Campaign:
     """A new campaign, in draft, of the actor's federation (or of `federation`, a federation in the
-    actor's scope), with the deadline of each step given (`deadlines`: StepKind → date)."""
+    actor's scope), with the deadline of each step given (`deadlines`: StepKind → date). `subject`
+    says what it selects (`subjects.Subject`): positions (eligibility by kind, states and stars) or
+    social-organisation service projects (eligibility by `subjects.project_refusal`, `min_score`
+    the lowest confirmed score sheet total, if any)."""
     require(actor, Action.CREATE, Campaign)
     federation = federation or actor.unit
     require_in_scope(actor, federation)
@@ -169,6 +179,14 @@ def campaign_create(
         raise ApplicationError(str(TOTAL_INVALID), field="total_quota")
     if not isinstance(grant_fen, int) or isinstance(grant_fen, bool) or grant_fen < 0:
         raise ApplicationError(str(GRANT_INVALID), field="grant_fen")
+    if subject not in Subject.values:
+        raise ApplicationError(SUBJECT_INVALID.format(value=subject), field="subject")
+    if min_score is not None and (
+        not isinstance(min_score, int) or isinstance(min_score, bool) or not 0 <= min_score <= 100
+    ):
+        raise ApplicationError(str(MIN_SCORE_INVALID), field="min_score")
+    if subject == Subject.PROJECT:
+        min_star_rating = ""
     states = list(eligible_states) if eligible_states is not None else [PositionState.OPERATING.value]
     bad = [s for s in states if s not in PositionState.values]
     if bad or not states:
@@ -183,6 +201,8 @@ def campaign_create(
         position_kind=position_kind,
         eligible_states=states,
         min_star_rating=min_star_rating or "",
+        subject=subject,
+        min_score=min_score if subject == Subject.PROJECT else None,
     )
     _full_clean(campaign)
     campaign.save()
@@ -253,16 +273,24 @@ def quotas_compute(*, actor: Actor, campaign: Campaign) -> list[Quota]:
     units = list(Unit.objects.filter(path__startswith=federation.path, depth=federation.depth + 1).order_by("code"))
     if not units:
         raise ApplicationError(str(NO_UNITS))
-    operating = Position.objects.filter(kind=campaign.position_kind, state=PositionState.OPERATING)
     counts = []
-    for unit in units:
-        in_unit = operating.filter(unit__path__startswith=unit.path)
-        counts.append((unit, in_unit.count(), in_unit.filter(star_rating=StarRating.FIVE).count()))
+    if campaign.subject == Subject.PROJECT:
+        from yizhan.campaigns.subjects import eligible_project_counts
+
+        # One count per unit: its eligible projects (`operating_count`; `five_star_count` stays 0).
+        per_unit = eligible_project_counts(campaign, units)
+        counts = [(unit, per_unit[unit.pk], 0) for unit in units]
+    else:
+        operating = Position.objects.filter(kind=campaign.position_kind, state=PositionState.OPERATING)
+        for unit in units:
+            in_unit = operating.filter(unit__path__startswith=unit.path)
+            counts.append((unit, in_unit.count(), in_unit.filter(star_rating=StarRating.FIVE).count()))
     claimants = [Claimant(unit.pk, weight(o, s), o, unit.code) for unit, o, s in counts]
     try:
         allocations = allocate(claimants, campaign.total_quota)
     except NoWeight:
-        raise ApplicationError(str(NO_ELIGIBLE_STATIONS)) from None
+        message = NO_ELIGIBLE_PROJECTS if campaign.subject == Subject.PROJECT else NO_ELIGIBLE_STATIONS
+        raise ApplicationError(str(message)) from None
     Quota.objects.filter(campaign=campaign).exclude(unit__in=units).delete()
     result = []
     for (unit, o, s), allocation in zip(counts, allocations, strict=False):
@@ -457,15 +485,26 @@ def _statement(value) -> str:
 
 @transaction.atomic
 def nomination_create(
-    *, actor: Actor, campaign: Campaign, position: Position, statement: str, unit: Unit | None = None
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    position: Position | None = None,
+    statement: str,
+    unit: Unit | None = None,
+    project=None,
 ) -> Nomination:
-    """A unit nominates one of its positions within its quota. The unit's quota row is locked
-    first, so that admins of the unit nominating at the same moment are counted one after the
-    other: exactly the quota succeeds, the rest are refused."""
+    """A unit nominates one of its positions (or, in a project campaign, one service project its
+    union ran) within its quota. The unit's quota row is locked first, so that admins of the unit
+    nominating at the same moment are counted one after the other: exactly the quota succeeds,
+    the rest are refused."""
     require(actor, Action.CREATE, Nomination)
+    campaign = Campaign.objects.select_related("federation").get(pk=campaign.pk)
+    if campaign.subject == Subject.PROJECT or project is not None:
+        return _nominate_project(actor=actor, campaign=campaign, project=project, statement=statement, unit=unit)
+    if position is None:
+        raise ApplicationError(SUBJECT_MISSING.format(subject=Subject.POSITION.label), field="position")
     position = Position.objects.select_related("unit").get(pk=position.pk)
     require_in_scope(actor, position.unit)
-    campaign = Campaign.objects.get(pk=campaign.pk)
     if campaign.state != CampaignState.PUBLISHED:
         raise ApplicationError(NOT_NOMINATING.format(state=campaign.get_state_display()))
     closed = rules.step_refusal(campaign, StepKind.NOMINATIONS)
@@ -504,6 +543,56 @@ def nomination_create(
             nomination.save()
     except IntegrityError:
         raise ApplicationError(ALREADY_NOMINATED.format(position=position.official_name), field="position") from None
+    return nomination
+
+
+def _nominate_project(*, actor: Actor, campaign: Campaign, project, statement: str, unit: Unit | None) -> Nomination:
+    """A project campaign's nomination: the union that ran the project nominates it (or a unit
+    above it holding the quota), if `subjects.project_refusal` finds nothing against it."""
+    from yizhan.campaigns.subjects import WRONG_SUBJECT, project_form, project_refusal
+    from yizhan.projects.models import ServiceProject
+
+    if campaign.subject != Subject.PROJECT:
+        raise ApplicationError(
+            WRONG_SUBJECT.format(subject=Subject.POSITION.label, other=Subject.PROJECT.label), field="project"
+        )
+    if project is None:
+        raise ApplicationError(SUBJECT_MISSING.format(subject=Subject.PROJECT.label), field="project")
+    project = ServiceProject.objects.select_related("unit", "selected_application__organisation").get(pk=project.pk)
+    require_in_scope(actor, project.unit)
+    if campaign.state != CampaignState.PUBLISHED:
+        raise ApplicationError(NOT_NOMINATING.format(state=campaign.get_state_display()))
+    closed = rules.step_refusal(campaign, StepKind.NOMINATIONS)
+    if closed:
+        raise ApplicationError(closed)
+    quota = _quota_of(campaign, unit or project.unit)
+    require_in_scope(actor, quota.unit)
+    if not project.unit.path.startswith(quota.unit.path):
+        raise ApplicationError(NOT_IN_UNIT.format(position=project.title, unit=quota.unit.name), field="project")
+    refusal = project_refusal(campaign, project)
+    if refusal:
+        raise ApplicationError(refusal, field="project")
+    used = Nomination.objects.filter(campaign=campaign, unit=quota.unit, state__in=QUOTA_STATES).count()
+    if used >= quota.quota:
+        if quota.quota == 0:
+            raise ApplicationError(NO_QUOTA.format(unit=quota.unit.name))
+        raise ApplicationError(OVER_QUOTA.format(unit=quota.unit.name, quota=quota.quota, used=used))
+    taken = Nomination.objects.filter(campaign=campaign, project=project).exclude(state=NominationState.WITHDRAWN)
+    if taken.exists():
+        raise ApplicationError(ALREADY_NOMINATED.format(position=project.title), field="project")
+    nomination = Nomination(
+        campaign=campaign,
+        unit=quota.unit,
+        project=project,
+        statement=_statement(statement),
+        form=project_form(project),
+        created_by_name=_actor_name(actor),
+    )
+    try:
+        with transaction.atomic():
+            nomination.save()
+    except IntegrityError:
+        raise ApplicationError(ALREADY_NOMINATED.format(position=project.title), field="project") from None
     return nomination
 
 
@@ -597,9 +686,9 @@ def review_assign(*, actor: Actor, nomination: Nomination, member: ReviewMember)
     nomination — never one of the member's own unit (or below it) nor a position the member
     declared a conflict with."""
     require(actor, Action.CREATE, ReviewAssignment)
-    nomination = Nomination.objects.select_related("unit", "position__unit", "campaign__federation").get(
-        pk=nomination.pk
-    )
+    nomination = Nomination.objects.select_related(
+        "unit", "position__unit", "project__unit", "campaign__federation"
+    ).get(pk=nomination.pk)
     require_in_scope(actor, nomination.unit)
     member = ReviewMember.objects.select_related("unit").get(pk=member.pk, campaign=nomination.campaign)
     if nomination.state != NominationState.SUBMITTED:
@@ -607,12 +696,13 @@ def review_assign(*, actor: Actor, nomination: Nomination, member: ReviewMember)
     if not member.confirmed:
         raise ApplicationError(str(MEMBER_NOT_CONFIRMED), field="member")
     federation = nomination.campaign.federation
+    subject_unit = nomination.position.unit if nomination.position_id else nomination.project.unit
     own = member.unit_id == nomination.unit_id or (
-        member.unit_id != federation.pk and nomination.position.unit.path.startswith(member.unit.path)
+        member.unit_id != federation.pk and subject_unit.path.startswith(member.unit.path)
     )
     if own:
         raise ApplicationError(OWN_UNIT.format(member=member.name, unit=member.unit.name), field="member")
-    if nomination.position.code in (member.conflict_positions or []):
+    if nomination.position_id and nomination.position.code in (member.conflict_positions or []):
         raise ApplicationError(
             DECLARED_CONFLICT.format(member=member.name, position=nomination.position.official_name), field="member"
         )
@@ -818,10 +908,13 @@ def campaign_award(*, actor: Actor, campaign: Campaign) -> list[Honour]:
     honours = []
     try:
         recommended = Nomination.objects.filter(campaign=campaign, state=NominationState.RECOMMENDED).select_related(
-            "position"
+            "position", "project"
         )
         for nomination in recommended:
             nomination_transition(actor=actor, nomination=nomination, to_state=NominationState.SELECTED)
+            if nomination.project_id:
+                honours.append(_award_project(actor=actor, campaign=campaign, nomination=nomination))
+                continue
             honour, _created = Honour.objects.get_or_create(
                 campaign=campaign,
                 position=nomination.position,
@@ -842,12 +935,30 @@ def campaign_award(*, actor: Actor, campaign: Campaign) -> list[Honour]:
     return honours
 
 
+def _award_project(*, actor: Actor, campaign: Campaign, nomination: Nomination) -> Honour:
+    """A selected project's city honour (优秀项目) and the subsidy it is due under the
+    pay-once-at-highest-and-top-up rule, recorded by `projects.services.honour_subsidy_record`."""
+    from yizhan.projects.services import honour_subsidy_record
+
+    honour, _created = Honour.objects.get_or_create(
+        campaign=campaign,
+        project=nomination.project,
+        defaults={"title": campaign.honour_title, "awarded_on": timezone.localdate()},
+    )
+    honour_subsidy_record(actor=actor, project=nomination.project, source=f"campaign:{campaign.pk}", on=honour.awarded_on)
+    return honour
+
+
 @transaction.atomic
 def plaque_issue(*, actor: Actor, honour: Honour, plaque_number: str, issued_on: dt.date | None = None) -> Honour:
     """Track the honour's plaque (挂牌) as issued."""
     require(actor, Action.UPDATE, Honour)
-    honour = Honour.objects.select_for_update(of=("self",)).select_related("position__unit").get(pk=honour.pk)
-    require_in_scope(actor, honour.position.unit)
+    honour = (
+        Honour.objects.select_for_update(of=("self",))
+        .select_related("position__unit", "project__unit")
+        .get(pk=honour.pk)
+    )
+    require_in_scope(actor, honour.subject_unit)
     honour.plaque_number = _clean(plaque_number, required=PLAQUE_NUMBER_REQUIRED, max_length=40, field="plaque_number")
     honour.plaque_issued_on = issued_on or timezone.localdate()
     honour.save()

@@ -318,6 +318,9 @@ class SubsidyPayment(AuditedModel):
     level = models.CharField(_("荣誉级别"), max_length=12, choices=HonourLevel.choices)
     amount_fen = models.PositiveBigIntegerField(_("补助金额（分）"))
     paid_on = models.DateField(_("补助日期"))
+    source = models.CharField(
+        _("来源"), max_length=40, blank=True, editable=False, help_text=_("由推树活动审批登记时为 campaign:<编号>")
+    )
     recorded_by = models.CharField(_("登记人"), max_length=150, editable=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 

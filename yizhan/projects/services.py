@@ -506,3 +506,35 @@ def subsidy_pay(*, actor: Actor, project: ServiceProject, level: str, paid_on: d
     )
     _save(payment)
     return payment
+
+
+@transaction.atomic
+def honour_subsidy_record(
+    *, actor: Actor, project: ServiceProject, source: str, on: dt.date, level: str = HonourLevel.CITY
+) -> SubsidyPayment | None:
+    """The subsidy due for an honour awarded by a selection campaign (city level by default),
+    recorded as a payment of the approval's day with its source (`campaign:<pk>`): the difference
+    up to the level's amount after what the project was paid before; None when a higher honour was
+    already paid in full. A level paid before is refused (pay once), as `subsidy_pay` does."""
+    project = ServiceProject.objects.select_for_update().get(pk=project.pk)
+    label = HonourLevel(level).label
+    earlier = list(SubsidyPayment.objects.filter(project=project))
+    twice = next((p for p in earlier if p.level == level), None)
+    if twice is not None:
+        raise ApplicationError(
+            str(SUBSIDY_PAID_TWICE).format(level=label, day=twice.paid_on, amount=fen_to_yuan(twice.amount_fen)),
+            field="level",
+        )
+    due = subsidy_due(level=level, paid_fen=[p.amount_fen for p in earlier])
+    if due == 0:
+        return None
+    payment = SubsidyPayment(
+        project=project,
+        level=level,
+        amount_fen=due,
+        paid_on=on,
+        source=source[:40],
+        recorded_by=actor.user.get_username(),
+    )
+    _save(payment)
+    return payment
