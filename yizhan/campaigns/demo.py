@@ -8,9 +8,18 @@ demo reviewer's still to do. From there a newcomer extends the late unit's deadl
 nominations, takes the review meeting's decisions, opens the notice, answers objections and
 approves, in the browser (the approval only after the notice's seven days).
 
+A second campaign, the 2021 one (`READY_NAME`), has gone further: nominated, verified, decided at
+the review meeting (one nomination not passed, with its reason), its seven-day public notice held
+and ENDED three days ago (Asia/Shanghai dates counted from the day the demo is loaded, so it stays
+true whenever it is loaded), its one objection answered and resolved. It waits for the approval:
+a newcomer approves it in the browser, which names the positions (their honour on the public
+page) and awards the grants; then disburses them, records uses, asks for the self-evaluation
+reports and draws the random checks.
+
 Everything goes through the services, as people would, with the step deadlines dated from today
-(the last two moved into the past at the end, as if the time had passed). Idempotent: a campaign
-of the same name is left alone."""
+(the past ones moved into the past at the end, as if the time had passed; the notice's dates
+likewise, since a notice can only be opened from today). Idempotent: a campaign of the same name
+is left alone."""
 
 from __future__ import annotations
 
@@ -21,8 +30,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from yizhan.campaigns import services
-from yizhan.campaigns.choices import CampaignState, GroupRole, NominationState, StepKind, VerificationResult
-from yizhan.campaigns.models import Campaign, CampaignStep, Quota, ReviewMember
+from yizhan.campaigns.choices import (
+    CampaignState,
+    GroupRole,
+    NominationState,
+    ObjectionOutcome,
+    StepKind,
+    VerificationResult,
+)
+from yizhan.campaigns.models import Campaign, CampaignStep, Nomination, Objection, Quota, ReviewMember
+from yizhan.campaigns.rules import NOTICE_MIN_DAYS
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Role
 from yizhan.orgs.models import Membership, Unit
@@ -67,6 +84,24 @@ SCORES = {
     "innovation": 7,
     "features": 8,
 }
+# The second campaign: everything done up to the approval.
+READY_NAME = "2021年市级最美工会户外劳动者服务站点推树活动"
+READY_HONOUR = "2021 年度最美工会户外劳动者服务站点"
+READY_TOTAL = 8
+READY_NOTICE_ENDED = 3  # the notice ended this many days before the day the demo is loaded
+READY_DEADLINES = {
+    StepKind.QUOTAS: -70,
+    StepKind.REVIEW_GROUP: -60,
+    StepKind.NOMINATIONS: -45,
+    StepKind.REVIEW: -20,
+    StepKind.NOTICE: 2,
+    StepKind.APPROVAL: 10,
+    StepKind.FUNDS: 40,
+    StepKind.SELF_EVALUATION: 120,
+    StepKind.SPOT_CHECKS: 180,
+}
+READY_OBJECTION = "听说该站点晚上经常不开门，与公示的 24 小时开放不符，请核实。"
+READY_ANSWER = "经评议小组夜间两次暗访，站点 24 小时开放属实；夜间由社区网格员值守。异议不成立。"
 STATEMENT = (
     "该站点位于户外劳动者集中的路段，24 小时开放，设施齐全，管理制度上墙；"
     "今年以来开展送清凉、安全培训等活动，服务环卫工人、快递员和外卖骑手，群众评价好。"
@@ -93,12 +128,20 @@ def load(today: dt.date | None = None) -> list[str]:
     federation = Unit.objects.filter(code=FEDERATION).first()
     if federation is None:
         return []
-    if Campaign.objects.filter(federation=federation, name=NAME).exists():
-        return ["  推树活动：已有（未重复创建）"]
     fed = _actor(federation, Role.FEDERATION_ADMIN)
     if fed is None:
         return []
-    return _load(federation, fed, today or timezone.localdate())
+    today = today or timezone.localdate()
+    lines = []
+    if Campaign.objects.filter(federation=federation, name=NAME).exists():
+        lines.append("  推树活动：已有（未重复创建）")
+    else:
+        lines.extend(_load(federation, fed, today))
+    if Campaign.objects.filter(federation=federation, name=READY_NAME).exists():
+        lines.append("  推树活动（待审批）：已有（未重复创建）")
+    else:
+        lines.extend(_load_ready(federation, fed, today))
+    return lines
 
 
 @transaction.atomic
@@ -206,3 +249,134 @@ def _load(federation: Unit, fed, today: dt.date) -> list[str]:
     if late is not None:
         lines.append(f"  推树活动：{late.unit.name} 的推荐已逾期未报送（演示逾期提醒）")
     return lines
+
+
+@transaction.atomic
+def _load_ready(federation: Unit, fed, today: dt.date) -> list[str]:
+    """The 2021 campaign up to its approval: see the module's docstring."""
+    later = {kind: today + dt.timedelta(days=max(days, 1) + 30) for kind, days in READY_DEADLINES.items()}
+    campaign = services.campaign_create(
+        actor=fed,
+        name=READY_NAME,
+        year=2021,
+        honour_title=READY_HONOUR,
+        total_quota=READY_TOTAL,
+        grant_fen=GRANT_FEN,
+        deadlines=later,
+    )
+    try:
+        services.quotas_compute(actor=fed, campaign=campaign)
+    except ApplicationError:
+        return ["  推树活动（待审批）：已创建（没有符合条件的站点，未分配名额）"]
+    campaign = services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.PUBLISHED)
+    members = []
+    for code, name, gender, title, group_role in MEMBERS:
+        unit = Unit.objects.filter(code=code).first()
+        if unit is None:
+            continue
+        member = services.review_member_register(
+            actor=fed,
+            campaign=campaign,
+            unit=unit,
+            name=name,
+            gender=gender,
+            job_title=title,
+            phone=f"1390412{len(members) + 1:04d}",
+        )
+        members.append(services.review_member_confirm(actor=fed, member=member, group_role=group_role))
+    eligible = services._eligible_positions(campaign)
+    submitted = []
+    quotas = Quota.objects.filter(campaign=campaign, quota__gt=0).select_related("unit").order_by("unit__code")
+    for quota in quotas:
+        actor = _actor(quota.unit, Role.UNIT_ADMIN) or fed
+        positions = list(eligible.filter(unit__path__startswith=quota.unit.path).order_by("code")[: quota.quota])
+        for position in positions:
+            nomination = services.nomination_create(
+                actor=actor, campaign=campaign, position=position, statement=STATEMENT
+            )
+            services.nomination_sealed_upload(
+                actor=actor, nomination=nomination, data=_pdf(f"Nomination {position.code}")
+            )
+            submitted.append(
+                services.nomination_transition(actor=actor, nomination=nomination, to_state=NominationState.SUBMITTED)
+            )
+        if positions:
+            services.nominations_submit(actor=actor, quota=quota, data=_pdf(f"Summary {quota.unit.code}"))
+    if not submitted:
+        return ["  推树活动（待审批）：已创建（没有可推荐的站点）"]
+    campaign = services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.REVIEWING)
+    reviewed_on = today - dt.timedelta(days=READY_NOTICE_ENDED + NOTICE_MIN_DAYS + 5)
+    for index, nomination in enumerate(submitted):
+        candidates = [m for m in members if m.unit_id != nomination.unit_id and m.unit_id == federation.pk]
+        candidates = candidates or [m for m in members if m.unit_id != nomination.unit_id]
+        member = candidates[index % len(candidates)]
+        assignment = services.review_assign(actor=fed, nomination=nomination, member=member)
+        services.review_record(
+            actor=fed,
+            assignment=assignment,
+            scores=SCORES,
+            result=VerificationResult.CONFORMS,
+            notes="设施齐全，制度上墙，开放时间与公示一致。",
+            verified_on=reviewed_on,
+        )
+    meeting = services.meeting_record(
+        actor=fed,
+        campaign=campaign,
+        held_on=reviewed_on + dt.timedelta(days=2),
+        place="市总工会三楼会议室",
+        attendees="、".join(m.name for m in members),
+        minutes="评议小组听取实地核查情况汇报，逐个评议推荐站点。",
+    )
+    # The last one is not passed (to show a refusal with its reason); the others are.
+    for nomination in submitted[:-1] if len(submitted) > 1 else submitted:
+        services.nomination_transition(
+            actor=fed, nomination=nomination, to_state=NominationState.RECOMMENDED, meeting=meeting
+        )
+    if len(submitted) > 1:
+        services.nomination_transition(
+            actor=fed,
+            nomination=submitted[-1],
+            to_state=NominationState.REJECTED,
+            meeting=meeting,
+            reason="站点周边道路施工，近三个月服务人次偏少，建议下一年度再推荐",
+        )
+    campaign = services.campaign_transition(
+        actor=fed,
+        campaign=campaign,
+        to_state=CampaignState.NOTICE,
+        notice_starts_on=today,
+        notice_ends_on=today + dt.timedelta(days=NOTICE_MIN_DAYS - 1),
+    )
+    objected = Nomination.objects.filter(campaign=campaign, state=NominationState.RECOMMENDED).order_by("pk").first()
+    objection = services.objection_submit(
+        campaign_id=campaign.pk, text=READY_OBJECTION, nomination_id=objected.pk, client="198.51.100.21"
+    )
+    objection = services.objection_resolve(
+        actor=fed, objection=objection, outcome=ObjectionOutcome.DISMISSED, answer=READY_ANSWER
+    )
+    # Time has passed: the seven-day notice ended READY_NOTICE_ENDED days ago, the objection came in
+    # on its second day and was answered the day after; the earlier steps' deadlines are behind us.
+    ends = today - dt.timedelta(days=READY_NOTICE_ENDED)
+    starts = ends - dt.timedelta(days=NOTICE_MIN_DAYS - 1)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        notice_starts_on=starts,
+        notice_ends_on=ends,
+        quotas_published_on=today + dt.timedelta(days=READY_DEADLINES[StepKind.QUOTAS]),
+    )
+    lodged = starts + dt.timedelta(days=1)
+    Objection.objects.filter(pk=objection.pk).update(
+        created_at=timezone.make_aware(dt.datetime.combine(lodged, dt.time(10, 12))),
+        resolved_on=lodged + dt.timedelta(days=1),
+    )
+    for kind, days in READY_DEADLINES.items():
+        deadline = today + dt.timedelta(days=days)
+        CampaignStep.objects.filter(campaign=campaign, kind=kind).update(deadline=deadline, original_deadline=deadline)
+    CampaignStep.objects.filter(campaign=campaign, completed_on__isnull=False).update(completed_on=reviewed_on)
+    CampaignStep.objects.filter(campaign=campaign, kind__in=(StepKind.REVIEW_GROUP, StepKind.NOMINATIONS)).update(
+        completed_on=reviewed_on - dt.timedelta(days=10)
+    )
+    recommended = len(submitted) - 1 if len(submitted) > 1 else 1
+    return [
+        f"  推树活动：{READY_NAME}（公示期 {starts.isoformat()} 至 {ends.isoformat()} 已结束，异议已处理，待审批）："
+        f"评议通过 {recommended} 个，未通过 {len(submitted) - recommended} 个"
+    ]

@@ -299,6 +299,32 @@ def member_get(*, actor: Actor, pk, action: str = Action.VIEW) -> ReviewMember:
     return get_for_actor(ReviewMember.objects.select_related("unit", "campaign"), actor, action, pk=pk)
 
 
+def conflict_candidates(member: ReviewMember) -> list[dict]:
+    """The positions nominated in the member's campaign (withdrawn ones left out) that the member
+    may declare a conflict with: code, name, unit, whether declared, and whether the rule keeps the
+    member away from it anyway (a nomination of the member's own unit or below it). Names and
+    codes only, as the public notice shows them: the member needs them to declare."""
+    federation_id = member.campaign.federation_id
+    rows = (
+        Nomination.objects.filter(campaign_id=member.campaign_id, position__isnull=False)
+        .exclude(state=NominationState.WITHDRAWN)
+        .select_related("position__unit", "unit")
+        .order_by("unit__path", "position__code")
+    )
+    declared = set(member.conflict_positions or [])
+    return [
+        {
+            "code": n.position.code,
+            "name": n.position.official_name,
+            "unit": n.unit.name,
+            "declared": n.position.code in declared,
+            "own_unit": n.unit_id == member.unit_id
+            or (member.unit_id != federation_id and n.position.unit.path.startswith(member.unit.path)),
+        }
+        for n in rows
+    ]
+
+
 def member_list(*, actor: Actor, campaign: Campaign):
     return (
         ReviewMember.objects.restrict(actor)

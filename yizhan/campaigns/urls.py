@@ -23,6 +23,7 @@ urlpatterns = [
     path("quotas/<int:quota_id>/submit/", views.nominations_submit, name="nominations_submit"),
     path("quotas/<int:quota_id>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("members/<int:member_id>/confirm/", views.member_confirm, name="member_confirm"),
+    path("members/<int:member_id>/conflicts/", views.member_conflicts, name="member_conflicts"),
     path("nominations/<int:nomination_id>/", views.nomination_detail, name="nomination"),
     path("nominations/<int:nomination_id>/statement/", views.nomination_update, name="nomination_update"),
     path("nominations/<int:nomination_id>/sealed/", views.nomination_sealed, name="nomination_sealed"),

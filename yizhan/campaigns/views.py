@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yizhan.campaigns import selectors, services
+from yizhan.campaigns import rules, selectors, services
 from yizhan.campaigns.choices import (
     CAMPAIGN_FLOW,
     NOMINATION_FLOW,
@@ -47,6 +47,7 @@ DONE = _("已保存")
 MOVED = _("已变为“{state}”")
 DATE_INVALID = _("日期格式不正确")
 NUMBER_INVALID = _("请填写整数")
+DECLARED = _("利益冲突申报已保存：申报的阵地不会分配给该成员核查")
 
 
 def _date(value) -> dt.date | None:
@@ -183,7 +184,8 @@ def campaign_detail(request, campaign_id: int):
         "outcomes": ObjectionOutcome.choices,
         "honours": list(selectors.honour_list(actor=actor, campaign=campaign)),
         "today": timezone.localdate(),
-        "notice_default_end": timezone.localdate() + dt.timedelta(days=6),
+        "notice_default_end": timezone.localdate() + dt.timedelta(days=rules.NOTICE_MIN_DAYS - 1),
+        "notice_min_days": rules.NOTICE_MIN_DAYS,
         "is_reviewer": actor.role == Role.REVIEWER,
         "history": list(selectors.campaign_history(actor=actor, campaign=campaign)),
     }
@@ -265,8 +267,6 @@ def nominations_submit(request, quota_id: int):
 
 
 def _upload(request, name: str = "file") -> bytes:
-    from yizhan.campaigns import rules
-
     upload = request.FILES.get(name)
     if upload is None:
         return b""
@@ -324,6 +324,45 @@ def member_confirm(request, member_id: int):
         lambda: services.review_member_confirm(
             actor=request.actor, member=member, group_role=request.POST.get("group_role", GroupRole.MEMBER)
         ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def member_conflicts(request, member_id: int):
+    """A review member's declaration of conflicts of interest (利益冲突申报): a free text and the
+    positions of the campaign it concerns (ticked, or codes typed), by the member themselves
+    (their reviewer account) or the federation. The rule it feeds: `services.review_assign`."""
+    actor = request.actor
+    member = selectors.member_get(actor=actor, pk=member_id)
+    can_declare = ReviewMember.objects.restrict(actor, Action.UPDATE).filter(pk=member.pk).exists()
+    back = reverse("campaigns:member_conflicts", args=[member.pk])
+    if request.method == "POST":
+        if not can_declare:
+            raise PermissionDeniedError(str(FORBIDDEN_MESSAGE))
+        post = request.POST
+        typed = post.get("other_positions", "").replace("，", ",").replace("、", ",").split(",")
+        codes = [c.strip() for c in [*post.getlist("positions"), *typed] if c.strip()]
+        return _act(
+            request,
+            back,
+            lambda: services.review_member_declare(
+                actor=actor, member=member, conflicts=post.get("conflicts", ""), conflict_positions=codes
+            ),
+            DECLARED,
+        )
+    candidates = selectors.conflict_candidates(member)
+    listed = {c["code"] for c in candidates}
+    return render(
+        request,
+        "campaigns/member_conflicts.html",
+        {
+            "member": member,
+            "campaign": member.campaign,
+            "candidates": candidates,
+            "others": [code for code in member.conflict_positions or [] if code not in listed],
+            "can_declare": can_declare,
+        },
     )
 
 

@@ -602,4 +602,9 @@ def ratings_review(request):
                 messages.success(request, DELISTED.format(count=len(done)) if done else NOTHING_TO_DELIST)
                 return redirect(f"{request.path}?period={period}")
         due = assessments.ratings_review(actor=actor, period=period)
-    return render(request, "standards/ratings_review.html", {"form": form, "due": due})
+    policy, _version = rating_policy_for(unit=actor.unit)
+    return render(
+        request,
+        "standards/ratings_review.html",
+        {"form": form, "due": due, "delist_periods": policy.delist_after_unrated_periods},
+    )
