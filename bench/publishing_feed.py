@@ -19,13 +19,20 @@ export is not traced (at 186,000 positions tracemalloc would hold gigabytes and 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h20_bench .venv/bin/python bench/publishing_feed.py
     BENCH_POSITIONS=20000 BENCH_CHANGES=2000 .venv/bin/python bench/publishing_feed.py
 
-The machine may be shared: the load average is printed with the figures.
+The machine may be shared: the load average is printed with the figures. Seeding takes minutes and
+the poll and the page are milliseconds, so the two can be run apart: BENCH_KEEP=1 keeps the seeded
+database (its address and the feed's cursors are written to var/bench/publishing_feed-<engine>.json),
+and BENCH_REUSE=1 measures again on that database without seeding, when the machine is quiet:
+
+    BENCH_KEEP=1 .venv/bin/python bench/publishing_feed.py       # seed, publish, measure, keep
+    BENCH_REUSE=1 .venv/bin/python bench/publishing_feed.py      # measure again on the kept one
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
 import random
 import statistics
@@ -45,6 +52,10 @@ POSITIONS = int(os.environ.get("BENCH_POSITIONS", "186000"))
 CHANGES = int(os.environ.get("BENCH_CHANGES", "10000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "50"))
 DB_NAME = os.environ.get("BENCH_DB_NAME", "test_publishing_bench")  # dropped and made anew
+KEEP = os.environ.get("BENCH_KEEP") == "1"
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+AGAIN = "(kept database, measured again) "
+KEPT = Path(__file__).resolve().parent.parent / "var" / "bench"
 FEED = "/api/v1/hsds/changes"
 MIB = 2**20
 
@@ -91,28 +102,15 @@ def _load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def main() -> None:
-    db = throwaway_database(DB_NAME)
-    atexit.register(db.drop)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.urls import get_resolver
-
-    settings.YIZHAN_PUBLIC_RATE = "off"
-    get_resolver().url_patterns  # noqa: B018 (the URLconf imported now: a broken one fails before the seeding)
-    call_command("migrate", verbosity=0)
+def _seed_and_publish(connection) -> tuple:
+    """Seed POSITIONS positions, publish them all, rename CHANGES of them and publish the day's
+    changes: (engine, public count, changes, seconds of each step, the cursors before and after)."""
     from yizhan.core.audit import audit_context
     from yizhan.positions.demo import load_national
-    from yizhan.positions.exports import hsds
     from yizhan.positions.models import Position
     from yizhan.publishing.publication import refresh
 
-    load_start = _load()
+    engine = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     start = time.perf_counter()
     with audit_context(actor_name="bench"):
         load_national(POSITIONS)
@@ -145,6 +143,72 @@ def main() -> None:
     changes_s = time.perf_counter() - start
     now = f"{head.epoch}.{head.seq}"
     vacuum()
+
+    return engine, public, len(ids), seed_s, first_s, changes_s, before, now
+
+
+def _kept_file() -> Path:
+    engine = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    return KEPT / f"publishing_feed-{engine}.json"
+
+
+def main() -> None:
+    kept = _kept_file()
+    if REUSE:
+        state = json.loads(kept.read_text())
+        os.environ["DATABASE_URL"] = state["url"]
+    else:
+        db = throwaway_database(DB_NAME)
+        if not KEEP:
+            atexit.register(db.drop)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import get_resolver
+
+    settings.YIZHAN_PUBLIC_RATE = "off"
+    get_resolver().url_patterns  # noqa: B018 (the URLconf imported now: a broken one fails before the seeding)
+    call_command("migrate", verbosity=0)
+    from yizhan.positions.exports import hsds
+    from yizhan.positions.models import Position
+
+    load_start = _load()
+    if REUSE:
+        engine, public, ids = state["engine"], state["public"], state["changes"]
+        positions = state["positions"]
+        seed_s, first_s, changes_s, before, now = (
+            state["seed_s"],
+            state["first_s"],
+            state["changes_s"],
+            state["before"],
+            state["now"],
+        )
+    else:
+        engine, public, ids, seed_s, first_s, changes_s, before, now = _seed_and_publish(connection)
+        positions = POSITIONS
+        if KEEP:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_text(
+                json.dumps(
+                    {
+                        "url": os.environ["DATABASE_URL"],
+                        "positions": positions,
+                        "engine": engine,
+                        "public": public,
+                        "changes": ids,
+                        "seed_s": seed_s,
+                        "first_s": first_s,
+                        "changes_s": changes_s,
+                        "before": before,
+                        "now": now,
+                    }
+                )
+            )
+            print(f"(kept: {kept})", flush=True)
 
     client = Client()
     etag = client.get(FEED, {"since": now})["ETag"]
@@ -179,11 +243,12 @@ def main() -> None:
     export_s, export_cpu, export_rss = _rss_growth_mib(export)
     load_end = _load()
 
-    print(f"### Change feed on {db.engine}: {POSITIONS:,} positions ({public:,} public), {len(ids):,} changes\n")
+    print(f"### Change feed on {engine}: {positions:,} positions ({public:,} public), {ids:,} changes\n")
     print(f"Load average (1/5/15 min) at the start {load_start}, at the end {load_end}; 2 cores.\n")
     print(
-        f"Seeding {POSITIONS:,} positions (bulk): {seed_s:.0f} s. First publication of every public position: "
-        f"{first_s:.1f} s ({first_s / max(public, 1) * 1e3:.2f} ms each); the day's {len(ids):,} changes: "
+        f"{AGAIN if REUSE else ''}Seeding {positions:,} positions (bulk): {seed_s:.0f} s. "
+        "First publication of every public position: "
+        f"{first_s:.1f} s ({first_s / max(public, 1) * 1e3:.2f} ms each); the day's {ids:,} changes: "
         f"{changes_s:.1f} s.\n"
     )
     print("| measure | wall (CPU) | target | met | vs the plain full export |")
