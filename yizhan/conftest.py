@@ -15,6 +15,7 @@ from factory.base import BaseFactory
 
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
+from yizhan.core.testing.demo import DemoSnapshot, demo_in_database
 from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_required
 from yizhan.orgs.choices import RegionLevel, UnitType
 from yizhan.orgs.models import Region, Unit, User
@@ -85,6 +86,16 @@ def factory_sequences_from_one():
 def empty_cache():
     """The local-memory cache outlives a test's database; start each test without stale entries."""
     cache.clear()
+
+
+@pytest.fixture
+def demo(db) -> DemoSnapshot:
+    """The demo federation of `manage.py demo` (every account's password is YIZHAN_DEMO_PASSWORD):
+    loaded through its services by the first test of a process that asks for it, restored from its
+    rows (in milliseconds) for the later ones (core.testing.demo). Works with `db` (rolled back) and
+    with `transactional_db` / `live_server` (flushed). Returns the snapshot; `.lines` are the
+    loaders' output lines. Tests of the demo's data use it instead of `call_command("demo")`."""
+    return demo_in_database()
 
 
 @pytest.fixture

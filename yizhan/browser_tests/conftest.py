@@ -25,17 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.core.management.color import no_style
-from django.db import connection, transaction
 from django.test import Client
-from django.utils.module_loading import import_string
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from yizhan.browser_tests.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, off_host
+from yizhan.core.testing.demo import DemoSnapshot, demo_in_database
 from yizhan.orgs.models import User
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -76,89 +73,19 @@ def browser() -> Browser:
 
 
 # --- Demo data ----------------------------------------------------------------------------------
-# Loading the demo through its services (boundaries, tree, audited saves, password hashing) takes
-# seconds. The first test of a worker loads it for real and keeps the rows; later tests find the
-# database flushed (live_server tests are transactional) and restore those rows in milliseconds.
-
-_demo_rows: list | None = None
-
-
-def _project_models():
-    # django_otp's: the demo's authenticators (second factor of the demo admins) come back with the rest.
-    prefixes = ("yizhan.", "django_otp.plugins.")
-    return [m for config in apps.get_app_configs() if config.name.startswith(prefixes) for m in config.get_models()]
-
-
-def _load_demo_through_services() -> None:
-    from yizhan.core.audit import audit_context
-    from yizhan.core.management.commands.demo import DEMO_LOADERS
-
-    with audit_context(actor_name="命令行:demo"):
-        for path in DEMO_LOADERS:  # yizhan.orgs.demo.load, then any later context's loader
-            import_string(path)()
-
-
-def _tables(models: list) -> list[str]:
-    """The tables of `models` and of their many-to-many links."""
-    tables = []
-    for model in models:
-        tables.append(model._meta.db_table)
-        for m2m in model._meta.local_many_to_many:
-            if m2m.remote_field.through._meta.auto_created:
-                tables.append(m2m.remote_field.through._meta.db_table)
-    return tables
-
-
-def _read_rows(models: list) -> list:
-    """Every row of the demo's tables as the database driver gives it: PostgreSQL's COPY text, or
-    SQLite's tuples with their column names. The demo holds tens of thousands of ledger rows; writing
-    them back through the ORM (deserialised saves, even bulk_create) took most of a browser test's
-    set-up, while the driver copies them back in a fraction of a second."""
-    rows = []
-    with connection.cursor() as cursor:
-        for table in _tables(models):
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
-                    rows.append((table, b"".join(bytes(block) for block in copy)))
-            else:
-                cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - the project's own table names
-                rows.append((table, ([column[0] for column in cursor.description], cursor.fetchall())))
-    return rows
-
-
-def _restore(rows: list) -> None:
-    """The demo's rows back as they were stored: no audit entries, no signals, the stored chain as
-    it was (the change feed's triggers note the rows, as for any insert)."""
-    models = _project_models()
-    with transaction.atomic(), connection.constraint_checks_disabled(), connection.cursor() as cursor:
-        for table, data in rows:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
-                    copy.write(data)
-            elif data[1]:
-                columns, values = data
-                names = ", ".join(f'"{name}"' for name in columns)
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)  # noqa: S608
-    connection.check_constraints(table_names=[m._meta.db_table for m in models])
-    with connection.cursor() as cursor:  # PostgreSQL: sequences continue after the restored keys
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
+# The shared snapshot (yizhan.core.testing.demo): the first test of a worker loads the demo through
+# its services and keeps the rows; later tests find the database flushed (live_server tests are
+# transactional) and get those rows back in milliseconds.
 
 
 @pytest.fixture
-def demo(transactional_db) -> None:
+def demo(transactional_db) -> DemoSnapshot:
     """The demo federation of `manage.py demo`; every account's password is YIZHAN_DEMO_PASSWORD."""
-    global _demo_rows
     cache.clear()
-    models = _project_models()
-    if any(m._base_manager.exists() for m in models):
-        pytest.fail("the demo fixture expects an empty database")
-    if _demo_rows is None:
-        _load_demo_through_services()
-        _demo_rows = _read_rows(models)
-    else:
-        _restore(_demo_rows)
+    try:
+        return demo_in_database()
+    except AssertionError as error:
+        pytest.fail(f"the demo fixture expects an empty database: {error}")
 
 
 # --- Pages --------------------------------------------------------------------------------------

@@ -25,13 +25,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path
-from django.utils.module_loading import import_string
 from PIL import Image
 
 from yizhan.api import api
-from yizhan.core.audit import audit_context
-from yizhan.core.management.commands.demo import DEMO_LOADERS
 from yizhan.core.middleware_security import permissions_policy
+from yizhan.core.testing.demo import demo_in_database
 from yizhan.ledger.choices import FeedbackSource
 from yizhan.ledger.services import feedback_submit
 from yizhan.orgs.models import Membership, User
@@ -154,9 +152,7 @@ def url_routes(patterns=None, prefix: str = "") -> list[str]:
 
 
 def _load_demo() -> dict:
-    with audit_context(actor_name="命令行:demo"):
-        for loader in DEMO_LOADERS:
-            import_string(loader)()
+    demo_in_database()  # the shared snapshot (core.testing.demo): loaded once per process, then restored
     position = Position.objects.filter(state=PUBLIC_POSITION_STATE, unit__code="DL-ZS").order_by("pk").first()
     admin = actor_for_user(User.objects.get(username="zs_admin"))
     picture = io.BytesIO()
