@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:campaign_id>/members/", views.member_register, name="member_register"),
     path("<int:campaign_id>/nominations/", views.nomination_create, name="nomination_create"),
     path("<int:campaign_id>/meetings/", views.meeting_record, name="meeting_record"),
+    path("<int:campaign_id>/spot-checks/", views.spot_checks_draw, name="spot_checks_draw"),
     path("<int:campaign_id>/annex1.<str:fmt>", views.annex_export, {"annex": 1}, name="annex1"),
     path("<int:campaign_id>/annex2.<str:fmt>", views.annex_export, {"annex": 2}, name="annex2"),
     path("<int:campaign_id>/annex4.<str:fmt>", views.annex_export, {"annex": 4}, name="annex4"),

@@ -7,6 +7,7 @@ a verification's score sheet. Every POST calls one service and comes back with i
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
@@ -36,17 +37,20 @@ from yizhan.campaigns.models import (
     ReviewMeeting,
     ReviewMember,
 )
+from yizhan.campaigns.subjects import Subject, project_candidates
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs.models import Unit
 from yizhan.positions.models import Position
+from yizhan.projects.models import ServiceProject
 
 DONE = _("已保存")
 MOVED = _("已变为“{state}”")
 DATE_INVALID = _("日期格式不正确")
 NUMBER_INVALID = _("请填写整数")
+SPOT_DRAWN = _("已从 {eligible} 个命名阵地中抽取 {picked} 个进行抽查（随机种子 {seed}）")
 DECLARED = _("利益冲突申报已保存：申报的阵地不会分配给该成员核查")
 
 
@@ -148,8 +152,10 @@ def campaign_detail(request, campaign_id: int):
     my_quota = next((q for q in quotas if q.unit_id == actor.unit.pk), None)
     eligible = []
     if actor.can(Action.CREATE, Nomination) and campaign.state == CampaignState.PUBLISHED and my_quota:
+        if campaign.subject == Subject.PROJECT:
+            eligible = project_candidates(campaign, actor, nominations)
         nominated = {n.position_id for n in nominations if n.state != NominationState.WITHDRAWN}
-        eligible = [
+        eligible = eligible if campaign.subject == Subject.PROJECT else [
             p
             for p in services._eligible_positions(campaign).restrict(actor).order_by("official_name")[:500]
             if p.pk not in nominated
@@ -188,8 +194,69 @@ def campaign_detail(request, campaign_id: int):
         "notice_min_days": rules.NOTICE_MIN_DAYS,
         "is_reviewer": actor.role == Role.REVIEWER,
         "history": list(selectors.campaign_history(actor=actor, campaign=campaign)),
+        **_spot_check_context(actor, campaign, is_federation),
     }
     return render(request, "campaigns/campaign_detail.html", context)
+
+
+def _spot_check_context(actor, campaign: Campaign, is_federation: bool) -> dict:
+    """The random checks after the self-evaluation (`spotchecks.py`), once the campaign is approved."""
+    from yizhan.campaigns import spotchecks
+    from yizhan.inspections.forms import usable_versions
+
+    if campaign.state != CampaignState.APPROVED:
+        return {}
+    context = {"draws": spotchecks.campaign_draws(actor=actor, campaign=campaign)}
+    if is_federation:
+        context.update(
+            spot_reported=spotchecks.reported_units(campaign),
+            spot_candidates=len(spotchecks.candidates(campaign)),
+            spot_versions=list(usable_versions(actor)),
+            spot_ends_on=spotchecks.default_ends_on(),
+        )
+    return context
+
+
+@require_POST
+@staff_view
+def spot_checks_draw(request, campaign_id: int):
+    from yizhan.campaigns import spotchecks
+    from yizhan.inspections.forms import usable_versions
+
+    actor = request.actor
+    campaign = selectors.campaign_get(actor=actor, pk=campaign_id, action=Action.UPDATE)
+    post = request.POST
+
+    def call():
+        version_id = post.get("version", "")
+        version = None
+        if version_id.isdecimal() and len(version_id) < 12:
+            version = usable_versions(actor).filter(pk=int(version_id)).first()
+        seed = post.get("seed", "").strip()
+        rate = post.get("rate_percent", "").strip()
+        return spotchecks.spot_checks_draw(
+            actor=actor,
+            campaign=campaign,
+            version=version,
+            ends_on=_date(post.get("ends_on")) or spotchecks.default_ends_on(),
+            size=post.get("size", "").strip() or None,
+            rate=str(Decimal(rate) / 100) if _is_number(rate) else (rate or None),
+            seed=_int(seed) if seed else None,
+        )
+
+    return _act(
+        request,
+        _campaign_url(campaign.pk, "spot-checks"),
+        call,
+        lambda d: SPOT_DRAWN.format(picked=d.picked, eligible=d.eligible, seed=d.seed),
+    )
+
+
+def _is_number(value: str) -> bool:
+    try:
+        return Decimal(value).is_finite() and len(value) < 12
+    except (InvalidOperation, ValueError):
+        return False
 
 
 @require_POST
@@ -373,6 +440,13 @@ def nomination_create(request, campaign_id: int):
     post = request.POST
 
     def call():
+        if campaign.subject == Subject.PROJECT:
+            project = ServiceProject.objects.restrict(request.actor).filter(pk=_int(post.get("project"))).first()
+            if project is None:
+                raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+            return services.nomination_create(
+                actor=request.actor, campaign=campaign, project=project, statement=post.get("statement", "")
+            )
         position = Position.objects.restrict(request.actor).filter(pk=_int(post.get("position"))).first()
         if position is None:
             raise NotFoundError(OUT_OF_SCOPE_MESSAGE)

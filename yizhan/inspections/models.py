@@ -40,6 +40,13 @@ class SpotCheckDraw(AuditedModel):
     drawn_on = models.DateField(_("抽取日期"))
     ends_on = models.DateField(_("检查截止日期"))
     drawn_by = models.CharField(_("抽取人"), max_length=150)
+    source = models.CharField(
+        _("抽查来源"),
+        max_length=60,
+        blank=True,
+        default="",
+        help_text=_("抽查依据，如 campaign:3（推树活动 3 的绩效自评后抽查）；空为日常抽查"),
+    )
     created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
 
     scope_path_field = "unit__path"

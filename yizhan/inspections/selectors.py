@@ -3,7 +3,7 @@ mutual-check grant: the one way this app reads a position an inspector was assig
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -136,12 +136,20 @@ def draw_get(*, actor: Actor, pk: int) -> SpotCheckDraw:
 
 
 def eligible_positions(
-    *, actor: Actor, units: Sequence, kinds: Sequence[str] = (), recent_days: int | None = 90
+    *,
+    actor: Actor,
+    units: Sequence,
+    kinds: Sequence[str] = (),
+    recent_days: int | None = 90,
+    within: Collection[int] | None = None,
 ) -> dict[int, list[int]]:
     """unit id → ids of the positions a draw may pick in that unit's subtree: operating, in the
     actor's scope, of `kinds` (all when empty), without an inspection (not cancelled) starting in
-    the last `recent_days` days or still open (None: recent ones included)."""
+    the last `recent_days` days or still open (None: recent ones included); only among `within`
+    (position ids) when given — a campaign's honoured positions."""
     rows = Position.objects.restrict(actor).filter(state=PositionState.OPERATING)
+    if within is not None:
+        rows = rows.filter(pk__in=list(within))
     if kinds:
         rows = rows.filter(kind__in=list(kinds))
     if recent_days is not None:

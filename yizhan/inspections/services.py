@@ -356,6 +356,8 @@ def spot_check_draw(
     include_recent: bool = False,
     kinds: Sequence[str] = (),
     inspectors: Sequence = (),
+    within: Iterable[int] | None = None,
+    source: str = "",
 ) -> SpotCheckDraw:
     """Draw positions for a spot check (随机抽查) from `units` (each in the actor's scope, one
     stratum each), `size` of them or `rate` of the eligible ones: operating positions of those
@@ -363,7 +365,9 @@ def spot_check_draw(
     last `recent_days` days unless `include_recent`. `seed` (a new random one when None) is
     recorded: the same seed over the same eligible positions draws the same ones. Plans one spot
     check per position drawn, carried out by the actor's unit until `ends_on`. A draw larger
-    than the eligible set is refused with the numbers, nothing written."""
+    than the eligible set is refused with the numbers, nothing written. `within` (position ids)
+    narrows the eligible positions — a campaign's honoured ones, drawn after the self-evaluation
+    (spec §7) — and `source` ("campaign:3") records what the draw was for."""
     require(actor, Action.CREATE, SpotCheckDraw)
     require(actor, Action.CREATE, Inspection)
     if not units:
@@ -397,7 +401,11 @@ def spot_check_draw(
     if covered is not None:
         wanted_kinds = [k for k in wanted_kinds if k in covered]
     pools = eligible_positions(
-        actor=actor, units=chosen, kinds=wanted_kinds, recent_days=None if include_recent else recent_days
+        actor=actor,
+        units=chosen,
+        kinds=wanted_kinds,
+        recent_days=None if include_recent else recent_days,
+        within=None if within is None else set(within),
     )
     if covered is not None and not wanted_kinds:
         pools = {u.pk: [] for u in chosen}
@@ -434,6 +442,7 @@ def spot_check_draw(
         drawn_on=today,
         ends_on=ends_on,
         drawn_by=actor.user.get_username(),
+        source=(source or "")[:60],
     )
     record.save()
     positions = Position.objects.select_related("unit").in_bulk([pk for s in strata for pk in s.picked])
