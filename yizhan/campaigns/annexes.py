@@ -460,16 +460,22 @@ def export(annex: int, fmt: str, campaign, *, rows: Sequence[dict], unit: str = 
 
 def notice_for(campaign, nominations, *, contact: str = "") -> Notice:
     """The public notice of `campaign` from its recommended nominations (campaigns.selectors.public_notice_rows)."""
+    projects = campaign.subject == "project"
     return Notice(
-        title=f"关于{campaign.year}年度市级最美工会户外劳动者服务站点推荐对象的公示",
+        title=(
+            f"关于{campaign.year}年度优秀社会组织服务项目推荐对象的公示"
+            if projects
+            else f"关于{campaign.year}年度市级最美工会户外劳动者服务站点推荐对象的公示"
+        ),
         federation=campaign.federation.name,
         starts_on=campaign.notice_starts_on,
         ends_on=campaign.notice_ends_on,
         intro=(
             "经各区市县（开放先导区）总工会和产业工会推荐、评议小组实地核查和综合评议，"
-            "拟将以下站点命名为" + f"“{campaign.honour_title}”，现予公示。"
+            + ("拟将以下项目评为" if projects else "拟将以下站点命名为")
+            + f"“{campaign.honour_title}”，现予公示。"
         ),
-        rows=[NoticeRow(n.unit.name, n.position.official_name, n.position.address) for n in nominations],
+        rows=[NoticeRow(n.unit.name, n.subject_name, n.subject_detail) for n in nominations],
         contact=contact or "公示期间，任何单位和个人均可通过公示页面提出异议，请提供具体事实。",
         published_on=campaign.notice_starts_on,
     )

@@ -64,6 +64,8 @@ def campaign_out(campaign: Campaign) -> dict:
         "federation": campaign.federation.code,
         "name": campaign.name,
         "year": campaign.year,
+        "subject": campaign.subject,
+        "min_score": campaign.min_score,
         "position_kind": campaign.position_kind,
         "honour_title": campaign.honour_title,
         "total_quota": campaign.total_quota,
@@ -137,7 +139,10 @@ def nomination_out(n: Nomination) -> dict:
         "campaign": n.campaign_id,
         "unit": n.unit.code,
         "position": n.position_id,
-        "position_name": n.position.official_name,
+        "project": n.project_id,
+        "position_name": n.subject_name,
+        "organisation": (n.form or {}).get("organisation", ""),
+        "score": (n.form or {}).get("score"),
         "statement": n.statement,
         "form": n.form,
         "state": n.state,
@@ -152,7 +157,7 @@ def assignment_out(a: ReviewAssignment) -> dict:
     return {
         "id": a.pk,
         "nomination": a.nomination_id,
-        "position_name": a.nomination.position.official_name,
+        "position_name": a.nomination.subject_name,
         "member": a.member.name,
         "scores": a.scores or {},
         "total": a.total,
@@ -180,7 +185,8 @@ def honour_out(h: Honour) -> dict:
     return {
         "id": h.pk,
         "position": h.position_id,
-        "position_name": h.position.official_name,
+        "project": h.project_id,
+        "position_name": h.subject_name,
         "title": h.title,
         "awarded_on": h.awarded_on,
         "plaque_issued_on": h.plaque_issued_on,
@@ -328,11 +334,19 @@ def nomination_list(request: HttpRequest, campaign_id: int):
 @router.post("/{int:campaign_id}/nominations", response={201: NominationOut, **WRITE}, summary="推荐阵地（名额内）")
 def nomination_create(request: HttpRequest, campaign_id: int, payload: NominationIn):
     campaign = selectors.campaign_get(actor=request.actor, pk=campaign_id)
-    position = Position.objects.restrict(request.actor).filter(pk=payload.position).first()
-    if position is None:
-        raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    position = project = None
+    if payload.project is not None:
+        from yizhan.projects.models import ServiceProject
+
+        project = ServiceProject.objects.restrict(request.actor).filter(pk=payload.project).first()
+        if project is None:
+            raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
+    elif payload.position is not None:
+        position = Position.objects.restrict(request.actor).filter(pk=payload.position).first()
+        if position is None:
+            raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
     n = services.nomination_create(
-        actor=request.actor, campaign=campaign, position=position, statement=payload.statement
+        actor=request.actor, campaign=campaign, position=position, project=project, statement=payload.statement
     )
     return Status(201, nomination_out(n))
 
@@ -444,8 +458,8 @@ def notice_get(request: HttpRequest, campaign_id: int):
         {
             "nomination": n.pk,
             "unit": n.unit.name,
-            "position_name": n.position.official_name,
-            "address": n.position.address,
+            "position_name": n.subject_name,
+            "address": n.subject_detail,
         }
         for n in selectors.public_notice_rows(campaign)
     ]

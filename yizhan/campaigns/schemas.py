@@ -33,6 +33,8 @@ class CampaignOut(Schema):
     federation: str
     name: str
     year: int
+    subject: str
+    min_score: int | None
     position_kind: str
     honour_title: str
     total_quota: int
@@ -58,6 +60,8 @@ class CampaignIn(Schema):
     honour_title: str = Field(..., max_length=100)
     total_quota: int = Field(..., ge=1, le=100_000)
     grant_fen: int = Field(0, ge=0, le=10**12, description="每个入选阵地的补助（分）")
+    subject: str = Field("position", max_length=20, description="推树对象：position 服务阵地 / project 社会组织服务项目")
+    min_score: int | None = Field(None, ge=0, le=100, description="推荐项目的最低评分（仅 project）")
     position_kind: str = "station"
     eligible_states: list[str] = Field(default_factory=lambda: ["operating"])
     min_star_rating: str = Field("5", max_length=1)
@@ -136,7 +140,8 @@ class ConflictsIn(Schema):
 
 
 class NominationIn(Schema):
-    position: int = Field(..., ge=1, le=2**62, description="阵地 ID")
+    position: int | None = Field(None, ge=1, le=2**62, description="阵地 ID（推树对象为服务阵地时）")
+    project: int | None = Field(None, ge=1, le=2**62, description="服务项目 ID（推树对象为社会组织服务项目时）")
     statement: str = Field(..., max_length=2000)
 
 
@@ -148,8 +153,11 @@ class NominationOut(Schema):
     id: int
     campaign: int
     unit: str
-    position: int
+    position: int | None
+    project: int | None
     position_name: str
+    organisation: str
+    score: int | None
     statement: str
     form: dict
     state: str
@@ -244,7 +252,8 @@ class PlaqueIn(Schema):
 
 class HonourOut(Schema):
     id: int
-    position: int
+    position: int | None
+    project: int | None
     position_name: str
     title: str
     awarded_on: dt.date

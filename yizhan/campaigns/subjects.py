@@ -145,3 +145,19 @@ def eligible_project_counts(campaign, units) -> dict[int, int]:
                 counts[unit.pk] += 1
                 break
     return counts
+
+
+def project_candidates(campaign, actor, nominations) -> list:
+    """The projects the actor's unit may still nominate in a project campaign (the page's list):
+    in the actor's scope, not nominated yet (withdrawn ones may come back), nothing against them."""
+    from yizhan.campaigns.choices import NominationState
+
+    taken = {n.project_id for n in nominations if n.state != NominationState.WITHDRAWN}
+    rows = (
+        eligible_projects(campaign)
+        .restrict(actor)
+        .select_related("unit", "selected_application__organisation", "score_sheet")
+        .order_by("title")[:500]
+    )
+    today = timezone.localdate()
+    return [p for p in rows if p.pk not in taken and project_refusal(campaign, p, on=today) is None]
