@@ -24,7 +24,8 @@ from yizhan.centres.schemas import (
 )
 from yizhan.core.pagination import KeysFirstPagination
 from yizhan.core.roles import Action
-from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
+from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, get_for_actor
+from yizhan.orgs.models import Unit
 from yizhan.core.errors import NotFoundError
 from yizhan.positions.models import Position
 
@@ -44,7 +45,10 @@ def round_list(request):
 
 @router.post("/rounds", response={201: RoundOut, **ERRORS}, summary="建立考核验收批次（总工会）")
 def round_create(request, payload: RoundIn):
-    return Status(201, services.round_create(actor=request.actor, unit=request.actor.unit, **payload.dict()))
+    data = payload.dict()
+    unit_id = data.pop("unit_id")
+    unit = request.actor.unit if unit_id is None else get_for_actor(Unit.objects.all(), request.actor, pk=unit_id)
+    return Status(201, services.round_create(actor=request.actor, unit=unit, **data))
 
 
 @router.get("", response={200: list[ApplicationOut], **ERRORS}, summary="验收申报列表")

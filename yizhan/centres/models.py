@@ -29,10 +29,26 @@ from yizhan.positions.models import Position
 TEXT_MAX = 4000
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files outside MEDIA_ROOT (YIZHAN_PRIVATE_MEDIA_ROOT, default MEDIA_ROOT/../private), so no
+    URL serves them: pages hand them out through a scoped view. Read from the settings on every
+    use, as Django's default storage is."""
+
+    @property
+    def base_location(self):
+        return getattr(settings, "YIZHAN_PRIVATE_MEDIA_ROOT", None) or Path(settings.MEDIA_ROOT).parent / "private"
+
+    @property
+    def location(self):
+        return str(Path(self.base_location).resolve())
+
+    @property
+    def base_url(self):
+        return None
+
+
 def private_storage() -> FileSystemStorage:
-    """Outside MEDIA_ROOT, so the /media/ URL never serves these files (decision: scoped view)."""
-    location = getattr(settings, "YIZHAN_PRIVATE_MEDIA_ROOT", None) or Path(settings.MEDIA_ROOT).parent / "private"
-    return FileSystemStorage(location=location, base_url=None)
+    return PrivateStorage()
 
 
 def _ancestors_and_within(actor, prefix: str) -> Q:

@@ -5,21 +5,18 @@ from yizhan.core.roles import Action, Role, register_permissions
 PERMISSIONS = {
     # The federation opens the yearly round; every unit inside it reads it.
     "centres.acceptanceround": {
-        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE}),
+        Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.CREATE}),
         Role.UNIT_ADMIN: frozenset({Action.VIEW}),
-        Role.AUDITOR: frozenset({Action.VIEW}),
     },
     # Units self-check and file (update, operate); the federation's working group reviews and grades
     # (the moves only it may take are limited by role in choices.ACCEPTANCE_FLOW).
     "centres.application": {
         Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE, Action.OPERATE, Action.EXPORT}),
         Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.CREATE, Action.UPDATE, Action.OPERATE, Action.EXPORT}),
-        Role.AUDITOR: frozenset({Action.VIEW}),
     },
     "centres.modelcentre": {
         Role.FEDERATION_ADMIN: frozenset({Action.VIEW, Action.CREATE}),
         Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.CREATE}),
-        Role.AUDITOR: frozenset({Action.VIEW}),
     },
 }
 

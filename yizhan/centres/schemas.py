@@ -20,6 +20,7 @@ class FieldErrorOut(Schema):
 
 
 class RoundIn(Schema):
+    unit_id: int | None = Field(None, ge=1, le=2**31 - 1, description="组织单位（总工会）；默认为当前单位")
     year: int = Field(..., ge=2000, le=2100)
     deadline: date
     title: str = Field("", max_length=200)

@@ -28,6 +28,7 @@ from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDenied
 from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE, Actor, get_for_actor, require, require_in_scope
 from yizhan.grants.money import MAX_FEN, NOT_POSITIVE, TOO_LARGE
+from yizhan.orgs.choices import FEDERATION_TYPES
 from yizhan.orgs.models import Unit
 from yizhan.positions import photos
 from yizhan.positions.choices import PositionKind
@@ -96,7 +97,7 @@ def round_create(
     """Open a federation's acceptance round of `year`, due by `deadline`."""
     require(actor, Action.CREATE, AcceptanceRound)
     require_in_scope(actor, unit)
-    if not unit.is_root():
+    if unit.type not in FEDERATION_TYPES:
         raise ApplicationError(str(NOT_A_FEDERATION), field="unit")
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ApplicationError(str(YEAR_BAD), field="year")

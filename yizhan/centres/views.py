@@ -427,11 +427,11 @@ def model_centre_list(request):
     actor = request.actor
     year = _pk(request.GET.get("year", "")) or timezone.localdate().year
     if request.method == "POST":
+        centre = Position.objects.restrict(actor).filter(pk=_pk(request.POST.get("centre", ""))).first()
+        if centre is None:
+            raise Http404(OUT_OF_SCOPE_MESSAGE)
+        unit = org_selectors.unit_get(actor=actor, pk=_pk(request.POST.get("unit", "")))
         try:
-            centre = Position.objects.restrict(actor).filter(pk=_pk(request.POST.get("centre", ""))).first()
-            if centre is None:
-                raise Http404(OUT_OF_SCOPE_MESSAGE)
-            unit = org_selectors.unit_get(actor=actor, pk=_pk(request.POST.get("unit", "")))
             year = _int(request.POST.get("year", ""), _("年度"), required=True)
             services.model_centre_designate(
                 actor=actor, unit=unit, centre=centre, year=year, note=request.POST.get("note", "")
