@@ -306,7 +306,12 @@ class Nomination(AuditedModel):
     )
     unit = models.ForeignKey(Unit, verbose_name=_("推荐单位"), on_delete=models.PROTECT, related_name="+")
     position = models.ForeignKey(
-        Position, verbose_name=_("推荐阵地"), null=True, blank=True, on_delete=models.PROTECT, related_name="nominations"
+        Position,
+        verbose_name=_("推荐阵地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nominations",
     )
     project = models.ForeignKey(
         "projects.ServiceProject",

@@ -60,7 +60,7 @@ class CampaignIn(Schema):
     honour_title: str = Field(..., max_length=100)
     total_quota: int = Field(..., ge=1, le=100_000)
     grant_fen: int = Field(0, ge=0, le=10**12, description="每个入选阵地的补助（分）")
-    subject: str = Field("position", max_length=20, description="推树对象：position 服务阵地 / project 社会组织服务项目")
+    subject: str = Field("position", max_length=20, description="推树对象：position 阵地 / project 社会组织服务项目")
     min_score: int | None = Field(None, ge=0, le=100, description="推荐项目的最低评分（仅 project）")
     position_kind: str = "station"
     eligible_states: list[str] = Field(default_factory=lambda: ["operating"])

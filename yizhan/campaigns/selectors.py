@@ -213,8 +213,8 @@ def nomination_summary(campaign: Campaign, unit) -> list[dict]:
     return [
         {
             "number": number,
-            "official_name": n.form["official_name"] if "official_name" in n.form else n.subject_name,
-            "address": n.form["address"] if "address" in n.form else n.subject_detail,
+            "official_name": n.form.get("official_name", n.subject_name),
+            "address": n.form.get("address", n.subject_detail),
             "construction_type": n.form.get("construction_type", ""),
             "manager_name": n.form.get("manager_name", ""),
             "manager_phone": n.form.get("manager_phone", ""),

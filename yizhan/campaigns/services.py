@@ -945,7 +945,8 @@ def _award_project(*, actor: Actor, campaign: Campaign, nomination: Nomination) 
         project=nomination.project,
         defaults={"title": campaign.honour_title, "awarded_on": timezone.localdate()},
     )
-    honour_subsidy_record(actor=actor, project=nomination.project, source=f"campaign:{campaign.pk}", on=honour.awarded_on)
+    source = f"campaign:{campaign.pk}"
+    honour_subsidy_record(actor=actor, project=nomination.project, source=source, on=honour.awarded_on)
     return honour
 
 

@@ -99,9 +99,7 @@ def project_refusal(campaign, project, on: dt.date | None = None) -> str | None:
     if city is not None:
         return PROJECT_PAID_TWICE.format(project=name, day=city.paid_on.isoformat())
     if subsidy_due(level=HonourLevel.CITY, paid_fen=[p.amount_fen for p in payments]) == 0:
-        return PROJECT_ALREADY_HIGHER.format(
-            project=name, paid=fen_to_yuan(sum(p.amount_fen for p in payments))
-        )
+        return PROJECT_ALREADY_HIGHER.format(project=name, paid=fen_to_yuan(sum(p.amount_fen for p in payments)))
     return None
 
 
@@ -133,9 +131,7 @@ def eligible_project_counts(campaign, units) -> dict[int, int]:
     """Per unit (its subtree), the projects `project_refusal` would let it nominate: the weights
     of a project campaign's quotas (Hamilton on these counts, as positions on theirs)."""
     today = timezone.localdate()
-    rows = list(
-        eligible_projects(campaign).select_related("unit", "selected_application__organisation", "score_sheet")
-    )
+    rows = list(eligible_projects(campaign).select_related("unit", "selected_application__organisation", "score_sheet"))
     counts = {unit.pk: 0 for unit in units}
     for project in rows:
         if project_refusal(campaign, project, on=today) is not None:

@@ -154,12 +154,13 @@ def campaign_detail(request, campaign_id: int):
     if actor.can(Action.CREATE, Nomination) and campaign.state == CampaignState.PUBLISHED and my_quota:
         if campaign.subject == Subject.PROJECT:
             eligible = project_candidates(campaign, actor, nominations)
-        nominated = {n.position_id for n in nominations if n.state != NominationState.WITHDRAWN}
-        eligible = eligible if campaign.subject == Subject.PROJECT else [
-            p
-            for p in services._eligible_positions(campaign).restrict(actor).order_by("official_name")[:500]
-            if p.pk not in nominated
-        ]
+        else:
+            nominated = {n.position_id for n in nominations if n.state != NominationState.WITHDRAWN}
+            eligible = [
+                p
+                for p in services._eligible_positions(campaign).restrict(actor).order_by("official_name")[:500]
+                if p.pk not in nominated
+            ]
     context = {
         "campaign": campaign,
         "is_federation": is_federation,

@@ -9,16 +9,17 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action, Role
 from yizhan.core.views_helpers import staff_view
 from yizhan.orgs import selectors as org_selectors
-from yizhan.projects import scoring, selectors, services
+from yizhan.projects import exports, scoring, selectors, services
 from yizhan.projects.choices import PROJECT_FLOW, ApplicationState, Category, HonourLevel, ProjectState
 from yizhan.projects.models import (
     Application,
@@ -184,6 +185,9 @@ def project_detail(request, project_id: int):
             "subsidies": selectors.subsidy_list(actor=actor, project=project),
             "may_pay": project.state == ProjectState.ARCHIVED and actor.can(Action.CREATE, SubsidyPayment),
             "honours": HonourLevel.choices,
+            # Honours of selection campaigns (campaigns.Honour via the reverse relation: no import of
+            # the campaigns app, which depends on this one).
+            "campaign_honours": project.honours.select_related("campaign").order_by("-awarded_on", "pk"),
             "today": timezone.localdate(),
             "qualified": ApplicationState.QUALIFIED,
         },
@@ -464,3 +468,56 @@ def organisation_detail(request, organisation_id: int):
             .select_related("project"),
         },
     )
+
+
+EXPORT_ROWS_MAX = 10_000
+EXPORT_TYPES = {"xlsx": exports.XLSX, "docx": exports.DOCX, "pdf": exports.PDF}
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@require_GET
+@staff_view
+def project_list_export(request):
+    """The projects list as xlsx (spec §12), the page's filters applied; scores and subsidies only
+    for a role that may see them."""
+    actor = request.actor
+    state = request.GET.get("state", "")
+    state = state if state in ProjectState.values else ""
+    projects = (
+        selectors.project_list(actor=actor, state=state, mine=request.GET.get("mine") == "1")
+        .select_related("score_sheet")
+        .prefetch_related("subsidies")
+        .order_by("unit__path", "pk")[:EXPORT_ROWS_MAX]
+    )
+    rows = exports.project_rows(projects)
+    if not actor.can(Action.VIEW, ScoreSheet):
+        rows = [[*r[:-2], "", ""] for r in rows]
+    elif not actor.can(Action.VIEW, SubsidyPayment):
+        rows = [[*r[:-1], ""] for r in rows]
+    return _download(exports.project_list_xlsx(rows), exports.XLSX, "社会组织服务项目.xlsx")
+
+
+@require_GET
+@staff_view
+def score_sheet_export(request, project_id: int, fmt: str):
+    """The project's confirmed scoring sheet as xlsx, docx or PDF (source 004 附件2)."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    project = selectors.project_get(actor=request.actor, pk=project_id)
+    sheet = selectors.score_sheet_get(actor=request.actor, project=project)
+    if sheet is None:
+        raise Http404
+    facts, rows = exports.sheet_facts(project, sheet), exports.sheet_rows(sheet)
+    render_ = {
+        "xlsx": exports.scoring_sheet_xlsx,
+        "docx": exports.scoring_sheet_docx,
+        "pdf": exports.scoring_sheet_pdf,
+    }[fmt]
+    return _download(render_(facts, rows), EXPORT_TYPES[fmt], f"优秀项目评估表-{project.pk}.{fmt}")

@@ -230,7 +230,9 @@ def test_over_quota_wrong_subject_and_twice(published, zs_admin, projects, dalia
         project=second,
         statement="x",
     )
-    refused(services.nomination_create, "请选择推荐的社会组织服务项目", actor=zs_admin, campaign=published, statement="x")
+    refused(
+        services.nomination_create, "请选择推荐的社会组织服务项目", actor=zs_admin, campaign=published, statement="x"
+    )
 
 
 def test_scope_denials_across_units_and_federations(published, xg_admin, projects, make_actor, make_unit):
@@ -299,7 +301,11 @@ def test_end_to_end_approval_gives_the_city_honour_and_its_subsidy(
     assert honour.project == projects["zs"][0] and honour.position is None
     assert honour.title == f"{YEAR} 年度市级优秀社会组织服务项目"
     payment = SubsidyPayment.objects.get(project=projects["zs"][0])
-    assert (payment.level, payment.amount_fen, payment.source) == (HonourLevel.CITY, 1_000_000, f"campaign:{campaign.pk}")
+    assert (payment.level, payment.amount_fen, payment.source) == (
+        HonourLevel.CITY,
+        1_000_000,
+        f"campaign:{campaign.pk}",
+    )
     assert not SubsidyPayment.objects.filter(project=projects["xg"][0]).exists()
     assert chosen[0].form["organisation"] and chosen[0].form["score"] == 82
     # The provincial honour recorded afterwards tops up 10,000 (pay once at the highest, top up).
