@@ -20,7 +20,7 @@ from yizhan.centres import exports, selectors, services
 from yizhan.centres.choices import ACCEPTANCE_FLOW, ApplicationState, Method, Part
 from yizhan.centres.grading import Grade, percent
 from yizhan.centres.models import AcceptanceRound, Application, ModelCentre
-from yizhan.core.errors import ApplicationError
+from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
 from yizhan.core.views_helpers import staff_view
@@ -67,8 +67,12 @@ def _back(application_id: int):
 
 
 def _post(request, application_id: int, action):
+    """Run `action()`; a refusal becomes the page's error message (a role's refusal stays a 403,
+    an object outside the scope a 404). Back to the application either way."""
     try:
         message = action()
+    except (PermissionDeniedError, NotFoundError):
+        raise
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
