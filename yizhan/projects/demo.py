@@ -85,6 +85,47 @@ ORGANISATIONS = [
     ),
 ]
 WARM, MIND, LAW, YOUNG = range(4)
+# Archived, scored projects of 2025 that the yearly excellent-project selection (campaigns'
+# engine, yizhan.campaigns.project_demo) nominates: (title, category, budget in yuan, organisation,
+# evidence of the scoring sheet).
+SELECTION_PROJECTS = [
+    (
+        "快递小哥“暖蜂驿站”心理关怀",
+        Category.PSYCHOLOGICAL,
+        70_000,
+        MIND,
+        {
+            "study": True,
+            "activity_materials": True,
+            "certificate": True,
+            "signboard": True,
+            "union_approval": True,
+            "union_work": True,
+            "union_activities": True,
+            "documents": 3,
+            "media_city": 3,
+            "media_provincial": 1,
+            "exchanges_city": 2,
+        },
+    ),
+    (
+        "环卫职工职业健康体检与宣讲",
+        Category.HEALTH,
+        45_000,
+        WARM,
+        {
+            "study": True,
+            "activity_materials": True,
+            "certificate": True,
+            "signboard": True,
+            "union_approval": True,
+            "union_work": True,
+            "documents": 2,
+            "media_city": 1,
+            "exchanges_city": 1,
+        },
+    ),
+]
 NEEDS = "环卫工人、快递小哥等户外劳动者反映工作压力大、维权渠道少、子女假期无人照看"
 REQUIREMENTS = "配备持证社工不少于 3 名；每月至少开展 2 次服务；建立服务台账，按季度提交履约报告"
 
@@ -193,10 +234,11 @@ def load() -> list[str]:
         if role in TWO_FACTOR_ROLES:  # the same public demo secret as Dalian's (orgs.demo)
             totp_device_install(user=users[username], secret_base32=settings.YIZHAN_DEMO_TOTP_SECRET)
         lines.append(f"  {username:<12} {Role(role).label:<8} {units[unit_code].name}")
-    if ServiceProject.objects.filter(unit__code__startswith="QD").exists():
-        return lines
     federation = actor_for_user(users["qd_admin"])
     district = actor_for_user(users["qdsb_admin"])
+    if ServiceProject.objects.filter(unit__code__startswith="QD").exists():
+        _selection_projects(federation, district, units["QD-SB"])
+        return lines
     orgs = []
     for org_name, number, registered, valid_from, valid_to, union_on, contact, mobile in ORGANISATIONS:
         orgs.append(
@@ -265,4 +307,19 @@ def load() -> list[str]:
     )
     services.subsidy_pay(actor=federation, project=archived, level="city", paid_on=D(2026, 4, 10))
     services.subsidy_pay(actor=federation, project=archived, level="provincial", paid_on=D(2026, 6, 18))
+    _selection_projects(federation, district, sb)
     return lines
+
+
+def _selection_projects(federation, district, unit) -> None:
+    """The 2025 projects for the yearly selection, each archived and its sheet confirmed; added to
+    a demo loaded before them (by title), never twice."""
+    organisations = [SocialOrganisation.objects.get(registration_number=row[1]) for row in ORGANISATIONS]
+    accounts = {o.pk: actor_for_user(o.accounts.order_by("pk").first()) for o in organisations}
+    for title, category, budget, organisation, evidence in SELECTION_PROJECTS:
+        if ServiceProject.objects.filter(unit=unit, title=title).exists():
+            continue
+        project = _project(
+            district, unit, title, category, budget, ProjectState.ARCHIVED, [organisations[organisation]], accounts
+        )
+        services.score_sheet_confirm(actor=federation, project=project, nominated_on=D(2026, 3, 1), evidence=evidence)

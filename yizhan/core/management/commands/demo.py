@@ -16,6 +16,7 @@ DEMO_LOADERS = [
     "yizhan.campaigns.demo.load",
     "yizhan.grants.demo.load",
     "yizhan.projects.demo.load",
+    "yizhan.campaigns.project_demo.load",  # Qingdao's yearly excellent-project selection (after its projects)
 ]
 NATIONAL_LOADER = "yizhan.positions.demo.load_national"
 
