@@ -22,12 +22,19 @@ CASE_MODULES = [
     "yizhan.grants.tests.scope_cases",
     "yizhan.campaigns.tests.scope_cases",
     "yizhan.projects.tests.scope_cases",
+    "yizhan.centres.tests.scope_cases",
 ]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 
 # The one exemption list: models of the project's apps that have no ScopeCase, and why. Anything
 # a role reaches through a page, the API or the admin must have a case instead.
 NOT_IN_MATRIX = {
+    "centres.applicationstatechange": "an acceptance application's workflow history, written by its transitions "
+    "(the centres.application case's 'operate' probes) and read with the application",
+    "centres.checklistitem": "an application's checklist, written with it and through its self-check and review "
+    "(the centres.application case's 'update' probe) and read with it; it shares the application's permissions",
+    "centres.attachment": "an application's ledgers and photos, uploaded and read through the application (it "
+    "shares its permissions and scope; centres/tests/test_http.py); no admin",
     "projects.projectstatechange": "a service project's workflow history, written by its transitions and read "
     "through it (the projects.serviceproject case's 'history' probe; it shares the project's permissions)",
     "core.audithead": "the audit chain's head row, moved by audit_record only; no page, API or admin shows it",
