@@ -151,5 +151,15 @@ def _result(inspection) -> str:
     return "—"
 
 
+def applicable_versions(versions, campaign: Campaign) -> list:
+    """The standard versions with an item for the campaign's kind of position (an item without
+    kinds applies to every kind): a draw against another finds nothing to check."""
+    return [
+        v
+        for v in versions.prefetch_related("items")
+        if any(not item.kinds or campaign.position_kind in item.kinds for item in v.items.all())
+    ]
+
+
 def default_ends_on() -> dt.date:
     return timezone.localdate() + dt.timedelta(days=30)

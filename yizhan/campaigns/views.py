@@ -212,7 +212,7 @@ def _spot_check_context(actor, campaign: Campaign, is_federation: bool) -> dict:
         context.update(
             spot_reported=spotchecks.reported_units(campaign),
             spot_candidates=len(spotchecks.candidates(campaign)),
-            spot_versions=list(usable_versions(actor)),
+            spot_versions=spotchecks.applicable_versions(usable_versions(actor), campaign),
             spot_ends_on=spotchecks.default_ends_on(),
         )
     return context
