@@ -2,9 +2,10 @@
 selection (the 2021 provincial one that source 000 §五 takes as its model), disbursed to their
 managing units, with uses recorded as people would (rebuilding, upgrades, daily operation) and the
 self-evaluation reports asked for with a due date five days ago — one submitted, the others overdue
-(the 工作台 shows them). The 2022
-campaign of the demo (campaigns.demo) stops before its approval; its grants appear when a newcomer
-approves it in the browser (campaigns' approval → grant_award).
+(the 工作台 shows them). The demo's
+campaigns (campaigns.demo) stop before their approval — the 2021 one ready for it, its notice
+over; its grants appear when a newcomer approves it in the browser (campaigns' approval →
+grant_award), to be disbursed, used and reported on here.
 
 Everything goes through the services; idempotent: the grants of the source are left alone once made."""
 
