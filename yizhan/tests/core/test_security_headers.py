@@ -238,12 +238,17 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "project_id": 10**6,  # a missing service project (404)
         "organisation_id": 10**6,  # a missing social organisation (404)
         "application_id": 10**6,  # a missing application to a project (404)
+        # Centre acceptance (issue 19 Part A): missing records (404); a document of the exports.
+        "round_id": 10**6,
+        "attachment_id": 10**6,
+        "document": "form",
         "fmt": "xlsx",  # an export format (of a missing record: 404)
         "platform": "amap",  # a map platform of the marking pages
         "adcode": unit.region.adcode,
         "token": "no-such-import",
         "app_label": "positions",
         "url": "no-such-page/",
+        # A public photo: /media/ serves it to anyone, /files/ to staff in scope (anonymous: to login).
         "path": objects["photo"].image.name,
         "content_type_id": ContentType.objects.get_for_model(Position).pk,
     }
