@@ -3,16 +3,12 @@ deadline, each centre's application with its self-check and the working group's 
 item, the grade from the three rates, rewards, and the model centres (示范中心) each unit raises.
 
 An application belongs to the centre's unit (scope: that unit's subtree); a round belongs to the
-federation and is seen by every unit inside it. Attachments are kept in a private storage that
-no URL serves; pages hand them out through a scoped view."""
+federation and is seen by every unit inside it. Attachments are private uploads (decision 36):
+served only to those who may view their application."""
 
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
-
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -27,28 +23,6 @@ from yizhan.orgs.models import Unit
 from yizhan.positions.models import Position
 
 TEXT_MAX = 4000
-
-
-class PrivateStorage(FileSystemStorage):
-    """Files outside MEDIA_ROOT (YIZHAN_PRIVATE_MEDIA_ROOT, default MEDIA_ROOT/../private), so no
-    URL serves them: pages hand them out through a scoped view. Read from the settings on every
-    use, as Django's default storage is."""
-
-    @property
-    def base_location(self):
-        return getattr(settings, "YIZHAN_PRIVATE_MEDIA_ROOT", None) or Path(settings.MEDIA_ROOT).parent / "private"
-
-    @property
-    def location(self):
-        return str(Path(self.base_location).resolve())
-
-    @property
-    def base_url(self):
-        return None
-
-
-def private_storage() -> FileSystemStorage:
-    return PrivateStorage()
 
 
 def _ancestors_and_within(actor, prefix: str) -> Q:
@@ -279,7 +253,9 @@ class Attachment(AuditedModel):
         ChecklistItem, verbose_name=_("验收条目"), null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
     kind = models.CharField(_("类型"), max_length=8, choices=AttachmentKind.choices)
-    file = models.FileField(_("文件"), upload_to="centres/%Y/%m/", storage=private_storage)
+    # Private like every upload but a public position's photo (decision 36): its URL is /files/<name>,
+    # served to those who may view this row; the application's page links the scoped view below.
+    file = models.FileField(_("文件"), upload_to="centres/attachments/%Y/%m/")
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     uploaded_by = models.CharField(_("上传人"), max_length=150, editable=False)

@@ -116,7 +116,7 @@ def _png() -> bytes:
 def test_attachment_served_only_through_the_scoped_view(zs_client, xg, login, application, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.YIZHAN_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
     r = zs_client.post(
         f"/staff/centres/{application.pk}/attachments/",
         {"file": SimpleUploadedFile("hall.png", _png(), "image/png"), "caption": "大厅"},
@@ -126,9 +126,12 @@ def test_attachment_served_only_through_the_scoped_view(zs_client, xg, login, ap
     got = zs_client.get(f"/staff/centres/attachments/{attachment.pk}/")
     assert got.status_code == 200 and got["Content-Type"] == "image/jpeg"
     assert b"".join(got.streaming_content).startswith(b"\xff\xd8")
-    assert login(xg.user).get(f"/staff/centres/attachments/{attachment.pk}/").status_code == 404
-    # no public URL reaches it: not under MEDIA_ROOT
+    other = login(xg.user)
+    assert other.get(f"/staff/centres/attachments/{attachment.pk}/").status_code == 404
+    # no public URL reaches it (decision 36): /media/ refuses the prefix, /files/ checks the scope
     assert zs_client.get(f"/media/{attachment.file.name}").status_code == 404
+    assert other.get(f"/files/{attachment.file.name}").status_code == 404
+    assert zs_client.get(f"/files/{attachment.file.name}").status_code == 200
 
 
 def test_api_journey_and_errors(zs_client, fed_client, application, zs):

@@ -209,12 +209,12 @@ def _jpeg() -> bytes:
 
 def test_attachments_are_private_and_checked(zs, application, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.YIZHAN_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     photo = services.attachment_add(actor=zs, application=application, data=_jpeg(), caption="大厅", item_key="six-haves.reception_hall")
     ledger = services.attachment_add(actor=zs, application=application, data=b"%PDF-1.4\n1 0 obj\n%%EOF\n", caption="台账")
     assert (photo.kind, ledger.kind) == ("photo", "ledger")
-    assert (tmp_path / "private" / photo.file.name).exists()
-    assert not (tmp_path / "media").exists()
+    assert (tmp_path / "media" / photo.file.name).exists()
+    # private (decision 36): never under the public media URL
+    assert photo.file.url.startswith("/files/") and ledger.file.url.startswith("/files/")
     with pytest.raises(ApplicationError, match="只接受照片"):
         services.attachment_add(actor=zs, application=application, data=b"MZ\x90\x00 not a file")
     assert Attachment.objects.count() == 2
