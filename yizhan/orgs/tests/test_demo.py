@@ -77,11 +77,12 @@ def check_accounts(output: str):
     # 三员分立 holds in the demo too: separated duties are held alone.
     for membership in Membership.objects.filter(role__in=SEPARATED_ROLES):
         assert set(membership.user.memberships.values_list("role", flat=True)) == {membership.role}
-    # Dalian's federation admin and Qingdao's (the second demo federation, projects/demo.py), each at a city.
+    # Dalian's federation admin, Qingdao's (projects/demo.py) and Wuhan's (centres/demo.py), each at a city.
     federation_admins = Membership.objects.filter(role=Role.FEDERATION_ADMIN).select_related("unit", "user")
     assert {(m.user.username, m.unit.type) for m in federation_admins} == {
         ("fed_admin", UnitType.CITY_FEDERATION),
         ("qd_admin", UnitType.CITY_FEDERATION),
+        ("wh_admin", UnitType.CITY_FEDERATION),
     }
 
 

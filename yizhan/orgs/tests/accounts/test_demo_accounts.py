@@ -32,14 +32,14 @@ def test_demo_accounts_and_their_authenticator():
     assert form_login(client, "ngo", settings.YIZHAN_DEMO_PASSWORD)["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
     needing = set(User.objects.filter(memberships__role__in=TWO_FACTOR_ROLES).values_list("username", flat=True))
-    # Dalian's, and Qingdao's federation admin (the second demo federation, projects/demo.py).
-    assert needing == {"fed_admin", "qd_admin", "auditor", "security", "sysadmin"}
+    # Dalian's, Qingdao's (projects/demo.py) and Wuhan's (centres/demo.py) federation admins.
+    assert needing == {"fed_admin", "qd_admin", "wh_admin", "auditor", "security", "sysadmin"}
     key = base64.b32decode(settings.YIZHAN_DEMO_TOTP_SECRET).hex()
     devices = TOTPDevice.objects.filter(confirmed=True)
     assert {d.user.username for d in devices} == needing and {d.key for d in devices} == {key}
 
     call_command("demo", stdout=StringIO())
-    assert TOTPDevice.objects.count() == 5  # loading again adds nothing
+    assert TOTPDevice.objects.count() == 6  # loading again adds nothing
 
     printed = StringIO()
     call_command("demo_totp", stdout=printed)
