@@ -3,8 +3,10 @@ value for a unit (the unit and every unit below it) as of given dates.
 
 Built in:
 - positions by kind (and level for centres) in a state as of a date, read from the positions'
-  state-change history (`PositionStateChange.effective_on`; a position without history counts in
-  its current state from the day it was registered);
+  state-change history in the order it was recorded, each move dated by its `effective_on` (no
+  later than the move recorded after it: a registration entered today with backdated moves counts
+  from the first of them); a position without history counts in its current state from the day it
+  was registered;
 - the share of street centres up to standard: street centres whose latest assessment on or before
   the date (standards.Assessment) meets every required item (compliance = 100 %), over the street
   centres built (operating or suspended) on that date; no street centre built → no value;
@@ -140,13 +142,19 @@ def _timelines_by_pk(unit, kind, level):
     out: dict[int, tuple[list[dt.date], list[str]]] = {}
     rows = (
         PositionStateChange.objects.filter(position_id__in=list(current))
-        .order_by("effective_on", "created_at", "pk")
+        .order_by("created_at", "pk")
         .values_list("position_id", "effective_on", "to_state")
     )
     for pk, day, state in rows:
         dates, states = out.setdefault(pk, ([], []))
         dates.append(day)
         states.append(state)
+    for dates, _states in out.values():
+        # Moves are read in the order they were recorded; one recorded later may be dated earlier
+        # (a registration entered today of a station that opened last year, its moves backdated):
+        # a move takes effect no later than the one recorded after it.
+        for i in range(len(dates) - 2, -1, -1):
+            dates[i] = min(dates[i], dates[i + 1])
     for pk, (state, created) in current.items():
         out.setdefault(pk, ([created], [state]))
     return out

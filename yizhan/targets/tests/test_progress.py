@@ -157,3 +157,16 @@ def test_a_constant_opening_rate_in_the_registry_is_forecast_exactly(dalian, per
     assert p.achieved == per_month * (months + 1)
     assert p.forecast.window_start == start and p.forecast.rate_per_day == Fraction(per_month, 30)
     assert p.forecast.at_due == per_month * (months + 1 + 4)
+
+
+def test_a_registration_entered_today_with_backdated_moves_counts_from_the_moves(dalian):
+    """The demo's and an import's way: the registration row dated today, its moves dated earlier."""
+    from yizhan.positions.models import PositionStateChange
+    from yizhan.positions.tests.factories import PositionFactory
+
+    position = PositionFactory(unit=dalian["zs"], state="operating")
+    for from_state, to_state, day in (("", "planned", TODAY), ("planned", "building", dt.date(2025, 1, 1)), ("building", "operating", dt.date(2025, 3, 1))):
+        PositionStateChange.objects.create(position=position, from_state=from_state, to_state=to_state, effective_on=day, actor_name="测试")
+    metric = get_metric(STATIONS_OPERATING)
+    assert metric.values(dalian["zs"], [dt.date(2025, 2, 1), dt.date(2025, 3, 1), TODAY]) == [0, 1, 1]
+    assert metric.first_date(dalian["zs"]) == dt.date(2025, 1, 1)
