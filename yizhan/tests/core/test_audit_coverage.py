@@ -42,6 +42,8 @@ NOT_AUDITED = {
     "campaigns.campaignstatechange": "a campaign's workflow history, written with its audited UPDATE",
     "campaigns.nominationstatechange": "a nomination's workflow history, written with its audited UPDATE",
     "projects.projectstatechange": "a service project's workflow history, written with its audited UPDATE",
+    "centres.applicationstatechange": "a centre acceptance application's workflow history, written with its "
+    "audited UPDATE",
     "publishing.publishedposition": "derived from the audited position writes: a position as published to "
     "partners, rewritten by publishing/publication.py from the change feed",
     "publishing.publicationhead": "the publication's feed number and change-feed mark (derived state)",
