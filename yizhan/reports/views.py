@@ -54,9 +54,22 @@ def report(request):
     )
 
 
+def _or_back_to_the_page(request):
+    """The report, or None with the page's answer (which says what is wrong with the year)."""
+    try:
+        return _report(request), None
+    except ApplicationError as exc:
+        if exc.field != "year":
+            raise
+        return None, report(request)
+
+
 @staff_view
 def report_pdf_view(request):
-    result = _report(request)
+    result, answer = _or_back_to_the_page(request)
+    if result is None:
+        answer.status_code = 400
+        return answer
     response = HttpResponse(report_pdf(result), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="annual-report-{result.unit.pk}-{result.year}.pdf"'
     return response
@@ -64,7 +77,10 @@ def report_pdf_view(request):
 
 @staff_view
 def report_docx_view(request):
-    result = _report(request)
+    result, answer = _or_back_to_the_page(request)
+    if result is None:
+        answer.status_code = 400
+        return answer
     response = HttpResponse(report_docx(result), content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="annual-report-{result.unit.pk}-{result.year}.docx"'
     return response
