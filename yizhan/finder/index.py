@@ -19,6 +19,7 @@ Redis; a transaction sees its own writes at once.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import json
@@ -315,6 +316,7 @@ class _Segment:
     def __init__(self, rows: list[_Row], *, with_tree: bool):
         self.rows = rows
         self.ids = np.fromiter((r.id for r in rows), dtype=np.int64, count=len(rows))
+        self.id_list = self.ids.tolist()  # bisect on a list: a tenth of numpy's searchsorted for one id
         self.attrs = np.fromiter((r.attrs for r in rows), dtype=np.int64, count=len(rows))
         self.lng = np.fromiter((r.lng for r in rows), dtype=np.float64, count=len(rows))
         self.lat = np.fromiter((r.lat for r in rows), dtype=np.float64, count=len(rows))
@@ -337,8 +339,9 @@ class _Segment:
         self.attrs[slot] = row.attrs
 
     def slot_of(self, position_id: int) -> int | None:
-        slot = int(np.searchsorted(self.ids, position_id))  # ids are in ascending order
-        return slot if slot < len(self.ids) and self.ids[slot] == position_id else None
+        ids = self.id_list  # in ascending order
+        slot = bisect.bisect_left(ids, position_id)
+        return slot if slot < len(ids) and ids[slot] == position_id else None
 
     def matching_nearest_first(self, slots: np.ndarray, query: _Query) -> tuple[list[int], list[float]]:
         """Of many `slots` (a ball, the overlay), those whose bits match, ordered by their chord to
@@ -490,6 +493,11 @@ class PositionIndex:
             return None
         row = self.main.rows[slot]
         return row if row.attrs & (OPERATING_BIT | SUSPENDED_BIT) else None
+
+    def is_reported(self, position_id: int) -> bool:
+        """Whether a public position has an open closed/locked problem report at this version."""
+        row = self.row(position_id)
+        return row is not None and not row.attrs & UNREPORTED_BIT
 
     def reported(self, position_id: int) -> tuple[str, ...]:
         """The kinds of open closed/locked problem reports of a public position at this version."""

@@ -68,7 +68,7 @@ def navigation_links(
         baidu = {"origin": f"latlng:{_coordinate(bd_from[1])},{_coordinate(bd_from[0])}|name:{start}", **baidu}
         tencent = {**tencent, "from": start, "fromcoord": f"{_coordinate(from_lat)},{_coordinate(from_lng)}"}
     return [
-        _amap(name, lng, lat, origin, start),
+        _amap(name, lng, lat, origin),
         MapLink("baidu", str(_("百度地图")), "https://api.map.baidu.com/direction?" + urlencode(baidu)),
         MapLink("tencent", str(_("腾讯地图")), "https://apis.map.qq.com/uri/v1/routeplan?" + urlencode(tencent)),
     ]
@@ -76,16 +76,33 @@ def navigation_links(
 
 def walking_link(*, name: str, lng: float, lat: float, origin: tuple[float, float] | None = None) -> MapLink:
     """The first of `navigation_links` (Amap) alone, as a result card offers it."""
-    return _amap(_plain(name), lng, lat, origin, _plain(gettext("我的位置")) if origin is not None else "")
+    return _amap(name, lng, lat, origin)
 
 
-def _amap(name: str, lng: float, lat: float, origin: tuple[float, float] | None, start: str) -> MapLink:
+AMAP_WALK = "https://uri.amap.com/navigation?"
+
+
+def amap_walk_to(*, name: str, lng: float, lat: float) -> str:
+    """The destination part of Amap's walking link (`walking_link`'s URL is AMAP_WALK, then
+    `amap_walk_from(…)` + "&" when the start is known, then this): a results page keeps it per
+    station and writes the rider's part once."""
+    to = quote_plus(f"{_coordinate(lng)},{_coordinate(lat)},{_plain(name)}")
+    return f"to={to}&mode=walk&src={SOURCE}&callnative=1"
+
+
+def amap_walk_from(origin: tuple[float, float]) -> str:
+    """The start part of Amap's walking link: the rider's GCJ-02 (lng, lat), named "my location"."""
+    start = _plain(gettext("我的位置"))
+    return f"from={quote_plus(f'{_coordinate(origin[0])},{_coordinate(origin[1])},{start}')}"
+
+
+def _amap(name: str, lng: float, lat: float, origin: tuple[float, float] | None) -> MapLink:
     """Amap's link, as `urlencode` writes its parameters (from, to, mode, src, callnative), built
-    directly: a results page writes one per card."""
-    query = f"to={quote_plus(f'{_coordinate(lng)},{_coordinate(lat)},{name}')}&mode=walk&src={SOURCE}&callnative=1"
+    directly."""
+    query = amap_walk_to(name=name, lng=lng, lat=lat)
     if origin is not None:
-        query = f"from={quote_plus(f'{_coordinate(origin[0])},{_coordinate(origin[1])},{start}')}&{query}"
-    return MapLink("amap", _amap_label(get_language()), "https://uri.amap.com/navigation?" + query)
+        query = f"{amap_walk_from(origin)}&{query}"
+    return MapLink("amap", _amap_label(get_language()), AMAP_WALK + query)
 
 
 @functools.lru_cache(maxsize=16)

@@ -107,8 +107,11 @@ def fill_slots(page: str, values: dict[str, str]) -> str:
 
 def fill(page: str, request, values: dict[str, str] | None = None) -> str:
     """A kept page with this request's values in its slots: the CSRF token (as `{% csrf_token %}`
-    gives it, setting the cookie as it does), the path, and `values` (`fill_slots`)."""
-    page = page.replace(CSRF, get_token(request)).replace(PATH, escape(request.get_full_path()))
+    gives it, setting the cookie as it does) where the page has a form that needs one, the path,
+    and `values` (`fill_slots`). A page without a token (the results) sets no cookie."""
+    if CSRF in page:
+        page = page.replace(CSRF, get_token(request))
+    page = page.replace(PATH, escape(request.get_full_path()))
     return fill_slots(page, values or {})
 
 

@@ -70,20 +70,36 @@ class NearbyPublic(NearbyHit):
     record: PublicRecord
 
 
-def _reported_last(search: Callable[[index.Filters, int], list[tuple[int, float]]], filters, limit: int):
+def _reported_last(
+    search: Callable[[index.Filters, int], list[tuple[int, float]]],
+    filters,
+    limit: int,
+    is_reported: Callable[[int], bool],
+):
     """`search(filters, limit)` as YIZHAN_FINDER_REPORTED_CLOSED asks: "hide" leaves out positions
     with an open closed/locked problem report; "demote" ranks them after every other match, nearest
     first: the unreported matches first, and when they are fewer than `limit`, the nearest reported
     ones after them (among the `limit` nearest of all matches lie at least as many reported ones as
-    are missing, and they are the nearest reported)."""
+    are missing, and they are the nearest reported).
+
+    One search of all matches answers alone when it holds every match (fewer than `limit`) or no
+    reported one (its `limit` nearest are then the `limit` nearest unreported): the same answer as
+    searching the unreported ones first, in one search instead of two in the usual case."""
     mode = reported_closed_mode()
+    found = search(filters, limit)
     if mode == OFF:
-        return search(filters, limit)
+        return found
+    reported = [hit for hit in found if is_reported(hit[0])]
+    if not reported:
+        return found
+    if len(found) < limit:  # every match is here: split it
+        clear = [hit for hit in found if not is_reported(hit[0])]
+        return clear if mode == HIDE else clear + reported
     clear = search(dataclasses.replace(filters, unreported_only=True), limit)
     if mode == HIDE or len(clear) == limit:
         return clear
     seen = {pk for pk, _d in clear}
-    return clear + [hit for hit in search(filters, limit) if hit[0] not in seen][: limit - len(clear)]
+    return clear + [hit for hit in found if hit[0] not in seen][: limit - len(clear)]
 
 
 def _hits(held: index.PositionIndex, found: list[tuple[int, float]], at: datetime) -> list[NearbyHit]:
@@ -114,6 +130,7 @@ def _nearby_hits(
         lambda f, n: held.nearest(gcj_lng, gcj_lat, radius_m=radius_m, limit=n, filters=f, open_now=open_now, at=at),
         filters or index.Filters(),
         limit,
+        held.is_reported,
     )
     return held, _hits(held, found, at)
 
@@ -170,6 +187,7 @@ def nearby_in_area(
         lambda f, n: held.inside(area, gcj_lng, gcj_lat, limit=n, filters=f, open_now=open_now, at=at),
         filters or index.Filters(),
         limit,
+        held.is_reported,
     )
     hits = _hits(held, found, at)
     records = public_records(held, [hit.position_id for hit in hits])

@@ -6,6 +6,7 @@ app_name = "finder"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("language/", views.language, name="language"),
     path("p/boundaries.json", views.boundaries, name="boundaries"),
     path("p/points.json", views.points, name="points"),
     path("p/<str:code>/", views.position, name="position"),

@@ -8,20 +8,25 @@ The search page works without JavaScript (a GET form: a typed place, filters); w
 from __future__ import annotations
 
 import functools
+import json
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from html import escape as html_escape
 from urllib.parse import quote, urlencode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, json_script
+from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import check_for_language, get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext as gettext
 from django.utils.translation import gettext_lazy as _lazy
@@ -37,7 +42,7 @@ from yizhan.core.hours import SHANGHAI, WEEKDAY_NAMES, WEEKDAYS
 from yizhan.core.request_info import remote_addr
 from yizhan.finder import selectors
 from yizhan.finder.index import Filters
-from yizhan.finder.links import navigation_links, walking_link
+from yizhan.finder.links import AMAP_WALK, amap_walk_from, amap_walk_to, navigation_links
 from yizhan.finder.pagecache import PAGES, SLOT_CONTEXT, fill, fill_slots, slot
 from yizhan.finder.params import parse_nearby_params
 from yizhan.finder.places import place_lookup
@@ -115,70 +120,11 @@ def _stars(kind: str, stars: int | None) -> dict | None:
     return {"symbols": "★" * stars, "label": _names(StarRating, get_language())[str(stars)]}
 
 
-def _needs(fields: dict, chosen: dict) -> tuple[list[dict], int]:
-    """A card's top CARD_NEEDS of what it offers (what the rider asked for first), and how many
-    more its page lists."""
-    offered = [(v, Ability) for v in fields["abilities"]]
-    offered += [(v, Facility) for v in fields["facilities"] if v in NEED_FACILITIES]
-    asked = set(chosen["ability"]) | set(chosen["facility"])
-    offered.sort(key=lambda pair: pair[0] not in asked)  # stable: the asked ones first, else as listed
-    language = get_language()
-    top = [
-        {"value": value, "label": _names(enum, language).get(value, value), "icon": ICONS.get(value, "")}
-        for value, enum in offered[:CARD_NEEDS]
-    ]
-    return top, len(offered) - len(top)
-
-
-def _result(
-    item: selectors.NearbyPublic,
-    tile_crs: str,
-    *,
-    number: int,
-    today: date,
-    chosen: dict,
-    back: str,
-    origin: tuple[float, float] | None,
-    url_of: str,
-) -> dict:
-    """One compact card (issue 21 §2): number (as on the map), name, walk, open state, the top
-    needs, call and walking directions; the rest is on the station page."""
-    fields = item.record.fields()
-    lng, lat = from_gcj02(item.record.lng, item.record.lat, tile_crs)
-    state = fields["state"]
-    name = fields["short_name"] or fields["name"]
-    reopen = date.fromisoformat(fields["expected_reopen_on"]) if fields["expected_reopen_on"] else None
-    overdue = suspension_overdue(state=state, expected_reopen_on=reopen, today=today)
-    needs, more = _needs(fields, chosen)
-    url = url_of.replace(CODE, quote(fields["code"], safe=URL_SAFE))
-    page_url = f"{url}?{back}" if back else url
-    walking = walking_link(name=name, lng=item.record.lng, lat=item.record.lat, origin=origin)
-    return {
-        "number": number,
-        "position": {
-            "display_name": name,
-            "state_reason": fields["state_reason"],
-            "expected_reopen_on": reopen,
-            "address": fields["address"],
-            "public_phone": fields["public_phone"],
-        },
-        "distance_m": round(item.distance_m),
-        "walk_minutes": item.walk_minutes,
-        "is_open": item.opening.is_open and state == PositionState.OPERATING,
-        "hours_unknown": item.opening.unknown,
-        "suspended": state == PositionState.SUSPENDED,
-        "overdue": overdue,
-        "opening_text": _opening_text(item.opening, state, overdue=overdue),
-        # Open closed/locked problem reports (issue 15 §4), as the station page's notice says them.
-        "reported": [str(CLOSED_KINDS[kind]) for kind in item.reported],
-        "stars": _stars(fields["kind"], fields["stars"]),
-        "stars_rated_on": fields.get("stars_rated_on"),
-        "needs": needs,
-        "more_needs": more,
-        "url": page_url,
-        "walking": walking,
-        "map": {"lat": lat, "lng": lng, "name": name, "code": fields["code"], "n": number, "url": page_url},
-    }
+@functools.lru_cache(maxsize=8192)
+def _fields(record: selectors.PublicRecord) -> dict:
+    """A public record's fields, parsed once per record (a record changes with its position): do
+    not change the dict."""
+    return record.fields()
 
 
 CODE = "CODE"  # in a station page's URL, where a card's code goes
@@ -208,84 +154,174 @@ def _more_needs(language: str, n: int) -> str:
     return ngettext("等 %(n)s 项", "等 %(n)s 项", n) % {"n": n}
 
 
-def _cards_html(results: list[dict]) -> str:
-    """The result cards (the `<li>` of each), written here rather than through the template engine,
-    which took most of a results page's time (issue 21, "Measured"): the same markup, the same
-    words and the same escaping as `{% translate %}`/`{% blocktranslate %}` give."""
-    words = _card_words(get_language())
-    out = []
-    for r in results:
-        p = r["position"]
-        if r["is_open"]:
-            state, symbol = "is-open", "●"
-        elif r["hours_unknown"] or r["overdue"]:
-            state, symbol = "is-unknown", "?"
+@dataclass(frozen=True)
+class _Card:
+    """What a result card shows of a station that is the same for every rider, written once per
+    public record, language, map system and URL (`_card`): the markup of its parts, escaped."""
+
+    code: str
+    name: str
+    suspended: bool
+    reopen: date | None
+    offered: tuple[tuple[str, str], ...]  # (value, label) of what it offers, abilities first
+    map_lng: float
+    map_lat: float
+    path: str  # its page's path
+    path_html: str
+    name_html: str
+    stars_html: str
+    reason_html: str  # why it is suspended (when it is and the reopening date has not passed)
+    overdue_html: str  # what a card says once that date has passed
+    address_html: str
+    call_html: str
+    walk_to_html: str  # the destination part of its walking link (links.amap_walk_to), escaped
+
+
+@functools.lru_cache(maxsize=8192)
+def _card(record: selectors.PublicRecord, language: str, tile_crs: str, url_of: str) -> _Card:
+    fields = _fields(record)
+    words = _card_words(language)
+    name = fields["short_name"] or fields["name"]
+    reopen = date.fromisoformat(fields["expected_reopen_on"]) if fields["expected_reopen_on"] else None
+    stars = _stars(fields["kind"], fields["stars"])
+    stars_html = ""
+    if stars:
+        symbols = (
+            f'<span class="star-symbols" aria-hidden="true">{html_escape(stars["symbols"])}</span> '
+            if stars["symbols"]
+            else ""
+        )
+        rated = (
+            f' <small class="r-rated">{words["rated"] % {"d": html_escape(fields["stars_rated_on"])}}</small>'
+            if fields.get("stars_rated_on") and stars["symbols"]
+            else ""
+        )
+        stars_html = f'<span class="r-stars">{symbols}{html_escape(stars["label"])}{rated}</span>'
+    reason_html = overdue_html = ""
+    if fields["state"] == PositionState.SUSPENDED:
+        if reopen is not None:
+            overdue_html = '<p class="r-reason">%s</p>' % (words["overdue"] % {"d": reopen.isoformat()})
+        again = words["reopen"] % {"d": reopen.isoformat()} if reopen else ""
+        why = html_escape(fields["state_reason"]) if fields["state_reason"] else words["no_reason"]
+        reason_html = f'<p class="r-reason">{words["reason"]}{why}{again}</p>'
+    call_html = ""
+    if fields["public_phone"]:
+        phone = html_escape(fields["public_phone"])
+        call_html = (
+            f'<a class="btn r-call" href="tel:{phone}"><span aria-hidden="true">📞</span> {words["call"]}'
+            f'<span class="visually-hidden"> {phone}</span></a>'
+        )
+    offered = [(v, _names(Ability, language).get(v, v)) for v in fields["abilities"]]
+    offered += [(v, _names(Facility, language).get(v, v)) for v in fields["facilities"] if v in NEED_FACILITIES]
+    map_lng, map_lat = from_gcj02(record.lng, record.lat, tile_crs)
+    path = url_of.replace(CODE, quote(fields["code"], safe=URL_SAFE))
+    return _Card(
+        code=fields["code"],
+        name=name,
+        suspended=fields["state"] == PositionState.SUSPENDED,
+        reopen=reopen,
+        offered=tuple(offered),
+        map_lng=map_lng,
+        map_lat=map_lat,
+        path=path,
+        path_html=html_escape(path),
+        name_html=html_escape(name),
+        stars_html=stars_html,
+        reason_html=reason_html,
+        overdue_html=overdue_html,
+        address_html=html_escape(fields["address"]),
+        call_html=call_html,
+        walk_to_html=html_escape(amap_walk_to(name=name, lng=record.lng, lat=record.lat)),
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _needs_html(offered: tuple[tuple[str, str], ...], asked: frozenset, language: str) -> str:
+    """A card's top CARD_NEEDS of what it offers (what the rider asked for first, else as listed)
+    and how many more its page lists."""
+    if not offered:
+        return ""
+    ordered = sorted(offered, key=lambda pair: pair[0] not in asked)  # stable
+    items = "".join(
+        f'<li><span aria-hidden="true">{ICONS.get(v, "")}</span> {html_escape(label)}</li>'
+        for v, label in ordered[:CARD_NEEDS]
+    )
+    more = len(offered) - min(len(offered), CARD_NEEDS)
+    if more:
+        items += f'<li class="r-more">{_more_needs(language, more)}</li>'
+    return f'<ul class="r-needs" aria-label="{_card_words(language)["offers"]}">{items}</ul>'
+
+
+@functools.lru_cache(maxsize=4096)
+def _opening_text_on(opening, state: str, overdue: bool, language: str, today: date) -> str:
+    return _opening_text(opening, state, overdue=overdue)
+
+
+def _cards(
+    items: list[selectors.NearbyPublic],
+    *,
+    first_number: int,
+    language: str,
+    tile_crs: str,
+    url_of: str,
+    today: date,
+    asked: frozenset,
+    back: str,
+    origin: tuple[float, float] | None,
+) -> tuple[str, list[dict]]:
+    """The result cards (the `<li>` of each: issue 21 §2, compact and numbered as on the map: name,
+    walk, open state, the top needs, walking directions and call; the rest is on the station page)
+    and the map's points, written here rather than through the template engine, which took most of
+    a results page's time (issue 21, "Measured"): the same markup, words and escaping as
+    `{% translate %}`/`{% blocktranslate %}` give. What is the same for every rider is kept per
+    station (`_card`); a card adds the rider's walk, the opening now and the links from the rider."""
+    words = _card_words(language)
+    query = f"?{back}" if back else ""
+    query_html = html_escape(query)
+    walk_from = html_escape(amap_walk_from(origin)) + "&amp;" if origin is not None else ""
+    out, points = [], []
+    for number, item in enumerate(items, start=first_number):
+        card = _card(item.record, language, tile_crs, url_of)
+        state = PositionState.SUSPENDED if card.suspended else PositionState.OPERATING
+        overdue = card.suspended and suspension_overdue(state=state, expected_reopen_on=card.reopen, today=today)
+        opening = item.opening
+        if opening.is_open and not card.suspended:
+            css, symbol = "is-open", "●"
+        elif opening.unknown or overdue:
+            css, symbol = "is-unknown", "?"
         else:
-            state, symbol = "is-closed", "○"
-        stars = r["stars"]
-        stars_html = ""
-        if stars:
-            symbols = (
-                f'<span class="star-symbols" aria-hidden="true">{html_escape(stars["symbols"])}</span> '
-                if stars["symbols"]
-                else ""
-            )
-            rated = (
-                f' <small class="r-rated">{words["rated"] % {"d": html_escape(r["stars_rated_on"])}}</small>'
-                if r["stars_rated_on"] and stars["symbols"]
-                else ""
-            )
-            stars_html = f'<span class="r-stars">{symbols}{html_escape(stars["label"])}{rated}</span>'
-        reason = ""
-        if r["overdue"]:
-            reason = '<p class="r-reason">%s</p>' % (words["overdue"] % {"d": p["expected_reopen_on"].isoformat()})
-        elif r["suspended"]:
-            reopen = words["reopen"] % {"d": p["expected_reopen_on"].isoformat()} if p["expected_reopen_on"] else ""
-            why = html_escape(p["state_reason"]) if p["state_reason"] else words["no_reason"]
-            reason = f'<p class="r-reason">{words["reason"]}{why}{reopen}</p>'
+            css, symbol = "is-closed", "○"
+        opening_text = html_escape(_opening_text_on(opening, state, overdue, language, today))
+        reason = card.overdue_html if overdue else card.reason_html
         reported = ""
-        if r["reported"]:
-            told = "；".join(html_escape(text) for text in r["reported"])
+        if item.reported:
+            told = "；".join(html_escape(str(CLOSED_KINDS[kind])) for kind in item.reported)
             reported = (
                 f'<p class="r-reason r-reported"><strong>{words["reported"]}</strong>{told}{words["reported_end"]}</p>'
             )
-        needs = ""
-        if r["needs"]:
-            items = "".join(
-                f'<li><span aria-hidden="true">{n["icon"]}</span> {html_escape(n["label"])}</li>' for n in r["needs"]
-            )
-            if r["more_needs"]:
-                more = _more_needs(get_language(), r["more_needs"])
-                items += f'<li class="r-more">{more}</li>'
-            needs = f'<ul class="r-needs" aria-label="{words["offers"]}">{items}</ul>'
         go = ""
-        if not r["suspended"] or r["overdue"]:
-            link = r["walking"]
+        if not card.suspended or overdue:
             go = (
-                f'<a class="btn-primary r-go" href="{html_escape(link.url)}" data-provider="{link.provider}" '
+                f'<a class="btn-primary r-go" href="{AMAP_WALK}{walk_from}{card.walk_to_html}" data-provider="amap" '
                 f'rel="noopener" target="_blank"><span aria-hidden="true">🚶</span> {words["go"]}</a>'
             )
-        call = ""
-        if p["public_phone"]:
-            phone = html_escape(p["public_phone"])
-            call = (
-                f'<a class="btn r-call" href="tel:{phone}"><span aria-hidden="true">📞</span> {words["call"]}'
-                f'<span class="visually-hidden"> {phone}</span></a>'
-            )
-        walk = words["walk"] % {"m": r["walk_minutes"], "d": r["distance_m"]}
+        walk = words["walk"] % {"m": item.walk_minutes, "d": round(item.distance_m)}
         out.append(
-            f'<li class="result{" is-suspended" if r["suspended"] else ""}" id="r-{r["number"]}">\n'
-            f'    <h2><span class="r-num" aria-hidden="true">{r["number"]}</span> '
-            f'<a href="{html_escape(r["url"])}">{html_escape(p["display_name"])}</a></h2>\n'
+            f'<li class="result{" is-suspended" if card.suspended else ""}" id="r-{number}">\n'
+            f'    <h2><span class="r-num" aria-hidden="true">{number}</span> '
+            f'<a href="{card.path_html}{query_html}">{card.name_html}</a></h2>\n'
             f'    <p class="r-meta">\n      <span class="r-walk">{walk}</span>\n'
-            f'      <span class="r-open {state}"><span aria-hidden="true">{symbol}</span> '
-            f"{html_escape(r['opening_text'])}</span>\n"
-            f"      {stars_html}\n    </p>\n"
-            f"    {reason}{reported}{needs}\n"
-            f'    <p class="r-addr">{html_escape(p["address"])}</p>\n'
-            f'    <p class="r-actions">\n      {go}\n      {call}\n    </p>\n  </li>\n'
+            f'      <span class="r-open {css}"><span aria-hidden="true">{symbol}</span> {opening_text}</span>\n'
+            f"      {card.stars_html}\n    </p>\n"
+            f"    {reason}{reported}{_needs_html(card.offered, asked, language)}\n"
+            f'    <p class="r-addr">{card.address_html}</p>\n'
+            f'    <p class="r-actions">\n      {go}\n      {card.call_html}\n    </p>\n  </li>\n'
         )
-    return "".join(out)
+        points.append(
+            {"lat": card.map_lat, "lng": card.map_lng, "name": card.name, "code": card.code, "n": number,
+             "url": card.path + query}
+        )  # fmt: skip
+    return "".join(out), points
 
 
 ABILITY_VALUES = frozenset(Ability.values)
@@ -346,7 +382,7 @@ def _rank_key(sort: str, today: date):
         fields = None
         overdue = False
         if SUSPENDED_MEMBER in item.record.json:  # only a suspension can be overdue: parse just those
-            fields = item.record.fields()
+            fields = _fields(item.record)
             reopen = fields["expected_reopen_on"]
             overdue = suspension_overdue(
                 state=fields["state"], expected_reopen_on=date.fromisoformat(reopen) if reopen else None, today=today
@@ -355,10 +391,18 @@ def _rank_key(sort: str, today: date):
         if sort == "open":
             return (overdue, demoted, not item.opening.is_open)  # a suspended position is never open
         if sort == "stars":
-            return (overdue, demoted, -((fields or item.record.fields())["stars"] or 0))
+            return (overdue, demoted, -((fields or _fields(item.record))["stars"] or 0))
         return (overdue, demoted)
 
     return key
+
+
+def _json_script(value, element_id: str) -> str:
+    """`django.utils.html.json_script`'s output, with its three escapes as replacements (its
+    `str.translate` took ~0.2 ms of a results page)."""
+    text = json.dumps(value, cls=DjangoJSONEncoder)
+    text = text.replace(">", "\\u003E").replace("<", "\\u003C").replace("&", "\\u0026")
+    return f'<script id="{element_id}" type="application/json">{text}</script>'
 
 
 def _page_number(raw: str | None, pages: int) -> int:
@@ -449,12 +493,18 @@ def _home(request: HttpRequest) -> tuple[str, bool]:
     # rider and leads back to the same results.
     back = urlencode([*state, ("page", str(page))] if page > 1 else state)
     url_of = reverse("finder:position", args=[CODE])  # once: each card's is this with its code
-    results = [
-        _result(
-            item, tiles.crs, number=first + i + 1, today=today, chosen=chosen, back=back, origin=rider, url_of=url_of
-        )
-        for i, item in enumerate(found[first : first + PAGE_SIZE])
-    ]
+    language = get_language()
+    cards, points = _cards(
+        found[first : first + PAGE_SIZE],
+        first_number=first + 1,
+        language=language,
+        tile_crs=tiles.crs,
+        url_of=url_of,
+        today=today,
+        asked=frozenset(chosen["ability"]) | frozenset(chosen["facility"]),
+        back=back,
+        origin=rider,
+    )
 
     origin_map = None
     if origin is not None:
@@ -479,7 +529,7 @@ def _home(request: HttpRequest) -> tuple[str, bool]:
             "searched": searched,
             "located_values": {"lat": slot("lat"), "lng": slot("lng"), "crs": slot("crs")} if located else None,
             "origin_label": origin[3] if origin else "",
-            "results": bool(results),
+            "results": bool(points),
             "cards": mark_safe(slot("cards")),  # noqa: S308 (a marker, replaced by escaped cards)
             "total": len(found),
             "capped": len(found) >= RESULT_CAP,  # more lie farther: the nearest RESULT_CAP are listed
@@ -498,19 +548,19 @@ def _home(request: HttpRequest) -> tuple[str, bool]:
             "kinds": PositionKind.choices,
             "groups": ServedGroup.choices,
             "tiles": tiles,
-            "map_json": mark_safe(slot("map")),  # noqa: S308 (a marker, replaced by json_script's output)
+            "map_json": mark_safe(slot("map")),  # noqa: S308 (a marker, replaced by _json_script's output)
         }
 
     chosen_key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in chosen.items())
     key = (
-        "home", get_language(), tiles, query, chosen_key,
+        "home", language, tiles, query, chosen_key,
         str(error), str(notice), area is not None, searched, located is not None, str(origin[3] if origin else ""),
-        len(found), page, pages, bool(previous_url), bool(next_url), sort, radius, widened, bool(results),
+        len(found), page, pages, bool(previous_url), bool(next_url), sort, radius, widened, bool(points),
     )  # fmt: skip
     kept = PAGES.get_or_render(key, lambda: render_to_string("finder/home.html", page_context(), request))
     values = {
-        "cards": _cards_html(results),
-        "map": json_script({"origin": origin_map, "results": [r["map"] for r in results]}, "finder-map-data"),
+        "cards": cards,
+        "map": _json_script({"origin": origin_map, "results": points}, "finder-map-data"),
         "previous": escape(previous_url),
         "next": escape(next_url),
     }
@@ -617,6 +667,33 @@ def _position_context(request: HttpRequest, code: str, now) -> dict:
         },
     }
     return context
+
+
+@never_cache
+@require_GET
+def language(request: HttpRequest) -> HttpResponse:
+    """The public pages' language button (`?language=en&next=/…`): Django's `set_language` without
+    its POST and CSRF token, so a public page carries no token and sets no CSRF cookie for it (a
+    results page is then the same for every rider but their own values: pagecache.py; issue 21,
+    "Measured"). Choosing a language is harmless to have done by another site's link; the cookie
+    and the checks on `next` (this site only) are `set_language`'s."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("finder:home")
+    response = redirect(next_url)
+    code = request.GET.get("language", "")
+    if code in dict(settings.LANGUAGES) and check_for_language(code):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 QR_MAX_AGE = 24 * 3600
