@@ -221,8 +221,10 @@ def test_notice_from_a_campaign_and_its_nominations():
         notice_starts_on=dt.date(2022, 7, 11),
         notice_ends_on=dt.date(2022, 7, 17),
         honour_title="2022 年度最美工会户外劳动者服务站点",
+        subject="position",
     )
-    nominations = [NS(unit=NS(name="中山区总工会"), position=NS(official_name="站点·甲", address="友好街 1 号"))]
+    # A nomination names its subject (a position here: its name and address).
+    nominations = [NS(unit=NS(name="中山区总工会"), subject_name="站点·甲", subject_detail="友好街 1 号")]
     notice = annexes.notice_for(campaign, nominations)
     assert notice.title == "关于2022年度市级最美工会户外劳动者服务站点推荐对象的公示"
     assert "“2022 年度最美工会户外劳动者服务站点”" in notice.intro
