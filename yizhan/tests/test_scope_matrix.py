@@ -23,6 +23,7 @@ CASE_MODULES = [
     "yizhan.campaigns.tests.scope_cases",
     "yizhan.projects.tests.scope_cases",
     "yizhan.centres.tests.scope_cases",
+    "yizhan.targets.tests.scope_cases",
 ]
 CASES = [case for module in CASE_MODULES for case in import_string(f"{module}.CASES")]
 
