@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -24,6 +25,82 @@ from yizhan.orgs.tests.factories import MembershipFactory, RegionFactory, UnitFa
 # Tests never fetch map tiles from the internet (the browser tests fail on any request leaving the
 # machine): the maps draw boundaries only, here and in the servers and commands tests start.
 os.environ["YIZHAN_MAP_TILES"] = "none"
+
+
+# --- PostgreSQL run: only what the engine can change ------------------------------------------------
+# `make test` runs the suite on SQLite, then again on PostgreSQL with YIZHAN_TEST_DB_ONLY=1: a test
+# that never reaches a database (pure functions, hypothesis properties of rules, templates, static
+# files) gives the same answer on both, so the second run leaves it out. A test reaches the database
+# in this process only through pytest-django's markers and fixtures (anything else is refused), and
+# in other processes (servers, workers, commands, backups) through DATABASE_URL: a test module that
+# starts processes or names the database URL is kept whole.
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "django_db_setup",  # a module's or session's own data (django_db_blocker: every test has it)
+    "live_server",
+}
+OTHER_PROCESS_HINTS = ("DATABASE_URL", "database_url", "subprocess", "Popen", "_support import", "manage.py")
+_module_hints: dict[str, bool] = {}
+
+
+def _reaches_other_processes(item) -> bool:
+    path = str(getattr(item, "path", "") or item.fspath)
+    if path not in _module_hints:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        _module_hints[path] = any(hint in text for hint in OTHER_PROCESS_HINTS)
+    return _module_hints[path]
+
+
+def needs_database(item) -> bool:
+    if item.get_closest_marker("django_db") or item.get_closest_marker("postgres"):
+        return True
+    if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    return _reaches_other_processes(item)
+
+
+_LEFT_OUT = "yizhan_left_out"
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
+    if os.environ.get("YIZHAN_TEST_DB_ONLY") != "1" or not on_postgres:
+        return
+    kept, left_out = [], []
+    for item in items:
+        (kept if needs_database(item) else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+    config.stash[_left_out_key] = (len(left_out), len(kept))
+    if hasattr(config, "workeroutput"):  # an xdist worker: the controller prints it
+        config.workeroutput[_LEFT_OUT] = (len(left_out), len(kept))
+
+
+_left_out_key = pytest.StashKey[tuple]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist's controller: what a worker left out (every worker collects the whole suite)."""
+    counted = getattr(node, "workeroutput", {}).get(_LEFT_OUT)
+    if counted:
+        node.config.stash[_left_out_key] = tuple(counted)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    counted = config.stash.get(_left_out_key, None)
+    if counted:
+        terminalreporter.write_line(
+            f"YIZHAN_TEST_DB_ONLY=1 on PostgreSQL: {counted[0]} tests that never reach a database were "
+            f"left out (they ran on SQLite), {counted[1]} kept"
+        )
 
 
 @pytest.fixture(autouse=True)

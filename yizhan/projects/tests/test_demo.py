@@ -13,12 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loaded(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from yizhan.orgs import demo as dalian_demo
-
-    dalian_demo.load()
-    demo.load()
+def loaded(demo):
+    """The whole demo, Dalian's and Qingdao's, from the real loaders' first run in this process
+    (core.testing.demo); the projects' loader runs again below."""
+    return demo
 
 
 def test_every_state_and_idempotent(loaded):
