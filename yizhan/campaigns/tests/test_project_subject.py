@@ -450,3 +450,63 @@ def test_exactly_the_quota_of_projects_succeeds_when_admins_nominate_at_once(dal
     assert all("中山区总工会的推荐名额为 2 个，已推荐 2 个" in e.message for e in refused_)
     assert Nomination.objects.filter(campaign=campaign).count() == 2
     assert audit_verify().ok
+
+
+# --- the pages --------------------------------------------------------------------------------------
+
+
+def test_pages_show_project_nominations_and_nominate_through_the_form(
+    published, fed, zs_admin, xg_admin, projects, login, monkeypatch
+):
+    zs_page = login(zs_admin.user)
+    html = zs_page.get(f"/staff/campaigns/{published.pk}/").content.decode()
+    assert 'name="project"' in html and "中山区项目0" in html and "街道项目" in html
+    assert "已获市级补助的项目" not in html and "西岗区项目" not in html  # ineligible; another unit's
+    assert "社会组织服务项目：2025 年或 2026 年完成并归档" in html and "评分不低于 60 分" in html
+    answer = zs_page.post(
+        f"/staff/campaigns/{published.pk}/nominations/", {"project": projects["zs"][0].pk, "statement": "成效显著"}
+    )
+    assert answer.status_code == 302
+    nomination = Nomination.objects.get(campaign=published)
+    assert nomination.project == projects["zs"][0] and nomination.unit.code == "DL-ZS"
+    answer = login(xg_admin.user).post(
+        f"/staff/campaigns/{published.pk}/nominations/", {"project": projects["zs"][1].pk, "statement": "x"}
+    )
+    assert answer.status_code == 404
+    fed_page = login(fed.user)
+    html = fed_page.get(f"/staff/campaigns/{published.pk}/").content.decode()
+    organisation = projects["zs"][0].selected_application.organisation.name
+    assert "中山区项目0" in html and organisation in html and ">82<" in html
+    assert "符合条件的项目" in html
+    assert fed_page.get(f"/staff/campaigns/nominations/{nomination.pk}/").status_code == 200
+    # Through the review to the public notice, which lists the project and its organisation.
+    chosen = _through_review_from(published, fed, xg_admin, projects, nomination, zs_admin)
+    public = fed_page.get(f"/notices/{published.pk}/").content.decode()
+    assert "中山区项目0" in public and organisation in public
+    after = timezone.localdate() + dt.timedelta(days=7)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: after)
+    services.campaign_transition(actor=fed, campaign=published, to_state=CampaignState.APPROVED)
+    html = fed_page.get(f"/staff/campaigns/{published.pk}/").content.decode()
+    assert f"/staff/projects/{chosen.project_id}/" in html
+    project_page = fed_page.get(f"/staff/projects/{chosen.project_id}/").content.decode()
+    assert published.honour_title in project_page and "推树活动审批" in project_page
+
+
+def _through_review_from(campaign, fed, xg_admin, projects, nomination, zs_admin):
+    services.nomination_sealed_upload(actor=zs_admin, nomination=nomination, data=pdf_bytes())
+    services.nomination_transition(actor=zs_admin, nomination=nomination, to_state=NominationState.SUBMITTED)
+    services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.REVIEWING)
+    meeting = services.meeting_record(actor=fed, campaign=campaign, held_on=timezone.localdate())
+    services.nomination_transition(
+        actor=fed, nomination=nomination, to_state=NominationState.RECOMMENDED, meeting=meeting
+    )
+    start = timezone.localdate()
+    services.campaign_transition(
+        actor=fed,
+        campaign=campaign,
+        to_state=CampaignState.NOTICE,
+        notice_starts_on=start,
+        notice_ends_on=start + dt.timedelta(days=6),
+    )
+    nomination.refresh_from_db()
+    return nomination
