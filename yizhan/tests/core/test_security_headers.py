@@ -243,6 +243,7 @@ def sample_value(route: str, name: str, objects: dict) -> str:
         "attachment_id": 10**6,
         "document": "form",
         "fmt": "xlsx",  # an export format (of a missing record: 404)
+        "target_id": 10**6,  # a missing target (404)
         "platform": "amap",  # a map platform of the marking pages
         "adcode": unit.region.adcode,
         "token": "no-such-import",
@@ -282,6 +283,8 @@ def sample_value(route: str, name: str, objects: dict) -> str:
             "grants": SimpleNamespace(pk=10**6),
             "uses": SimpleNamespace(pk=10**6),
             "evidence": SimpleNamespace(pk=10**6),
+            # Targets (issue 19 Part B): a missing one (404).
+            "targets": SimpleNamespace(pk=10**6),
         }
         assert collection in by_collection, f"{route}: add a sample record for '{collection}' to sample_value"
         return str(by_collection[collection].pk)
