@@ -398,9 +398,32 @@ def _form_value(form: dict, key: str) -> str:
     return "" if value is None else str(value)
 
 
+# Annex 3 of a project campaign (campaigns.subjects.project_form): the project's facts.
+PROJECT_FORM_FACTS = (
+    ("project_title", "项目名称"),
+    ("category", "服务类别"),
+    ("unit", "发布工会"),
+    ("organisation", "承接社会组织"),
+    ("registration_number", "统一社会信用代码/登记证号"),
+    ("manager_name", "联系人"),
+    ("manager_phone", "联系电话"),
+    ("completed_on", "完成日期"),
+    ("satisfaction_rate", "职工满意度（%）"),
+    ("score", "评分表总分"),
+)
+
+
 def heading(campaign, annex: int) -> str:
-    """The annex's title for `campaign` (source 000's attachment names)."""
+    """The annex's title for `campaign` (source 000's attachment names; a project campaign's name
+    its projects, source 004)."""
     year = f"{campaign.year}年"
+    if getattr(campaign, "subject", "position") == "project":
+        return {
+            1: f"{year}工会联系引导社会组织服务职工优秀项目名额分配表",
+            2: "工会联系引导社会组织服务职工优秀项目推选评议小组成员报名表",
+            3: f"{year}工会联系引导社会组织服务职工优秀项目推荐表",
+            4: f"{year}工会联系引导社会组织服务职工优秀项目推荐汇总表",
+        }[annex]
     return {
         1: f"{year}市级最美工会户外劳动者服务站点名额分配表",
         2: "市级最美工会户外劳动者服务站点推树活动评议小组成员报名表",
@@ -419,7 +442,8 @@ def member_rows(rows: Sequence[dict]) -> list[MemberRow]:
 
 def nomination_sheet(form: dict) -> NominationSheet:
     """Annex 3 from `campaigns.selectors.nomination_form(nomination)`."""
-    facts = [(label, _form_value(form, key)) for key, label in FORM_FACTS]
+    labels = PROJECT_FORM_FACTS if "project_title" in form else FORM_FACTS
+    facts = [(label, _form_value(form, key)) for key, label in labels]
     opinion = form.get("decision_reason", "")
     return NominationSheet(form.get("unit", ""), facts, form.get("statement", ""), federation_opinion=opinion)
 

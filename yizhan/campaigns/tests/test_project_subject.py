@@ -510,3 +510,25 @@ def _through_review_from(campaign, fed, xg_admin, projects, nomination, zs_admin
     )
     nomination.refresh_from_db()
     return nomination
+
+
+def test_annexes_of_a_project_campaign_name_the_projects(published, fed, zs_admin, projects, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    nomination = services.nomination_create(
+        actor=zs_admin, campaign=published, project=projects["zs"][0], statement="成效显著"
+    )
+    client = login(fed.user)
+
+    def rows(url):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        return [list(r) for r in load_workbook(io.BytesIO(answer.content)).worksheets[0].iter_rows(values_only=True)]
+
+    annex1 = rows(f"/staff/campaigns/{published.pk}/annex1.xlsx")
+    assert any(f"{YEAR}年工会联系引导社会组织服务职工优秀项目名额分配表" in str(c) for r in annex1 for c in r)
+    annex3 = rows(f"/staff/campaigns/nominations/{nomination.pk}/annex3.xlsx")
+    cells = [str(c) for r in annex3 for c in r if c is not None]
+    assert "项目名称" in cells and "中山区项目0" in cells and "评分表总分" in cells and "82" in cells
