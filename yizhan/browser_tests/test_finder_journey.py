@@ -68,6 +68,24 @@ def test_locate_refine_sort_open_walk_and_share_without_losing_the_location(demo
     numbers = page.locator(".result .r-num").all_inner_texts()
     assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
 
+    # A card's walking directions start from the rider (the phone's point in GCJ-02).
+    rider = to_gcj02(float(lng), float(lat), CRS.WGS84)
+    go = _query(page.locator(".result").first.locator(".r-go").get_attribute("href"))
+    assert go["mode"] == ["walk"]
+    from_lng, from_lat, _start = go["from"][0].split(",", 2)
+    assert distance_m(float(from_lng), float(from_lat), rider[0], rider[1]) < 0.5
+
+    # Switching the language keeps the results as they are (a plain GET: no token, no session).
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    switched = _query(page.url)
+    assert (switched["lat"], switched["sort"], switched["ability"]) == ([lat], ["stars"], ["heat_food"])
+    expect(page.locator(".result")).to_have_count(len(numbers))
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    assert _query(page.url)["lat"] == [lat]
+    assert "csrftoken" not in {cookie["name"] for cookie in page.context.cookies()}
+
     # The map on a phone is a switch away; its pins carry the cards' numbers, and it says it has no
     # street map (the tests run without a tile server).
     page.get_by_role("button", name="地图", exact=True).click()
@@ -97,7 +115,6 @@ def test_locate_refine_sort_open_walk_and_share_without_losing_the_location(demo
     to_lng, to_lat, _name = amap["to"][0].split(",", 2)
     assert distance_m(float(to_lng), float(to_lat), station.lng, station.lat) < 0.5
     from_lng, from_lat, _start = amap["from"][0].split(",", 2)
-    rider = to_gcj02(float(lng), float(lat), CRS.WGS84)
     assert distance_m(float(from_lng), float(from_lat), rider[0], rider[1]) < 0.5
     baidu = _query(page.get_by_role("link", name="百度地图").get_attribute("href"))
     assert baidu["mode"] == ["walking"] and baidu["coord_type"] == ["bd09ll"] and baidu["origin"]

@@ -21,7 +21,9 @@ NAME = re.compile(r'<span class="ledger-name">([^<]+)</span>')
 def five(make_position, monkeypatch):
     monkeypatch.setattr(staff_views, "TODAY_PER_PAGE", 2)
     return [
-        make_position(state=PositionState.OPERATING, official_name=f"工会户外劳动者服务站点·分页{i}", short_name=f"分页{i}")
+        make_position(
+            state=PositionState.OPERATING, official_name=f"工会户外劳动者服务站点·分页{i}", short_name=f"分页{i}"
+        )
         for i in range(5)
     ]
 
