@@ -4,16 +4,23 @@ with the forecast explained, finds 西岗区 (and the demo's 金州区) flagged 
 among the behind-schedule units of the annual report; 西岗区's own admin may read but not change it."""
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from yizhan.browser_tests.support import PHONE, horizontal_overflow
+from yizhan.orgs.models import User
 from yizhan.targets.models import Target
 
 
 @pytest.mark.browser
 def test_a_federation_admin_sets_a_target_and_sees_the_district_behind(demo, new_page, login):
     year = timezone.localdate().year
+    # The first request of a process loads the URL conf and the templates (seconds on a loaded
+    # machine): made here, in-process, rather than counted against the browser's navigation timeout.
+    warm = Client()
+    warm.force_login(User.objects.get(username="fed_admin"))
+    warm.get("/staff/targets/new/")
     page = new_page(PHONE)
     login(page, "fed_admin", path="/staff/targets/new/")
     page.get_by_label("单位", exact=True).select_option(label="西岗区总工会")
