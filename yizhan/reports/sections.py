@@ -47,18 +47,16 @@ def positions_section(actor: Actor, federation, year: int) -> SectionContent | N
         .values_list("star_rating")
         .annotate(n=Count("pk"))
     )
-    changes = PositionStateChange.objects.filter(
-        position__in=positions.values("pk"), effective_on__year=year
-    )
+    changes = PositionStateChange.objects.filter(position__in=positions.values("pk"), effective_on__year=year)
     registered = changes.filter(from_state="").values("position_id").distinct().count()
     opened = changes.filter(to_state=PositionState.OPERATING).values("position_id").distinct().count()
     delisted = changes.filter(to_state=PositionState.DELISTED).values("position_id").distinct().count()
     return SectionContent(
         title=_("服务阵地"),
         paragraphs=[
-            _("现有服务阵地 {n} 个。{year} 年新登记 {registered} 个，投入运营 {opened} 个，摘牌 {delisted} 个。").format(
-                n=sum(totals), year=year, registered=registered, opened=opened, delisted=delisted
-            )
+            _(
+                "现有服务阵地 {n} 个。{year} 年新登记 {registered} 个，投入运营 {opened} 个，摘牌 {delisted} 个。"
+            ).format(n=sum(totals), year=year, registered=registered, opened=opened, delisted=delisted)
         ],
         tables=[
             Table(
@@ -155,4 +153,3 @@ SECTIONS = (
     ReportSection(name="grants", order=50, build=grants_section),
     ReportSection(name="ledger", order=60, build=ledger_section),
 )
-

@@ -92,13 +92,25 @@ def _dalian(federation: Unit, today: dt.date) -> list[str]:
     if met is not None:
         have = int(get_metric(STATIONS_OPERATING).value_on(met, today) or 0)
         services.target_create(
-            actor=fed, unit=met, metric=STATIONS_OPERATING, value=max(1, have), due_on=year_end, start_on=START, basis=BASIS_DALIAN
+            actor=fed,
+            unit=met,
+            metric=STATIONS_OPERATING,
+            value=max(1, have),
+            due_on=year_end,
+            start_on=START,
+            basis=BASIS_DALIAN,
         )
         made += 1
     behind = Unit.objects.filter(code=BEHIND[0]).first()
     if behind is not None:
         services.target_create(
-            actor=fed, unit=behind, metric=STATIONS_OPERATING, value=BEHIND[1], due_on=year_end, start_on=START, basis=BASIS_DALIAN
+            actor=fed,
+            unit=behind,
+            metric=STATIONS_OPERATING,
+            value=BEHIND[1],
+            due_on=year_end,
+            start_on=START,
+            basis=BASIS_DALIAN,
         )
         made += 1
     services.target_create(
@@ -123,7 +135,12 @@ def _dalian(federation: Unit, today: dt.date) -> list[str]:
                 today=today,
             )
         services.target_create(
-            actor=fed, unit=zs, metric=ENTERPRISES_COVERED, value=1000, due_on=dt.date(today.year + 1, 8, 31), basis=BASIS_DALIAN
+            actor=fed,
+            unit=zs,
+            metric=ENTERPRISES_COVERED,
+            value=1000,
+            due_on=dt.date(today.year + 1, 8, 31),
+            basis=BASIS_DALIAN,
         )
         made += 1
     return [f"  目标任务（大连）：{made} 项，金州区进度滞后"]

@@ -22,9 +22,7 @@ def _value(label, help_text="") -> forms.CharField:
 
 class TargetForm(forms.Form):
     unit = forms.ChoiceField(label=_("单位"), choices=(), required=False)
-    all_children = forms.BooleanField(
-        label=_("为所有直属下级单位各设定一项（如全部区县）"), required=False
-    )
+    all_children = forms.BooleanField(label=_("为所有直属下级单位各设定一项（如全部区县）"), required=False)
     metric = forms.ChoiceField(label=_("指标"), choices=())
     value = _value(_("目标值"), _("计数填整数；比例填百分数，不超过 100"))
     start_on = _date(_("起始日期"), required=False, help_text=_("基期，预测从此日起算；不填则按最近 12 个月"))

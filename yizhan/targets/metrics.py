@@ -208,7 +208,9 @@ ENTERPRISES_COVERED = "enterprises_covered"
 
 def register_builtin_metrics() -> None:
     register_metric(positions_metric(STATIONS_OPERATING, _("运营中的户外劳动者服务站点数"), "station", OPERATING))
-    register_metric(positions_metric(CENTRES_DISTRICT, _("已建成的区级职工服务中心数"), "centre", BUILT_STATES, "district"))
+    register_metric(
+        positions_metric(CENTRES_DISTRICT, _("已建成的区级职工服务中心数"), "centre", BUILT_STATES, "district")
+    )
     register_metric(
         positions_metric(CENTRES_STREET, _("已建成的街道/乡镇职工服务中心数"), "centre", BUILT_STATES, "street")
     )

@@ -113,7 +113,9 @@ def window_start(*, today: dt.date, start_on: dt.date | None, first: dt.date | N
     return max(start, first)
 
 
-def evaluate(*, metric: Metric, unit, value: Decimal, due_on: dt.date, start_on: dt.date | None, today: dt.date) -> Progress:
+def evaluate(
+    *, metric: Metric, unit, value: Decimal, due_on: dt.date, start_on: dt.date | None, today: dt.date
+) -> Progress:
     target = Fraction(value)
     past_due = due_on < today
     as_of = due_on if past_due else today

@@ -20,7 +20,9 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def target_list(*, actor: Actor, unit_id: int | None = None, metric: str = "", year: int | None = None) -> QuerySet[Target]:
+def target_list(
+    *, actor: Actor, unit_id: int | None = None, metric: str = "", year: int | None = None
+) -> QuerySet[Target]:
     rows = Target.objects.restrict(actor).select_related("unit")
     if unit_id:
         rows = rows.filter(unit_id=unit_id)

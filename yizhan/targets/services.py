@@ -144,7 +144,13 @@ def target_bulk_create(
             try:
                 created.append(
                     target_create(
-                        actor=actor, unit=unit, metric=metric, value=value, due_on=due_on, start_on=start_on, basis=basis
+                        actor=actor,
+                        unit=unit,
+                        metric=metric,
+                        value=value,
+                        due_on=due_on,
+                        start_on=start_on,
+                        basis=basis,
                     )
                 )
             except ApplicationError as error:
@@ -178,7 +184,9 @@ def target_delete(*, actor: Actor, target: Target) -> None:
     target.delete()
 
 
-def figure_report(*, actor: Actor, unit: Unit, metric: str, value, as_of: dt.date, source: str, today: dt.date) -> ReportedFigure:
+def figure_report(
+    *, actor: Actor, unit: Unit, metric: str, value, as_of: dt.date, source: str, today: dt.date
+) -> ReportedFigure:
     """A figure for a reported metric (enterprises covered) of a unit in the actor's scope."""
     require(actor, Action.CREATE, ReportedFigure)
     if not actor.covers_unit(unit):

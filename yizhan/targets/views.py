@@ -108,8 +108,15 @@ def target_create(request):
 def target_detail(request, pk: int):
     actor = request.actor
     target = selectors.target_get(actor=actor, pk=pk)
-    may_edit = actor.can(Action.UPDATE, Target) and selectors.settable_units(actor=actor).filter(pk=target.unit_id).exists()
-    initial = {"value": target.value.normalize(), "start_on": target.start_on, "due_on": target.due_on, "basis": target.basis}
+    may_edit = (
+        actor.can(Action.UPDATE, Target) and selectors.settable_units(actor=actor).filter(pk=target.unit_id).exists()
+    )
+    initial = {
+        "value": target.value.normalize(),
+        "start_on": target.start_on,
+        "due_on": target.due_on,
+        "basis": target.basis,
+    }
     form = TargetEditForm(request.POST or None, initial=initial) if may_edit else None
     if request.method == "POST":
         if form is None:
@@ -183,5 +190,9 @@ def figure_list(request):
     return render(
         request,
         "targets/figure_list.html",
-        {"figures": selectors.figure_list(actor=actor)[:200], "form": form, "metrics": {m.code: m for m in all_metrics()}},
+        {
+            "figures": selectors.figure_list(actor=actor)[:200],
+            "form": form,
+            "metrics": {m.code: m for m in all_metrics()},
+        },
     )

@@ -40,7 +40,9 @@ def world(dalian):
     Target.objects.create(
         unit=dalian["xg"], metric=STATIONS_OPERATING, value=20, due_on=dt.date(today.year, 12, 31), set_by="x"
     )
-    Target.objects.create(unit=dalian["zs"], metric=STATIONS_OPERATING, value=1, due_on=dt.date(today.year, 12, 31), set_by="x")
+    Target.objects.create(
+        unit=dalian["zs"], metric=STATIONS_OPERATING, value=1, due_on=dt.date(today.year, 12, 31), set_by="x"
+    )
     return today
 
 
@@ -68,7 +70,9 @@ def test_a_registered_section_is_in_every_rendering(dalian, fed, world):
         report = selectors.annual_report(actor=fed, unit=dalian["city"], year=world.year)
         assert report.sections[-1][0] == "zz-test"
         assert "乙丙" in pdf_text(report_pdf(report))
-        text = "\n".join(c.text for t in Document(io.BytesIO(report_docx(report))).tables for r in t.rows for c in r.cells)
+        text = "\n".join(
+            c.text for t in Document(io.BytesIO(report_docx(report))).tables for r in t.rows for c in r.cells
+        )
         assert "乙丙" in text
     finally:
         unregister_report_section("zz-test")

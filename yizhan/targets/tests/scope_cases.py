@@ -48,7 +48,12 @@ def _created(target) -> bool:
 
 
 def _api_create(world, target, relation):
-    body = {"unit_id": target.unit_id, "metric": "stations_operating", "value": "3", "due_on": str(DUE - dt.timedelta(days=1))}
+    body = {
+        "unit_id": target.unit_id,
+        "metric": "stations_operating",
+        "value": "3",
+        "due_on": str(DUE - dt.timedelta(days=1)),
+    }
     r = world.client.post("/api/v1/targets", body, content_type="application/json")
     return Outcome(r.status_code == 201 and _created(target), r.status_code)
 
@@ -58,7 +63,9 @@ def _changed(target) -> bool:
 
 
 def _api_update(world, target, relation):
-    r = world.client.put(f"/api/v1/targets/{target.pk}", {"value": "7", "due_on": str(DUE)}, content_type="application/json")
+    r = world.client.put(
+        f"/api/v1/targets/{target.pk}", {"value": "7", "due_on": str(DUE)}, content_type="application/json"
+    )
     return Outcome(r.status_code == 200 and _changed(target), r.status_code)
 
 
@@ -109,7 +116,13 @@ TARGET_CASE = ScopeCase(
             "update": OWN_AND_BELOW,
             "delete": OWN_AND_BELOW,
         },
-        Role.UNIT_ADMIN: {"list": OWN_AND_BELOW, "detail": OWN_AND_BELOW, "create": BELOW, "update": BELOW, "delete": BELOW},
+        Role.UNIT_ADMIN: {
+            "list": OWN_AND_BELOW,
+            "detail": OWN_AND_BELOW,
+            "create": BELOW,
+            "update": BELOW,
+            "delete": BELOW,
+        },
         **NOBODY,
     },
 )
@@ -137,7 +150,13 @@ def _api_figures(world, figure, relation):
 
 def _api_figure_create(world, figure, relation):
     marker = f"矩阵填报{figure.pk}"
-    body = {"unit_id": figure.unit_id, "metric": "enterprises_covered", "value": "12", "as_of": "2025-02-01", "source": marker}
+    body = {
+        "unit_id": figure.unit_id,
+        "metric": "enterprises_covered",
+        "value": "12",
+        "as_of": "2025-02-01",
+        "source": marker,
+    }
     r = world.client.post("/api/v1/targets/figures", body, content_type="application/json")
     return Outcome(r.status_code == 201 and ReportedFigure.objects.filter(source=marker).exists(), r.status_code)
 

@@ -78,7 +78,12 @@ def test_denials_across_units_and_federations(dalian, fed, zs, other, login, tod
     own = Target.objects.create(unit=dalian["zs"], metric=STATIONS_OPERATING, value=5, due_on=today, set_by="x")
     client = login(zs.user)
     assert client.get(f"/api/v1/targets/{target.pk}").status_code == 404
-    assert client.put(f"/api/v1/targets/{target.pk}", {"value": "1", "due_on": today.isoformat()}, content_type="application/json").status_code == 404
+    assert (
+        client.put(
+            f"/api/v1/targets/{target.pk}", {"value": "1", "due_on": today.isoformat()}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert client.delete(f"/api/v1/targets/{target.pk}").status_code == 404
     assert [t["id"] for t in client.get("/api/v1/targets").json()] == [own.pk]
     # Its own unit's target: read, not changed.
@@ -86,23 +91,38 @@ def test_denials_across_units_and_federations(dalian, fed, zs, other, login, tod
     assert client.delete(f"/api/v1/targets/{own.pk}").status_code == 403
     r = client.post("/api/v1/targets", _payload(dalian["zs"], today), content_type="application/json")
     assert r.status_code == 403 and "上级" in r.json()["detail"]
-    assert client.post("/api/v1/targets", _payload(dalian["xg"], today), content_type="application/json").status_code == 404
-    assert client.post("/api/v1/targets", _payload(dalian["street"], today), content_type="application/json").status_code == 201
+    assert (
+        client.post("/api/v1/targets", _payload(dalian["xg"], today), content_type="application/json").status_code
+        == 404
+    )
+    assert (
+        client.post("/api/v1/targets", _payload(dalian["street"], today), content_type="application/json").status_code
+        == 201
+    )
     # Another federation sees none of it.
     stranger = login(other["admin"].user)
     assert stranger.get("/api/v1/targets").json() == []
     assert stranger.get(f"/api/v1/targets/{own.pk}").status_code == 404
-    assert stranger.post("/api/v1/targets", _payload(dalian["zs"], today), content_type="application/json").status_code == 404
+    assert (
+        stranger.post("/api/v1/targets", _payload(dalian["zs"], today), content_type="application/json").status_code
+        == 404
+    )
     assert Target.objects.count() == 3
 
 
 def test_bulk(dalian, fed, other, login, today):
     client = login(fed.user)
     payload = {k: v for k, v in _payload(dalian["zs"], today).items() if k != "unit_id"}
-    r = client.post("/api/v1/targets/bulk", {**payload, "unit_ids": [dalian["zs"].pk, dalian["xg"].pk]}, content_type="application/json")
+    r = client.post(
+        "/api/v1/targets/bulk",
+        {**payload, "unit_ids": [dalian["zs"].pk, dalian["xg"].pk]},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and len(r.json()) == 2
     r = client.post(
-        "/api/v1/targets/bulk", {**payload, "unit_ids": [dalian["street"].pk, other["district"].pk]}, content_type="application/json"
+        "/api/v1/targets/bulk",
+        {**payload, "unit_ids": [dalian["street"].pk, other["district"].pk]},
+        content_type="application/json",
     )
     assert r.status_code == 404
     assert Target.objects.count() == 2
@@ -114,7 +134,13 @@ def test_metrics_and_figures(dalian, zs, xg, login, today):
     assert metrics[ENTERPRISES_COVERED]["reported"] and metrics["street_centres_up_to_standard"]["share"]
     r = client.post(
         "/api/v1/targets/figures",
-        {"unit_id": dalian["zs"].pk, "metric": ENTERPRISES_COVERED, "value": "300", "as_of": today.isoformat(), "source": "统计表"},
+        {
+            "unit_id": dalian["zs"].pk,
+            "metric": ENTERPRISES_COVERED,
+            "value": "300",
+            "as_of": today.isoformat(),
+            "source": "统计表",
+        },
         content_type="application/json",
     )
     assert r.status_code == 201 and r.json()["value"] == "300"
@@ -122,7 +148,13 @@ def test_metrics_and_figures(dalian, zs, xg, login, today):
     assert login(xg.user).get("/api/v1/targets/figures").json() == []
     r = login(xg.user).post(
         "/api/v1/targets/figures",
-        {"unit_id": dalian["zs"].pk, "metric": ENTERPRISES_COVERED, "value": "1", "as_of": today.isoformat(), "source": "x"},
+        {
+            "unit_id": dalian["zs"].pk,
+            "metric": ENTERPRISES_COVERED,
+            "value": "1",
+            "as_of": today.isoformat(),
+            "source": "x",
+        },
         content_type="application/json",
     )
     assert r.status_code == 404
@@ -131,8 +163,17 @@ def test_metrics_and_figures(dalian, zs, xg, login, today):
 def test_reported_metric_progress(dalian, fed, login, today):
     from yizhan.targets.models import ReportedFigure
 
-    ReportedFigure.objects.create(unit=dalian["zs"], metric=ENTERPRISES_COVERED, value=200, as_of=today - dt.timedelta(days=100), source="s", recorded_by="x")
-    ReportedFigure.objects.create(unit=dalian["zs"], metric=ENTERPRISES_COVERED, value=400, as_of=today, source="s", recorded_by="x")
+    ReportedFigure.objects.create(
+        unit=dalian["zs"],
+        metric=ENTERPRISES_COVERED,
+        value=200,
+        as_of=today - dt.timedelta(days=100),
+        source="s",
+        recorded_by="x",
+    )
+    ReportedFigure.objects.create(
+        unit=dalian["zs"], metric=ENTERPRISES_COVERED, value=400, as_of=today, source="s", recorded_by="x"
+    )
     client = login(fed.user)
     r = client.post(
         "/api/v1/targets",
@@ -140,7 +181,12 @@ def test_reported_metric_progress(dalian, fed, login, today):
         content_type="application/json",
     )
     p = r.json()["progress"]
-    assert p["achieved"] == "400" and p["percent"] == "40.0" and p["forecast"]["at_due"] == "600" and p["status"] == "behind"
+    assert (
+        p["achieved"] == "400"
+        and p["percent"] == "40.0"
+        and p["forecast"]["at_due"] == "600"
+        and p["status"] == "behind"
+    )
 
 
 def test_signed_out_and_other_roles(dalian, make_user, login, client):

@@ -25,7 +25,9 @@ def test_demo_targets(demo):
     assert by_code[(loader.MET, "stations_operating")] == Status.MET
     assert ReportedFigure.objects.filter(unit__code="DL-ZS").count() == 3
     membership = Membership.objects.select_related("user", "unit").get(user__username="fed_admin", unit__code="DL")
-    (panel,) = [p for p in dashboard_for(actor=actor_for_user(membership.user, membership)).panels if p.name == "targets"]
+    (panel,) = [
+        p for p in dashboard_for(actor=actor_for_user(membership.user, membership)).panels if p.name == "targets"
+    ]
     assert "金州区总工会" in panel.notice and panel.figures[0].count >= 1
     before = (Target.objects.count(), ReportedFigure.objects.count())
     loader.load()

@@ -45,7 +45,9 @@ def test_set_a_target_and_read_its_forecast(dalian, fed, login, today):
     assert 'id="history"' in page
     listing = client.get("/staff/targets/", {"status": "behind"}).content.decode()
     assert "中山区总工会" in listing and '<progress max="100" value="50">' in listing
-    assert "中山区总工会" not in client.get("/staff/targets/", {"status": "met"}).content.decode().split('id="targets"')[1]
+    assert (
+        "中山区总工会" not in client.get("/staff/targets/", {"status": "met"}).content.decode().split('id="targets"')[1]
+    )
 
 
 def test_no_history_is_said(dalian, fed, login, today):
@@ -108,12 +110,24 @@ def test_figures_page(dalian, zs, login, today):
     client = login(zs.user)
     r = client.post(
         "/staff/targets/figures/",
-        {"unit": dalian["zs"].pk, "metric": ENTERPRISES_COVERED, "value": "-1", "as_of": today.isoformat(), "source": "表"},
+        {
+            "unit": dalian["zs"].pk,
+            "metric": ENTERPRISES_COVERED,
+            "value": "-1",
+            "as_of": today.isoformat(),
+            "source": "表",
+        },
     )
     assert "不能为负数" in r.content.decode() and not ReportedFigure.objects.exists()
     r = client.post(
         "/staff/targets/figures/",
-        {"unit": dalian["zs"].pk, "metric": ENTERPRISES_COVERED, "value": "300", "as_of": today.isoformat(), "source": "表"},
+        {
+            "unit": dalian["zs"].pk,
+            "metric": ENTERPRISES_COVERED,
+            "value": "300",
+            "as_of": today.isoformat(),
+            "source": "表",
+        },
     )
     assert r.status_code == 302 and ReportedFigure.objects.get().value == 300
     assert "覆盖企业数" in client.get("/staff/targets/figures/").content.decode()
@@ -127,7 +141,9 @@ def test_dashboard_flags_behind_units_and_its_figure_equals_the_list(dalian, fed
     Target.objects.create(
         unit=dalian["xg"], metric=STATIONS_OPERATING, value=1, due_on=today - dt.timedelta(days=30), set_by="x"
     )
-    Target.objects.create(unit=dalian["city"], metric=STATIONS_OPERATING, value=1, due_on=today + dt.timedelta(days=30), set_by="x")
+    Target.objects.create(
+        unit=dalian["city"], metric=STATIONS_OPERATING, value=1, due_on=today + dt.timedelta(days=30), set_by="x"
+    )
     (panel,) = [p for p in dashboard_for(actor=fed).panels if p.name == "targets"]
     behind, total = panel.figures
     assert (behind.count, total.count) == (2, 3) and behind.todo

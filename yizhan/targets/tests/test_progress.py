@@ -30,7 +30,14 @@ def _metric(series: dict[dt.date, int], first: dt.date | None) -> Metric:
 
 def test_nothing_achieved_is_zero_progress(dalian):
     metric = _metric({}, TODAY - dt.timedelta(days=100))
-    p = evaluate(metric=metric, unit=dalian["zs"], value=Decimal(120), due_on=TODAY + dt.timedelta(days=10), start_on=None, today=TODAY)
+    p = evaluate(
+        metric=metric,
+        unit=dalian["zs"],
+        value=Decimal(120),
+        due_on=TODAY + dt.timedelta(days=10),
+        start_on=None,
+        today=TODAY,
+    )
     assert p.achieved == 0 and p.ratio == 0 and p.percent == Decimal("0.0") and p.bar == 0
     assert p.forecast.rate_per_day == 0 and p.forecast.at_due == 0 and p.forecast.reached_on is None
     assert p.status == Status.BEHIND
@@ -38,16 +45,37 @@ def test_nothing_achieved_is_zero_progress(dalian):
 
 def test_exactly_met_and_over(dalian):
     met = _metric({TODAY - dt.timedelta(days=30): 120}, TODAY - dt.timedelta(days=30))
-    p = evaluate(metric=met, unit=dalian["zs"], value=Decimal(120), due_on=TODAY + dt.timedelta(days=1), start_on=None, today=TODAY)
+    p = evaluate(
+        metric=met,
+        unit=dalian["zs"],
+        value=Decimal(120),
+        due_on=TODAY + dt.timedelta(days=1),
+        start_on=None,
+        today=TODAY,
+    )
     assert p.ratio == 1 and p.percent == Decimal("100.0") and p.status == Status.MET and p.bar == 100
     over = _metric({TODAY - dt.timedelta(days=30): 130}, TODAY - dt.timedelta(days=30))
-    p = evaluate(metric=over, unit=dalian["zs"], value=Decimal(120), due_on=TODAY + dt.timedelta(days=1), start_on=None, today=TODAY)
+    p = evaluate(
+        metric=over,
+        unit=dalian["zs"],
+        value=Decimal(120),
+        due_on=TODAY + dt.timedelta(days=1),
+        start_on=None,
+        today=TODAY,
+    )
     assert p.ratio == Fraction(13, 12) and p.percent == Decimal("108.3") and p.status == Status.MET and p.bar == 100
 
 
 def test_progress_is_exact(dalian):
     metric = _metric({TODAY - dt.timedelta(days=30): 1}, TODAY - dt.timedelta(days=30))
-    p = evaluate(metric=metric, unit=dalian["zs"], value=Decimal(3), due_on=TODAY + dt.timedelta(days=1), start_on=None, today=TODAY)
+    p = evaluate(
+        metric=metric,
+        unit=dalian["zs"],
+        value=Decimal(3),
+        due_on=TODAY + dt.timedelta(days=1),
+        start_on=None,
+        today=TODAY,
+    )
     assert p.ratio == Fraction(1, 3) and p.percent == Decimal("33.3")
 
 
@@ -67,13 +95,30 @@ def test_past_due_met_on_the_due_date(dalian):
 
 def test_no_history_no_forecast(dalian):
     metric = _metric({}, None)
-    p = evaluate(metric=metric, unit=dalian["zs"], value=Decimal(10), due_on=TODAY + dt.timedelta(days=10), start_on=None, today=TODAY)
+    p = evaluate(
+        metric=metric,
+        unit=dalian["zs"],
+        value=Decimal(10),
+        due_on=TODAY + dt.timedelta(days=10),
+        start_on=None,
+        today=TODAY,
+    )
     assert p.forecast is None and p.status == Status.UNKNOWN
 
 
 def test_first_observation_today_gives_no_forecast():
     assert window_start(today=TODAY, start_on=None, first=TODAY) == TODAY
-    assert forecast(today=TODAY, due_on=TODAY, target=Fraction(1), window_start=TODAY, start_value=Fraction(0), value_today=Fraction(1)) is None
+    assert (
+        forecast(
+            today=TODAY,
+            due_on=TODAY,
+            target=Fraction(1),
+            window_start=TODAY,
+            start_value=Fraction(0),
+            value_today=Fraction(1),
+        )
+        is None
+    )
 
 
 def test_window_start_rules():
@@ -81,7 +126,9 @@ def test_window_start_rules():
     assert window_start(today=TODAY, start_on=None, first=first) == TODAY - dt.timedelta(days=365)
     assert window_start(today=TODAY, start_on=dt.date(2024, 1, 1), first=first) == dt.date(2024, 1, 1)
     # A start in the future is no baseline yet: the last 12 months.
-    assert window_start(today=TODAY, start_on=TODAY + dt.timedelta(days=5), first=first) == TODAY - dt.timedelta(days=365)
+    assert window_start(today=TODAY, start_on=TODAY + dt.timedelta(days=5), first=first) == TODAY - dt.timedelta(
+        days=365
+    )
     # Building began after the window's start: the pace since then.
     late = TODAY - dt.timedelta(days=30)
     assert window_start(today=TODAY, start_on=None, first=late) == late
@@ -90,8 +137,12 @@ def test_window_start_rules():
 def test_behind_on_track_and_the_reach_date():
     # 10 built in 100 days: 0.1 a day; 50 more days → 15 at the due date.
     f = forecast(
-        today=TODAY, due_on=TODAY + dt.timedelta(days=50), target=Fraction(20),
-        window_start=TODAY - dt.timedelta(days=100), start_value=Fraction(0), value_today=Fraction(10),
+        today=TODAY,
+        due_on=TODAY + dt.timedelta(days=50),
+        target=Fraction(20),
+        window_start=TODAY - dt.timedelta(days=100),
+        start_value=Fraction(0),
+        value_today=Fraction(10),
     )
     assert f.rate_per_day == Fraction(1, 10) and f.at_due == 15
     assert f.reached_on == TODAY + dt.timedelta(days=100)
@@ -115,7 +166,9 @@ def test_a_constant_build_rate_is_predicted_exactly(base, per_step, step_days, b
     due = today + dt.timedelta(days=step_days * ahead_steps)
     value_today = Fraction(base + per_step * built_steps)
     target = value_today + target_extra
-    f = forecast(today=today, due_on=due, target=target, window_start=start, start_value=Fraction(base), value_today=value_today)
+    f = forecast(
+        today=today, due_on=due, target=target, window_start=start, start_value=Fraction(base), value_today=value_today
+    )
     assert f.at_due == base + per_step * (built_steps + ahead_steps)
     assert f.rate_per_day == Fraction(per_step, step_days)
     days = (f.reached_on - today).days
@@ -152,7 +205,12 @@ def test_a_constant_opening_rate_in_the_registry_is_forecast_exactly(dalian, per
     today = start + dt.timedelta(days=30 * months)
     due = today + dt.timedelta(days=120)
     p = evaluate(
-        metric=get_metric(STATIONS_OPERATING), unit=dalian["zs"], value=Decimal(1000), due_on=due, start_on=start, today=today
+        metric=get_metric(STATIONS_OPERATING),
+        unit=dalian["zs"],
+        value=Decimal(1000),
+        due_on=due,
+        start_on=start,
+        today=today,
     )
     assert p.achieved == per_month * (months + 1)
     assert p.forecast.window_start == start and p.forecast.rate_per_day == Fraction(per_month, 30)
@@ -165,8 +223,14 @@ def test_a_registration_entered_today_with_backdated_moves_counts_from_the_moves
     from yizhan.positions.tests.factories import PositionFactory
 
     position = PositionFactory(unit=dalian["zs"], state="operating")
-    for from_state, to_state, day in (("", "planned", TODAY), ("planned", "building", dt.date(2025, 1, 1)), ("building", "operating", dt.date(2025, 3, 1))):
-        PositionStateChange.objects.create(position=position, from_state=from_state, to_state=to_state, effective_on=day, actor_name="测试")
+    for from_state, to_state, day in (
+        ("", "planned", TODAY),
+        ("planned", "building", dt.date(2025, 1, 1)),
+        ("building", "operating", dt.date(2025, 3, 1)),
+    ):
+        PositionStateChange.objects.create(
+            position=position, from_state=from_state, to_state=to_state, effective_on=day, actor_name="测试"
+        )
     metric = get_metric(STATIONS_OPERATING)
     assert metric.values(dalian["zs"], [dt.date(2025, 2, 1), dt.date(2025, 3, 1), TODAY]) == [0, 1, 1]
     assert metric.first_date(dalian["zs"]) == dt.date(2025, 1, 1)

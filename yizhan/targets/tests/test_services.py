@@ -10,7 +10,12 @@ from yizhan.core.audit import AuditEntry
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.roles import Role
 from yizhan.targets import services
-from yizhan.targets.metrics import CENTRES_STREET, ENTERPRISES_COVERED, STATIONS_OPERATING, STREET_CENTRES_UP_TO_STANDARD
+from yizhan.targets.metrics import (
+    CENTRES_STREET,
+    ENTERPRISES_COVERED,
+    STATIONS_OPERATING,
+    STREET_CENTRES_UP_TO_STANDARD,
+)
 from yizhan.targets.models import ReportedFigure, Target
 
 pytestmark = pytest.mark.django_db
@@ -128,23 +133,49 @@ def test_update_and_delete_follow_the_same_rules(dalian, fed, zs):
 def test_figures_are_reported_for_reported_metrics_only(dalian, zs, other):
     today = dt.date(2026, 6, 30)
     figure = services.figure_report(
-        actor=zs, unit=dalian["zs"], metric=ENTERPRISES_COVERED, value="320", as_of=today, source="区统计表", today=today
+        actor=zs,
+        unit=dalian["zs"],
+        metric=ENTERPRISES_COVERED,
+        value="320",
+        as_of=today,
+        source="区统计表",
+        today=today,
     )
     assert figure.value == 320 and figure.recorded_by == zs.user.username
     with pytest.raises(ApplicationError, match="无需填报"):
-        services.figure_report(actor=zs, unit=dalian["zs"], metric=STATIONS_OPERATING, value="3", as_of=today, source="x", today=today)
+        services.figure_report(
+            actor=zs, unit=dalian["zs"], metric=STATIONS_OPERATING, value="3", as_of=today, source="x", today=today
+        )
     with pytest.raises(ApplicationError, match="负数"):
-        services.figure_report(actor=zs, unit=dalian["zs"], metric=ENTERPRISES_COVERED, value="-1", as_of=today, source="x", today=today)
+        services.figure_report(
+            actor=zs, unit=dalian["zs"], metric=ENTERPRISES_COVERED, value="-1", as_of=today, source="x", today=today
+        )
     with pytest.raises(ApplicationError, match="晚于今天"):
         services.figure_report(
-            actor=zs, unit=dalian["zs"], metric=ENTERPRISES_COVERED, value="1", as_of=today + dt.timedelta(days=1), source="x", today=today
+            actor=zs,
+            unit=dalian["zs"],
+            metric=ENTERPRISES_COVERED,
+            value="1",
+            as_of=today + dt.timedelta(days=1),
+            source="x",
+            today=today,
         )
     with pytest.raises(ApplicationError, match="来源"):
-        services.figure_report(actor=zs, unit=dalian["zs"], metric=ENTERPRISES_COVERED, value="1", as_of=today, source=" ", today=today)
-    with pytest.raises(NotFoundError):
-        services.figure_report(actor=zs, unit=dalian["xg"], metric=ENTERPRISES_COVERED, value="1", as_of=today, source="x", today=today)
+        services.figure_report(
+            actor=zs, unit=dalian["zs"], metric=ENTERPRISES_COVERED, value="1", as_of=today, source=" ", today=today
+        )
     with pytest.raises(NotFoundError):
         services.figure_report(
-            actor=other["admin"], unit=dalian["zs"], metric=ENTERPRISES_COVERED, value="1", as_of=today, source="x", today=today
+            actor=zs, unit=dalian["xg"], metric=ENTERPRISES_COVERED, value="1", as_of=today, source="x", today=today
+        )
+    with pytest.raises(NotFoundError):
+        services.figure_report(
+            actor=other["admin"],
+            unit=dalian["zs"],
+            metric=ENTERPRISES_COVERED,
+            value="1",
+            as_of=today,
+            source="x",
+            today=today,
         )
     assert ReportedFigure.objects.count() == 1
