@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import django_auth
 
 from yizhan.campaigns.api import router as campaigns_router
+from yizhan.centres.api import router as centres_router
 from yizhan.core.api import router as audit_router
 from yizhan.core.errors import (
     BAD_REQUEST,
@@ -47,8 +48,10 @@ from yizhan.projects.api import router as projects_router
 from yizhan.publishing.api import router as hsds_router
 from yizhan.publishing.api_marking import router as marking_router
 from yizhan.publishing.api_partners import router as partners_router
+from yizhan.reports.api import router as reports_router
 from yizhan.standards.api import router as standards_router
 from yizhan.standards.api_assessments import router as assessments_router
+from yizhan.targets.api import router as targets_router
 
 LOGIN_REQUIRED = _("请先登录")
 
@@ -268,3 +271,6 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/grants", grants_router)
 api.add_router("/projects", projects_router)
+api.add_router("/centres", centres_router)
+api.add_router("/targets", targets_router)
+api.add_router("/reports", reports_router)

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "yizhan.grants",
     "yizhan.campaigns",
     "yizhan.projects",
+    "yizhan.centres",
+    "yizhan.targets",
+    "yizhan.reports",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,8 @@ DEMO_LOADERS = [
     "yizhan.grants.demo.load",
     "yizhan.projects.demo.load",
     "yizhan.campaigns.project_demo.load",  # Qingdao's yearly excellent-project selection (after its projects)
+    "yizhan.centres.demo.load",
+    "yizhan.targets.demo.load",
 ]
 NATIONAL_LOADER = "yizhan.positions.demo.load_national"
 
