@@ -13,6 +13,8 @@ from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.base import BaseFactory
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
@@ -21,6 +23,12 @@ from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_req
 from yizhan.orgs.choices import RegionLevel, UnitType
 from yizhan.orgs.models import Region, Unit, User
 from yizhan.orgs.tests.factories import MembershipFactory, RegionFactory, UnitFactory
+
+# Speed is measured in `make bench`, never in a test: Hypothesis's per-example deadline and its
+# "too slow" health check time examples on a shared CI machine (2 cores, two suites at once) and fail
+# rules that hold. Every property still runs its examples and asserts what it asserts.
+hypothesis_settings.register_profile("yizhan", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("yizhan")
 
 # Tests never fetch map tiles from the internet (the browser tests fail on any request leaving the
 # machine): the maps draw boundaries only, here and in the servers and commands tests start.
