@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from yizhan.core.roles import Action
@@ -73,25 +73,33 @@ def positions_section(actor: Actor, federation, year: int) -> SectionContent | N
     )
 
 
+def _subject(honour) -> str:
+    return honour.position.display_name if honour.position_id else honour.project.title
+
+
 def campaigns_section(actor: Actor, federation, year: int) -> SectionContent | None:
     from yizhan.campaigns.models import Honour
 
     if not actor.can(Action.VIEW, Honour):
         return None
+    # A position's honour belongs to the position's unit, a project's to the union that ran it.
+    in_federation = Q(position__unit__path__startswith=federation.path) | Q(
+        project__unit__path__startswith=federation.path
+    )
     honours = (
         Honour.objects.restrict(actor)
-        .filter(awarded_on__year=year, position__unit__path__startswith=federation.path)
-        .select_related("position", "position__unit")
-        .order_by("title", "position__unit__path", "pk")
+        .filter(in_federation, awarded_on__year=year)
+        .select_related("position", "position__unit", "project", "project__unit")
+        .order_by("title", "pk")
     )
     title = _("推树活动荣誉")
-    rows = [[h.title, h.position.display_name, h.position.unit.name, h.awarded_on.isoformat()] for h in honours]
+    rows = [[h.title, _subject(h), h.subject_unit.name, h.awarded_on.isoformat()] for h in honours]
     if not rows:
         return SectionContent(title=title, paragraphs=[_("本年度没有命名的荣誉。")])
     return SectionContent(
         title=title,
         paragraphs=[_("本年度命名荣誉 {n} 项。").format(n=len(rows))],
-        tables=[Table(headers=[_("荣誉称号"), _("服务阵地"), _("单位"), _("命名日期")], rows=rows)],
+        tables=[Table(headers=[_("荣誉称号"), _("服务阵地或项目"), _("单位"), _("命名日期")], rows=rows)],
     )
 
 

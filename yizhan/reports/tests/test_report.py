@@ -125,3 +125,24 @@ def test_a_year_out_of_range_is_said(dalian, fed, login):
     assert client.get("/staff/reports/pdf/", {"year": 3000}).status_code == 400
     r = client.get("/api/v1/reports/annual", {"year": timezone.localdate().year + 1})
     assert r.status_code == 400 and "年度应为" in r.json()["detail"]
+
+
+def test_campaigns_section_lists_project_honours_beside_positions(demo):
+    """Qingdao's demo approves its yearly excellent-project selection: the honour belongs to the union
+    that ran the project, so Qingdao's report lists it (Dalian's does not)."""
+    from yizhan.campaigns.models import Honour
+    from yizhan.core.scoping import Actor
+    from yizhan.orgs.models import User
+    from yizhan.reports.sections import campaigns_section
+
+    honour = Honour.objects.select_related("project", "project__unit").filter(project__isnull=False).first()
+    assert honour is not None, "the Qingdao demo approves a project campaign"
+    qd = User.objects.get(username="qd_admin")
+    actor = Actor(user=qd, membership=qd.memberships.get())
+    section = campaigns_section(actor, actor.unit, honour.awarded_on.year)
+    rows = [row for table in section.tables for row in table.rows]
+    assert [honour.title, honour.project.title, honour.project.unit.name, honour.awarded_on.isoformat()] in rows
+    dalian = User.objects.get(username="fed_admin")
+    dalian_actor = Actor(user=dalian, membership=dalian.memberships.get(unit__name="大连市总工会"))
+    other = campaigns_section(dalian_actor, dalian_actor.unit, honour.awarded_on.year)
+    assert all(honour.project.title not in row for table in other.tables for row in table.rows)
