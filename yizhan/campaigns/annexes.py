@@ -41,6 +41,7 @@ PDF = "application/pdf"
 SONG = "宋体"
 
 QUOTA_HEADERS = ("序号", "单位", "运营站点数", "五星站点数", "分配名额")
+PROJECT_QUOTA_HEADERS = ("序号", "单位", "符合条件的项目数", "分配名额")  # a project campaign weighs one count
 MEMBER_HEADERS = ("序号", "姓名", "性别", "单位", "职务", "联系电话", "备注")
 SUMMARY_HEADERS = ("序号", "站点名称", "站点地址", "星级", "开放时间", "管理人员", "联系电话", "备注")
 NOTICE_HEADERS = ("序号", "推荐单位", "站点名称", "站点地址")
@@ -160,12 +161,24 @@ def _xlsx_bytes(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def quota_table_xlsx(heading: str, rows: Sequence[QuotaRow]) -> bytes:
-    """Annex 1: one row per unit and the total row (合计)."""
-    workbook, sheet = _sheet("名额分配表", 1, heading, columns=5, widths=(8, 40, 14, 14, 12))
+def _quota_table(rows: Sequence[QuotaRow], projects: bool) -> tuple[tuple, list, list]:
+    """(headers, body rows, total row) of annex 1: stations weigh operating and 5★ counts, projects
+    their eligible count (kept in `operating`)."""
+    if projects:
+        body = [[i, r.unit, r.operating, r.quota] for i, r in enumerate(rows, start=1)]
+        total = [TOTAL, "", sum(r.operating for r in rows), sum(r.quota for r in rows)]
+        return PROJECT_QUOTA_HEADERS, body, total
     body = [[i, r.unit, r.operating, r.five_star, r.quota] for i, r in enumerate(rows, start=1)]
     total = [TOTAL, "", sum(r.operating for r in rows), sum(r.five_star for r in rows), sum(r.quota for r in rows)]
-    last = _table(sheet, 3, QUOTA_HEADERS, [*body, total])
+    return QUOTA_HEADERS, body, total
+
+
+def quota_table_xlsx(heading: str, rows: Sequence[QuotaRow], *, projects: bool = False) -> bytes:
+    """Annex 1: one row per unit and the total row (合计)."""
+    headers, body, total = _quota_table(rows, projects)
+    widths = (8, 40, 18, 12) if projects else (8, 40, 14, 14, 12)
+    workbook, sheet = _sheet("名额分配表", 1, heading, columns=len(headers), widths=widths)
+    last = _table(sheet, 3, headers, [*body, total])
     sheet.merge_cells(start_row=last, start_column=1, end_row=last, end_column=2)
     return _xlsx_bytes(workbook)
 
@@ -274,12 +287,11 @@ def _docx_bytes(document) -> bytes:
     return buffer.getvalue()
 
 
-def quota_table_docx(heading: str, rows: Sequence[QuotaRow]) -> bytes:
+def quota_table_docx(heading: str, rows: Sequence[QuotaRow], *, projects: bool = False) -> bytes:
     document = _document()
     _heading(document, 1, heading)
-    body = [[i, r.unit, r.operating, r.five_star, r.quota] for i, r in enumerate(rows, start=1)]
-    total = [TOTAL, "", sum(r.operating for r in rows), sum(r.five_star for r in rows), sum(r.quota for r in rows)]
-    table = _docx_table(document, QUOTA_HEADERS, [*body, total])
+    headers, body, total = _quota_table(rows, projects)
+    table = _docx_table(document, headers, [*body, total])
     last = table.rows[-1]
     last.cells[0].merge(last.cells[1]).text = TOTAL
     return _docx_bytes(document)
@@ -470,7 +482,8 @@ def export(annex: int, fmt: str, campaign, *, rows: Sequence[dict], unit: str = 
     title = heading(campaign, annex)
     xlsx = fmt == "xlsx"
     if annex == 1:
-        data = (quota_table_xlsx if xlsx else quota_table_docx)(title, quota_rows(rows))
+        projects = getattr(campaign, "subject", "position") == "project"
+        data = (quota_table_xlsx if xlsx else quota_table_docx)(title, quota_rows(rows), projects=projects)
     elif annex == 2:
         data = (review_group_xlsx if xlsx else review_group_docx)(title, member_rows(rows), unit=unit)
     elif annex == 3:

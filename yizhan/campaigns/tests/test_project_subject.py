@@ -529,6 +529,9 @@ def test_annexes_of_a_project_campaign_name_the_projects(published, fed, zs_admi
 
     annex1 = rows(f"/staff/campaigns/{published.pk}/annex1.xlsx")
     assert any(f"{YEAR}年工会联系引导社会组织服务职工优秀项目名额分配表" in str(c) for r in annex1 for c in r)
+    # Annex 1 of a project campaign weighs the eligible projects: no station columns.
+    assert ["序号", "单位", "符合条件的项目数", "分配名额"] in annex1
+    assert not any(c in ("运营站点数", "五星站点数") for r in annex1 for c in r)
     annex3 = rows(f"/staff/campaigns/nominations/{nomination.pk}/annex3.xlsx")
     cells = [str(c) for r in annex3 for c in r if c is not None]
     assert "项目名称" in cells and "中山区项目0" in cells and "评分表总分" in cells and "82" in cells
