@@ -245,3 +245,37 @@ def test_the_refresh_command_publishes_at_once(make_position):
     head = PublicationHead.objects.get()
     assert out.getvalue().startswith(f"feed at {head.epoch}.{head.seq} ") and head.seq == 1
     assert records.service_id_of(position.code) in [r.service_id for r in PublishedPosition.objects.all()]
+
+
+@pytest.mark.parametrize("service_id", ["3f2b1c9e-0000-4000-8000-000000000001", 'odd"id\\with\nquote', "站点-1"])
+@pytest.mark.parametrize("public", [True, False])
+def test_a_change_is_valid_json_whatever_its_ids_hold(service_id, public):
+    """change_text writes plain ids as they are and anything else through json (never broken JSON)."""
+    import datetime as dt
+    import json
+    from types import SimpleNamespace
+
+    from yizhan.publishing.api import change_text
+    from yizhan.publishing.selectors import PUBLIC
+
+    when = dt.datetime(2026, 12, 6, 12, 0, 0, 123456, tzinfo=dt.UTC)
+    row = SimpleNamespace(
+        seq=7,
+        service_id=service_id,
+        former_service_id=service_id,
+        public=public,
+        unit_path="0001",
+        record='{"id":"x","name":"驿站"}',
+        modified_at=when,
+    )
+    change = json.loads(change_text(PUBLIC, row))
+    if public:
+        assert change == {
+            "seq": 7,
+            "id": service_id,
+            "deleted": False,
+            "replaces": service_id,
+            "service": {"id": "x", "name": "驿站", "last_modified": "2026-12-06T12:00:00.123Z"},
+        }
+    else:
+        assert change == {"seq": 7, "id": service_id, "deleted": True}
