@@ -48,6 +48,8 @@ def test_the_new_workflows_are_in_the_menu_of_those_who_do_them(dalian, make_use
     }
     assert {"标准与星级", "检查与整改", "推树活动", "资金与绩效", "社会组织项目"} <= labels[Role.FEDERATION_ADMIN]
     assert {"星级名单", "检查与整改", "推树活动", "资金与绩效"} <= labels[Role.UNIT_ADMIN]
+    assert {"考核验收", "目标任务", "年度报告"} <= labels[Role.FEDERATION_ADMIN] & labels[Role.UNIT_ADMIN]
+    assert not {"考核验收", "目标任务", "年度报告"} & (labels[Role.STATION_MANAGER] | labels[Role.SOCIAL_ORG])
     assert "整改" in labels[Role.STATION_MANAGER]
     assert "推树活动" in labels[Role.REVIEWER] and "资金与绩效" not in labels[Role.REVIEWER]
     assert "社会组织项目" in labels[Role.SOCIAL_ORG] and "推树活动" not in labels[Role.SOCIAL_ORG]
