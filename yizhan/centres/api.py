@@ -22,11 +22,11 @@ from yizhan.centres.schemas import (
     SelfCheckIn,
     TransitionIn,
 )
+from yizhan.core.errors import NotFoundError
 from yizhan.core.pagination import KeysFirstPagination
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, get_for_actor
 from yizhan.orgs.models import Unit
-from yizhan.core.errors import NotFoundError
 from yizhan.positions.models import Position
 
 router = Router(tags=["centres"])
@@ -72,7 +72,10 @@ def application_create(request, payload: ApplicationIn):
     centre = Position.objects.restrict(actor).filter(pk=payload.centre_id).first()
     if centre is None:
         raise NotFoundError(OUT_OF_SCOPE_MESSAGE)
-    return Status(201, services.application_create(actor=actor, acceptance_round=acceptance_round, centre=centre))
+    created = services.application_create(
+        actor=actor, acceptance_round=acceptance_round, centre=centre, large_state_owned=payload.large_state_owned
+    )
+    return Status(201, created)
 
 
 @router.get("/results", response={200: list[ResultOut], **ERRORS}, summary="验收结果（已评定）")
@@ -105,7 +108,11 @@ def application_file(request, application_id: int):
     return selectors.application_get(actor=request.actor, pk=application_id)
 
 
-@router.put("/{int:application_id}/review", response={200: ApplicationDetailOut, **ERRORS}, summary="工作组考核（看、查、谈，满意度）")
+@router.put(
+    "/{int:application_id}/review",
+    response={200: ApplicationDetailOut, **ERRORS},
+    summary="工作组考核（看、查、谈，满意度）",
+)
 def review(request, application_id: int, payload: ReviewIn):
     actor = request.actor
     application = selectors.application_get(actor=actor, pk=application_id, action=Action.UPDATE)
@@ -122,7 +129,11 @@ def review(request, application_id: int, payload: ReviewIn):
     return selectors.application_get(actor=actor, pk=application_id)
 
 
-@router.post("/{int:application_id}/transition", response={200: ApplicationDetailOut, **ERRORS}, summary="退回修改、完成考核、重新考核")
+@router.post(
+    "/{int:application_id}/transition",
+    response={200: ApplicationDetailOut, **ERRORS},
+    summary="退回修改、完成考核、重新考核",
+)
 def application_transition(request, application_id: int, payload: TransitionIn):
     application = selectors.application_get(actor=request.actor, pk=application_id, action=Action.OPERATE)
     services.application_transition(actor=request.actor, application=application, **payload.dict())

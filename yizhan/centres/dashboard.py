@@ -49,7 +49,9 @@ def centres_panel(actor: Actor) -> Panel | None:
             todo=True,
         )
     )
-    return Panel(title=str(TITLE), figures=tuple(figures), links=(Link(str(RESULTS), reverse("centres_public:results")),))
+    return Panel(
+        title=str(TITLE), figures=tuple(figures), links=(Link(str(RESULTS), reverse("centres_public:results")),)
+    )
 
 
 PANEL = DashboardPanel(name="centres", order=72, build=centres_panel)

@@ -113,7 +113,12 @@ def _units() -> dict[str, Unit]:
     regions = {r.adcode: r for r in Region.objects.filter(adcode__startswith="4201")}
     code, name, unit_type, adcode, phone = FEDERATION
     root = Unit.objects.filter(code=code).first() or federation_create(
-        code=code, name=name, type=unit_type, region=regions[adcode], contact_name="市总工会职工服务中心", contact_phone=phone
+        code=code,
+        name=name,
+        type=unit_type,
+        region=regions[adcode],
+        contact_name="市总工会职工服务中心",
+        contact_phone=phone,
     )
     units = {code: root}
     for code, name, unit_type, adcode, parent in UNITS:

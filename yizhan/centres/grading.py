@@ -107,9 +107,11 @@ class Verdict:
     def conclusion(self) -> str:
         if self.grade == Grade.FAILED:
             failed = [c for c in self.checks if c.grade == Grade.STANDARD and not c.holds]
-            return "结论：未通过（达标要求未全部满足：" + "；".join(
-                f"{Rate(c.rate).label} {percent(c.value, 2)} < {c.threshold}%" for c in failed
-            ) + "）"
+            return (
+                "结论：未通过（达标要求未全部满足："
+                + "；".join(f"{Rate(c.rate).label} {percent(c.value, 2)} < {c.threshold}%" for c in failed)
+                + "）"
+            )
         above = [g for g, _t in THRESHOLDS if ORDER[g] == ORDER[self.grade] + 1]
         if not above:
             return f"结论：{Grade(self.grade).label}（三项指标均达到最高等次要求）"

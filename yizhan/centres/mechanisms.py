@@ -6,7 +6,9 @@ federation's centres are checked, so that the federation edits it like its other
 CODE = "centre-mechanisms"
 NAME = "职工服务中心运行机制和措施保障"
 SOURCE = "002"
-DESCRIPTION = "工作流程、岗位责任、资金管理、联系职工、值班登记等制度及人员、经费保障（考核验收“运行机制和措施保障到位率”）"
+DESCRIPTION = (
+    "工作流程、岗位责任、资金管理、联系职工、值班登记等制度及人员、经费保障（考核验收“运行机制和措施保障到位率”）"
+)
 
 MECHANISMS = [
     ("work_processes", "工作流程", "制定帮扶、就业、维权、劳动争议调解等各项工作流程"),

@@ -9,6 +9,7 @@ served only to those who may view their application."""
 from __future__ import annotations
 
 from fractions import Fraction
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +41,9 @@ class AcceptanceRound(AuditedModel):
     """One year's acceptance of a federation: self-checks and applications due by `deadline`
     (source 002: 10月30日前报市总工会), reviewed by the working group until `review_ends_on`."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="acceptance_rounds")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="acceptance_rounds"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("名称"), max_length=200)
     deadline = models.DateField(_("申报截止日期"))
@@ -80,6 +83,8 @@ class Application(AuditedModel):
     )
     unit = models.ForeignKey(Unit, verbose_name=_("申报单位"), on_delete=models.PROTECT, related_name="+")
     centre_level = models.CharField(_("中心层级"), max_length=20, editable=False)
+    # Spec §3: an enterprise centre needs ≥ 200 m² in a large state-owned enterprise, ≥ 100 m² in others.
+    large_state_owned = models.BooleanField(_("国有大型企业"), default=False, editable=False)
     state = models.CharField(
         _("状态"), max_length=20, choices=ApplicationState.choices, default=ApplicationState.DRAFT, editable=False
     )
@@ -200,7 +205,9 @@ class ChecklistItem(AuditedModel):
     force when the application was opened (so a later version changes no filed application): the
     unit's self-check and the working group's finding (看、查、谈)."""
 
-    application = models.ForeignKey(Application, verbose_name=_("验收申报"), on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey(
+        Application, verbose_name=_("验收申报"), on_delete=models.CASCADE, related_name="items"
+    )
     order = models.PositiveIntegerField(_("序号"))
     key = models.CharField(_("条目代码"), max_length=100)
     part = models.CharField(_("类别"), max_length=12, choices=Part.choices)
@@ -250,7 +257,12 @@ class Attachment(AuditedModel):
         Application, verbose_name=_("验收申报"), on_delete=models.CASCADE, related_name="attachments"
     )
     item = models.ForeignKey(
-        ChecklistItem, verbose_name=_("验收条目"), null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+        ChecklistItem,
+        verbose_name=_("验收条目"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
     )
     kind = models.CharField(_("类型"), max_length=8, choices=AttachmentKind.choices)
     # Private like every upload but a public position's photo (decision 36): its URL is /files/<name>,

@@ -20,9 +20,11 @@ def centres_section(actor, federation, year) -> SectionContent | None:
     for r in results:
         counts[r.grade_label] = counts.get(r.grade_label, 0) + 1
     if results:
-        summary = _("本年度共评定 {n} 个职工服务中心：").format(n=len(results)) + "，".join(
-            f"{label} {n} 个" for label, n in counts.items()
-        ) + "。"
+        summary = (
+            _("本年度共评定 {n} 个职工服务中心：").format(n=len(results))
+            + "，".join(f"{label} {n} 个" for label, n in counts.items())
+            + "。"
+        )
     else:
         summary = _("本年度无考核验收评定结果。")
     owing = selectors.units_owing_model_centre(actor=actor, year=year)
@@ -30,8 +32,20 @@ def centres_section(actor, federation, year) -> SectionContent | None:
     if owing:
         paragraphs.append(_("尚未培养示范中心的单位：") + "、".join(u.name for u in owing) + "。")
     table = Table(
-        headers=[_("单位"), _("服务中心"), _("层级"), _("硬件建设达标率"), _("运行机制和措施保障到位率"), _("职工满意率"), _("等次"), _("奖励")],
-        rows=[[r.unit, r.centre, r.level, r.hardware, r.mechanism, r.satisfaction, r.grade_label, r.reward] for r in results],
+        headers=[
+            _("单位"),
+            _("服务中心"),
+            _("层级"),
+            _("硬件建设达标率"),
+            _("运行机制和措施保障到位率"),
+            _("职工满意率"),
+            _("等次"),
+            _("奖励"),
+        ],
+        rows=[
+            [r.unit, r.centre, r.level, r.hardware, r.mechanism, r.satisfaction, r.grade_label, r.reward]
+            for r in results
+        ],
     )
     return SectionContent(title=_("职工服务中心考核验收"), paragraphs=paragraphs, tables=[table] if results else [])
 

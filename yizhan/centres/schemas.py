@@ -39,6 +39,7 @@ class RoundOut(Schema):
 class ApplicationIn(Schema):
     round_id: int = Field(..., ge=1, le=2**31 - 1)
     centre_id: int = Field(..., ge=1, le=2**31 - 1)
+    large_state_owned: bool = False  # an enterprise centre of a large state-owned enterprise (≥ 200 m²)
 
 
 class ItemOut(Schema):
@@ -67,6 +68,7 @@ class ApplicationOut(Schema):
     unit_id: int
     unit_name: str = Field(..., alias="unit.name")
     centre_level: str
+    large_state_owned: bool
     state: ApplicationState
     filed_on: date | None
     grade: str

@@ -31,7 +31,7 @@ from yizhan.grants.money import MAX_FEN, NOT_POSITIVE, TOO_LARGE
 from yizhan.orgs.choices import FEDERATION_TYPES
 from yizhan.orgs.models import Unit
 from yizhan.positions import photos
-from yizhan.positions.choices import PositionKind
+from yizhan.positions.choices import CentreLevel, PositionKind
 from yizhan.positions.models import Position
 from yizhan.standards.choices import CheckType as StandardCheckType
 from yizhan.standards.choices import VersionState
@@ -151,13 +151,22 @@ def _published_version(unit: Unit, code: str) -> StandardVersion | None:
 
 
 def _applies(item: StandardItem, level: str) -> bool:
-    return (not item.kinds or PositionKind.CENTRE in item.kinds) and (not item.centre_levels or level in item.centre_levels)
+    return (not item.kinds or PositionKind.CENTRE in item.kinds) and (
+        not item.centre_levels or level in item.centre_levels
+    )
 
 
-def checklist_for(centre: Position) -> list[ChecklistItem]:
+# The floor-area item that applies to large state-owned enterprises only (standards/defaults.py).
+LARGE_SOE_ITEM = "enterprise_soe_total"
+NOT_ENTERPRISE_SOE = _("只有企业职工服务中心才能按国有大型企业考核")
+
+
+def checklist_for(centre: Position, *, large_state_owned: bool = False) -> list[ChecklistItem]:
     """The unsaved checklist of a centre of its level: hardware from the federation's centre
     standards (六有, floor areas, service items and wall notices), mechanisms from its mechanism
-    standard. Optional items (可选服务项目) are listed but not counted in the rates."""
+    standard. Optional items (可选服务项目) are listed but not counted in the rates. The floor
+    area of a large state-owned enterprise's centre (≥ 200 m², spec §3) is required of those
+    enterprises and left out for the others (theirs is the ≥ 100 m² item)."""
     federation = _root(centre.unit)
     mechanism_standard_ensure(federation)
     rows: list[ChecklistItem] = []
@@ -169,6 +178,9 @@ def checklist_for(centre: Position) -> list[ChecklistItem]:
         for item in version.items.order_by("order"):
             if not _applies(item, centre.centre_level):
                 continue
+            large_soe_item = item.key == LARGE_SOE_ITEM
+            if large_soe_item and not large_state_owned:
+                continue
             number = item.check_type == StandardCheckType.NUMBER
             rows.append(
                 ChecklistItem(
@@ -178,7 +190,7 @@ def checklist_for(centre: Position) -> list[ChecklistItem]:
                     group=item.group or version.standard.name,
                     text=item.text,
                     source=str(version)[:120],
-                    required=item.required,
+                    required=item.required or large_soe_item,
                     check_type=CheckType.NUMBER if number else CheckType.YES_NO,
                     minimum=item.minimum if number else None,
                     unit_label=item.unit_label,
@@ -193,8 +205,11 @@ def checklist_for(centre: Position) -> list[ChecklistItem]:
 
 
 @transaction.atomic
-def application_create(*, actor: Actor, acceptance_round: AcceptanceRound, centre: Position) -> Application:
-    """Open a centre's application in a round, with the checklist of its level (self-check)."""
+def application_create(
+    *, actor: Actor, acceptance_round: AcceptanceRound, centre: Position, large_state_owned: bool = False
+) -> Application:
+    """Open a centre's application in a round, with the checklist of its level (self-check);
+    `large_state_owned`: an enterprise centre of a large state-owned enterprise (≥ 200 m²)."""
     require(actor, Action.CREATE, Application)
     acceptance_round = get_for_actor(AcceptanceRound.objects.all(), actor, Action.VIEW, pk=acceptance_round.pk)
     centre = Position.objects.select_related("unit").filter(pk=centre.pk).first()
@@ -211,8 +226,16 @@ def application_create(*, actor: Actor, acceptance_round: AcceptanceRound, centr
         raise ApplicationError(
             str(ALREADY_APPLIED).format(centre=centre.official_name, state=existing.get_state_display()), field="centre"
         )
-    items = checklist_for(centre)
-    application = Application(round=acceptance_round, centre=centre, unit=centre.unit, centre_level=centre.centre_level)
+    if large_state_owned and centre.centre_level != CentreLevel.ENTERPRISE:
+        raise ApplicationError(str(NOT_ENTERPRISE_SOE), field="large_state_owned")
+    items = checklist_for(centre, large_state_owned=large_state_owned)
+    application = Application(
+        round=acceptance_round,
+        centre=centre,
+        unit=centre.unit,
+        centre_level=centre.centre_level,
+        large_state_owned=large_state_owned,
+    )
     application.save()
     for item in items:
         item.application = application
@@ -224,7 +247,9 @@ def _locked(actor: Actor, application: Application, action: str = Action.UPDATE)
     found = get_for_actor(Application.objects.select_related("round", "unit"), actor, Action.VIEW, pk=application.pk)
     if action != Action.VIEW and not actor.can(action, Application):
         require(actor, action, Application)
-    return Application.objects.select_for_update(of=("self",)).select_related("round", "unit", "centre").get(pk=found.pk)
+    return (
+        Application.objects.select_for_update(of=("self",)).select_related("round", "unit", "centre").get(pk=found.pk)
+    )
 
 
 def _federation_only(actor: Actor) -> None:
@@ -382,7 +407,9 @@ def review_save(
         responses = _count(questionnaire_responses, field="questionnaire_responses", label=_("问卷样本数"))
         satisfied = _count(questionnaire_satisfied, field="questionnaire_satisfied", label=_("问卷满意数"))
         if (responses is None) != (satisfied is None):
-            raise ApplicationError(str(BAD_COUNT).format(label=_("问卷样本数和满意数")), field="questionnaire_responses")
+            raise ApplicationError(
+                str(BAD_COUNT).format(label=_("问卷样本数和满意数")), field="questionnaire_responses"
+            )
         if responses is not None and satisfied > responses:
             raise ApplicationError(
                 str(SATISFIED_ABOVE_SAMPLE).format(satisfied=satisfied, responses=responses),
@@ -418,7 +445,11 @@ def application_grade(*, actor: Actor, application: Application, on: dt.date | N
     """Grade a reviewed application from its three rates (grading.grade); a missing rate is
     refused with its name and nothing is written."""
     return workflow.transition(
-        workflow=ACCEPTANCE_FLOW, actor=actor, obj=application, to=ApplicationState.GRADED, on=on or timezone.localdate()
+        workflow=ACCEPTANCE_FLOW,
+        actor=actor,
+        obj=application,
+        to=ApplicationState.GRADED,
+        on=on or timezone.localdate(),
     )
 
 
@@ -465,5 +496,7 @@ def model_centre_designate(*, actor: Actor, unit: Unit, centre: Position, year: 
         with transaction.atomic():
             model.save()
     except IntegrityError:
-        raise ApplicationError(str(MODEL_TWICE).format(centre=centre.official_name, year=year), field="centre") from None
+        raise ApplicationError(
+            str(MODEL_TWICE).format(centre=centre.official_name, year=year), field="centre"
+        ) from None
     return model

@@ -94,9 +94,7 @@ def application_list(request):
     grade = request.GET.get("grade", "")
     grade = grade if grade in Grade.values else ""
     overdue = request.GET.get("overdue") == "1"
-    applications = selectors.application_list(
-        actor=actor, round_id=round_id, state=state, grade=grade, overdue=overdue
-    )
+    applications = selectors.application_list(actor=actor, round_id=round_id, state=state, grade=grade, overdue=overdue)
     counts = dict(
         selectors.application_list(actor=actor, round_id=round_id)
         .order_by()
@@ -170,7 +168,12 @@ def application_create(request):
     if centre is None:
         raise Http404(OUT_OF_SCOPE_MESSAGE)
     try:
-        application = services.application_create(actor=actor, acceptance_round=acceptance_round, centre=centre)
+        application = services.application_create(
+            actor=actor,
+            acceptance_round=acceptance_round,
+            centre=centre,
+            large_state_owned=request.POST.get("large_state_owned") == "1",
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(f"{_list_url()}?round={acceptance_round.pk}")
@@ -189,8 +192,7 @@ def application_detail(request, application_id: int):
     moves = [
         (step.target, ACCEPTANCE_FLOW.move_label(step), step.reason_required)
         for step in ACCEPTANCE_FLOW.available_transitions(actor, application)
-        if step.target in (ApplicationState.DRAFT, ApplicationState.FILED)
-        and not (step.source == ApplicationState.DRAFT)
+        if step.target in (ApplicationState.DRAFT, ApplicationState.FILED) and step.source != ApplicationState.DRAFT
     ]
     is_federation = actor.role == Role.FEDERATION_ADMIN
     may_update = actor.can(Action.UPDATE, Application)
@@ -419,7 +421,9 @@ def results_export(request, round_id: int, fmt: str):
     if not actor.can(Action.EXPORT, Application):
         raise Http404(OUT_OF_SCOPE_MESSAGE)
     results = selectors.acceptance_results(acceptance_round.unit, acceptance_round.year, actor=actor)
-    return _download(exports.render(exports.results_sheet(acceptance_round, results), fmt), fmt, f"验收结果-{acceptance_round.year}")
+    return _download(
+        exports.render(exports.results_sheet(acceptance_round, results), fmt), fmt, f"验收结果-{acceptance_round.year}"
+    )
 
 
 # ------------------------------------------------------------------ model centres

@@ -102,5 +102,7 @@ def answers_share(application, hardware: int, mechanism: int, *, methods=("look"
 
 @pytest.fixture
 def filed(zs, application):
-    services.self_check_save(actor=zs, application=application, answers=answers_all(application), self_report="自查报告")
+    services.self_check_save(
+        actor=zs, application=application, answers=answers_all(application), self_report="自查报告"
+    )
     return services.application_file(actor=zs, application=application)

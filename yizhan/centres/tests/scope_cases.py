@@ -154,9 +154,7 @@ def _a_page_export(world, application, relation):
     return Outcome(r.status_code == 200 and r.content.startswith(b"PK"), r.status_code)
 
 
-ADMIN_APPLICATION = {
-    action: OWN_AND_BELOW for action in ("list", "detail", "create", "update", "operate", "export")
-}
+ADMIN_APPLICATION = dict.fromkeys(("list", "detail", "create", "update", "operate", "export"), OWN_AND_BELOW)
 
 APPLICATION_CASE = ScopeCase(
     model="centres.application",

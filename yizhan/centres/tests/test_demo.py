@@ -21,7 +21,12 @@ def test_wuhan_demo_covers_every_state_and_grade_and_loads_once():
     states = set(Application.objects.values_list("state", flat=True))
     assert states == set(ApplicationState.values)
     grades = dict(Application.objects.filter(state="graded").values_list("centre__code", "grade"))
-    assert grades == {"WH-JA-C1": "excellent", "WH-JH-C1": "advanced", "WH-JA-BBT-C1": "standard", "WH-WC-ZNL-C1": "failed"}
+    assert grades == {
+        "WH-JA-C1": "excellent",
+        "WH-JH-C1": "advanced",
+        "WH-JA-BBT-C1": "standard",
+        "WH-WC-ZNL-C1": "failed",
+    }
     admin = actor_for_user(User.objects.get(username="wh_admin"))
     owing = selectors.units_owing_model_centre(actor=admin, year=demo.YEAR)
     assert [u.name for u in owing] == ["洪山区总工会"]

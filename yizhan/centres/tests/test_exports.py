@@ -38,7 +38,9 @@ def _files(graded, dalian):
         "selfcheck": exports.self_check_sheet(graded),
         "results": exports.results_sheet(graded.round, results),
     }
-    return {f"{name}.{fmt}": exports.render(sheet, fmt) for name, sheet in sheets.items() for fmt in ("xlsx", "docx", "pdf")}
+    return {
+        f"{name}.{fmt}": exports.render(sheet, fmt) for name, sheet in sheets.items() for fmt in ("xlsx", "docx", "pdf")
+    }
 
 
 def test_contents_of_each_format(graded, dalian):
@@ -78,7 +80,16 @@ def test_every_export_opens_in_libreoffice(graded, dalian, tmp_path):
         names.append(name)
     profile = tmp_path / "profile"
     result = subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "out"), *names],
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path / "out"),
+            *names,
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -66,7 +66,9 @@ def test_a_missing_rate_is_refused_by_name(missing):
     rates = {"hardware": F(1), "mechanism": F(1), "satisfaction": F(1), missing: None}
     with pytest.raises(MissingRate) as error:
         grade(**rates)
-    label = {"hardware": "硬件建设达标率", "mechanism": "运行机制和措施保障到位率", "satisfaction": "职工满意率"}[missing]
+    label = {"hardware": "硬件建设达标率", "mechanism": "运行机制和措施保障到位率", "satisfaction": "职工满意率"}[
+        missing
+    ]
     assert label in str(error.value) and "不能评定等次" in str(error.value)
 
 
@@ -84,7 +86,9 @@ def test_explanation_names_each_threshold_and_the_failing_one():
     assert "优秀：硬件建设达标率 85.00% ≥ 80%，达到" in lines
     assert lines[-1] == "结论：先进（三项指标均达到先进要求；未评为优秀，因为运行机制和措施保障到位率 89.90% < 90%）"
     failed = grade(hardware=pct("59.9"), mechanism=pct("75"), satisfaction=pct("50"))
-    assert failed.lines[-1] == "结论：未通过（达标要求未全部满足：硬件建设达标率 59.90% < 60%；职工满意率 50.00% < 60%）"
+    assert (
+        failed.lines[-1] == "结论：未通过（达标要求未全部满足：硬件建设达标率 59.90% < 60%；职工满意率 50.00% < 60%）"
+    )
 
 
 def test_percent_cuts_never_rounds_up():

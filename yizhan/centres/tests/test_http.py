@@ -138,9 +138,7 @@ def test_api_journey_and_errors(zs_client, fed_client, application, zs):
     base = f"/api/v1/centres/{application.pk}"
     detail = zs_client.get(base).json()
     assert detail["state"] == "draft" and detail["items"]
-    answers = {
-        i["key"]: ({"number": "500"} if i["check_type"] == "number" else {"met": True}) for i in detail["items"]
-    }
+    answers = {i["key"]: ({"number": "500"} if i["check_type"] == "number" else {"met": True}) for i in detail["items"]}
     r = zs_client.put(f"{base}/self-check", {"answers": answers, "self_report": "报告"}, content_type=JSON)
     assert r.status_code == 200 and r.json()["self_rates"]["hardware"] == "100.00%"
     r = zs_client.put(f"{base}/self-check", {"answers": {"nope": {"met": True}}}, content_type=JSON)
@@ -180,7 +178,9 @@ def test_api_missing_rate_is_a_json_error(zs, fed_client, application):
     services.self_check_save(actor=zs, application=application, answers=answers_all(application), self_report="r")
     services.application_file(actor=zs, application=application)
     answers = {k: {**v, "methods": ["talk"]} for k, v in answers_all(application).items()}
-    fed_client.put(f"/api/v1/centres/{application.pk}/review", json.dumps({"answers": answers}, default=str), content_type=JSON)
+    fed_client.put(
+        f"/api/v1/centres/{application.pk}/review", json.dumps({"answers": answers}, default=str), content_type=JSON
+    )
     fed_client.post(f"/api/v1/centres/{application.pk}/transition", {"to_state": "reviewed"}, content_type=JSON)
     r = fed_client.post(f"/api/v1/centres/{application.pk}/grade")
     assert r.status_code == 400 and r.json()["detail"] == "缺少职工满意率，不能评定等次"

@@ -26,7 +26,9 @@ def _keys(application, part):
 
 
 def test_checklist_follows_the_centre_level(zs, acceptance_round, dalian):
-    district = services.application_create(actor=zs, acceptance_round=acceptance_round, centre=make_centre(dalian["zs"]))
+    district = services.application_create(
+        actor=zs, acceptance_round=acceptance_round, centre=make_centre(dalian["zs"])
+    )
     street = services.application_create(
         actor=zs, acceptance_round=acceptance_round, centre=make_centre(dalian["street"], CentreLevel.STREET)
     )
@@ -59,7 +61,9 @@ def test_area_item_is_met_from_the_number(zs, application):
     assert application.items.get(key="centre-area.district_total").self_met is True
     assert application.items.get(key="centre-area.district_hall").self_met is False
     with pytest.raises(ApplicationError, match="不小于 0 的数值"):
-        services.self_check_save(actor=zs, application=application, answers={"centre-area.district_hall": {"number": "abc"}})
+        services.self_check_save(
+            actor=zs, application=application, answers={"centre-area.district_hall": {"number": "abc"}}
+        )
 
 
 def test_filing_needs_a_complete_self_check_and_report(zs, application):
@@ -185,7 +189,9 @@ def test_return_to_draft_needs_a_reason(fed, filed):
     assert back.state == ApplicationState.DRAFT
 
 
-def test_scope_another_unit_and_another_federation_are_denied(xg, other_federation, application, acceptance_round, centre):
+def test_scope_another_unit_and_another_federation_are_denied(
+    xg, other_federation, application, acceptance_round, centre
+):
     for actor in (xg, other_federation):
         with pytest.raises(NotFoundError):
             services.self_check_save(actor=actor, application=application, answers={})
@@ -209,8 +215,12 @@ def _jpeg() -> bytes:
 
 def test_attachments_are_private_and_checked(zs, application, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    photo = services.attachment_add(actor=zs, application=application, data=_jpeg(), caption="大厅", item_key="six-haves.reception_hall")
-    ledger = services.attachment_add(actor=zs, application=application, data=b"%PDF-1.4\n1 0 obj\n%%EOF\n", caption="台账")
+    photo = services.attachment_add(
+        actor=zs, application=application, data=_jpeg(), caption="大厅", item_key="six-haves.reception_hall"
+    )
+    ledger = services.attachment_add(
+        actor=zs, application=application, data=b"%PDF-1.4\n1 0 obj\n%%EOF\n", caption="台账"
+    )
     assert (photo.kind, ledger.kind) == ("photo", "ledger")
     assert (tmp_path / "media" / photo.file.name).exists()
     # private (decision 36): never under the public media URL
@@ -233,7 +243,9 @@ def test_model_centres_and_the_flagged_units(fed, zs, dalian, centre):
 
 def test_a_round_once_a_year_by_a_federation(fed, zs, dalian, acceptance_round):
     with pytest.raises(ApplicationError, match="已经建立"):
-        services.round_create(actor=fed, unit=dalian["city"], year=acceptance_round.year, deadline=acceptance_round.deadline)
+        services.round_create(
+            actor=fed, unit=dalian["city"], year=acceptance_round.year, deadline=acceptance_round.deadline
+        )
     with pytest.raises(PermissionDeniedError):
         services.round_create(actor=zs, unit=dalian["zs"], year=2030, deadline=dt.date(2030, 10, 30))
     with pytest.raises(ApplicationError, match="由总工会建立"):
@@ -246,6 +258,51 @@ def test_results_are_public_facts_only_and_best_first(fed, filed, dalian):
     services.application_transition(actor=fed, application=filed, to_state=ApplicationState.REVIEWED)
     services.application_grade(actor=fed, application=filed)
     results = selectors.acceptance_results(dalian["city"], filed.round.year)
-    assert [(r.centre, r.grade_label, r.satisfaction) for r in results] == [(filed.centre.official_name, "先进", "70.0%")]
+    assert [(r.centre, r.grade_label, r.satisfaction) for r in results] == [
+        (filed.centre.official_name, "先进", "70.0%")
+    ]
     assert ChecklistItem.objects.filter(application=filed).exists()
-    assert PositionKind.CENTRE == filed.centre.kind
+    assert filed.centre.kind == PositionKind.CENTRE
+
+
+def test_a_large_state_owned_enterprise_centre_needs_200_square_metres_the_others_100(zs, acceptance_round, dalian):
+    """Spec §3: an enterprise centre ≥ 200 m² in a large state-owned enterprise, ≥ 100 m² in the others."""
+    ordinary = services.application_create(
+        actor=zs, acceptance_round=acceptance_round, centre=make_centre(dalian["zs"], CentreLevel.ENTERPRISE)
+    )
+    soe_centre = make_centre(dalian["street"], CentreLevel.ENTERPRISE)
+    soe = services.application_create(
+        actor=zs, acceptance_round=acceptance_round, centre=soe_centre, large_state_owned=True
+    )
+    assert soe.large_state_owned and not ordinary.large_state_owned
+    assert "centre-area.enterprise_soe_total" not in _keys(ordinary, Part.HARDWARE)
+    assert "centre-area.enterprise_total" in _keys(ordinary, Part.HARDWARE)
+    soe_item = soe.items.get(key="centre-area.enterprise_soe_total")
+    assert soe_item.required and soe_item.minimum == 200
+    answers = {"centre-area.enterprise_soe_total": {"number": "150"}, "centre-area.enterprise_total": {"number": "150"}}
+    services.self_check_save(actor=zs, application=soe, answers=answers)
+    services.self_check_save(
+        actor=zs, application=ordinary, answers={"centre-area.enterprise_total": {"number": "150"}}
+    )
+    assert soe.items.get(key="centre-area.enterprise_soe_total").self_met is False
+    assert ordinary.items.get(key="centre-area.enterprise_total").self_met is True
+
+
+def test_the_api_opens_a_large_state_owned_enterprise_centre(zs, acceptance_round, dalian, login):
+    import json
+
+    client = login(zs.user)
+    centre = make_centre(dalian["zs"], CentreLevel.ENTERPRISE)
+    body = {"round_id": acceptance_round.pk, "centre_id": centre.pk, "large_state_owned": True}
+    answer = client.post("/api/v1/centres", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["large_state_owned"] is True
+    assert "centre-area.enterprise_soe_total" in [item["key"] for item in answer.json()["items"]]
+
+
+def test_only_an_enterprise_centre_is_assessed_as_a_large_state_owned_enterprise(zs, acceptance_round, dalian):
+    with pytest.raises(ApplicationError, match="只有企业职工服务中心"):
+        services.application_create(
+            actor=zs, acceptance_round=acceptance_round, centre=make_centre(dalian["zs"]), large_state_owned=True
+        )
+    assert not Application.objects.exists()
