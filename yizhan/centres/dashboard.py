@@ -46,7 +46,9 @@ def centres_panel(actor: Actor) -> Panel | None:
             str(NO_MODEL),
             len(owing),
             f"{reverse('centres:model_centre_list')}?{urlencode({'year': year})}",
-            todo=True,
+            # A yearly duty, flagged in the panel all year, not one of today's to-dos (from January on
+            # it would stand on every union's list until the model centre is named).
+            todo=False,
         )
     )
     return Panel(
