@@ -44,7 +44,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         with audit_context(actor_name="bench"):
             load_national(POSITIONS)
-        paths = finder_http._paths()
+        paths = finder_http._paths()[0]  # the nearby API's paths (then the pages' and the stations')
         app = WSGIHandler()
 
         def call(path: str) -> None:
