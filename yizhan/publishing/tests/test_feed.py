@@ -116,6 +116,24 @@ def test_an_unchanged_poll_answers_304(client, make_position, zs_admin):
     assert client.get(FEED, {"since": cursor}, headers={"If-None-Match": etag}).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_poll_with_nothing_new_reads_no_row_and_sees_the_next_change(
+    client, make_position, zs_admin, django_assert_num_queries
+):
+    """Outside a transaction the head is held per thread with the kernel mark it was published
+    up to (publication._held): an unchanged poll reads the kernel feed only, and any committed
+    change moves the mark, so the next poll republishes and answers it."""
+    position = make_position(state=PositionState.OPERATING)
+    cursor = json.loads(client.get(FEED).content)["cursor"]
+    etag = client.get(FEED, {"since": cursor})["ETag"]
+    with django_assert_num_queries(0):
+        assert client.get(FEED, {"since": cursor}, headers={"If-None-Match": etag}).status_code == 304
+    services.position_update(actor=zs_admin, position=position, short_name="新名")
+    (change,) = poll(client, cursor)[0]
+    assert change["service"]["alternate_name"] == "新名"
+    assert client.get(FEED, {"since": cursor}, headers={"If-None-Match": etag}).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("since", "status", "message"),
     [
