@@ -18,12 +18,15 @@ from fractions import Fraction
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from yizhan.core.wording import clauses, enumeration
 
 
 class Grade(models.TextChoices):
     EXCELLENT = "excellent", _("优秀")
     ADVANCED = "advanced", _("先进")
-    STANDARD = "standard", _("达标")
+    STANDARD = "standard", pgettext_lazy("acceptance grade", "达标")
     FAILED = "failed", _("未通过")
 
 
@@ -45,6 +48,14 @@ ORDER = {Grade.FAILED: 0, Grade.STANDARD: 1, Grade.ADVANCED: 2, Grade.EXCELLENT:
 
 MISSING_RATE = _("缺少{rates}，不能评定等次")
 BAD_RATE = _("{rate}应在 0%～100% 之间")
+# The explanation's wording (one line per threshold, then the conclusion).
+CHECK_LINE = _("{grade}：{rate} {value} {sign} {threshold}%，{verdict}")
+REACHED = _("达到")
+NOT_REACHED = _("未达到")
+SHORTFALL = _("{rate} {value} < {threshold}%")
+FAILED_CONCLUSION = _("结论：未通过（达标要求未全部满足：{shortfalls}）")
+TOP_CONCLUSION = _("结论：{grade}（三项指标均达到最高等次要求）")
+CONCLUSION = _("结论：{grade}（三项指标均达到{grade}要求；未评为{above}，因为{shortfalls}）")
 
 
 class MissingRate(ValueError):
@@ -52,7 +63,7 @@ class MissingRate(ValueError):
 
     def __init__(self, missing: list[str]):
         self.missing = missing
-        super().__init__(str(MISSING_RATE).format(rates="、".join(str(Rate(r).label) for r in missing)))
+        super().__init__(str(MISSING_RATE).format(rates=enumeration(str(Rate(r).label) for r in missing)))
 
 
 def ratio(numerator: int | None, denominator: int | None) -> Fraction | None:
@@ -84,12 +95,17 @@ class Check:
         return self.value * 100 >= self.threshold
 
     def line(self) -> str:
-        sign = "≥" if self.holds else "<"
-        verdict = "达到" if self.holds else "未达到"
-        return (
-            f"{Grade(self.grade).label}：{Rate(self.rate).label} {percent(self.value, 2)} {sign} "
-            f"{self.threshold}%，{verdict}"
+        return str(CHECK_LINE).format(
+            grade=Grade(self.grade).label,
+            rate=Rate(self.rate).label,
+            value=percent(self.value, 2),
+            sign="≥" if self.holds else "<",
+            threshold=self.threshold,
+            verdict=REACHED if self.holds else NOT_REACHED,
         )
+
+    def shortfall(self) -> str:
+        return str(SHORTFALL).format(rate=Rate(self.rate).label, value=percent(self.value, 2), threshold=self.threshold)
 
 
 @dataclass(frozen=True)
@@ -107,20 +123,15 @@ class Verdict:
     def conclusion(self) -> str:
         if self.grade == Grade.FAILED:
             failed = [c for c in self.checks if c.grade == Grade.STANDARD and not c.holds]
-            return (
-                "结论：未通过（达标要求未全部满足："
-                + "；".join(f"{Rate(c.rate).label} {percent(c.value, 2)} < {c.threshold}%" for c in failed)
-                + "）"
-            )
+            return str(FAILED_CONCLUSION).format(shortfalls=clauses(c.shortfall() for c in failed))
         above = [g for g, _t in THRESHOLDS if ORDER[g] == ORDER[self.grade] + 1]
         if not above:
-            return f"结论：{Grade(self.grade).label}（三项指标均达到最高等次要求）"
+            return str(TOP_CONCLUSION).format(grade=Grade(self.grade).label)
         failed = [c for c in self.checks if c.grade == above[0] and not c.holds]
-        return (
-            f"结论：{Grade(self.grade).label}（三项指标均达到{Grade(self.grade).label}要求；未评为"
-            f"{Grade(above[0]).label}，因为"
-            + "；".join(f"{Rate(c.rate).label} {percent(c.value, 2)} < {c.threshold}%" for c in failed)
-            + "）"
+        return str(CONCLUSION).format(
+            grade=Grade(self.grade).label,
+            above=Grade(above[0]).label,
+            shortfalls=clauses(c.shortfall() for c in failed),
         )
 
 

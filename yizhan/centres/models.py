@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.centres.choices import ApplicationState, AttachmentKind, CheckType, Part
@@ -165,9 +167,26 @@ class Application(AuditedModel):
         self.hardware_met, self.hardware_applicable = self._counts(Part.HARDWARE)
         self.mechanism_met, self.mechanism_applicable = self._counts(Part.MECHANISM)
         self.grade = verdict.grade
-        self.explanation = verdict.lines
+        with translation.override(settings.LANGUAGE_CODE):  # the record is Chinese whoever grades
+            self.explanation = verdict.lines
         self.graded_on = on
         self.graded_by = graded_by
+
+    def explanation_lines(self) -> list[str]:
+        """The recorded explanation, in the active language: Chinese as stored; another language
+        words it again from the counts the grade was computed from (the stored text when those no
+        longer give the recorded grade)."""
+        if translation.get_language() == settings.LANGUAGE_CODE or self.hardware_applicable is None:
+            return self.explanation
+        try:
+            verdict = grade(
+                hardware=ratio(self.hardware_met, self.hardware_applicable),
+                mechanism=ratio(self.mechanism_met, self.mechanism_applicable),
+                satisfaction=ratio(*self.satisfaction_counts()),
+            )
+        except ValueError:
+            return self.explanation
+        return verdict.lines if verdict.grade == self.grade else self.explanation
 
     def verdict(self):
         """The grade the recorded figures give now (None while a rate is missing)."""

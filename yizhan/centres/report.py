@@ -5,10 +5,12 @@ model centre that year."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yizhan.centres import selectors
 from yizhan.centres.models import Application
 from yizhan.core.roles import Action
+from yizhan.core.wording import counted, enumeration
 from yizhan.reports.registry import ReportSection, SectionContent, Table
 
 
@@ -20,17 +22,18 @@ def centres_section(actor, federation, year) -> SectionContent | None:
     for r in results:
         counts[r.grade_label] = counts.get(r.grade_label, 0) + 1
     if results:
-        summary = (
-            _("本年度共评定 {n} 个职工服务中心：").format(n=len(results))
-            + "，".join(f"{label} {n} 个" for label, n in counts.items())
-            + "。"
+        summary = _("本年度共评定 {n} 个职工服务中心：{grades}。").format(
+            n=len(results),
+            grades=counted(
+                ngettext("{grade} {n} 个", "{grade} {n} 个", n).format(grade=label, n=n) for label, n in counts.items()
+            ),
         )
     else:
         summary = _("本年度无考核验收评定结果。")
     owing = selectors.units_owing_model_centre(actor=actor, year=year)
     paragraphs = [summary]
     if owing:
-        paragraphs.append(_("尚未培养示范中心的单位：") + "、".join(u.name for u in owing) + "。")
+        paragraphs.append(_("尚未培养示范中心的单位：{units}。").format(units=enumeration(u.name for u in owing)))
     table = Table(
         headers=[
             _("单位"),

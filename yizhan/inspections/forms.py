@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yizhan.core.forms import chinese_empty_choices
 from yizhan.inspections.choices import InspectionKind
@@ -38,7 +39,7 @@ def usable_versions(actor):
 
 class VersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.standard.name}（第{obj.number}版）"
+        return _("{name}（第{number}版）").format(name=obj.standard.name, number=obj.number)
 
 
 def _users(text: str) -> list:
@@ -138,7 +139,9 @@ class RectificationForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to_state = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("说明"), required=False, max_length=255, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=pgettext_lazy("note", "说明"), required=False, max_length=255, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReportForm(forms.Form):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yizhan.core.audit import AuditedModel
 from yizhan.core.models import StateChangeBase
@@ -199,7 +200,7 @@ class InspectionFinding(AuditedModel):
     yes = models.BooleanField(_("是否具备"), null=True, blank=True)
     number = models.DecimalField(_("数值"), max_digits=12, decimal_places=2, null=True, blank=True)
     choice = models.CharField(_("选项"), max_length=100, blank=True)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("note", "说明"), max_length=300, blank=True)
 
     scope_path_field = "inspection__unit__path"
     scope_permissions_from = "inspections.inspection"
@@ -307,7 +308,7 @@ class RectificationEvidence(AuditedModel):
     image = models.ImageField(_("照片"), upload_to="inspections/evidence/%Y/%m/")
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("note", "说明"), max_length=300, blank=True)
     uploaded_by = models.CharField(_("上传人"), max_length=150)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
@@ -50,7 +51,7 @@ def _number(value) -> str:
 
 
 def _table(stats: list[Stat], notes: bool = False) -> Table:
-    header = [_("项目"), _("数值")] + ([_("说明")] if notes else [])
+    header = [_("项目"), _("数值")] + ([pgettext("note", "说明")] if notes else [])
     rows = [header] + [
         [_p(stat.label, CELL), _number(stat.value)] + ([_p(stat.note, CELL)] if notes else []) for stat in stats
     ]

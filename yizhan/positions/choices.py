@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yizhan.core.roles import Action
 from yizhan.core.workflow import Move, Refusal, Transition, Workflow
@@ -45,7 +46,7 @@ class BuildMode(models.TextChoices):
 
 
 class BuildNature(models.TextChoices):
-    NEW = "new", _("新建")
+    NEW = "new", pgettext_lazy("build nature", "新建")
     UPGRADED = "upgraded", _("提升")
 
 

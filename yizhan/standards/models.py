@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yizhan.core.audit import AuditedModel
 from yizhan.core.errors import ApplicationError
@@ -27,7 +28,7 @@ class Standard(AuditedModel):
     )
     code = models.SlugField(_("标准代码"), max_length=40)
     name = models.CharField(_("标准名称"), max_length=100)
-    description = models.TextField(_("说明"), blank=True)
+    description = models.TextField(pgettext_lazy("description", "说明"), blank=True)
     source = models.CharField(_("依据"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
 
@@ -255,7 +256,7 @@ class AssessmentAnswer(AuditedModel):
     yes = models.BooleanField(_("是否具备"), null=True, blank=True)
     number = models.DecimalField(_("数值"), max_digits=12, decimal_places=2, null=True, blank=True)
     choice = models.CharField(_("选项"), max_length=100, blank=True)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("note", "说明"), max_length=300, blank=True)
 
     scope_path_field = "assessment__position__unit__path"
     scope_permissions_from = "standards.assessment"
@@ -330,7 +331,7 @@ class ServiceFailure(AuditedModel):
     )
     found_on = models.DateField(_("发现日期"))
     source = models.CharField(_("来源"), max_length=100)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("note", "说明"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     scope_path_field = "position__unit__path"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.dashboard import DashboardPanel, Figure, Panel
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor
+from yizhan.core.wording import enumeration
 from yizhan.targets import selectors
 from yizhan.targets.models import Target
 from yizhan.targets.progress import Status
@@ -31,7 +32,7 @@ def targets_panel(actor: Actor) -> Panel | None:
         Figure(ALL, len(rows), url),
     )
     names = sorted({row.target.unit.name for row in behind})
-    notice = BEHIND_UNITS.format(units="、".join(names)) if names else ""
+    notice = BEHIND_UNITS.format(units=enumeration(names)) if names else ""
     return Panel(title=TITLE, figures=figures, notice=notice)
 
 

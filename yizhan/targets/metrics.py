@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 METRIC_TWICE = "metric {code} is registered twice"
 
@@ -96,7 +97,9 @@ def positions_metric(code: str, label, kind: str, states: frozenset[str], level:
         firsts = [t[0][0] for t in _timelines(unit, kind, level) if t[0]]
         return min(firsts) if firsts else None
 
-    return Metric(code=code, label=label, values=values, first_date=first_date, suffix=_("个"))
+    return Metric(
+        code=code, label=label, values=values, first_date=first_date, suffix=pgettext_lazy("counted positions", "个")
+    )
 
 
 # --- street centres up to standard ----------------------------------------------------------------
@@ -228,4 +231,6 @@ def register_builtin_metrics() -> None:
             suffix="%",
         )
     )
-    register_metric(reported_metric(ENTERPRISES_COVERED, _("覆盖企业数（填报）"), _("家")))
+    register_metric(
+        reported_metric(ENTERPRISES_COVERED, _("覆盖企业数（填报）"), pgettext_lazy("counted enterprises", "家"))
+    )
