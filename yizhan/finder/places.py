@@ -109,20 +109,27 @@ def _region(text: str) -> Place | None:
     )
     if region is None:
         return None
-    lng, lat = area_centre(region.pk)
+    centre = area_centre(region.pk)
+    if centre is None:  # deleted since it was found (a restore, a re-import): no such place now
+        return None
+    lng, lat = centre
     return Place(label=region.name, lng=lng, lat=lat, kind=REGION, region_id=region.pk, adcode=region.adcode)
 
 
 _centres: dict[int, tuple[str, tuple[float, float]]] = {}
 
 
-def area_centre(region_id: int) -> tuple[float, float]:
+def area_centre(region_id: int) -> tuple[float, float] | None:
     """A point inside the area (its representative point: inside even for a crescent or an L,
-    where the centroid may lie outside), per boundaries version."""
+    where the centroid may lie outside), per boundaries version; None for an area without an
+    outline (or deleted since its id was read)."""
     version = boundaries_version()
     held = _centres.get(region_id)
     if held is None or held[0] != version:
-        point = region_shape(region_id).representative_point()
+        area = region_shape(region_id)
+        if area is None:
+            return None
+        point = area.representative_point()
         held = _centres[region_id] = (version, (point.x, point.y))
     return held[1]
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import shapely
 from django.core.cache import cache
+from django.db.models import Q
 from django.dispatch import receiver
 from shapely.geometry import mapping, shape
 
@@ -81,11 +82,25 @@ def boundaries_restored(sender, **kwargs) -> None:
     boundaries_changed()
 
 
-def region_feature_collection(*, region: Region, crs: CRS | str = CRS.GCJ02) -> dict:
-    """The area (role "self") and its direct sub-areas (role "child") as a FeatureCollection."""
+def region_feature_collection(*, region: Region | int, crs: CRS | str = CRS.GCJ02) -> dict:
+    """The area (role "self") and its direct sub-areas (role "child") as a FeatureCollection.
+
+    The outlines come from one query on the area's id, never from the instance: an instance read
+    without its boundary (a list of areas, `defer("boundary")`) would load it one row at a time,
+    and an area deleted in between (a restore, a re-import, a test's flush) would raise
+    Region.DoesNotExist, a 500 on the public map (/p/boundaries.json). One read is one snapshot: an
+    area gone by then has no features."""
     crs = CRS(crs)
+    region_id = region if isinstance(region, int) else region.pk
+    rows = list(
+        Region.objects.filter(Q(pk=region_id) | Q(parent_id=region_id), boundary__isnull=False).only(
+            "adcode", "name", "level", "boundary"
+        )
+    )
+    own = [item for item in rows if item.pk == region_id]
+    children = sorted((item for item in rows if item.pk != region_id), key=lambda item: item.adcode)
     features = []
-    for item, role in [(region, "self"), *((child, "child") for child in region.children.order_by("adcode"))]:
+    for item, role in [*((item, "self") for item in own), *((child, "child") for child in children)]:
         if not item.boundary:
             continue
         features.append(
@@ -105,10 +120,11 @@ _prepared: dict[int, tuple[str, object]] = {}
 
 def _prepared_boundary(region_id: int, version: str):
     """The area's boundary as a prepared geometry, always read from the database (never from an
-    in-memory instance that may be partial), cached per boundaries version."""
+    in-memory instance that may be partial), cached per boundaries version. An area deleted since
+    its id was read (a restore, a flush) has no boundary: None, never Region.DoesNotExist."""
     cached = _prepared.get(region_id)
     if cached is None or cached[0] != version:
-        boundary = Region.objects.values_list("boundary", flat=True).get(pk=region_id)
+        boundary = Region.objects.filter(pk=region_id).values_list("boundary", flat=True).first()
         geometry = shape(boundary) if boundary else None
         if geometry is not None:
             shapely.prepare(geometry)
