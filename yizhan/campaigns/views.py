@@ -100,6 +100,7 @@ def campaign_list(request):
             "campaigns": selectors.campaign_list(actor=actor),
             "overdue": overdue,
             "can_create": actor.can(Action.CREATE, Campaign) and actor.role == Role.FEDERATION_ADMIN,
+            "subjects": Subject.choices,
             "is_reviewer": actor.role == Role.REVIEWER,
             "steps": StepKind.choices,
             "only_overdue": request.GET.get("overdue") == "1",
@@ -114,14 +115,20 @@ def campaign_create(request):
 
     def call():
         deadlines = {kind: _date(post.get(f"deadline_{kind}")) for kind in StepKind.values}
+        subject = post.get("subject") or Subject.POSITION
+        projects = subject == Subject.PROJECT
+        min_score = post.get("min_score", "").strip()
         return services.campaign_create(
             actor=request.actor,
             name=post.get("name", ""),
             year=_int(post.get("year")),
             honour_title=post.get("honour_title", ""),
             total_quota=_int(post.get("total_quota")),
-            grant_fen=_int(post.get("grant_yuan") or "0") * 100,
+            # A project's subsidy follows its honour (decision 39), not a per-campaign amount.
+            grant_fen=0 if projects else _int(post.get("grant_yuan") or "0") * 100,
             deadlines={k: v for k, v in deadlines.items() if v},
+            subject=subject,
+            min_score=_int(min_score) if projects and min_score else None,
         )
 
     try:
