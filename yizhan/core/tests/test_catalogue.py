@@ -10,6 +10,8 @@ so the new string reaches the catalogue, where this test then demands its transl
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
+from django.core.management.commands import makemessages
 
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
 
@@ -95,3 +97,60 @@ def test_the_check_finds_empty_fuzzy_and_half_translated_plural_entries():
         "fuzzy: 缺少文件 {name}",
         "untranslated: 共 %(n)s 条",
     ]
+
+
+def catalogue_entries(po_text: str) -> set[tuple[str, str]]:
+    """(msgctxt, msgid) of each live entry (msgctxt "" when none)."""
+    entries = set()
+    for block in po_text.split("\n\n"):
+        fields: dict[str, str] = {}
+        current = None
+        for line in block.strip().splitlines():
+            if line.startswith("#"):
+                continue
+            if line.startswith('"'):
+                fields[current] += line[1:-1]
+            else:
+                current, _, quoted = line.partition(" ")
+                fields[current] = quoted.strip()[1:-1]
+        if fields.get("msgid"):
+            entries.add((fields.get("msgctxt", ""), fields["msgid"]))
+    return entries
+
+
+class ScratchMakeMessages(makemessages.Command):
+    """makemessages writing into LOCALE_PATHS[0] only: the real command sends each file's strings to
+    the nearest `locale` directory it walks past (yizhan/locale), which a test must not rewrite."""
+
+    def find_files(self, root):
+        files = super().find_files(root)
+        for file in files:
+            file.locale_dir = self.default_locale_path
+        return files
+
+
+def test_every_string_marked_in_the_code_is_in_the_catalogue(tmp_path, monkeypatch, settings):
+    """What the first test cannot see: a string marked for translation (gettext, pgettext,
+    {% translate %} …) but never extracted. Extracting afresh into a scratch catalogue, as the
+    README's makemessages does, must find nothing the catalogue lacks: a new or changed string fails
+    here until `makemessages -l en` has brought it in (and the first test then wants its English)."""
+    root = Path(settings.BASE_DIR).parent
+    monkeypatch.chdir(root)
+    settings.LOCALE_PATHS = [str(tmp_path)]
+    before = CATALOGUE.stat().st_mtime_ns
+    call_command(
+        ScratchMakeMessages(), locale=["en"], ignore_patterns=[".venv", "node_modules"], no_obsolete=True, verbosity=0
+    )
+    assert CATALOGUE.stat().st_mtime_ns == before  # the real catalogue untouched
+    fresh = catalogue_entries((tmp_path / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8"))
+    assert len(fresh) > 1000
+    missing = fresh - catalogue_entries(CATALOGUE.read_text(encoding="utf-8"))
+    assert sorted(missing) == []
+
+
+def test_entries_are_told_apart_by_context():
+    po = (
+        '#: a.py:1\nmsgid "达标"\nmsgstr "Met"\n\n'
+        '#: b.py:2\nmsgctxt "acceptance grade"\nmsgid "达标"\nmsgstr ""\n"Up to "\n"standard"\n'
+    )
+    assert catalogue_entries(po) == {("", "达标"), ("acceptance grade", "达标")}
