@@ -41,7 +41,7 @@ from yizhan.campaigns.subjects import Subject, project_candidates
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import run_action, staff_view
 from yizhan.orgs.models import Unit
 from yizhan.positions.models import Position
 from yizhan.projects.models import ServiceProject
@@ -66,19 +66,6 @@ def _int(value) -> int:
     if not value.lstrip("-").isdecimal() or len(value) > 12:
         raise ApplicationError(str(NUMBER_INVALID))
     return int(value)
-
-
-def _act(request, back: str, call, success=DONE):
-    """Run one service call; its refusal becomes an error message on the page it came from."""
-    try:
-        result = call()
-    except (PermissionDeniedError, NotFoundError):
-        raise
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success(result) if callable(success) else success)
-    return redirect(back)
 
 
 def _campaign_url(campaign_id: int, anchor: str = "") -> str:
@@ -252,7 +239,7 @@ def spot_checks_draw(request, campaign_id: int):
             seed=_int(seed) if seed else None,
         )
 
-    return _act(
+    return run_action(
         request,
         _campaign_url(campaign.pk, "spot-checks"),
         call,
@@ -272,7 +259,7 @@ def _is_number(value: str) -> bool:
 def campaign_transition(request, campaign_id: int):
     campaign = selectors.campaign_get(actor=request.actor, pk=campaign_id, action=Action.OPERATE)
     post = request.POST
-    return _act(
+    return run_action(
         request,
         _campaign_url(campaign.pk),
         lambda: services.campaign_transition(
@@ -291,7 +278,7 @@ def campaign_transition(request, campaign_id: int):
 @staff_view
 def step_extend(request, step_id: int):
     step = selectors.step_get(actor=request.actor, pk=step_id, action=Action.UPDATE)
-    return _act(
+    return run_action(
         request,
         _campaign_url(step.campaign_id, "steps"),
         lambda: services.step_extend(
@@ -300,6 +287,7 @@ def step_extend(request, step_id: int):
             deadline=_date(request.POST.get("deadline")),
             reason=request.POST.get("reason", ""),
         ),
+        DONE,
     )
 
 
@@ -307,10 +295,11 @@ def step_extend(request, step_id: int):
 @staff_view
 def quotas_compute(request, campaign_id: int):
     campaign = selectors.campaign_get(actor=request.actor, pk=campaign_id, action=Action.UPDATE)
-    return _act(
+    return run_action(
         request,
         _campaign_url(campaign.pk, "quotas"),
         lambda: services.quotas_compute(actor=request.actor, campaign=campaign),
+        DONE,
     )
 
 
@@ -318,7 +307,7 @@ def quotas_compute(request, campaign_id: int):
 @staff_view
 def quota_adjust(request, quota_id: int):
     quota = selectors.quota_get(actor=request.actor, pk=quota_id, action=Action.UPDATE)
-    return _act(
+    return run_action(
         request,
         _campaign_url(quota.campaign_id, "quotas"),
         lambda: services.quota_adjust(
@@ -327,6 +316,7 @@ def quota_adjust(request, quota_id: int):
             value=_int(request.POST.get("quota")),
             reason=request.POST.get("reason", ""),
         ),
+        DONE,
     )
 
 
@@ -334,10 +324,11 @@ def quota_adjust(request, quota_id: int):
 @staff_view
 def nominations_submit(request, quota_id: int):
     quota = selectors.quota_get(actor=request.actor, pk=quota_id)
-    return _act(
+    return run_action(
         request,
         _campaign_url(quota.campaign_id, "nominations"),
         lambda: services.nominations_submit(actor=request.actor, quota=quota, data=_upload(request)),
+        DONE,
     )
 
 
@@ -386,19 +377,20 @@ def member_register(request, campaign_id: int):
             conflict_positions=codes,
         )
 
-    return _act(request, _campaign_url(campaign.pk, "members"), call)
+    return run_action(request, _campaign_url(campaign.pk, "members"), call, DONE)
 
 
 @require_POST
 @staff_view
 def member_confirm(request, member_id: int):
     member = selectors.member_get(actor=request.actor, pk=member_id, action=Action.UPDATE)
-    return _act(
+    return run_action(
         request,
         _campaign_url(member.campaign_id, "members"),
         lambda: services.review_member_confirm(
             actor=request.actor, member=member, group_role=request.POST.get("group_role", GroupRole.MEMBER)
         ),
+        DONE,
     )
 
 
@@ -418,7 +410,7 @@ def member_conflicts(request, member_id: int):
         post = request.POST
         typed = post.get("other_positions", "").replace("，", ",").replace("、", ",").split(",")
         codes = [c.strip() for c in [*post.getlist("positions"), *typed] if c.strip()]
-        return _act(
+        return run_action(
             request,
             back,
             lambda: services.review_member_declare(
@@ -478,7 +470,7 @@ def nomination_create(request, campaign_id: int):
 def meeting_record(request, campaign_id: int):
     campaign = selectors.campaign_get(actor=request.actor, pk=campaign_id)
     post = request.POST
-    return _act(
+    return run_action(
         request,
         _campaign_url(campaign.pk, "meetings"),
         lambda: services.meeting_record(
@@ -489,6 +481,7 @@ def meeting_record(request, campaign_id: int):
             attendees=post.get("attendees", ""),
             minutes=post.get("minutes", ""),
         ),
+        DONE,
     )
 
 
@@ -496,7 +489,7 @@ def meeting_record(request, campaign_id: int):
 @staff_view
 def objection_resolve(request, objection_id: int):
     objection = selectors.objection_get(actor=request.actor, pk=objection_id, action=Action.UPDATE)
-    return _act(
+    return run_action(
         request,
         _campaign_url(objection.campaign_id, "objections"),
         lambda: services.objection_resolve(
@@ -505,6 +498,7 @@ def objection_resolve(request, objection_id: int):
             outcome=request.POST.get("outcome", ""),
             answer=request.POST.get("answer", ""),
         ),
+        DONE,
     )
 
 
@@ -512,7 +506,7 @@ def objection_resolve(request, objection_id: int):
 @staff_view
 def plaque_issue(request, honour_id: int):
     honour = selectors.honour_get(actor=request.actor, pk=honour_id, action=Action.UPDATE)
-    return _act(
+    return run_action(
         request,
         _campaign_url(honour.campaign_id, "honours"),
         lambda: services.plaque_issue(
@@ -521,6 +515,7 @@ def plaque_issue(request, honour_id: int):
             plaque_number=request.POST.get("plaque_number", ""),
             issued_on=_date(request.POST.get("issued_on")),
         ),
+        DONE,
     )
 
 
@@ -566,12 +561,13 @@ def nomination_detail(request, nomination_id: int):
 def nomination_update(request, nomination_id: int):
     nomination = selectors.nomination_get(actor=request.actor, pk=nomination_id, action=Action.UPDATE)
     back = reverse("campaigns:nomination", args=[nomination.pk])
-    return _act(
+    return run_action(
         request,
         back,
         lambda: services.nomination_update(
             actor=request.actor, nomination=nomination, statement=request.POST.get("statement", "")
         ),
+        DONE,
     )
 
 
@@ -580,10 +576,11 @@ def nomination_update(request, nomination_id: int):
 def nomination_sealed(request, nomination_id: int):
     nomination = selectors.nomination_get(actor=request.actor, pk=nomination_id, action=Action.UPDATE)
     back = reverse("campaigns:nomination", args=[nomination.pk])
-    return _act(
+    return run_action(
         request,
         back,
         lambda: services.nomination_sealed_upload(actor=request.actor, nomination=nomination, data=_upload(request)),
+        DONE,
     )
 
 
@@ -616,7 +613,7 @@ def nomination_transition(request, nomination_id: int):
             meeting=meeting,
         )
 
-    return _act(
+    return run_action(
         request,
         reverse("campaigns:nomination", args=[nomination.pk]),
         call,
@@ -633,7 +630,7 @@ def review_assign(request, nomination_id: int):
         member = selectors.member_get(actor=request.actor, pk=_int(request.POST.get("member")))
         return services.review_assign(actor=request.actor, nomination=nomination, member=member)
 
-    return _act(request, reverse("campaigns:nomination", args=[nomination.pk]), call)
+    return run_action(request, reverse("campaigns:nomination", args=[nomination.pk]), call, DONE)
 
 
 # --- the reviewer's tasks -----------------------------------------------------------------------------
@@ -689,7 +686,7 @@ def review_record(request, assignment_id: int):
             verified_on=_date(post.get("verified_on")),
         )
 
-    return _act(request, back, call)
+    return run_action(request, back, call, DONE)
 
 
 @require_POST
@@ -697,7 +694,7 @@ def review_record(request, assignment_id: int):
 def review_photo(request, assignment_id: int):
     assignment = selectors.assignment_get(actor=request.actor, pk=assignment_id, action=Action.UPDATE)
     upload = request.FILES.get("image")
-    return _act(
+    return run_action(
         request,
         reverse("campaigns:assignment", args=[assignment.pk]),
         lambda: services.review_photo_add(
@@ -706,6 +703,7 @@ def review_photo(request, assignment_id: int):
             data=upload.read() if upload else b"",
             caption=request.POST.get("caption", ""),
         ),
+        DONE,
     )
 
 

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -20,10 +21,10 @@ from yizhan.centres import exports, selectors, services
 from yizhan.centres.choices import ACCEPTANCE_FLOW, ApplicationState, Method, Part
 from yizhan.centres.grading import Grade, percent
 from yizhan.centres.models import AcceptanceRound, Application, ModelCentre
-from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import run_action, staff_view
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions.models import Position
 
@@ -62,22 +63,8 @@ def _pk(raw: str) -> int:
     return int(raw) if raw and raw.isdecimal() and len(raw) < 10 else 0
 
 
-def _back(application_id: int):
-    return redirect("centres:application_detail", application_id=application_id)
-
-
-def _post(request, application_id: int, action):
-    """Run `action()`; a refusal becomes the page's error message (a role's refusal stays a 403,
-    an object outside the scope a 404). Back to the application either way."""
-    try:
-        message = action()
-    except (PermissionDeniedError, NotFoundError):
-        raise
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, message)
-    return _back(application_id)
+def _back(application_id: int) -> str:
+    return reverse("centres:application_detail", kwargs={"application_id": application_id})
 
 
 # ------------------------------------------------------------------ lists
@@ -154,8 +141,6 @@ def round_create(request):
 
 
 def _list_url():
-    from django.urls import reverse
-
     return reverse("centres:application_list")
 
 
@@ -178,7 +163,7 @@ def application_create(request):
         messages.error(request, error.message)
         return redirect(f"{_list_url()}?round={acceptance_round.pk}")
     messages.success(request, _("已开始自查：请逐项填写并上传台账、照片"))
-    return _back(application.pk)
+    return redirect(_back(application.pk))
 
 
 # ------------------------------------------------------------------ one application
@@ -263,7 +248,7 @@ def self_check(request, application_id: int):
         )
         return SAVED
 
-    return _post(request, application.pk, save)
+    return run_action(request, _back(application.pk), save)
 
 
 @require_POST
@@ -285,7 +270,7 @@ def attachment_add(request, application_id: int):
         )
         return _("已上传")
 
-    return _post(request, application.pk, add)
+    return run_action(request, _back(application.pk), add)
 
 
 @staff_view
@@ -309,7 +294,7 @@ def application_file(request, application_id: int):
         moved = services.application_file(actor=actor, application=application)
         return str(MOVED).format(state=moved.get_state_display())
 
-    return _post(request, application.pk, file)
+    return run_action(request, _back(application.pk), file)
 
 
 @require_POST
@@ -327,7 +312,7 @@ def application_transition(request, application_id: int):
         )
         return str(MOVED).format(state=moved.get_state_display())
 
-    return _post(request, application.pk, move)
+    return run_action(request, _back(application.pk), move)
 
 
 @require_POST
@@ -354,7 +339,7 @@ def review(request, application_id: int):
             return str(MOVED).format(state=ApplicationState.REVIEWED.label)
         return SAVED
 
-    return _post(request, application.pk, save)
+    return run_action(request, _back(application.pk), save)
 
 
 @require_POST
@@ -367,7 +352,7 @@ def grade(request, application_id: int):
         graded = services.application_grade(actor=actor, application=application)
         return str(GRADED).format(grade=graded.get_grade_display())
 
-    return _post(request, application.pk, run)
+    return run_action(request, _back(application.pk), run)
 
 
 @require_POST
@@ -392,7 +377,7 @@ def reward(request, application_id: int):
         )
         return SAVED
 
-    return _post(request, application.pk, save)
+    return run_action(request, _back(application.pk), save)
 
 
 def _download(data: bytes, fmt: str, name: str) -> HttpResponse:

@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action, Role
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import run_action, staff_view
 from yizhan.orgs import selectors as org_selectors
 from yizhan.projects import exports, scoring, selectors, services
 from yizhan.projects.choices import PROJECT_FLOW, ApplicationState, Category, HonourLevel, ProjectState
@@ -72,8 +73,8 @@ def _count(request, name: str, label) -> int:
     return int(raw)
 
 
-def _back_to(project_id: int):
-    return redirect("projects:project_detail", project_id=project_id)
+def _back_to(project_id: int) -> str:
+    return reverse("projects:project_detail", kwargs={"project_id": project_id})
 
 
 # ------------------------------------------------------------------ projects
@@ -124,7 +125,7 @@ def project_create(request):
             messages.error(request, error.message)
         else:
             messages.success(request, SAVED)
-            return _back_to(project.pk)
+            return redirect(_back_to(project.pk))
     return render(
         request,
         "projects/project_form.html",
@@ -194,17 +195,6 @@ def project_detail(request, project_id: int):
     )
 
 
-def _post(request, project_id: int, action) -> object:
-    """Run `action()`; a refusal becomes the page's error message. Back to the project either way."""
-    try:
-        message = action()
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, message)
-    return _back_to(project_id)
-
-
 @require_POST
 @staff_view
 def project_transition(request, project_id: int):
@@ -220,7 +210,7 @@ def project_transition(request, project_id: int):
         )
         return str(MOVED).format(state=moved.get_state_display())
 
-    return _post(request, project.pk, move)
+    return run_action(request, _back_to(project.pk), move)
 
 
 @require_POST
@@ -241,7 +231,7 @@ def project_apply(request, project_id: int):
         )
         return SAVED
 
-    return _post(request, project.pk, apply)
+    return run_action(request, _back_to(project.pk), apply)
 
 
 @require_POST
@@ -255,7 +245,7 @@ def application_check(request, application_id: int):
         verdict = checked.get_state_display()
         return str(CHECKED).format(verdict=f"{verdict} {checked.qualification_reason}".strip())
 
-    return _post(request, application.project_id, check)
+    return run_action(request, _back_to(application.project_id), check)
 
 
 @require_POST
@@ -270,7 +260,7 @@ def project_select(request, project_id: int):
         moved = services.project_select(actor=actor, application=application, reason=request.POST.get("reason", ""))
         return str(MOVED).format(state=moved.get_state_display())
 
-    return _post(request, project.pk, select)
+    return run_action(request, _back_to(project.pk), select)
 
 
 @require_POST
@@ -291,7 +281,7 @@ def project_sign(request, project_id: int):
         )
         return str(MOVED).format(state=moved.get_state_display())
 
-    return _post(request, project.pk, sign)
+    return run_action(request, _back_to(project.pk), sign)
 
 
 @require_POST
@@ -310,7 +300,7 @@ def report_submit(request, project_id: int):
         )
         return SAVED
 
-    return _post(request, project.pk, submit)
+    return run_action(request, _back_to(project.pk), submit)
 
 
 @require_POST
@@ -330,7 +320,7 @@ def project_archive(request, project_id: int):
         )
         return str(MOVED).format(state=moved.get_state_display())
 
-    return _post(request, project.pk, archive)
+    return run_action(request, _back_to(project.pk), archive)
 
 
 @require_POST
@@ -359,7 +349,7 @@ def score_sheet_confirm(request, project_id: int):
         )
         return str(_("评分已确认：{total} 分")).format(total=sheet.total)
 
-    return _post(request, project.pk, confirm)
+    return run_action(request, _back_to(project.pk), confirm)
 
 
 @require_POST
@@ -379,7 +369,7 @@ def subsidy_pay(request, project_id: int):
         )
         return str(SUBSIDY_PAID).format(amount=fen_to_yuan(payment.amount_fen))
 
-    return _post(request, project.pk, pay)
+    return run_action(request, _back_to(project.pk), pay)
 
 
 # ------------------------------------------------------------------ organisations
