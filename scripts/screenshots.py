@@ -215,6 +215,143 @@ def shot_position_detail(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+def _follow(page: Page, path: str, *patterns: str) -> None:
+    """Open `path`, then in turn the first link in the main content whose path matches each of
+    `patterns` (regular expressions): one detail page per list, whichever record the demo lists first."""
+    page.goto(path)
+    for pattern in patterns:
+        hrefs = page.locator("main a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        target = next((h for h in hrefs if re.fullmatch(pattern, h.split("?")[0].split("#")[0])), None)
+        if target is None:
+            raise AssertionError(f"no link matching {pattern} on {page.url}")
+        page.goto(target)
+    page.wait_for_load_state("networkidle")
+
+
+def _staff(role: str, path: str, *patterns: str):
+    """A staff page opened as `role`: `path`, then the links matching `patterns` (see _follow)."""
+
+    def shot(page: Page) -> None:
+        login(page, role)
+        _follow(page, path, *patterns)
+
+    return shot
+
+
+def _public(path: str, *patterns: str):
+    def shot(page: Page) -> None:
+        _follow(page, path, *patterns)
+
+    return shot
+
+
+def shot_finder_english(page: Page) -> None:
+    """The language switch: the finder in English, as the header's link leaves it."""
+    page.goto("/")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("html")).to_have_attribute("lang", re.compile("^en"))
+
+
+def shot_finder_report(page: Page) -> None:
+    """A rider's problem report on a station (the station page's 报告问题 link)."""
+    shot_finder_plain_position(page)
+    page.goto(page.url.split("?")[0] + "report/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+# Pages beyond the staff menu's first level: each section's lists and one detail page per list
+# (the first the demo lists), as the role that works there. Dalian: fed_admin/zs_admin; Wuhan's
+# centres: wh_admin/whja_admin; Qingdao's projects and project campaign: qd_admin, qd_ngo.
+ID = r"\d+/"
+SECTION_SHOTS = {
+    # Feedback and the ledger (台账与意见)
+    "feedback-detail": _staff("zs_admin", "/staff/feedback/", r"/staff/feedback/" + ID),
+    "ledger-problems": _staff("zs_admin", "/staff/ledger/reports/"),
+    "ledger-problem-detail": _staff("zs_admin", "/staff/ledger/reports/", r"/staff/ledger/reports/" + ID),
+    "ledger-reverify": _staff("zs_admin", "/staff/ledger/reverify/"),
+    "ledger-overview": _staff("fed_admin", "/staff/ledger/dashboard/"),
+    "ledger-idle": _staff("zs_admin", "/staff/ledger/idle/"),
+    "ledger-activities": _staff("zs_admin", "/staff/ledger/activities/"),
+    "ledger-activity-detail": _staff("zs_admin", "/staff/ledger/activities/", r"/staff/ledger/activities/" + ID),
+    "ledger-week": _staff("zs_admin", "/staff/ledger/", r"/staff/ledger/\d+/week/"),
+    "ledger-import": _staff("zs_admin", "/staff/ledger/import/"),
+    # Coverage (覆盖分析)
+    "coverage-siting": _staff("fed_admin", "/staff/coverage/siting/"),
+    "coverage-candidates": _staff("fed_admin", "/staff/coverage/candidates/"),
+    "coverage-demand": _staff("fed_admin", "/staff/coverage/demand/"),
+    # Publishing (数据发布)
+    "publishing-partners": _staff("fed_admin", "/staff/publishing/partners/"),
+    "publishing-partner": _staff("fed_admin", "/staff/publishing/partners/", r"/staff/publishing/partners/" + ID),
+    "publishing-out-of-date": _staff(
+        "fed_admin", "/staff/publishing/map-marking/", r"/staff/publishing/map-marking/[a-z]+/out-of-date/"
+    ),
+    # Standards and ratings (标准与星级)
+    "standard-detail": _staff("fed_admin", "/staff/standards/", r"/staff/standards/" + ID),
+    "standards-policy": _staff("fed_admin", "/staff/standards/policy/"),
+    "assessments": _staff("fed_admin", "/staff/standards/assessments/"),
+    "assessment-detail": _staff("fed_admin", "/staff/standards/assessments/", r"/staff/standards/assessments/" + ID),
+    "ratings": _staff("zs_admin", "/staff/standards/ratings/"),
+    "rating-detail": _staff("fed_admin", "/staff/standards/ratings/", r"/staff/standards/ratings/" + ID),
+    "ratings-review": _staff("fed_admin", "/staff/standards/review/"),
+    # Inspections (检查与整改)
+    "inspection-detail": _staff("fed_admin", "/staff/inspections/", r"/staff/inspections/" + ID),
+    "inspection-draws": _staff("fed_admin", "/staff/inspections/draws/"),
+    "inspection-draw-detail": _staff("fed_admin", "/staff/inspections/draws/", r"/staff/inspections/draws/" + ID),
+    "rectifications": _staff("zs_admin", "/staff/inspections/rectifications/"),
+    "rectification-detail": _staff(
+        "zs_admin", "/staff/inspections/rectifications/", r"/staff/inspections/rectifications/" + ID
+    ),
+    "inspections-report": _staff("fed_admin", "/staff/inspections/report/"),
+    # Campaigns (推树活动), the Dalian station campaigns and Qingdao's project campaign
+    "campaign-detail": _staff("fed_admin", "/staff/campaigns/", r"/staff/campaigns/" + ID),
+    "campaign-conflicts": _staff(
+        "fed_admin", "/staff/campaigns/", r"/staff/campaigns/" + ID, r"/staff/campaigns/members/\d+/conflicts/"
+    ),
+    "campaign-nomination": _staff(
+        "fed_admin", "/staff/campaigns/", r"/staff/campaigns/" + ID, r"/staff/campaigns/nominations/" + ID
+    ),
+    "campaign-assignments": _staff("reviewer", "/staff/campaigns/assignments/"),
+    "campaign-assignment": _staff("reviewer", "/staff/campaigns/assignments/", r"/staff/campaigns/assignments/" + ID),
+    "campaigns-qingdao": _staff("qd_admin", "/staff/campaigns/"),
+    "campaign-project": _staff("qd_admin", "/staff/campaigns/", r"/staff/campaigns/" + ID),
+    # Grants (资金与绩效)
+    "grant-detail": _staff("fed_admin", "/staff/grants/", r"/staff/grants/" + ID),
+    "grant-reports": _staff("fed_admin", "/staff/grants/reports/"),
+    "grant-report-detail": _staff("fed_admin", "/staff/grants/reports/", r"/staff/grants/reports/" + ID),
+    # Social-organisation projects (社会组织项目), Qingdao
+    "projects-qingdao": _staff("qd_admin", "/staff/projects/"),
+    "project-detail": _staff("qd_admin", "/staff/projects/", r"/staff/projects/" + ID),
+    "project-organisations": _staff("qd_admin", "/staff/projects/organisations/"),
+    "project-organisation": _staff(
+        "qd_admin", "/staff/projects/organisations/", r"/staff/projects/organisations/" + ID
+    ),
+    "projects-ngo": _staff("qd_ngo", "/staff/projects/"),
+    # Centres' acceptance (考核验收), Wuhan
+    "centres-wuhan": _staff("wh_admin", "/staff/centres/"),
+    "centres-district": _staff("whja_admin", "/staff/centres/"),
+    "centre-application": _staff("wh_admin", "/staff/centres/", r"/staff/centres/" + ID),
+    "centre-models": _staff("wh_admin", "/staff/centres/models/"),
+    "home-wuhan": _staff("wh_admin", "/staff/"),
+    # Targets (目标任务) and the yearly report (年度报告)
+    "targets-wuhan": _staff("wh_admin", "/staff/targets/"),
+    "target-detail": _staff("fed_admin", "/staff/targets/", r"/staff/targets/" + ID),
+    "target-figures": _staff("fed_admin", "/staff/targets/figures/"),
+    "report-wuhan": _staff("wh_admin", "/staff/reports/"),
+    # Jobs, audit
+    "job-detail": _staff("fed_admin", "/staff/jobs/", r"/staff/jobs/" + ID),
+}
+
+PUBLIC_SHOTS = {
+    "finder-english": shot_finder_english,
+    "finder-report": shot_finder_report,
+    "finder-notices": _public("/notices/"),
+    "finder-notice": _public("/notices/", r"/notices/" + ID),
+    "finder-centre-results": _public("/centre-results/"),
+    "finder-centre-round": _public("/centre-results/", r"/centre-results/" + ID),
+}
+
+
 SHOTS = {
     "finder": shot_finder,
     "finder-results": shot_finder_results,
@@ -242,6 +379,8 @@ SHOTS = {
     "audit-log": shot_audit_log,
     "accounts": shot_accounts,
     "not-found": shot_not_found,
+    **SECTION_SHOTS,
+    **PUBLIC_SHOTS,
 }
 
 
@@ -352,6 +491,8 @@ def main() -> int:
         server, base_url = serve_demo(Path(tmp))
         try:
             with sync_playwright() as playwright:
+                # Date fields show mm/dd/yyyy: this chromium ships the en-US locale only (a Chinese
+                # browser shows 年/月/日); the pages' own dates are Chinese.
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 shots = dict(SHOTS)
                 if "menu" in names:

@@ -66,7 +66,8 @@ def test_a_planner_finds_gaps_sites_ten_stations_and_plans_three(page, served):
     expect(page.locator("#coverage-map-status")).to_contain_text("未覆盖")
     expect(page.locator("[data-districts]")).to_contain_text("甘井子区")
     expect(page.locator("[data-distance-chart] progress").first).to_be_visible()
-    before = _share(page.locator("[data-coverage-share]").inner_text())
+    expect(page.locator("[data-coverage-share]")).to_contain_text("%")
+    before = float(page.locator("[data-coverage-share]").get_attribute("data-coverage-share"))
     assert 0 < before < 1
 
     # 10 new sites: the job's progress, then coverage rising.

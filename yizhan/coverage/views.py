@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -87,8 +88,9 @@ def _bars(distribution: dict) -> list[dict]:
     return rows
 
 
-# Stations listed under a coverage result (the heavily overlapping ones first); the exports hold all.
-SHOWN_STATIONS = 100
+# Stations listed per page under a coverage result (the heavily overlapping ones first, on the first
+# pages); the exports hold all on one sheet.
+STATIONS_PER_PAGE = 25
 
 
 def _catchment_rows(summary: dict) -> list[dict]:
@@ -96,6 +98,7 @@ def _catchment_rows(summary: dict) -> list[dict]:
     overlap), the heavily overlapping ones first — candidates to move (issue 18 §4)."""
     stations, catchments = summary.get("stations") or {}, summary.get("catchments") or []
     flagged = summary.get("overlapping") or []
+    to_move = set(flagged)
     rest = sorted(set(range(len(catchments))) - set(flagged), key=lambda i: (-catchments[i]["weight"], i))
     return [
         {
@@ -104,9 +107,9 @@ def _catchment_rows(summary: dict) -> list[dict]:
             "weight": catchments[i]["weight"],
             "exclusive": catchments[i]["exclusive_weight"],
             "overlap": catchments[i]["overlap_share"],
-            "to_move": i in set(flagged),
+            "to_move": i in to_move,
         }
-        for i in [*flagged, *rest][:SHOWN_STATIONS]
+        for i in [*flagged, *rest]
     ]
 
 
@@ -140,7 +143,9 @@ def coverage_page(request):
             "run": latest,
             "side": side,
             "bars": _bars(latest.summary.get("distribution", {})) if latest else [],
-            "catchments": _catchment_rows(latest.summary) if latest else [],
+            "catchments": Paginator(_catchment_rows(latest.summary) if latest else [], STATIONS_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "map_url": reverse("api:coverage_run_map", kwargs={"run_id": latest.pk}) if latest else "",
             "may_start": actor.can(Action.CREATE, CoverageRun),
             "may_export": actor.can(Action.EXPORT, CoverageRun),

@@ -9,7 +9,8 @@ from yizhan.grants.models import TEXT_MAX_LENGTH
 
 
 def _date(label, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
+    # ISO in the value: a date field refuses the locale's 2026/12/03 and shows an empty field.
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
 class GrantUseForm(forms.Form):

@@ -163,7 +163,7 @@ class ActivityForm(forms.Form):
     )
     title = forms.CharField(label=_("活动名称"), max_length=100)
     kind = forms.ChoiceField(label=_("活动类型"), choices=ActivityKind.choices)
-    held_on = forms.DateField(label=_("举办日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("举办日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     participants = forms.IntegerField(
         label=_("参与人次"), min_value=0, initial=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )

@@ -11,7 +11,8 @@
     var bar = window.echarts.init(trend);
     bar.setOption({
       animation: false,
-      grid: { left: 48, right: 12, top: 16, bottom: 28 },
+      // containLabel: the axis labels (180,000) fit inside the chart on a phone instead of being cut.
+      grid: { left: 8, right: 12, top: 16, bottom: 28, containLabel: true },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: data.trend.map(function (d) { return d.label; }) },
       yAxis: { type: "value" },
