@@ -24,6 +24,7 @@ from shapely.geometry import shape
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require, require_in_scope
+from yizhan.core.wording import enumeration
 from yizhan.coverage.choices import (
     CandidateSource,
     DemandKind,
@@ -46,6 +47,7 @@ from yizhan.orgs.models import Region, Unit
 NO_AREA = _("单位“{unit}”的辖区“{area}”没有边界数据，无法生成网格；请先导入行政区划边界")
 CELL_OUT_OF_RANGE = _("网格边长应在 {low}～{high} 米之间（收到 {value}）")
 TOO_MANY_POINTS = _("需求点过多：约 {count} 个，超过上限 {limit} 个；请增大网格边长或缩小范围")
+AND_MORE = _("{items}等")
 OUTSIDE_AREA = _("{rows}（共 {count} 个点）不在单位“{unit}”的辖区“{area}”内")
 REACH_OUT_OF_RANGE = _("可达距离应在 {low}～{high} 米之间（收到 {value} 米）")
 NO_DEMAND = _("需求数据的总权重为 0，无法计算覆盖率")
@@ -237,7 +239,9 @@ def _refuse_outside(unit: Unit, lng, lat, labels: list[str]) -> None:
     shapely.prepare(boundary)
     outside = np.flatnonzero(~shapely.intersects_xy(boundary, np.asarray(lng), np.asarray(lat)))
     if len(outside):
-        rows = "、".join(labels[i] for i in outside[:5]) + ("等" if len(outside) > 5 else "")
+        rows = enumeration(labels[i] for i in outside[:5])
+        if len(outside) > 5:
+            rows = str(AND_MORE).format(items=rows)
         raise ApplicationError(OUTSIDE_AREA.format(rows=rows, count=len(outside), unit=unit.name, area=region.name))
 
 
@@ -346,7 +350,7 @@ def candidate_set_import(
     def check(label: str, text: str) -> list[str]:
         reasons = []
         if partner_kind(text) is None:
-            choices = "、".join(str(k.label) for k in PartnerKind)
+            choices = enumeration(str(k.label) for k in PartnerKind)
             reasons.append(str(BAD_PARTNER_KIND.format(kind=text, choices=choices)))
         if source == CandidateSource.PARTNERS and not label:
             reasons.append(str(PARTNER_NAME_REQUIRED))
@@ -758,7 +762,7 @@ def siting_plan_positions(
     require_in_scope(actor, siting_run.unit)
     run = SitingRun.objects.select_for_update().get(pk=siting_run.pk)
     if run.planned_codes:
-        raise ApplicationError(ALREADY_PLANNED.format(codes="、".join(run.planned_codes)))
+        raise ApplicationError(ALREADY_PLANNED.format(codes=enumeration(run.planned_codes)))
     sites = siting_best_answer(run)["sites"]
     picked = list(enumerate(sites, start=1))
     if numbers is not None:

@@ -26,6 +26,7 @@ from yizhan.core.jobs.services import job_start
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, require_in_scope
 from yizhan.core.views_helpers import staff_view
+from yizhan.core.wording import enumeration
 from yizhan.coverage import jobs as coverage_jobs
 from yizhan.coverage.api import site_rows
 from yizhan.coverage.choices import ReachMode
@@ -288,7 +289,7 @@ def siting_plan_page(request, pk: int):
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(back)
-    codes = "、".join(p.code for p in positions)
+    codes = enumeration(p.code for p in positions)
     messages.success(request, PLANNED.format(count=len(positions), codes=codes))
     return redirect(back)
 

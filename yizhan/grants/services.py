@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.errors import ApplicationError, NotFoundError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, require, require_in_scope
+from yizhan.core.wording import enumeration
 from yizhan.grants.choices import EvidenceKind, GrantState, ReportState, UsePurpose
 from yizhan.grants.models import SOURCE_MAX_LENGTH, TEXT_MAX_LENGTH, Grant, GrantEvidence, GrantUse, SelfEvaluation
 from yizhan.grants.money import MAX_FEN, NOT_POSITIVE, TOO_LARGE, fen_to_yuan
@@ -267,7 +268,7 @@ def self_evaluation_submit(*, actor: Actor, report: SelfEvaluation) -> SelfEvalu
     report = _report_locked(actor, report)
     missing = self_evaluation_missing(report)
     if missing:
-        labels = "、".join(str(SelfEvaluation._meta.get_field(name).verbose_name) for name in missing)
+        labels = enumeration(str(SelfEvaluation._meta.get_field(name).verbose_name) for name in missing)
         raise ApplicationError(REPORT_INCOMPLETE.format(fields=labels), field=missing[0], extra={"missing": missing})
     totals = Grant.objects.filter(source=report.source, unit__path__startswith=report.unit.path).aggregate(
         awarded=Sum("amount_fen"), spent=Sum("spent_fen")

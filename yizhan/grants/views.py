@@ -17,6 +17,7 @@ from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE
 from yizhan.core.views_helpers import staff_view
+from yizhan.core.wording import clauses
 from yizhan.grants import selectors, services
 from yizhan.grants.choices import GrantState, ReportState
 from yizhan.grants.forms import DisburseForm, EvidenceForm, GrantUseForm, ReportRequestForm, SelfEvaluationForm
@@ -138,7 +139,7 @@ def grant_disburse(request, pk: int):
         else:
             messages.success(request, DISBURSED)
     else:
-        messages.error(request, "；".join(str(m) for errors in form.errors.values() for m in errors))
+        messages.error(request, clauses(str(m) for errors in form.errors.values() for m in errors))
     return redirect("grants:grant_detail", pk=grant.pk)
 
 
@@ -163,7 +164,7 @@ def evidence_add(request, pk: int):
         else:
             messages.success(request, EVIDENCE_ADDED)
     else:
-        messages.error(request, "；".join(str(m) for errors in form.errors.values() for m in errors))
+        messages.error(request, clauses(str(m) for errors in form.errors.values() for m in errors))
     return redirect("grants:grant_detail", pk=use.grant_id)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.roles import Action, Role
+from yizhan.core.wording import enumeration
 from yizhan.core.workflow import Refusal, Transition, Workflow
 
 
@@ -75,7 +76,7 @@ def _inspection_guard(move) -> Refusal | None:
 def _findings_complete(move) -> Refusal | None:
     missing = move.obj.missing_items()
     if missing:
-        shown = "、".join(item.text for item in missing[:3])
+        shown = enumeration(item.text for item in missing[:3])
         return Refusal(FINDINGS_INCOMPLETE.format(count=len(missing), items=shown), "findings")
     return None
 

@@ -19,6 +19,7 @@ from yizhan.core import workflow
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import OUT_OF_SCOPE_MESSAGE, Actor, get_for_actor, require
+from yizhan.core.wording import enumeration
 from yizhan.inspections import draw as sampling
 from yizhan.inspections.choices import (
     INSPECTION_FLOW,
@@ -236,7 +237,7 @@ def inspection_findings_save(
     unknown = sorted(set(answers) - set(items))
     if unknown:
         raise ApplicationError(
-            str(_("条目代码 {keys} 不属于该检查的标准或不适用于该阵地")).format(keys="、".join(unknown)),
+            str(_("条目代码 {keys} 不属于该检查的标准或不适用于该阵地")).format(keys=enumeration(unknown)),
             field="answers",
         )
     notes = notes or {}

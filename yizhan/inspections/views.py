@@ -20,6 +20,7 @@ from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDenied
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, require
 from yizhan.core.views_helpers import staff_view
+from yizhan.core.wording import clauses
 from yizhan.inspections import exports, selectors, services
 from yizhan.inspections.choices import (
     INSPECTION_FLOW,
@@ -210,7 +211,7 @@ def inspection_transition(request, pk: int):
         else:
             messages.success(request, MOVED.format(state=moved.get_state_display()))
     else:
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, clauses(str(e) for errors in form.errors.values() for e in errors))
     return redirect("inspections:inspection_detail", pk)
 
 
@@ -221,7 +222,7 @@ def rectification_open(request, pk: int):
     inspection = selectors.inspection_get(actor=actor, pk=pk)
     form = RectificationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, clauses(str(e) for errors in form.errors.values() for e in errors))
         return redirect("inspections:inspection_detail", pk)
     finding = InspectionFinding.objects.filter(inspection=inspection, pk=form.cleaned_data["finding"]).first()
     if finding is None:

@@ -36,6 +36,7 @@ from yizhan.core.errors import (
 from yizhan.core.models import AuditAction
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require, require_in_scope
+from yizhan.core.wording import enumeration
 from yizhan.ledger import limits, selectors
 from yizhan.ledger.choices import (
     FEEDBACK_HANDLING,
@@ -182,7 +183,7 @@ def feedback_record(
     position = Position.objects.select_related("unit").get(pk=position.pk)
     require_in_scope(actor, position.unit)
     if source not in STAFF_SOURCES:
-        options = "、".join(str(FeedbackSource(value).label) for value in STAFF_SOURCES)
+        options = enumeration(str(FeedbackSource(value).label) for value in STAFF_SOURCES)
         raise ApplicationError(STAFF_SOURCE_UNKNOWN.format(options=options), field="source")
     if position.state in (PositionState.PLANNED, PositionState.BUILDING):
         raise ApplicationError(LEDGER_POSITION_NOT_SERVING.format(state=position.get_state_display()), field="position")
@@ -525,7 +526,7 @@ def ledger_figures_clean(*, position: Position, figures: Mapping, own_items: Map
     problems: list[tuple[str, str]] = []
     unknown = sorted(set(figures) - set(labels))
     if unknown:
-        problems.append(("figures", str(LEDGER_UNKNOWN_FIGURE.format(names="、".join(map(str, unknown))[:200]))))
+        problems.append(("figures", str(LEDGER_UNKNOWN_FIGURE.format(names=enumeration(map(str, unknown))[:200]))))
     clean: dict[str, int] = {}
     for name, label in LEDGER_FIGURES:
         try:
@@ -750,7 +751,7 @@ def problem_report_submit(
     (`YIZHAN_PROBLEM_REPORT_LIMITS`, FeedbackLimited when over); the address is kept only as
     `client_key`."""
     if kind not in ProblemKind.values:
-        options = "、".join(str(label) for label in ProblemKind.labels)
+        options = enumeration(str(label) for label in ProblemKind.labels)
         raise ApplicationError(PROBLEM_KIND_UNKNOWN.format(options=options), field="kind")
     try:
         text = clean_text(text)

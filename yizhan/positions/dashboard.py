@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.dashboard import DashboardPanel, Figure, Link, Panel
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor
+from yizhan.core.wording import enumeration
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import selectors
 from yizhan.positions.choices import PositionState
@@ -51,7 +52,7 @@ def none_yet_notice(actor: Actor) -> str:
     ask = org_selectors.admins_to_ask(actor=actor)
     if ask is None:
         return str(NONE_YET_ASK_ANYONE.format(unit=actor.unit.name))
-    return str(NONE_YET_ASK.format(unit=actor.unit.name, admin_unit=ask.unit.name, names="、".join(ask.names)))
+    return str(NONE_YET_ASK.format(unit=actor.unit.name, admin_unit=ask.unit.name, names=enumeration(ask.names)))
 
 
 def positions_panel(actor: Actor) -> Panel | None:

@@ -22,6 +22,7 @@ from yizhan.core.personal_data import personal_data_reveal, revealable_fields, s
 from yizhan.core.roles import Action
 from yizhan.core.scoping import require
 from yizhan.core.views_helpers import staff_view
+from yizhan.core.wording import clauses, enumeration
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import exports, hours_exceptions, photos, rules, selectors, services
 from yizhan.positions.choices import Ability, Facility, PositionState, ServedGroup, Service
@@ -186,7 +187,7 @@ def position_bulk_transition(request):
     back = _safe_next(request, reverse("positions:list"))
     form = BulkTransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, clauses(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     ids = set(form.cleaned_data["ids"])
     positions = list(selectors.position_list(actor=actor, action=Action.OPERATE).filter(pk__in=ids))
@@ -258,7 +259,7 @@ def _hours_rows(position: Position) -> list[tuple[str, str]]:
     rows = []
     for day in WEEKDAYS:
         spans = position.weekly_hours.get(day, []) if position.weekly_hours else []
-        rows.append((str(WEEKDAY_NAMES[day]), "、".join(f"{a}–{b}" for a, b in spans)))
+        rows.append((str(WEEKDAY_NAMES[day]), enumeration(f"{a}–{b}" for a, b in spans)))
     return rows
 
 
@@ -421,9 +422,9 @@ def _stored_text(position: Position, name: str) -> str:
     if name == "weekly_hours":
         text = schedule_text(value or {})
     elif name in LIST_CHOICES:
-        text = "、".join(_labels(LIST_CHOICES[name], value or []))
+        text = enumeration(_labels(LIST_CHOICES[name], value or []))
     elif isinstance(value, list):
-        text = "、".join(str(item) for item in value)
+        text = enumeration(str(item) for item in value)
     elif isinstance(value, bool):
         text = str(YES if value else NO)
     elif Position._meta.get_field(name).choices and value:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor, require
+from yizhan.core.wording import enumeration
 from yizhan.positions import photos as photos_pipeline
 from yizhan.positions.choices import Facility, PositionKind, PositionState
 from yizhan.positions.models import Position
@@ -86,7 +87,9 @@ def _answer(item: StandardItem, value) -> AssessmentAnswer:
         number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return AssessmentAnswer(item=item, number=number, met=number >= item.minimum)
     if not isinstance(value, str) or value not in item.choices:
-        raise ApplicationError(CHOICE_EXPECTED.format(text=item.text, choices="、".join(item.choices)), field=item.key)
+        raise ApplicationError(
+            CHOICE_EXPECTED.format(text=item.text, choices=enumeration(item.choices)), field=item.key
+        )
     return AssessmentAnswer(item=item, choice=value, met=value in item.passing_choices)
 
 
@@ -166,12 +169,12 @@ def assessment_record(
         raise ApplicationError(NOTHING_APPLICABLE, field="version")
     unknown = sorted(set(answers) - {item.key for item in items})
     if unknown:
-        raise ApplicationError(ANSWER_UNKNOWN.format(keys="、".join(unknown)), field="answers")
+        raise ApplicationError(ANSWER_UNKNOWN.format(keys=enumeration(unknown)), field="answers")
     notes = notes or {}
     photos = {key: data for key, data in (photos or {}).items() if data}
     unknown = sorted(set(photos) - {item.key for item in items})
     if unknown:
-        raise ApplicationError(ANSWER_UNKNOWN.format(keys="、".join(unknown)), field="photos")
+        raise ApplicationError(ANSWER_UNKNOWN.format(keys=enumeration(unknown)), field="photos")
     encoded = {key: _evidence(key, data) for key, data in photos.items()}
     rows = []
     for item in items:

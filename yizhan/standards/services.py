@@ -16,6 +16,7 @@ from yizhan.core.bulk import bulk_insert
 from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, require, require_in_scope
+from yizhan.core.wording import enumeration
 from yizhan.positions.choices import CentreLevel, PositionKind
 from yizhan.standards.choices import CheckType, VersionState
 from yizhan.standards.defaults import DEFAULT_STANDARDS, item_fields
@@ -69,10 +70,10 @@ def _check_item(item: StandardItem) -> None:
         raise ApplicationError(TEXT_NEEDED, field="text")
     bad = sorted(set(item.kinds) - set(PositionKind.values))
     if bad:
-        raise ApplicationError(UNKNOWN_KINDS.format(values="、".join(map(str, bad))), field="kinds")
+        raise ApplicationError(UNKNOWN_KINDS.format(values=enumeration(map(str, bad))), field="kinds")
     bad = sorted(set(item.centre_levels) - set(CentreLevel.values))
     if bad:
-        raise ApplicationError(UNKNOWN_LEVELS.format(values="、".join(map(str, bad))), field="centre_levels")
+        raise ApplicationError(UNKNOWN_LEVELS.format(values=enumeration(map(str, bad))), field="centre_levels")
     if item.check_type not in CheckType.values:
         raise ApplicationError(_("检查方式无效"), field="check_type")
     item.points = _decimal(item.points, POINTS_INVALID, field="points", low=Decimal(0), high=Decimal(100))
@@ -87,7 +88,7 @@ def _check_item(item: StandardItem) -> None:
             raise ApplicationError(CHOICES_NEEDED, field="choices")
         bad = sorted(set(item.passing_choices) - set(item.choices))
         if bad:
-            raise ApplicationError(PASSING_NOT_A_CHOICE.format(values="、".join(bad)), field="passing_choices")
+            raise ApplicationError(PASSING_NOT_A_CHOICE.format(values=enumeration(bad)), field="passing_choices")
     else:
         item.choices, item.passing_choices = [], []
 

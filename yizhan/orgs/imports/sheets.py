@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from yizhan.core.errors import ApplicationError
 from yizhan.core.exports import FORMULA_PREFIXES, safe_cell
+from yizhan.core.wording import enumeration
 
 NOT_XLSX = _("文件不是 Excel 工作簿（.xlsx）；请使用下载的模板，另存为 .xlsx 后再上传")
 EMPTY_FILE = _("文件是空的")
@@ -172,7 +173,7 @@ def read_rows(file, *, sheet_title: str, columns: tuple[Column, ...]) -> list[Sh
         raise ImportFileError(NO_HEADER.format(sheet=title))
     missing = [c.header for c in columns if c.required and c not in found.values()]
     if missing:
-        raise ImportFileError(MISSING_COLUMNS.format(columns="、".join(missing)))
+        raise ImportFileError(MISSING_COLUMNS.format(columns=enumeration(missing)))
     rows = []
     for offset, cells_of_row in enumerate(cells[header + 1 :], start=header + 2):
         if not any(cell_text(c) for c in cells_of_row):
