@@ -248,7 +248,7 @@ def _public(path: str, *patterns: str):
 def shot_finder_english(page: Page) -> None:
     """The language switch: the finder in English, as the header's link leaves it."""
     page.goto("/")
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("button", name="English").click()
     page.wait_for_load_state("networkidle")
     expect(page.locator("html")).to_have_attribute("lang", re.compile("^en"))
 
@@ -274,7 +274,10 @@ SECTION_SHOTS = {
     "ledger-idle": _staff("zs_admin", "/staff/ledger/idle/"),
     "ledger-activities": _staff("zs_admin", "/staff/ledger/activities/"),
     "ledger-activity-detail": _staff("zs_admin", "/staff/ledger/activities/", r"/staff/ledger/activities/" + ID),
-    "ledger-week": _staff("zs_admin", "/staff/ledger/", r"/staff/ledger/\d+/week/"),
+    "ledger-entry": _staff("zs_admin", "/staff/ledger/", r"/staff/ledger/\d+/\d{4}-\d\d-\d\d/"),
+    "ledger-week": _staff(
+        "zs_admin", "/staff/ledger/", r"/staff/ledger/\d+/\d{4}-\d\d-\d\d/", r"/staff/ledger/\d+/week/"
+    ),
     "ledger-import": _staff("zs_admin", "/staff/ledger/import/"),
     # Coverage (覆盖分析)
     "coverage-siting": _staff("fed_admin", "/staff/coverage/siting/"),
@@ -283,9 +286,7 @@ SECTION_SHOTS = {
     # Publishing (数据发布)
     "publishing-partners": _staff("fed_admin", "/staff/publishing/partners/"),
     "publishing-partner": _staff("fed_admin", "/staff/publishing/partners/", r"/staff/publishing/partners/" + ID),
-    "publishing-out-of-date": _staff(
-        "fed_admin", "/staff/publishing/map-marking/", r"/staff/publishing/map-marking/[a-z]+/out-of-date/"
-    ),
+    "publishing-out-of-date": _staff("fed_admin", "/staff/publishing/map-marking/amap/out-of-date/"),
     # Standards and ratings (标准与星级)
     "standard-detail": _staff("fed_admin", "/staff/standards/", r"/staff/standards/" + ID),
     "standards-policy": _staff("fed_admin", "/staff/standards/policy/"),
@@ -338,8 +339,6 @@ SECTION_SHOTS = {
     "target-detail": _staff("fed_admin", "/staff/targets/", r"/staff/targets/" + ID),
     "target-figures": _staff("fed_admin", "/staff/targets/figures/"),
     "report-wuhan": _staff("wh_admin", "/staff/reports/"),
-    # Jobs, audit
-    "job-detail": _staff("fed_admin", "/staff/jobs/", r"/staff/jobs/" + ID),
 }
 
 PUBLIC_SHOTS = {
