@@ -124,6 +124,124 @@ def _actor(unit: Unit, role: str):
     return actor_for_user(membership.user, membership) if membership else None
 
 
+# The steps the demo's campaigns share (these two and campaigns.project_demo's), each through the
+# services as people would take it.
+
+
+def _ahead(deadlines: dict, today: dt.date) -> dict:
+    """Step deadlines a month or more ahead, for creating the campaign: `_steps_dated` moves them to
+    `deadlines` (days from today, negative: passed) once the steps are done, as if the time had passed."""
+    return {kind: today + dt.timedelta(days=max(days, 1) + 30) for kind, days in deadlines.items()}
+
+
+def _steps_dated(campaign: Campaign, deadlines: dict, today: dt.date) -> None:
+    for kind, days in deadlines.items():
+        deadline = today + dt.timedelta(days=days)
+        CampaignStep.objects.filter(campaign=campaign, kind=kind).update(deadline=deadline, original_deadline=deadline)
+
+
+def _publish(fed, **fields) -> Campaign | None:
+    """The campaign created with `fields`, its quotas computed and published; None when no unit has
+    anything to nominate (the campaign stays, without quotas)."""
+    campaign = services.campaign_create(actor=fed, **fields)
+    try:
+        services.quotas_compute(actor=fed, campaign=campaign)
+    except ApplicationError:
+        return None
+    return services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.PUBLISHED)
+
+
+def _review_group(fed, campaign: Campaign, rows, *, phone_prefix: str) -> list[ReviewMember]:
+    """The review group of `rows` (unit code, name, gender, job title, group role) registered and
+    confirmed, numbered phones after `phone_prefix`; a row whose unit the demo lacks is left out."""
+    members = []
+    for code, name, gender, title, group_role in rows:
+        unit = Unit.objects.filter(code=code).first()
+        if unit is None:
+            continue
+        member = services.review_member_register(
+            actor=fed,
+            campaign=campaign,
+            unit=unit,
+            name=name,
+            gender=gender,
+            job_title=title,
+            phone=f"{phone_prefix}{len(members) + 1:04d}",
+        )
+        members.append(services.review_member_confirm(actor=fed, member=member, group_role=group_role))
+    return members
+
+
+def _nominate(fed, campaign: Campaign, quotas, subjects_of, *, statement: str, late: Quota | None = None):
+    """Each quota's unit (its unit admin, else the federation) nominates `subjects_of(quota)` — pairs of
+    the nomination's subject as keyword arguments and the text of its sealed PDF — seals and submits
+    them and sends its summary; the `late` quota's unit only drafts them. Returns the submitted ones."""
+    submitted = []
+    for quota in quotas:
+        actor = _actor(quota.unit, Role.UNIT_ADMIN) or fed
+        subjects = subjects_of(quota)
+        for subject, document in subjects:
+            nomination = services.nomination_create(actor=actor, campaign=campaign, statement=statement, **subject)
+            if quota is late:
+                continue  # drafted, never sealed nor submitted
+            services.nomination_sealed_upload(actor=actor, nomination=nomination, data=_pdf(document))
+            submitted.append(
+                services.nomination_transition(actor=actor, nomination=nomination, to_state=NominationState.SUBMITTED)
+            )
+        if quota is not late and subjects:
+            services.nominations_submit(actor=actor, quota=quota, data=_pdf(f"Summary {quota.unit.code}"))
+    return submitted
+
+
+def _verify(fed, assignments, *, scores: dict, notes: str, on: dt.date) -> None:
+    """Each (nomination, member) of `assignments` assigned and its on-site verification recorded as conforming."""
+    for nomination, member in assignments:
+        assignment = services.review_assign(actor=fed, nomination=nomination, member=member)
+        services.review_record(
+            actor=fed,
+            assignment=assignment,
+            scores=scores,
+            result=VerificationResult.CONFORMS,
+            notes=notes,
+            verified_on=on,
+        )
+
+
+def _decide(fed, campaign: Campaign, submitted: list, *, reason: str, **meeting):
+    """The review meeting recorded; it passes every nomination but the last, which it turns down with
+    `reason` (to show a refusal) — the one nomination of a single-nomination campaign passes."""
+    meeting = services.meeting_record(actor=fed, campaign=campaign, **meeting)
+    for nomination in submitted[:-1] if len(submitted) > 1 else submitted:
+        services.nomination_transition(
+            actor=fed, nomination=nomination, to_state=NominationState.RECOMMENDED, meeting=meeting
+        )
+    if len(submitted) > 1:
+        services.nomination_transition(
+            actor=fed, nomination=submitted[-1], to_state=NominationState.REJECTED, meeting=meeting, reason=reason
+        )
+    return meeting
+
+
+def _open_notice(fed, campaign: Campaign, today: dt.date) -> Campaign:
+    """The seven-day notice opened today (it can only be opened from today; `_notice_ended` moves it back)."""
+    return services.campaign_transition(
+        actor=fed,
+        campaign=campaign,
+        to_state=CampaignState.NOTICE,
+        notice_starts_on=today,
+        notice_ends_on=today + dt.timedelta(days=NOTICE_MIN_DAYS - 1),
+    )
+
+
+def _notice_ended(campaign: Campaign, today: dt.date, days_ago: int, **fields) -> tuple[dt.date, dt.date]:
+    """Time has passed: the seven-day notice ended `days_ago` days before today (and `fields` are
+    moved back with it). Returns its first and last days."""
+    ends = today - dt.timedelta(days=days_ago)
+    starts = ends - dt.timedelta(days=NOTICE_MIN_DAYS - 1)
+    Campaign.objects.filter(pk=campaign.pk).update(notice_starts_on=starts, notice_ends_on=ends, **fields)
+    return starts, ends
+
+
 def load(today: dt.date | None = None) -> list[str]:
     federation = Unit.objects.filter(code=FEDERATION).first()
     if federation is None:
@@ -146,38 +264,20 @@ def load(today: dt.date | None = None) -> list[str]:
 
 @transaction.atomic
 def _load(federation: Unit, fed, today: dt.date) -> list[str]:
-    later = {kind: today + dt.timedelta(days=max(days, 1) + 30) for kind, days in DEADLINES.items()}
-    campaign = services.campaign_create(
-        actor=fed,
+    campaign = _publish(
+        fed,
         name=NAME,
         year=2022,
         honour_title=HONOUR,
         total_quota=TOTAL,
         grant_fen=GRANT_FEN,
-        deadlines=later,
+        deadlines=_ahead(DEADLINES, today),
     )
-    try:
-        services.quotas_compute(actor=fed, campaign=campaign)
-    except ApplicationError:
+    if campaign is None:
         return ["  推树活动：已创建（没有符合条件的站点，未分配名额）"]
-    campaign = services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.PUBLISHED)
 
     reviewer_account = Membership.objects.filter(unit=federation, role=Role.REVIEWER).select_related("user").first()
-    members = []
-    for code, name, gender, title, group_role in MEMBERS:
-        unit = Unit.objects.filter(code=code).first()
-        if unit is None:
-            continue
-        member = services.review_member_register(
-            actor=fed,
-            campaign=campaign,
-            unit=unit,
-            name=name,
-            gender=gender,
-            job_title=title,
-            phone=f"1390411{len(members) + 1:04d}",
-        )
-        members.append(services.review_member_confirm(actor=fed, member=member, group_role=group_role))
+    members = _review_group(fed, campaign, MEMBERS, phone_prefix="1390411")
     if reviewer_account is not None:
         user = reviewer_account.user
         member = services.review_member_register(
@@ -195,25 +295,7 @@ def _load(federation: Unit, fed, today: dt.date) -> list[str]:
         Quota.objects.filter(campaign=campaign, quota__gt=0).select_related("unit").order_by("-quota", "unit__code")
     )
     late = quotas[-1] if len(quotas) > 1 else None  # the smallest quota: the unit that is late
-    eligible = services._eligible_positions(campaign)
-    submitted = []
-    for quota in quotas:
-        actor = _actor(quota.unit, Role.UNIT_ADMIN) or fed
-        positions = list(eligible.filter(unit__path__startswith=quota.unit.path).order_by("code")[: quota.quota])
-        for position in positions:
-            nomination = services.nomination_create(
-                actor=actor, campaign=campaign, position=position, statement=STATEMENT
-            )
-            if quota is late:
-                continue  # drafted, never sealed nor submitted
-            services.nomination_sealed_upload(
-                actor=actor, nomination=nomination, data=_pdf(f"Nomination {position.code}")
-            )
-            submitted.append(
-                services.nomination_transition(actor=actor, nomination=nomination, to_state=NominationState.SUBMITTED)
-            )
-        if quota is not late and positions:
-            services.nominations_submit(actor=actor, quota=quota, data=_pdf(f"Summary {quota.unit.code}"))
+    submitted = _nominate(fed, campaign, quotas, _positions(campaign), statement=STATEMENT, late=late)
 
     assigned = 0
     for index, nomination in enumerate(submitted):
@@ -238,9 +320,7 @@ def _load(federation: Unit, fed, today: dt.date) -> list[str]:
                 verified_on=today - dt.timedelta(days=1),
             )
     # Time has passed: the earlier steps' deadlines are behind us (the nominations' three days).
-    for kind, days in DEADLINES.items():
-        deadline = today + dt.timedelta(days=days)
-        CampaignStep.objects.filter(campaign=campaign, kind=kind).update(deadline=deadline, original_deadline=deadline)
+    _steps_dated(campaign, DEADLINES, today)
     reviewers = ReviewMember.objects.filter(campaign=campaign).count()
     lines = [
         f"  推树活动：{NAME}（{campaign.get_state_display()}）：名额 {TOTAL} 个分配到 {len(quotas)} 个单位，"
@@ -251,102 +331,55 @@ def _load(federation: Unit, fed, today: dt.date) -> list[str]:
     return lines
 
 
+def _positions(campaign: Campaign):
+    """`subjects_of` for `_nominate`: the first of each unit's eligible positions by code, as many as its quota."""
+    eligible = services._eligible_positions(campaign)
+
+    def subjects_of(quota: Quota) -> list:
+        positions = eligible.filter(unit__path__startswith=quota.unit.path).order_by("code")[: quota.quota]
+        return [({"position": position}, f"Nomination {position.code}") for position in positions]
+
+    return subjects_of
+
+
 @transaction.atomic
 def _load_ready(federation: Unit, fed, today: dt.date) -> list[str]:
     """The 2021 campaign up to its approval: see the module's docstring."""
-    later = {kind: today + dt.timedelta(days=max(days, 1) + 30) for kind, days in READY_DEADLINES.items()}
-    campaign = services.campaign_create(
-        actor=fed,
+    campaign = _publish(
+        fed,
         name=READY_NAME,
         year=2021,
         honour_title=READY_HONOUR,
         total_quota=READY_TOTAL,
         grant_fen=GRANT_FEN,
-        deadlines=later,
+        deadlines=_ahead(READY_DEADLINES, today),
     )
-    try:
-        services.quotas_compute(actor=fed, campaign=campaign)
-    except ApplicationError:
+    if campaign is None:
         return ["  推树活动（待审批）：已创建（没有符合条件的站点，未分配名额）"]
-    campaign = services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.PUBLISHED)
-    members = []
-    for code, name, gender, title, group_role in MEMBERS:
-        unit = Unit.objects.filter(code=code).first()
-        if unit is None:
-            continue
-        member = services.review_member_register(
-            actor=fed,
-            campaign=campaign,
-            unit=unit,
-            name=name,
-            gender=gender,
-            job_title=title,
-            phone=f"1390412{len(members) + 1:04d}",
-        )
-        members.append(services.review_member_confirm(actor=fed, member=member, group_role=group_role))
-    eligible = services._eligible_positions(campaign)
-    submitted = []
+    members = _review_group(fed, campaign, MEMBERS, phone_prefix="1390412")
     quotas = Quota.objects.filter(campaign=campaign, quota__gt=0).select_related("unit").order_by("unit__code")
-    for quota in quotas:
-        actor = _actor(quota.unit, Role.UNIT_ADMIN) or fed
-        positions = list(eligible.filter(unit__path__startswith=quota.unit.path).order_by("code")[: quota.quota])
-        for position in positions:
-            nomination = services.nomination_create(
-                actor=actor, campaign=campaign, position=position, statement=STATEMENT
-            )
-            services.nomination_sealed_upload(
-                actor=actor, nomination=nomination, data=_pdf(f"Nomination {position.code}")
-            )
-            submitted.append(
-                services.nomination_transition(actor=actor, nomination=nomination, to_state=NominationState.SUBMITTED)
-            )
-        if positions:
-            services.nominations_submit(actor=actor, quota=quota, data=_pdf(f"Summary {quota.unit.code}"))
+    submitted = _nominate(fed, campaign, quotas, _positions(campaign), statement=STATEMENT)
     if not submitted:
         return ["  推树活动（待审批）：已创建（没有可推荐的站点）"]
     campaign = services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.REVIEWING)
     reviewed_on = today - dt.timedelta(days=READY_NOTICE_ENDED + NOTICE_MIN_DAYS + 5)
+    assignments = []
     for index, nomination in enumerate(submitted):
         candidates = [m for m in members if m.unit_id != nomination.unit_id and m.unit_id == federation.pk]
         candidates = candidates or [m for m in members if m.unit_id != nomination.unit_id]
-        member = candidates[index % len(candidates)]
-        assignment = services.review_assign(actor=fed, nomination=nomination, member=member)
-        services.review_record(
-            actor=fed,
-            assignment=assignment,
-            scores=SCORES,
-            result=VerificationResult.CONFORMS,
-            notes="设施齐全，制度上墙，开放时间与公示一致。",
-            verified_on=reviewed_on,
-        )
-    meeting = services.meeting_record(
-        actor=fed,
-        campaign=campaign,
+        assignments.append((nomination, candidates[index % len(candidates)]))
+    _verify(fed, assignments, scores=SCORES, notes="设施齐全，制度上墙，开放时间与公示一致。", on=reviewed_on)
+    _decide(
+        fed,
+        campaign,
+        submitted,
+        reason="站点周边道路施工，近三个月服务人次偏少，建议下一年度再推荐",
         held_on=reviewed_on + dt.timedelta(days=2),
         place="市总工会三楼会议室",
         attendees="、".join(m.name for m in members),
         minutes="评议小组听取实地核查情况汇报，逐个评议推荐站点。",
     )
-    # The last one is not passed (to show a refusal with its reason); the others are.
-    for nomination in submitted[:-1] if len(submitted) > 1 else submitted:
-        services.nomination_transition(
-            actor=fed, nomination=nomination, to_state=NominationState.RECOMMENDED, meeting=meeting
-        )
-    if len(submitted) > 1:
-        services.nomination_transition(
-            actor=fed,
-            nomination=submitted[-1],
-            to_state=NominationState.REJECTED,
-            meeting=meeting,
-            reason="站点周边道路施工，近三个月服务人次偏少，建议下一年度再推荐",
-        )
-    campaign = services.campaign_transition(
-        actor=fed,
-        campaign=campaign,
-        to_state=CampaignState.NOTICE,
-        notice_starts_on=today,
-        notice_ends_on=today + dt.timedelta(days=NOTICE_MIN_DAYS - 1),
-    )
+    campaign = _open_notice(fed, campaign, today)
     objected = Nomination.objects.filter(campaign=campaign, state=NominationState.RECOMMENDED).order_by("pk").first()
     objection = services.objection_submit(
         campaign_id=campaign.pk, text=READY_OBJECTION, nomination_id=objected.pk, client="198.51.100.21"
@@ -356,11 +389,10 @@ def _load_ready(federation: Unit, fed, today: dt.date) -> list[str]:
     )
     # Time has passed: the seven-day notice ended READY_NOTICE_ENDED days ago, the objection came in
     # on its second day and was answered the day after; the earlier steps' deadlines are behind us.
-    ends = today - dt.timedelta(days=READY_NOTICE_ENDED)
-    starts = ends - dt.timedelta(days=NOTICE_MIN_DAYS - 1)
-    Campaign.objects.filter(pk=campaign.pk).update(
-        notice_starts_on=starts,
-        notice_ends_on=ends,
+    starts, ends = _notice_ended(
+        campaign,
+        today,
+        READY_NOTICE_ENDED,
         quotas_published_on=today + dt.timedelta(days=READY_DEADLINES[StepKind.QUOTAS]),
     )
     lodged = starts + dt.timedelta(days=1)
@@ -368,9 +400,7 @@ def _load_ready(federation: Unit, fed, today: dt.date) -> list[str]:
         created_at=timezone.make_aware(dt.datetime.combine(lodged, dt.time(10, 12))),
         resolved_on=lodged + dt.timedelta(days=1),
     )
-    for kind, days in READY_DEADLINES.items():
-        deadline = today + dt.timedelta(days=days)
-        CampaignStep.objects.filter(campaign=campaign, kind=kind).update(deadline=deadline, original_deadline=deadline)
+    _steps_dated(campaign, READY_DEADLINES, today)
     CampaignStep.objects.filter(campaign=campaign, completed_on__isnull=False).update(completed_on=reviewed_on)
     CampaignStep.objects.filter(campaign=campaign, kind__in=(StepKind.REVIEW_GROUP, StepKind.NOMINATIONS)).update(
         completed_on=reviewed_on - dt.timedelta(days=10)

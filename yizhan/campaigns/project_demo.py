@@ -17,12 +17,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from yizhan.campaigns import services
-from yizhan.campaigns.choices import CampaignState, GroupRole, NominationState, StepKind, VerificationResult
-from yizhan.campaigns.demo import _actor, _pdf
+from yizhan.campaigns.choices import CampaignState, GroupRole, NominationState, StepKind
+from yizhan.campaigns.demo import (
+    _actor,
+    _decide,
+    _nominate,
+    _notice_ended,
+    _open_notice,
+    _publish,
+    _review_group,
+    _verify,
+)
 from yizhan.campaigns.models import Campaign, CampaignStep, Nomination, Quota
 from yizhan.campaigns.rules import NOTICE_MIN_DAYS
 from yizhan.campaigns.subjects import Subject, eligible_projects, project_refusal
-from yizhan.core.errors import ApplicationError
 from yizhan.core.roles import Role
 from yizhan.orgs.models import Unit
 
@@ -66,100 +74,55 @@ def load(today: dt.date | None = None) -> list[str]:
 
 @transaction.atomic
 def _load(federation: Unit, fed, today: dt.date) -> list[str]:
-    later = {
-        kind: today + dt.timedelta(days=days) for kind, days in ((StepKind.NOMINATIONS, 30), (StepKind.REVIEW, 60))
-    }
-    campaign = services.campaign_create(
-        actor=fed,
+    campaign = _publish(
+        fed,
         name=NAME,
         year=YEAR,
         honour_title=HONOUR,
         total_quota=TOTAL,
         subject=Subject.PROJECT,
         min_score=MIN_SCORE,
-        deadlines=later,
+        deadlines={
+            kind: today + dt.timedelta(days=days) for kind, days in ((StepKind.NOMINATIONS, 30), (StepKind.REVIEW, 60))
+        },
     )
-    try:
-        services.quotas_compute(actor=fed, campaign=campaign)
-    except ApplicationError:
+    if campaign is None:
         return ["  优秀项目推选：已创建（没有符合条件的项目，未分配名额）"]
-    campaign = services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.PUBLISHED)
-    members = []
-    for index, (code, name, gender, title, group_role) in enumerate(MEMBERS, start=1):
-        member = services.review_member_register(
-            actor=fed,
-            campaign=campaign,
-            unit=Unit.objects.get(code=code),
-            name=name,
-            gender=gender,
-            job_title=title,
-            phone=f"1380532{index:04d}",
-        )
-        members.append(services.review_member_confirm(actor=fed, member=member, group_role=group_role))
-    submitted = []
+    members = _review_group(fed, campaign, MEMBERS, phone_prefix="1380532")
     quotas = Quota.objects.filter(campaign=campaign, quota__gt=0).select_related("unit").order_by("unit__code")
-    for quota in quotas:
-        actor = _actor(quota.unit, Role.UNIT_ADMIN) or fed
+
+    def subjects_of(quota: Quota) -> list:
         rows = (
             eligible_projects(campaign).filter(unit__path__startswith=quota.unit.path).order_by("-score_sheet__total")
         )
         projects = [p for p in rows if project_refusal(campaign, p, on=today) is None][: quota.quota]
-        for project in projects:
-            nomination = services.nomination_create(
-                actor=actor, campaign=campaign, project=project, statement=STATEMENT
-            )
-            services.nomination_sealed_upload(actor=actor, nomination=nomination, data=_pdf(f"Project {project.pk}"))
-            submitted.append(
-                services.nomination_transition(actor=actor, nomination=nomination, to_state=NominationState.SUBMITTED)
-            )
-        if projects:
-            services.nominations_submit(actor=actor, quota=quota, data=_pdf(f"Summary {quota.unit.code}"))
+        return [({"project": project}, f"Project {project.pk}") for project in projects]
+
+    submitted = _nominate(fed, campaign, quotas, subjects_of, statement=STATEMENT)
     if not submitted:
         return ["  优秀项目推选：已下达名额（没有可推荐的项目）"]
     campaign = services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.REVIEWING)
     reviewed_on = today - dt.timedelta(days=NOTICE_ENDED + NOTICE_MIN_DAYS + 5)
-    for index, nomination in enumerate(submitted):
-        assignment = services.review_assign(actor=fed, nomination=nomination, member=members[index % len(members)])
-        services.review_record(
-            actor=fed,
-            assignment=assignment,
-            scores=SCORES,
-            result=VerificationResult.CONFORMS,
-            notes="合同、实施方案、评估总结齐全；现场查看服务台账和活动照片。",
-            verified_on=reviewed_on,
-        )
-    meeting = services.meeting_record(
-        actor=fed,
-        campaign=campaign,
+    _verify(
+        fed,
+        [(nomination, members[index % len(members)]) for index, nomination in enumerate(submitted)],
+        scores=SCORES,
+        notes="合同、实施方案、评估总结齐全；现场查看服务台账和活动照片。",
+        on=reviewed_on,
+    )
+    _decide(
+        fed,
+        campaign,
+        submitted,
+        reason=REJECTED_REASON,
         held_on=reviewed_on + dt.timedelta(days=2),
         place="市总工会法律工作部会议室",
         attendees="、".join(m.name for m in members),
         minutes="评议小组对照百分评估标准逐项评议推荐项目。",
     )
-    passed = submitted[:-1] if len(submitted) > 1 else submitted
-    for nomination in passed:
-        services.nomination_transition(
-            actor=fed, nomination=nomination, to_state=NominationState.RECOMMENDED, meeting=meeting
-        )
-    if len(submitted) > 1:
-        services.nomination_transition(
-            actor=fed,
-            nomination=submitted[-1],
-            to_state=NominationState.REJECTED,
-            meeting=meeting,
-            reason=REJECTED_REASON,
-        )
-    campaign = services.campaign_transition(
-        actor=fed,
-        campaign=campaign,
-        to_state=CampaignState.NOTICE,
-        notice_starts_on=today,
-        notice_ends_on=today + dt.timedelta(days=NOTICE_MIN_DAYS - 1),
-    )
+    campaign = _open_notice(fed, campaign, today)
     # Time has passed: the seven-day notice ended NOTICE_ENDED days ago without objection.
-    ends = today - dt.timedelta(days=NOTICE_ENDED)
-    starts = ends - dt.timedelta(days=NOTICE_MIN_DAYS - 1)
-    Campaign.objects.filter(pk=campaign.pk).update(notice_starts_on=starts, notice_ends_on=ends)
+    _notice_ended(campaign, today, NOTICE_ENDED)
     CampaignStep.objects.filter(campaign=campaign, completed_on__isnull=False).update(completed_on=reviewed_on)
     campaign = services.campaign_transition(
         actor=fed, campaign=Campaign.objects.get(pk=campaign.pk), to_state=CampaignState.APPROVED
