@@ -27,7 +27,15 @@ from yizhan.core.scoping import Actor, require
 from yizhan.orgs import selectors, services
 from yizhan.orgs.accounts.twofactor import TWO_FACTOR_ROLES
 from yizhan.orgs.choices import FEDERATION_TYPES
-from yizhan.orgs.imports.sheets import FILE_REFUSED, Column, RowError, SheetRow, read_rows, template_workbook
+from yizhan.orgs.imports.sheets import (
+    Column,
+    Rollback,
+    SheetImportResult,
+    SheetRow,
+    read_rows,
+    row_error,
+    template_workbook,
+)
 from yizhan.orgs.models import Membership, Unit, User
 
 SHEET_TITLE = "账号"
@@ -77,45 +85,13 @@ class OpenedAccount:
 
 
 @dataclass
-class AccountImportResult:
-    total: int = 0
+class AccountImportResult(SheetImportResult):
+    COUNTS = (("created", "新开账号"), ("granted", "授予角色"), ("unchanged", "未变"))
+
     created: int = 0
     granted: int = 0
     unchanged: int = 0
     opened: list[OpenedAccount] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        verb = "校验通过（试导入，未写入）" if self.dry_run and self.ok else ("导入完成" if self.ok else "导入失败")
-        text = f"{verb}：共 {self.total} 行，新开账号 {self.created}，授予角色 {self.granted}，未变 {self.unchanged}"
-        if self.errors:
-            text += f"；{FILE_REFUSED.format(count=len(self.errors))}"
-        return text
-
-    def as_dict(self) -> dict:
-        return {
-            "ok": self.ok,
-            "dry_run": self.dry_run,
-            "total": self.total,
-            "created": self.created,
-            "granted": self.granted,
-            "unchanged": self.unchanged,
-            "errors": [e.as_dict() for e in self.errors],
-        }
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _error(row: SheetRow, field_name: str | None, message) -> RowError:
-    column = BY_FIELD.get(field_name) if field_name else None
-    return RowError(row.number, column.header if column else None, str(message))
 
 
 def accounts_import(*, actor: Actor, file, dry_run: bool = False) -> AccountImportResult:
@@ -133,8 +109,8 @@ def accounts_import(*, actor: Actor, file, dry_run: bool = False) -> AccountImpo
                     _apply(actor, row, result, units=units, seen=seen)
             result.errors = sorted((e for row in rows for e in row.errors), key=lambda e: (e.row, e.column or ""))
             if result.errors or dry_run:
-                raise _Rollback
-    except _Rollback:
+                raise Rollback
+    except Rollback:
         if result.errors:
             result.created = result.granted = result.unchanged = 0
         result.opened = []  # nothing was written: no password is valid
@@ -145,15 +121,15 @@ def _apply(actor: Actor, row: SheetRow, result: AccountImportResult, *, units, s
     values = row.values
     username, role, unit_code = values["username"], values["role"], values["unit"]
     if not re.match(USERNAME_PATTERN, username):
-        row.errors.append(_error(row, "username", BAD_USERNAME))
+        row.errors.append(row_error(row, "username", BAD_USERNAME, by_field=BY_FIELD))
         return
     unit = units.get(unit_code)
     if unit is None or not actor.covers_unit(unit):
-        row.errors.append(_error(row, "unit", UNIT_UNKNOWN.format(code=unit_code)))
+        row.errors.append(row_error(row, "unit", UNIT_UNKNOWN.format(code=unit_code), by_field=BY_FIELD))
         return
     key = (username, unit_code, role)
     if key in seen:
-        row.errors.append(_error(row, None, ROW_REPEATED.format(row=seen[key])))
+        row.errors.append(row_error(row, None, ROW_REPEATED.format(row=seen[key]), by_field=BY_FIELD))
         return
     seen[key] = row.number
     try:
@@ -187,7 +163,7 @@ def _apply(actor: Actor, row: SheetRow, result: AccountImportResult, *, units, s
             services.membership_grant(actor=actor, user=user, unit=unit, role=role)
             result.granted += 1
     except ApplicationError as error:
-        row.errors.append(_error(row, error.field if error.field in BY_FIELD else None, error.message))
+        row.errors.append(row_error(row, error.field, error.message, by_field=BY_FIELD))
 
 
 # --- Templates and the result ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import ClassVar
 
 from django.conf import settings
 from django.utils.functional import Promise
@@ -108,6 +109,49 @@ class RowError:
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class SheetImportResult:
+    """What an all-or-nothing sheet import did, or with `dry_run` would do. A subclass adds its
+    counters as fields and names them, with their words in the summary, in COUNTS."""
+
+    COUNTS: ClassVar[tuple[tuple[str, str], ...]] = ()  # (field, word in the summary)
+
+    total: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        verb = "校验通过（试导入，未写入）" if self.dry_run and self.ok else ("导入完成" if self.ok else "导入失败")
+        counts = "".join(f"，{word} {getattr(self, name)}" for name, word in self.COUNTS)
+        text = f"{verb}：共 {self.total} 行{counts}"
+        if self.errors:
+            text += f"；{FILE_REFUSED.format(count=len(self.errors))}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "total": self.total,
+            **{name: getattr(self, name) for name, _word in self.COUNTS},
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+class Rollback(Exception):
+    """Raised inside an import's transaction to undo it: a dry run, or a file with errors."""
+
+
+def row_error(row: SheetRow, field_name: str | None, message, *, by_field: dict[str, Column]) -> RowError:
+    """The error of `row`, in the column of `field_name` when the sheet has one (else of the whole row)."""
+    column = by_field.get(field_name) if field_name else None
+    return RowError(row.number, column.header if column else None, str(message))
 
 
 @dataclass

@@ -11,7 +11,7 @@ entry), one with other values is updated (and moved, when its parent differs).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -25,12 +25,13 @@ from yizhan.core.scoping import Actor, require
 from yizhan.orgs import services
 from yizhan.orgs.choices import ALLOWED_CHILD_TYPES, RegionLevel, UnitType
 from yizhan.orgs.imports.sheets import (
-    FILE_REFUSED,
     REQUIRED_MISSING,
     Column,
-    RowError,
+    Rollback,
+    SheetImportResult,
     SheetRow,
     read_rows,
+    row_error,
     template_workbook,
 )
 from yizhan.orgs.models import Region, Unit
@@ -78,48 +79,12 @@ RULES = [
 
 
 @dataclass
-class UnitImportResult:
-    total: int = 0
+class UnitImportResult(SheetImportResult):
+    COUNTS = (("created", "新建"), ("updated", "更新"), ("unchanged", "未变"))
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        verb = "校验通过（试导入，未写入）" if self.dry_run and self.ok else ("导入完成" if self.ok else "导入失败")
-        text = f"{verb}：共 {self.total} 行，新建 {self.created}，更新 {self.updated}，未变 {self.unchanged}"
-        if self.errors:
-            text += f"；{FILE_REFUSED.format(count=len(self.errors))}"
-        return text
-
-    def as_dict(self) -> dict:
-        return {
-            "ok": self.ok,
-            "dry_run": self.dry_run,
-            "total": self.total,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": [e.as_dict() for e in self.errors],
-        }
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _error(row: SheetRow, field_name: str | None, message) -> RowError:
-    column = BY_FIELD.get(field_name) if field_name else None
-    return RowError(row.number, column.header if column else None, str(message))
-
-
-def _service_error(row: SheetRow, error: ApplicationError) -> RowError:
-    return _error(row, error.field if error.field in BY_FIELD else None, error.message)
 
 
 def _order(rows: list[SheetRow]) -> list[SheetRow]:
@@ -139,7 +104,9 @@ def _order(rows: list[SheetRow]) -> list[SheetRow]:
                 left.append(row)
         if len(left) == len(pending):
             for row in left:
-                row.errors.append(_error(row, "parent", PARENT_CYCLE.format(code=row.values["parent"])))
+                row.errors.append(
+                    row_error(row, "parent", PARENT_CYCLE.format(code=row.values["parent"]), by_field=BY_FIELD)
+                )
             break
         pending = left
     return ordered
@@ -154,7 +121,9 @@ def units_import(*, actor: Actor, file, dry_run: bool = False) -> UnitImportResu
     for row in rows:
         code = row.values.get("code")
         if code and code in seen:
-            row.errors.append(_error(row, "code", CODE_REPEATED.format(code=code, row=seen[code])))
+            row.errors.append(
+                row_error(row, "code", CODE_REPEATED.format(code=code, row=seen[code]), by_field=BY_FIELD)
+            )
         elif code:
             seen[code] = row.number
     regions = {r.adcode: r for r in Region.objects.defer("boundary")}
@@ -170,8 +139,8 @@ def units_import(*, actor: Actor, file, dry_run: bool = False) -> UnitImportResu
                 (error for row in rows for error in row.errors), key=lambda e: (e.row, e.column or "")
             )
             if result.errors or dry_run:
-                raise _Rollback
-    except _Rollback:
+                raise Rollback
+    except Rollback:
         if result.errors:
             result.created = result.updated = result.unchanged = 0
     return result
@@ -182,7 +151,7 @@ def _apply(actor, row: SheetRow, result, *, stored: dict[str, Unit], regions, fa
     code, parent_code = values["code"], values.get("parent", "")
 
     def refuse(field_name: str | None, message) -> None:
-        row.errors.append(_error(row, field_name, message))
+        row.errors.append(row_error(row, field_name, message, by_field=BY_FIELD))
         failed[code] = row.number
 
     unit = stored.get(code)
@@ -230,7 +199,7 @@ def _apply(actor, row: SheetRow, result, *, stored: dict[str, Unit], regions, fa
     except (NotFoundError, PermissionDeniedError) as error:
         refuse("code", error.message)
     except ApplicationError as error:
-        row.errors.append(_service_error(row, error))
+        row.errors.append(row_error(row, error.field, error.message, by_field=BY_FIELD))
         failed[code] = row.number
 
 
