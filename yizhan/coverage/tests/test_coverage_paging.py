@@ -13,6 +13,7 @@ from yizhan.core.jobs.models import Job
 from yizhan.core.roles import Role
 from yizhan.coverage import views
 from yizhan.coverage.models import CoverageRun
+from yizhan.coverage.templatetags.coverage_figures import percent
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,11 @@ def test_shares_read_as_percentages(run):
     shares = re.findall(r'<td class="num">([0-9.]+%)</td></tr>', districts)
     assert len(shares) == len(coverage.summary["districts"]) == 2
     assert re.search(r"至少 \d+% 的需求", html)
+
+
+@pytest.mark.parametrize(
+    ("share", "places", "shown"),
+    [(0.55078125, 1, "55.1%"), (0.2043, 1, "20.4%"), (0.8, 0, "80%"), (1, 1, "100.0%"), (None, 1, "—")],
+)
+def test_the_percent_filter_rounds(share, places, shown):
+    assert percent(share, places) == shown
