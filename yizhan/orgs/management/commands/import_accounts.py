@@ -8,8 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yizhan.core.commands import acting_as
-from yizhan.core.errors import ApplicationError
+from yizhan.core.commands import acting_as, import_refusals, import_report
 from yizhan.orgs.imports.accounts import accounts_import, accounts_template, result_workbook
 
 
@@ -33,22 +32,13 @@ class Command(BaseCommand):
     def handle(self, *args, file, username, dry_run, out, template, **options):
         if bool(file) == bool(template):
             raise CommandError("请给出要导入的 xlsx 文件，或用 --template 文件名 生成模板")
-        try:
-            with acting_as(username) as actor:
-                if template:
-                    Path(template).write_bytes(accounts_template(actor=actor))
-                    self.stdout.write(self.style.SUCCESS(f"模板已写入 {template}（示例行来自 {actor.unit.name}）"))
-                    return
-                result = accounts_import(actor=actor, file=file, dry_run=dry_run)
-        except FileNotFoundError as error:
-            raise CommandError(f"找不到文件：{file}") from error
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
-        for problem in result.errors:
-            self.stderr.write(str(problem))
-        if not result.ok:
-            raise CommandError(result.summary())
-        self.stdout.write(self.style.SUCCESS(result.summary()))
+        with import_refusals(file), acting_as(username) as actor:
+            if template:
+                Path(template).write_bytes(accounts_template(actor=actor))
+                self.stdout.write(self.style.SUCCESS(f"模板已写入 {template}（示例行来自 {actor.unit.name}）"))
+                return
+            result = accounts_import(actor=actor, file=file, dry_run=dry_run)
+        import_report(self, result)
         if not result.opened:
             return
         if out:

@@ -1,9 +1,8 @@
 """`yizhan import-positions FILE.xlsx --as USERNAME [--dry-run]` (issue 3 §5): all or nothing."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from yizhan.core.commands import acting_as
-from yizhan.core.errors import ApplicationError
+from yizhan.core.commands import acting_as, import_refusals, import_report
 from yizhan.positions.imports.xlsx import positions_import
 
 WARNING_PREFIX = "警告："
@@ -21,17 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
     def handle(self, *args, file, username, dry_run, **options):
-        try:
-            with acting_as(username) as actor:
-                result = positions_import(actor=actor, file=file, dry_run=dry_run)
-        except FileNotFoundError as error:
-            raise CommandError(f"找不到文件：{file}") from error
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
-        for problem in result.errors:
-            self.stderr.write(str(problem))
-        for warning in result.warnings:
-            self.stderr.write(f"{WARNING_PREFIX}{warning}")
-        if not result.ok:
-            raise CommandError(result.summary())
-        self.stdout.write(self.style.SUCCESS(result.summary()))
+        with import_refusals(file), acting_as(username) as actor:
+            result = positions_import(actor=actor, file=file, dry_run=dry_run)
+        import_report(self, result, warnings=[f"{WARNING_PREFIX}{warning}" for warning in result.warnings])
