@@ -213,6 +213,8 @@ class Quota(AuditedModel):
         ordering = ["campaign", "unit__path"]
         verbose_name = _("名额")
         verbose_name_plural = _("名额")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["summary_pdf"], name="quota_summary_pdf_idx")]
         constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="quota_once_per_unit")]
 
     def __str__(self) -> str:
@@ -346,6 +348,8 @@ class Nomination(AuditedModel):
         ordering = ["campaign", "unit__path", "pk"]
         verbose_name = _("推荐")
         verbose_name_plural = _("推荐")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["sealed_pdf"], name="nomination_sealed_pdf_idx")]
         constraints = [
             # A position is nominated once per campaign (a withdrawn one may be nominated again).
             models.UniqueConstraint(
@@ -478,6 +482,8 @@ class ReviewPhoto(AuditedModel):
         ordering = ["created_at", "pk"]
         verbose_name = _("核查照片")
         verbose_name_plural = _("核查照片")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["image"], name="reviewphoto_image_idx")]
 
     @classmethod
     def scope_q(cls, actor) -> Q:

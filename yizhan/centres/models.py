@@ -301,6 +301,8 @@ class Attachment(AuditedModel):
         ordering = ["created_at", "pk"]
         verbose_name = _("验收附件")
         verbose_name_plural = _("验收附件")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["file"], name="centre_attachment_file_idx")]
 
     def __str__(self) -> str:
         return self.caption or self.get_kind_display()

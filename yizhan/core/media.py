@@ -58,9 +58,12 @@ class UploadField:
 
 
 def fixed_prefix(upload_to) -> str | None:
-    """The part of an `upload_to` every stored name starts with (None for a function)."""
+    """The part of an `upload_to` every stored name starts with: a string's text before its first
+    date directive; a function's `upload_prefix` attribute, when it declares one (every name it
+    returns starts so: test_media checks), else None (any name may be the field's, and its table
+    is asked about every name)."""
     if callable(upload_to):
-        return None
+        return getattr(upload_to, "upload_prefix", None)
     text = str(upload_to)
     return text.split("%", 1)[0]
 

@@ -114,6 +114,8 @@ class NetworkFile(_UnitRecord):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("步行路网")
         verbose_name_plural = _("步行路网")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["file"], name="networkfile_file_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -117,6 +117,8 @@ class GrantEvidence(AuditedModel):
         ordering = ["created_at", "pk"]
         verbose_name = _("使用凭证")
         verbose_name_plural = _("使用凭证")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["file"], name="grantevidence_file_idx")]
 
     def __str__(self) -> str:
         return f"{self.use} #{self.pk}"

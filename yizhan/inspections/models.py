@@ -321,6 +321,8 @@ class RectificationEvidence(AuditedModel):
         ordering = ["rectification", "round", "pk"]
         verbose_name = _("整改证据")
         verbose_name_plural = _("整改证据")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["image"], name="rectevidence_image_idx")]
 
     def audit_unit(self):
         return self.rectification.position.unit

@@ -311,6 +311,8 @@ class ProblemReport(AuditedModel):
         indexes = [
             models.Index(fields=["position", "status"], name="problem_position_status"),
             models.Index(fields=["status", "due_on"], name="problem_status_due"),
+            # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+            models.Index(fields=["photo"], name="problem_photo_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -415,6 +417,8 @@ class ActivityPhoto(AuditedModel):
         ordering = ["created_at", "pk"]
         verbose_name = _("活动照片")
         verbose_name_plural = _("活动照片")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["image"], name="activityphoto_image_idx")]
 
     def __str__(self) -> str:
         return f"{self.activity} #{self.pk}"

@@ -283,6 +283,8 @@ class PositionPhoto(AuditedModel):
         ordering = ["created_at", "pk"]
         verbose_name = _("阵地照片")
         verbose_name_plural = _("阵地照片")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["image"], name="positionphoto_image_idx")]
 
     def __str__(self) -> str:
         return f"{self.position} · {self.caption or self.image.name}"

@@ -63,6 +63,8 @@ class SocialOrganisation(AuditedModel):
         ordering = ["name", "pk"]
         verbose_name = _("社会组织")
         verbose_name_plural = _("社会组织")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["signboard_photo"], name="socialorg_signboard_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["registration_number"],

@@ -374,6 +374,8 @@ class AnswerPhoto(AuditedModel):
         ordering = ["answer", "pk"]
         verbose_name = _("评估佐证照片")
         verbose_name_plural = _("评估佐证照片")
+        # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+        indexes = [models.Index(fields=["image"], name="answerphoto_image_idx")]
 
     def __str__(self) -> str:
         return f"{self.answer_id} #{self.pk}"

@@ -24,7 +24,12 @@ SUPERVISOR_ROLES = frozenset({Role.FEDERATION_ADMIN, Role.UNIT_ADMIN})
 
 
 def result_path(job: Job, filename: str) -> str:
-    return f"jobs/{timezone.now():%Y/%m}/{filename}"
+    return f"{result_path.upload_prefix}{timezone.now():%Y/%m}/{filename}"
+
+
+# Every result file's name starts so: /files/ asks the jobs' table only about names under it
+# (core/media.py's fixed_prefix), not about every requested file.
+result_path.upload_prefix = "jobs/"
 
 
 class Job(models.Model):
@@ -74,6 +79,8 @@ class Job(models.Model):
             models.Index(fields=["owner", "-created_at"], name="core_job_owner_idx"),
             # The sweeper's question: running jobs whose heartbeat stopped.
             models.Index(fields=["state", "heartbeat_at"], name="core_job_state_idx"),
+            # /files/ and /media/ find the row holding a requested file name (core/media.py, decision 36).
+            models.Index(fields=["result_file"], name="core_job_result_file_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="core_job_progress_max_100"),

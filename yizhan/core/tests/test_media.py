@@ -65,7 +65,7 @@ def test_private_prefixes_the_brief_names_are_known():
     ):
         assert prefix in prefixes
     jobs = [u for u in media.private_fields() if u.label == "core.job.result_file"]
-    assert jobs and jobs[0].prefix is None  # a function names the file: any name may be a job's
+    assert jobs and jobs[0].prefix == "jobs/"  # a function names the file, under the prefix it declares
 
 
 @pytest.mark.parametrize(
@@ -107,9 +107,12 @@ def test_a_public_field_must_name_a_relation_with_public(settings):
         media.upload_fields()
 
 
-def test_a_public_field_needs_a_fixed_prefix(settings):
+def test_a_public_field_needs_a_fixed_prefix(settings, monkeypatch):
+    from yizhan.core.jobs.models import result_path
+
+    monkeypatch.delattr(result_path, "upload_prefix")  # a function that declares no prefix
     settings.YIZHAN_PUBLIC_UPLOADS = {"core.job.result_file": "owner"}
-    with pytest.raises(LookupError):
+    with pytest.raises(LookupError, match="fixed upload_to prefix"):
         media.upload_fields()
 
 
