@@ -89,7 +89,9 @@ def test_a_project_selection_from_opening_to_the_published_result(demo, new_page
     expect(fed.locator("h1")).to_have_text(NAME)
     expect(fed.locator("#campaign-state")).to_have_text("筹备中")
     facts = fed.locator("dl.facts")
-    expect(facts).to_contain_text("社会组织服务项目：2024 年或 2025 年完成并归档，承接组织资格合格，评分表已确认，评分不低于 60 分")
+    expect(facts).to_contain_text(
+        "社会组织服务项目：2024 年或 2025 年完成并归档，承接组织资格合格，评分表已确认，评分不低于 60 分"
+    )
     expect(facts).not_to_contain_text("每个阵地补助")
     campaign = Campaign.objects.get(name=NAME)
     assert campaign.subject == Subject.PROJECT and campaign.min_score == 60 and campaign.grant_fen == 0
@@ -187,15 +189,29 @@ def test_a_project_selection_from_opening_to_the_published_result(demo, new_page
     expect(member.locator("h1")).to_have_text(project.title)
     expect(member.locator("main, body").first).to_contain_text(organisation)
     sheet = member.locator("#score-form")
-    fields = sheet.locator("input[type=number]")
-    expect(fields).to_have_count(10)
-    for index in range(10):
-        fields.nth(index).fill("9" if index % 2 else "8")
+    # The excellent-project standard (百分评估标准), not a station's conditions.
+    expect(sheet).not_to_contain_text("有地图可查")
+    expect(sheet.locator("input[type=number]")).to_have_count(11)
+    for label, points in (
+        ("学习制度、学习记录", "10"),
+        ("活动方案、会议记录、宣传报道", "9"),
+        ("登记证书", "10"),
+        ("场所照片，招牌名称与登记名称一致", "10"),
+        ("建立工会的批复文件", "10"),
+        ("开展工会工作的材料", "5"),
+        ("开展工会活动的材料", "5"),
+        ("合同、实施方案、评估总结（每项 5 分）", "10"),
+        ("满意度测评结果", "10"),
+        ("设区市级 1 分、省部级 2 分、国家级 3 分/次", "3"),
+        ("设区市级 1 分、省级 2 分、国家级 3 分/次", "3"),
+    ):
+        sheet.get_by_label(label, exact=False).fill(points)
     sheet.get_by_label("核查结论").select_option(label="符合推树条件")
     sheet.get_by_label("核查意见").fill("合同、实施方案、评估总结齐全；现场查看体检台账和宣讲照片。")
     sheet.get_by_role("button", name="保存核查结果").click()
     expect(member.locator(".messages")).to_contain_text("已保存")
     expect(member.locator("#total")).to_have_text("85")
+    assert member.locator("label[for=s-union_work]").inner_text().endswith("（0–5）")
     _fits(member)
 
     # The meeting passes the project; the seven-day notice opens and the public page lists it.
@@ -232,9 +248,7 @@ def test_a_project_selection_from_opening_to_the_published_result(demo, new_page
 
     # Seven days pass without objection; the federation approves.
     ended = today - dt.timedelta(days=1)
-    Campaign.objects.filter(pk=campaign.pk).update(
-        notice_starts_on=ended - dt.timedelta(days=6), notice_ends_on=ended
-    )
+    Campaign.objects.filter(pk=campaign.pk).update(notice_starts_on=ended - dt.timedelta(days=6), notice_ends_on=ended)
     fed.reload()
     expect(fed.locator("#objections")).to_contain_text("暂无异议")
     fed.get_by_role("button", name="审批通过").click()

@@ -47,17 +47,20 @@ MEMBERS = [
 ]
 STATEMENT = "项目按协议完成，第三方测评职工满意度 92.5%，媒体多次报道，经验在全市工会会议上交流。"
 REJECTED_REASON = "项目服务覆盖面较小，宣传推广不足，建议下一年度再推荐"
+# The review group's on-site check against the excellent-project standard (百分评估标准,
+# `subjects.score_items`): 92 of 100.
 SCORES = {
-    "signage": 9,
-    "layout": 9,
-    "facilities": 9,
-    "functions": 9,
-    "rules": 10,
-    "map": 8,
-    "role": 9,
-    "opinion": 10,
-    "innovation": 8,
-    "features": 9,
+    "study": 10,
+    "activity_materials": 9,
+    "certificate": 10,
+    "signboard": 10,
+    "union_approval": 10,
+    "union_work": 5,
+    "union_activities": 4,
+    "project_documents": 10,
+    "satisfaction": 10,
+    "media": 8,
+    "exchanges": 6,
 }
 NOTICE_ENDED = 5  # days before the day of loading
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from yizhan.campaigns.choices import (
     QUOTA_STATES,
-    SCORE_ITEMS,
     UNIT_STEPS,
     CampaignState,
     NominationState,
@@ -30,6 +29,7 @@ from yizhan.campaigns.models import (
     ReviewAssignment,
     ReviewMember,
 )
+from yizhan.campaigns.subjects import score_items
 from yizhan.core.roles import Action
 from yizhan.core.scoping import Actor, get_for_actor
 
@@ -227,9 +227,10 @@ def nomination_summary(campaign: Campaign, unit) -> list[dict]:
 
 
 def score_rows(assignment: ReviewAssignment) -> list[dict]:
+    """The score sheet of the nomination's subject (`subjects.score_items`) with what was recorded."""
     return [
         {"key": key, "label": label, "max": points, "score": (assignment.scores or {}).get(key)}
-        for key, label, points in SCORE_ITEMS
+        for key, label, points in score_items(assignment.nomination.campaign.subject)
     ]
 
 

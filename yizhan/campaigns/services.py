@@ -45,7 +45,7 @@ from yizhan.campaigns.models import (
     ReviewPhoto,
 )
 from yizhan.campaigns.quotas import Claimant, NoWeight, allocate, weight
-from yizhan.campaigns.subjects import Subject
+from yizhan.campaigns.subjects import Subject, score_items
 from yizhan.core import workflow
 from yizhan.core.audit import audit_context
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError, from_validation_error
@@ -710,11 +710,11 @@ def review_assign(*, actor: Actor, nomination: Nomination, member: ReviewMember)
     return assignment
 
 
-def _scores(values) -> tuple[dict, int]:
+def _scores(values, items=SCORE_ITEMS) -> tuple[dict, int]:
     if not isinstance(values, Mapping):
         values = {}
     clean = {}
-    for key, label, points in SCORE_ITEMS:
+    for key, label, points in items:
         raw = values.get(key)
         if raw is None or raw == "":
             raise ApplicationError(SCORE_MISSING.format(item=label), field=f"scores.{key}")
@@ -751,7 +751,7 @@ def review_record(
     campaign = assignment.nomination.campaign
     if campaign.state not in (CampaignState.PUBLISHED, CampaignState.REVIEWING):
         raise ApplicationError(NOT_REVIEWING.format(state=campaign.get_state_display()))
-    clean, total = _scores(scores)
+    clean, total = _scores(scores, score_items(campaign.subject))
     if result not in VerificationResult.values:
         raise ApplicationError(str(RESULT_INVALID), field="result")
     assignment.scores = clean

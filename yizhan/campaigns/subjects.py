@@ -103,6 +103,20 @@ def project_refusal(campaign, project, on: dt.date | None = None) -> str | None:
     return None
 
 
+def score_items(subject: str) -> tuple[tuple[str, str, int], ...]:
+    """The verification's score sheet of a subject, as (key, label, maximum) rows summing to 100:
+    a position's the six conditions and four fields of merit (`choices.SCORE_ITEMS`, source 000);
+    a project's the excellent-project standard (百分评估标准, source 004, `projects.scoring.ITEMS`),
+    which the review group checks on site against the confirmed sheet."""
+    from yizhan.campaigns.choices import SCORE_ITEMS
+
+    if subject != Subject.PROJECT:
+        return SCORE_ITEMS
+    from yizhan.projects.scoring import ITEMS
+
+    return tuple((item.key, item.label, item.cap) for item in ITEMS)
+
+
 def project_form(project) -> dict:
     """The nomination form of a project, filled from its record and score sheet when nominated."""
     from yizhan.projects.models import ScoreSheet

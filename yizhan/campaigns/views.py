@@ -21,7 +21,6 @@ from yizhan.campaigns import rules, selectors, services
 from yizhan.campaigns.choices import (
     CAMPAIGN_FLOW,
     NOMINATION_FLOW,
-    SCORE_ITEMS,
     CampaignState,
     GroupRole,
     NominationState,
@@ -37,7 +36,7 @@ from yizhan.campaigns.models import (
     ReviewMeeting,
     ReviewMember,
 )
-from yizhan.campaigns.subjects import Subject, project_candidates
+from yizhan.campaigns.subjects import Subject, project_candidates, score_items
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
@@ -675,7 +674,8 @@ def review_record(request, assignment_id: int):
     back = reverse("campaigns:assignment", args=[assignment.pk])
 
     def call():
-        scores = {key: post.get(f"score_{key}", "") for key, _label, _max in SCORE_ITEMS}
+        items = score_items(assignment.nomination.campaign.subject)
+        scores = {key: post.get(f"score_{key}", "") for key, _label, _max in items}
         scores = {k: (_int(v) if v.strip() else "") for k, v in scores.items()}
         return services.review_record(
             actor=request.actor,

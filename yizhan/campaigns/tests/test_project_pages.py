@@ -10,19 +10,37 @@ import pytest
 from django.utils import timezone
 
 from yizhan.campaigns import services
-from yizhan.campaigns.choices import CampaignState, NominationState
+from yizhan.campaigns.choices import CampaignState, NominationState, StepKind
 from yizhan.campaigns.models import Campaign
 from yizhan.campaigns.subjects import Subject
 from yizhan.campaigns.tests.factories import pdf_bytes
-from yizhan.campaigns.tests.test_project_subject import (  # noqa: F401 (fixtures)
-    campaign,
-    fed,
-    ineligible,
-    projects,
-    published,
-    xg_admin,
-    zs_admin,
-)
+from yizhan.campaigns.tests.test_project_subject import YEAR, archived_project
+
+
+@pytest.fixture
+def projects(dalian):
+    return {"zs": [archived_project(dalian["zs"], title=f"中山区项目{i}") for i in range(2)]}
+
+
+@pytest.fixture
+def published(fed, projects):
+    """A published project campaign of Dalian (its quotas on 中山区's two projects)."""
+    today = timezone.localdate()
+    campaign = services.campaign_create(
+        actor=fed,
+        name=f"{YEAR}年度优秀社会组织服务项目推选",
+        year=YEAR,
+        honour_title=f"{YEAR} 年度市级优秀社会组织服务项目",
+        total_quota=2,
+        subject=Subject.PROJECT,
+        min_score=60,
+        deadlines={StepKind.NOMINATIONS: today + dt.timedelta(days=30)},
+    )
+    services.quotas_compute(actor=fed, campaign=campaign)
+    services.campaign_transition(actor=fed, campaign=campaign, to_state=CampaignState.PUBLISHED)
+    campaign.refresh_from_db()
+    return campaign
+
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +135,62 @@ def test_a_position_campaigns_pages_keep_their_wording(published, fed, login):
     Campaign.objects.filter(pk=published.pk).update(subject=Subject.POSITION, grant_fen=500_000)
     html = login(fed.user).get(f"/staff/campaigns/{published.pk}/").content.decode()
     assert "每个阵地补助" in html and "5000 元" in html
+
+
+PROJECT_SCORES = {
+    "study": 10,
+    "activity_materials": 9,
+    "certificate": 10,
+    "signboard": 10,
+    "union_approval": 10,
+    "union_work": 5,
+    "union_activities": 4,
+    "project_documents": 10,
+    "satisfaction": 10,
+    "media": 8,
+    "exchanges": 6,
+}
+
+
+def test_a_project_is_verified_on_the_excellent_project_standard(published, fed, zs_admin, projects, login):
+    nomination = services.nomination_create(
+        actor=zs_admin, campaign=published, project=projects["zs"][0], statement="好"
+    )
+    services.nomination_sealed_upload(actor=zs_admin, nomination=nomination, data=pdf_bytes())
+    services.nomination_transition(actor=zs_admin, nomination=nomination, to_state=NominationState.SUBMITTED)
+    member = services.review_member_register(
+        actor=fed, campaign=published, unit=fed.unit, name="评议甲", job_title="部长", phone="13800000000"
+    )
+    member = services.review_member_confirm(actor=fed, member=member, group_role="leader")
+    services.campaign_transition(actor=fed, campaign=published, to_state=CampaignState.REVIEWING)
+    assignment = services.review_assign(actor=fed, nomination=nomination, member=member)
+    client = login(fed.user)
+    html = client.get(f"/staff/campaigns/assignments/{assignment.pk}/").content.decode()
+    assert "登记证书（0–10）" in html and "开展工会工作的材料（0–5）" in html
+    assert "有地图可查" not in html and "有统一的标识名称" not in html
+    # A station's sheet is not a project's: its first missing item is named.
+    station = {f"score_{k}": "9" for k in ("signage", "layout", "facilities", "functions", "rules", "map")}
+    answer = client.post(
+        f"/staff/campaigns/assignments/{assignment.pk}/record/", {**station, "result": "conforms"}, follow=True
+    )
+    assert "学习制度、学习记录" in answer.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.total is None
+    # Over an item's cap (开展工会工作的材料: 5) is refused with the cap.
+    over = {f"score_{k}": str(v) for k, v in PROJECT_SCORES.items()} | {"score_union_work": "6"}
+    answer = client.post(
+        f"/staff/campaigns/assignments/{assignment.pk}/record/", {**over, "result": "conforms"}, follow=True
+    )
+    assert "“开展工会工作的材料”的评分须为 0 至 5 的整数" in answer.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.total is None
+    sheet = {f"score_{k}": str(v) for k, v in PROJECT_SCORES.items()}
+    client.post(f"/staff/campaigns/assignments/{assignment.pk}/record/", {**sheet, "result": "conforms"})
+    assignment.refresh_from_db()
+    assert assignment.total == 92 and assignment.scores == PROJECT_SCORES
+    # A position campaign keeps its ten conditions.
+    from yizhan.campaigns.choices import SCORE_ITEMS
+    from yizhan.campaigns.subjects import score_items
+
+    assert score_items(Subject.POSITION) == SCORE_ITEMS
+    assert sum(points for _key, _label, points in score_items(Subject.PROJECT)) == 100
