@@ -143,7 +143,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
     )
 }
+SQLITE_ENGINE = "yizhan.core.db_sqlite"  # Django's SQLite backend + planner statistics (its docstring)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
     # IMMEDIATE transactions serialise writers up front, so the audit hash chain never forks
     # and concurrent writers wait instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -345,7 +347,7 @@ def _refuse_unsafe_production() -> None:
         problems.append("DEBUG must be off")
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must list the served host names (no '*')")
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env_bool("YIZHAN_ALLOW_SQLITE", False):
+    if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE and not env_bool("YIZHAN_ALLOW_SQLITE", False):
         problems.append("DATABASE_URL must point at PostgreSQL (or set YIZHAN_ALLOW_SQLITE=1 knowingly)")
     if not YIZHAN_REQUIRE_2FA:  # 等保 level 3 8.1.4.1 d): two authentication techniques for administrators
         problems.append("YIZHAN_REQUIRE_2FA must stay on (the second factor of the administrators)")

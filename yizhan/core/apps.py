@@ -25,3 +25,7 @@ class CoreConfig(AppConfig):
         # Every migrate ends with the change feed's triggers in place (core/changes.py): a migration
         # that rebuilds a watched table on SQLite drops them.
         post_migrate.connect(changes.install_after_migrate, sender=self, dispatch_uid="core-change-feed-install")
+        # SQLite: planner statistics after a schema change (core/db_sqlite/statistics.py).
+        from yizhan.core.db_sqlite.statistics import after_migrate
+
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="core-sqlite-statistics")
