@@ -3,10 +3,12 @@ at 360×640 and 1280×800.
 
     .venv/bin/python scripts/screenshots.py [--out test-artifacts/screenshots] [--only login,units]
 
-Besides the named pages below (journeys: a form with errors, the located results, a station),
-every page of the staff menu is shot for each demo role that has a menu of its own (`menu-<role>-
-<page>`, the menu link's path as the page name), so a page a new app adds to the menu is looked at
-without being listed here.
+Besides the named pages below (journeys: a form with errors, the located results, a station;
+SECTION_SHOTS: each section's second-level lists and one detail page per list, as the role working
+there, Wuhan's centres and Qingdao's projects included; PUBLIC_SHOTS: notices, centre results, the
+problem report and the English finder), every page of the staff menu is shot for each demo role
+that has a menu of its own (`menu-<role>-<page>`, the menu link's path as the page name), so a page
+a new app adds to the menu is looked at without being listed here.
 
 Serves the demo federation from a throw-away SQLite database (never var/yizhan.sqlite3 or a
 DATABASE_URL from the environment) with DEBUG off, drives Debian's chromium through Playwright
