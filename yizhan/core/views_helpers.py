@@ -47,3 +47,15 @@ def run_action(request, back: str, action: Callable[[], Any], success=None):
             success = success(result)
         messages.success(request, success)
     return redirect(back)
+
+
+def int_param(request, name: str) -> int | None:
+    """The query parameter `name` as a record's key: a whole number of up to nine digits, else None
+    (absent, anything else, or a key too long for the database reads as not given)."""
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
+
+
+def add_refusal(form, error: ApplicationError) -> None:
+    """A service's refusal shown on `form`: at its field when the form has that field, else above the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)

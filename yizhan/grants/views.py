@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import add_refusal, int_param, staff_view
 from yizhan.core.wording import clauses
 from yizhan.grants import selectors, services
 from yizhan.grants.choices import GrantState, ReportState
@@ -35,21 +35,12 @@ REPORT_SUBMITTED_MESSAGE = _("报告已提交")
 REPORTS_REQUESTED = _("已向 {n} 个单位布置绩效自评报告")
 
 
-def _int_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
-
-
-def _add_error(form, error: ApplicationError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 @staff_view
 def grant_list(request):
     """The balance of each managing unit in scope, then the grants, filtered by source and unit."""
     actor = request.actor
     source = request.GET.get("source", "")[:60]
-    unit_id = _int_param(request, "unit")
+    unit_id = int_param(request, "unit")
     unit = org_selectors.unit_get(actor=actor, pk=unit_id) if unit_id else None
     grants = selectors.grant_list(actor=actor, source=source, unit_id=unit.pk if unit else None)
     page = Paginator(grants, PER_PAGE).get_page(request.GET.get("page"))
@@ -99,7 +90,7 @@ def grant_detail(request, pk: int):
             except ApplicationError as error:
                 if error.field == "file":
                     error.field = "evidence"
-                _add_error(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, USE_RECORDED.format(amount=data["amount"]))
                 return redirect("grants:grant_detail", pk=grant.pk)
@@ -197,7 +188,7 @@ def report_list(request):
             except PermissionDeniedError:
                 raise
             except ApplicationError as error:  # also "no grants of this source" (NotFoundError)
-                _add_error(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, REPORTS_REQUESTED.format(n=len(reports)))
                 return redirect("grants:report_list")
@@ -227,7 +218,7 @@ def report_detail(request, pk: int):
             except PermissionDeniedError:
                 raise
             except ApplicationError as error:
-                _add_error(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, REPORT_SAVED)
                 return redirect("grants:report_detail", pk=report.pk)

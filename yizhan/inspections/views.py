@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, require
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import add_refusal, staff_view
 from yizhan.core.wording import clauses
 from yizhan.inspections import exports, selectors, services
 from yizhan.inspections.choices import (
@@ -98,7 +98,7 @@ def inspection_new(request):
         except ApplicationError as error:
             if not _is_worker_error(error):
                 raise
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error)
         else:
             messages.success(request, PLANNED.format(pk=inspection.pk))
             return redirect("inspections:inspection_detail", inspection.pk)
@@ -282,7 +282,7 @@ def draw_new(request):
         except ApplicationError as error:
             if not _is_worker_error(error):
                 raise
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error)
         else:
             messages.success(request, DRAWN.format(picked=record.picked, seed=record.seed))
             return redirect("inspections:draw_detail", record.pk)

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yizhan.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, require
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import add_refusal, int_param, staff_view
 from yizhan.ledger import imports, overview, overview_pdf, selectors, services
 from yizhan.ledger.choices import PROBLEM_HANDLING, ActivityKind, ProblemStatus
 from yizhan.ledger.forms import ActivityForm, LedgerDayForm, LedgerImportForm, ProblemTransitionForm
@@ -74,7 +74,7 @@ def ledger_home(request):
         "date_from": _date(request.GET.get("from")),
         "date_to": _date(request.GET.get("to")),
         "unit": _unit_param(request),
-        "position_id": _int_param(request, "position"),
+        "position_id": int_param(request, "position"),
     }
     days = selectors.ledger_list(actor=actor, **filters)
     page = Paginator(days, PER_PAGE).get_page(request.GET.get("page"))
@@ -211,14 +211,9 @@ def _revisions(actor, stored: DailyLedger | None) -> list:
     ]
 
 
-def _int_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
-
-
 def _unit_param(request):
     """The `unit` of the query string, a unit in the actor's scope (404 outside it), or None."""
-    pk = _int_param(request, "unit")
+    pk = int_param(request, "unit")
     return org_selectors.unit_get(actor=request.actor, pk=pk) if pk is not None else None
 
 
@@ -290,7 +285,7 @@ def problem_transition(request, pk: int):
         except PermissionDeniedError:
             raise
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error)
         else:
             messages.success(request, HANDLED.format(id=report.pk, status=report.get_status_display()))
             target = request.POST.get("next", "")
@@ -336,7 +331,7 @@ def activity_list(request):
             except PermissionDeniedError:
                 raise
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_refusal(form, error)
             else:
                 messages.success(request, ACTIVITY_SAVED)
                 return redirect("ledger_staff:activity_detail", pk=activity.pk)
@@ -346,7 +341,7 @@ def activity_list(request):
         actor=actor,
         kind=request.GET.get("kind", ""),
         unit=_unit_param(request),
-        position_id=_int_param(request, "position"),
+        position_id=int_param(request, "position"),
         date_from=_date(request.GET.get("from")),
         date_to=_date(request.GET.get("to")),
     )
@@ -378,7 +373,7 @@ def activity_detail(request, pk: int):
             except PermissionDeniedError:
                 raise
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_refusal(form, error)
             else:
                 messages.success(request, ACTIVITY_SAVED)
                 return redirect("ledger_staff:activity_detail", pk=activity.pk)

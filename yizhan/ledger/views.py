@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import require
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import add_refusal, staff_view
 from yizhan.ledger import selectors, services
 from yizhan.ledger.choices import FEEDBACK_HANDLING, FeedbackStatus
 from yizhan.ledger.forms import FeedbackRecordForm, FeedbackTransitionForm
@@ -125,7 +125,7 @@ def feedback_transition(request, pk: int):
         except PermissionDeniedError:
             raise
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error)
         else:
             messages.success(request, HANDLED.format(id=feedback.pk, status=feedback.get_status_display()))
             return redirect(_safe_next(request, reverse("ledger:feedback_detail", args=[feedback.pk])))
@@ -173,7 +173,7 @@ def feedback_create(request):
         except PermissionDeniedError:
             raise
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error)
         else:
             messages.success(request, RECORDED.format(id=feedback.pk))
             return redirect("ledger:feedback_detail", pk=feedback.pk)

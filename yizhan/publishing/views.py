@@ -15,7 +15,7 @@ from yizhan.core.errors import ApplicationError, ConflictError, NotFoundError, P
 from yizhan.core.personal_data import shown
 from yizhan.core.roles import Action
 from yizhan.core.scoping import require
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import add_refusal, staff_view
 from yizhan.orgs.models import Unit
 from yizhan.publishing import marking, selectors, services, webhooks
 from yizhan.publishing.api_marking import BAD_PLATFORM
@@ -59,7 +59,7 @@ def partners_page(request):
             except (NotFoundError, PermissionDeniedError):
                 raise
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_refusal(form, error)
             else:
                 messages.success(request, REGISTERED.format(name=partner.name))
                 return redirect(reverse("publishing:partner", args=[partner.pk]))
@@ -121,7 +121,7 @@ def partner_page(request, pk: int):
         except (NotFoundError, PermissionDeniedError):
             raise
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error)
         else:
             messages.success(request, UPDATED.format(name=partner.name))
             return redirect(reverse("publishing:partner", args=[partner.pk]))

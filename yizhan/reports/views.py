@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from yizhan.core.errors import ApplicationError
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import int_param, staff_view
 from yizhan.orgs.models import Unit
 from yizhan.reports import selectors
 from yizhan.reports.render import report_docx, report_pdf
@@ -17,15 +17,10 @@ from yizhan.reports.render import report_docx, report_pdf
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _int_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
-
-
 def _report(request):
     actor = request.actor
-    unit = selectors.report_unit(actor=actor, unit_id=_int_param(request, "unit"))
-    year = _int_param(request, "year") or timezone.localdate().year
+    unit = selectors.report_unit(actor=actor, unit_id=int_param(request, "unit"))
+    year = int_param(request, "year") or timezone.localdate().year
     return selectors.annual_report(actor=actor, unit=unit, year=year)
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yizhan.core.errors import ApplicationError, PermissionDeniedError
 from yizhan.core.roles import Action, Role
 from yizhan.core.scoping import require
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import add_refusal, int_param, staff_view
 from yizhan.orgs import selectors as org_selectors
 from yizhan.positions import selectors as position_selectors
 from yizhan.positions.choices import Facility, PositionKind
@@ -46,11 +46,6 @@ RATED = _("星级评定已完成：{verdict}")
 DELISTED = _("已摘牌 {count} 个站点")
 NOTHING_TO_DELIST = _("本周期没有需要摘牌的站点")
 PHOTO_TOO_LARGE_NAMED = _("条目“{text}”的照片不能大于 {limit} MB")
-
-
-def _int(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -141,7 +136,7 @@ def version_detail(request, version_id: int):
             except PermissionDeniedError:
                 raise
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_refusal(form, error)
             else:
                 messages.success(request, ITEM_SAVED.format(text=item.text))
                 return redirect("standards:version", version_id=version.pk)
@@ -174,7 +169,7 @@ def item_edit(request, item_id: int):
         except PermissionDeniedError:
             raise
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error)
         else:
             messages.success(request, ITEM_SAVED.format(text=item.text))
             return redirect("standards:version", version_id=version.pk)
@@ -312,7 +307,7 @@ ASSESSMENTS_PER_PAGE = 100
 @staff_view
 def assessment_list(request):
     actor = request.actor
-    position_id = _int(request, "position")
+    position_id = int_param(request, "position")
     position = position_selectors.position_get(actor=actor, pk=position_id) if position_id else None
     page = Paginator(selectors.assessment_list(actor=actor, position_id=position_id), ASSESSMENTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -356,7 +351,7 @@ def assessment_new(request, position_id: int):
     actor = request.actor
     require(actor, Action.CREATE, Assessment)
     position = position_selectors.position_get(actor=actor, pk=position_id)
-    version_id = _int(request, "version") or (
+    version_id = int_param(request, "version") or (
         int(request.POST["version"]) if request.POST.get("version", "").isdecimal() else None
     )
     if version_id is None:
@@ -559,7 +554,7 @@ def rating_history(request, position_id: int):
 def rating_list(request):
     """A unit's stations with their stars and latest rating; ?format=xlsx downloads it."""
     actor = request.actor
-    unit_id = _int(request, "unit")
+    unit_id = int_param(request, "unit")
     unit = org_selectors.unit_get(actor=actor, pk=unit_id) if unit_id is not None else actor.unit
     rows = selectors.rating_list(actor=actor, unit=unit)
     if request.GET.get("format") == "xlsx":

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from yizhan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yizhan.core.roles import Action
 from yizhan.core.scoping import FORBIDDEN_MESSAGE, OUT_OF_SCOPE_MESSAGE
-from yizhan.core.views_helpers import staff_view
+from yizhan.core.views_helpers import add_refusal, int_param, staff_view
 from yizhan.orgs.models import Unit
 from yizhan.targets import selectors, services
 from yizhan.targets.forms import FigureForm, TargetEditForm, TargetForm
@@ -28,22 +28,13 @@ FIGURE_SAVED = _("已填报")
 CHOOSE_UNIT = _("请选择单位，或勾选为所有直属下级单位设定")
 
 
-def _int_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
-
-
-def _add_error(form, error: ApplicationError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 @staff_view
 def target_list(request):
     actor = request.actor
     if not actor.can(Action.VIEW, Target):
         raise PermissionDeniedError(FORBIDDEN_MESSAGE)
-    unit_id = _int_param(request, "unit")
-    year = _int_param(request, "year")
+    unit_id = int_param(request, "unit")
+    year = int_param(request, "year")
     metric = request.GET.get("metric", "")
     metric = metric if get_metric(metric) else ""
     status = request.GET.get("status", "")
@@ -95,7 +86,7 @@ def target_create(request):
         except ApplicationError as error:
             if isinstance(error, NotFoundError | PermissionDeniedError):
                 raise
-            _add_error(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, CREATED.format(n=len(created)))
             if len(created) == 1:
@@ -127,7 +118,7 @@ def target_detail(request, pk: int):
             except ApplicationError as error:
                 if isinstance(error, NotFoundError | PermissionDeniedError):
                     raise
-                _add_error(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, SAVED)
                 return redirect("targets:target_detail", pk=target.pk)
@@ -183,7 +174,7 @@ def figure_list(request):
             except ApplicationError as error:
                 if isinstance(error, NotFoundError | PermissionDeniedError):
                     raise
-                _add_error(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, FIGURE_SAVED)
                 return redirect("targets:figure_list")
