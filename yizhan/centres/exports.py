@@ -7,7 +7,8 @@ all three made from one plain `Sheet` so the formats never disagree:
 - 自查报告 (`self_check_sheet`): the unit's report, then every checklist item with its result;
 - 验收结果表 (`results_sheet`): the graded centres of a round with the three rates and the grade.
 
-Cells beginning with = + - @ are escaped (core.exports.safe_cell)."""
+Cells beginning with = + - @ are escaped (core.exports.safe_cell). The documents are the
+regulation's Chinese forms whatever the reader's language: build them `with in_chinese()`."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ from openpyxl.utils import get_column_letter
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
+
+from django.conf import settings
+from django.utils import translation
 
 from yizhan.centres.grading import percent, ratio
 from yizhan.centres.selectors import Result
@@ -50,6 +54,12 @@ RESULT_HEADERS = (
     "奖励",
 )
 ITEM_HEADERS = ("序号", "类别", "条目", "自查结果", "说明")
+
+
+def in_chinese():
+    """The platform's language (Simplified Chinese) for labels and grades read while building a
+    document, so an English-speaking clerk downloads the same official form as everyone."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ only call them and show their refusals as messages."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import datetime as dt
 import mimetypes
 from decimal import Decimal, InvalidOperation
@@ -382,8 +384,6 @@ def reward(request, application_id: int):
 
 def _download(data: bytes, fmt: str, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type=exports.FORMATS[fmt])
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"
     return response
 
@@ -393,8 +393,10 @@ def application_export(request, application_id: int, document: str, fmt: str):
     if fmt not in exports.FORMATS or document not in DOCUMENTS:
         raise Http404(OUT_OF_SCOPE_MESSAGE)
     application = selectors.application_get(actor=request.actor, pk=application_id, action=Action.EXPORT)
-    sheet = exports.application_sheet(application) if document == "form" else exports.self_check_sheet(application)
-    return _download(exports.render(sheet, fmt), fmt, f"{DOCUMENTS[document]}-{application.pk}")
+    with exports.in_chinese():
+        sheet = exports.application_sheet(application) if document == "form" else exports.self_check_sheet(application)
+        data = exports.render(sheet, fmt)
+    return _download(data, fmt, f"{DOCUMENTS[document]}-{application.pk}")
 
 
 @staff_view
@@ -405,10 +407,10 @@ def results_export(request, round_id: int, fmt: str):
     acceptance_round = selectors.round_get(actor=actor, pk=round_id)
     if not actor.can(Action.EXPORT, Application):
         raise Http404(OUT_OF_SCOPE_MESSAGE)
-    results = selectors.acceptance_results(acceptance_round.unit, acceptance_round.year, actor=actor)
-    return _download(
-        exports.render(exports.results_sheet(acceptance_round, results), fmt), fmt, f"验收结果-{acceptance_round.year}"
-    )
+    with exports.in_chinese():
+        results = selectors.acceptance_results(acceptance_round.unit, acceptance_round.year, actor=actor)
+        data = exports.render(exports.results_sheet(acceptance_round, results), fmt)
+    return _download(data, fmt, f"验收结果-{acceptance_round.year}")
 
 
 # ------------------------------------------------------------------ model centres

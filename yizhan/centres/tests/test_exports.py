@@ -70,6 +70,22 @@ def test_download_endpoints(graded, login, fed):
     assert client.get(f"/staff/centres/{graded.pk}/form.exe").status_code == 404
 
 
+def test_documents_are_chinese_for_an_english_reader(graded, login, fed, settings):
+    """The forms are the regulation's: a clerk reading the site in English downloads them in Chinese
+    (grades, levels, checklist parts), not with English labels inside a Chinese form."""
+    level = graded.centre.get_centre_level_display()  # in Chinese: tests start in zh-hans
+    client = login(fed.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    book = load_workbook(io.BytesIO(client.get(f"/staff/centres/rounds/{graded.round_id}/results.xlsx").content))
+    values = [c.value for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "优秀" in values and "Excellent" not in values
+    form = load_workbook(io.BytesIO(client.get(f"/staff/centres/{graded.pk}/form.xlsx").content))
+    labels = [c.value for row in form.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert level in labels
+    english = {c.value for row in form.active.iter_rows() for c in row if isinstance(c.value, str) and c.value.isascii()}
+    assert not {v for v in english if any(ch.isalpha() for ch in v)}, english
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: make browser-deps")
 def test_every_export_opens_in_libreoffice(graded, dalian, tmp_path):
     names = []
