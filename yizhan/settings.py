@@ -153,6 +153,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests on SQLite use an in-memory database, said explicitly: pytest-django recognises SQLite by
+    # Django's engine name only, and for any other engine (ours) names each xdist worker's test
+    # database test_<NAME>_gw0, a file path that cannot be opened ("unable to open database file").
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------

@@ -86,3 +86,16 @@ def test_each_refusal_names_only_its_own_problem(outcomes):
         refusal = outcomes[case].stderr.strip().splitlines()[-1]
         assert "SECRET_KEY" not in refusal
     assert "DEBUG" not in outcomes["sqlite"].stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.django_db
+def test_tests_on_sqlite_run_in_memory_in_every_worker():
+    """The SQLite engine is ours (yizhan.core.db_sqlite), which pytest-django does not recognise as
+    SQLite: without TEST NAME ':memory:' it named an xdist worker's test database after the file
+    path (test_/…/yizhan.sqlite3_gw0) and every test of `make test` failed to open it."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    assert connection.settings_dict["NAME"].startswith("file:memorydb_")
+    assert connection.creation.is_in_memory_db()
