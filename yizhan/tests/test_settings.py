@@ -98,4 +98,4 @@ def test_tests_on_sqlite_run_in_memory_in_every_worker():
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only")
     assert connection.settings_dict["NAME"].startswith("file:memorydb_")
-    assert connection.creation.is_in_memory_db()
+    assert connection.creation.is_in_memory_db(connection.settings_dict["NAME"])
