@@ -243,7 +243,10 @@ def main() -> None:
         )
         assert len(hsds.render(list(positions))) > public * 500
 
-    poll_ms, poll_cpu = _median_ms(poll)
+    # The poll is well under a millisecond of CPU: warmed (20 polls), then the median of 4× REPEAT,
+    # so one scheduling delay of the server process on a shared machine does not decide it.
+    _median_ms(poll, repeat=20)
+    poll_ms, poll_cpu = _median_ms(poll, repeat=4 * REPEAT)
     page_ms, page_cpu = _median_ms(page, repeat=max(5, REPEAT // 5))
     minimal_s, minimal_cpu, minimal_rss = _rss_growth_mib(minimal)
     minimal_py = _traced_peak_mib(minimal)
