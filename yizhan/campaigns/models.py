@@ -418,8 +418,9 @@ class NominationStateChange(StateChangeBase):
 
 
 class ReviewAssignment(AuditedModel):
-    """The on-site verification of one nomination by one member: the score sheet
-    (`choices.SCORE_ITEMS`), the verification result and its notes, with photos."""
+    """The on-site verification of one nomination by one member: the score sheet (its items by the
+    campaign's subject, `subjects.score_items`: a station's `choices.SCORE_ITEMS`, a project's
+    百分评估标准), the verification result and its notes, with photos."""
 
     nomination = models.ForeignKey(
         Nomination, verbose_name=_("推荐"), on_delete=models.PROTECT, related_name="assignments"
