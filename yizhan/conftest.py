@@ -18,6 +18,7 @@ from hypothesis import settings as hypothesis_settings
 
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
+from yizhan.core.testing import instances
 from yizhan.core.testing.demo import DemoSnapshot, demo_in_database
 from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_required
 from yizhan.orgs.choices import RegionLevel, UnitType
@@ -171,6 +172,40 @@ def factory_sequences_from_one():
 def empty_cache():
     """The local-memory cache outlives a test's database; start each test without stale entries."""
     cache.clear()
+
+
+# The database settings names before pytest-django points them at the test database.
+_DATABASE_NAME = django_settings.DATABASES["default"]["NAME"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """pytest-django's test database; when a test of this run starts processes on databases of their
+    own (`child_databases`), a copy of it as `migrate` left it, before any test writes to it (built
+    here if no test of this process asked pytest-django for it)."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    built = None
+    if any("child_databases" in item.fixturenames for item in request.session.items):
+        with django_db_blocker.unblock():
+            if connection.settings_dict["NAME"] == _DATABASE_NAME:  # no test here uses the database
+                built = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+            instances.capture()
+    yield
+    instances.release()
+    if built is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(built, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def child_databases(django_db_setup):
+    """`child_databases(folder, name)` → a migrated, empty database for other processes (servers,
+    commands, workers): a copy of this run's freshly migrated test database (a SQLite file in
+    `folder`, or a PostgreSQL database of its own, `.drop()` it), instead of `migrate` in a child
+    each time (core.testing.instances). `instances.write_demo(database, media_root)` adds the demo."""
+    return instances.new_database
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils.module_loading import import_string
@@ -28,6 +29,7 @@ class DemoSnapshot:
     lines: tuple[str, ...]  # what the loaders returned, printed by `manage.py demo` under its heading
     rows: tuple  # per table: PostgreSQL's COPY text, or SQLite's (column names, tuples)
     vendor: str
+    media_root: str = ""  # where the first load wrote the demo's files (MEDIA_ROOT then)
 
 
 _snapshots: dict[str, DemoSnapshot] = {}
@@ -83,13 +85,18 @@ def _read_rows(models: list) -> tuple:
     return tuple(rows)
 
 
-def _restore(rows: tuple) -> None:
+def restore_rows(rows: tuple, target=connection) -> None:
     """The demo's rows back as they were stored: no audit entries, no signals, the stored chain as
-    it was (the change feed's triggers note the rows, as for any insert)."""
+    it was (the change feed's triggers note the rows, as for any insert). `target`: this test's
+    database, or another connection of the same engine (core.testing.instances: a child's)."""
     models = project_models()
-    with transaction.atomic(), connection.constraint_checks_disabled(), connection.cursor() as cursor:
+    with (
+        transaction.atomic(using=target.alias),
+        target.constraint_checks_disabled(),
+        target.cursor() as cursor,
+    ):
         for table, data in rows:
-            if connection.vendor == "postgresql":
+            if target.vendor == "postgresql":
                 with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
                     copy.write(data)
             else:
@@ -97,9 +104,9 @@ def _restore(rows: tuple) -> None:
                 names = ", ".join(f'"{name}"' for name in columns)
                 marks = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)  # noqa: S608
-    connection.check_constraints(table_names=[m._meta.db_table for m in models])
-    with connection.cursor() as cursor:  # PostgreSQL: sequences continue after the restored keys
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+    target.check_constraints(table_names=[m._meta.db_table for m in models])
+    with target.cursor() as cursor:  # PostgreSQL: sequences continue after the restored keys
+        for sql in target.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
 
 
@@ -113,8 +120,25 @@ def demo_in_database() -> DemoSnapshot:
     snapshot = _snapshots.get(connection.vendor)
     if snapshot is None:
         lines = load_demo_through_services()
-        snapshot = DemoSnapshot(lines=tuple(lines), rows=_read_rows(models), vendor=connection.vendor)
+        snapshot = DemoSnapshot(
+            lines=tuple(lines),
+            rows=_read_rows(models),
+            vendor=connection.vendor,
+            media_root=str(settings.MEDIA_ROOT),
+        )
         _snapshots[connection.vendor] = snapshot
     else:
-        _restore(snapshot.rows)
+        restore_rows(snapshot.rows)
+    return snapshot
+
+
+def demo_snapshot() -> DemoSnapshot:
+    """This process's snapshot, the demo loaded (and rolled back) in the test database if no test
+    has loaded it yet: for the databases of other processes (core.testing.instances.write_demo).
+    Called between tests, with database access unblocked (`django_db_blocker`)."""
+    snapshot = _snapshots.get(connection.vendor)
+    if snapshot is None:
+        with transaction.atomic():
+            snapshot = demo_in_database()
+            transaction.set_rollback(True)
     return snapshot

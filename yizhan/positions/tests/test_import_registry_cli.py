@@ -1,8 +1,9 @@
 """`yizhan import-positions` on a real registry, in a process of its own (issue 14 §4): the messy
 registry of test_import_registry.py against a throw-away installation with the demo (SQLite in a
 temporary folder, or a database of its own on the PostgreSQL server DATABASE_URL names, dropped
-afterwards). Refused with every error of every row listed and the warnings printed; without its
-real errors it imports, warnings printed, and the database holds the registry as it was written."""
+afterwards; migrated and with the demo by copies, core.testing.instances). Refused with every
+error of every row listed and the warnings printed; without its real errors it imports, warnings
+printed, and the database holds the registry as it was written."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
+from yizhan.core.testing import instances
 from yizhan.positions.tests.test_import_registry import (
     EXPECTED_ERRORS,
     EXPECTED_WARNINGS,
@@ -30,34 +31,22 @@ USER = "fed_admin"  # the demo's federation admin of 大连市总工会 (unit co
 
 
 class Installation:
-    """A database and MEDIA_ROOT of its own, migrated, with the demo loaded."""
+    """A database and MEDIA_ROOT of its own, migrated, with the demo: a copy of this run's migrated
+    test database with the demo's rows and files (core.testing.instances), as `yizhan migrate` and
+    `yizhan demo` leave a new installation."""
 
-    def __init__(self, folder: Path):
-        url = os.environ.get("DATABASE_URL", "")
-        self.sqlite_path = None
-        self.database = None
-        if url.startswith("postgres"):
-            server = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0]
-            self.database = f"yizhan_registry_{uuid.uuid4().hex[:8]}"
-            self.maintenance = f"{server}/postgres"
-            self._admin(f"CREATE DATABASE {self.database}")
-            self.database_url = f"{server}/{self.database}"
-        else:
-            self.sqlite_path = folder / "registry.sqlite3"
-            self.database_url = f"sqlite:///{self.sqlite_path}"
+    def __init__(self, folder: Path, database: instances.Database):
+        self.database = database
+        self.sqlite_path = database.sqlite_path
+        self.database_url = database.url
+        self.media = folder / "media"
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "yizhan.settings",
             "DATABASE_URL": self.database_url,
-            "MEDIA_ROOT": str(folder / "media"),
+            "MEDIA_ROOT": str(self.media),
             "CONN_MAX_AGE": "0",
         }
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.maintenance, autocommit=True) as conn:
-            conn.execute(statement)
 
     def yizhan(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(  # noqa: S603 - our own console script
@@ -76,21 +65,18 @@ class Installation:
         with psycopg.connect(self.database_url, autocommit=True) as conn:
             return conn.execute(sql).fetchall()
 
-    def drop(self) -> None:
-        if self.database is not None:
-            self._admin(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
-
 
 @pytest.fixture(scope="module")
-def installation(tmp_path_factory):
-    made = Installation(tmp_path_factory.mktemp("registry"))
+def installation(tmp_path_factory, child_databases, django_db_blocker):
+    folder = tmp_path_factory.mktemp("registry")
+    database = child_databases(folder, "registry")
     try:
-        for command in (("migrate", "--no-input", "-v0"), ("demo",)):
-            done = made.yizhan(*command)
-            assert done.returncode == 0, done.stdout + done.stderr
+        made = Installation(folder, database)
+        with django_db_blocker.unblock():
+            instances.write_demo(database, made.media)
         yield made
     finally:
-        made.drop()
+        database.drop()
 
 
 def _json(value):
