@@ -1,7 +1,7 @@
 """What the job tests that run real processes share: a throw-away instance (a SQLite file, or a
 database of its own on the PostgreSQL server DATABASE_URL names, migrated, with a unit and two
 accounts), its worker processes on either backend, and this module as a command run in the
-instance (`python -m yizhan.tests.core.jobs_support seed|start|wait|rerun`), which prints JSON.
+instance (`python -m yizhan.tests.core.jobs_support seed|start|wait|run|rerun|cancel|show`), which prints JSON.
 
 Redis for the RQ backend: YIZHAN_TEST_REDIS_URL, by default database 7 of the local server; each
 instance uses a queue of its own. Unreachable, the RQ tests skip, except under CI=true."""
@@ -44,7 +44,12 @@ def redis_or_skip() -> str:
 
 @dataclass
 class Instance:
+    """`database`: a migrated database of its own from the `child_databases` fixture (a copy of this
+    run's freshly migrated test database, core.testing.instances); without it, a new one is made
+    and `migrate` runs in a child process."""
+
     folder: Path
+    database: object | None = None
     database_url: str = ""
     queue: str = field(default_factory=lambda: f"yizhan-test-{uuid.uuid4().hex[:8]}")
     _database: str = ""
@@ -53,6 +58,10 @@ class Instance:
 
     def __post_init__(self):
         url = os.environ.get("DATABASE_URL", "")
+        if self.database is not None:
+            self.database_url = self.database.url
+            self.ok(self.helper("seed"))
+            return
         if url.startswith("postgres"):
             self._server = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0]
             self._database = f"yizhan_jobs_{uuid.uuid4().hex[:8]}"
@@ -114,13 +123,16 @@ class Instance:
         assert result.returncode == 0, result.stdout + result.stderr
         return result
 
-    def start_worker(self, *, rq: bool = False) -> subprocess.Popen:
-        """A worker in a session of its own, so that killing it kills the processes it forked."""
+    def start_worker(self, *, rq: bool = False, step_delay: float | None = None) -> subprocess.Popen:
+        """A worker in a session of its own, so that killing it kills the processes it forked. It
+        looks at an empty database queue every 0.1 s (the default second would add up to one to
+        each job); `step_delay` overrides the test kinds' delay per step (jobs_app/kinds.py)."""
         log = open(self.folder / f"worker-{len(self.processes)}.log", "w")  # noqa: SIM115 (closed with the process)
+        extra = {} if step_delay is None else {"JOBS_TEST_DELAY": str(step_delay)}
         process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "manage.py", "jobs_worker", "--sweep-seconds", "1"],
+            [sys.executable, "manage.py", "jobs_worker", "--sweep-seconds", "1", "--interval", "0.1"],
             cwd=PROJECT_DIR,
-            env=self.env(rq=rq),
+            env=self.env(rq=rq, **extra),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -157,7 +169,9 @@ class Instance:
         for process in self.processes:
             if process.poll() is None:
                 self.kill(process)
-        if self._server:
+        if self.database is not None:
+            self.database.drop()
+        elif self._server:
             self._admin(f"DROP DATABASE IF EXISTS {self._database} WITH (FORCE)")
 
 
@@ -223,6 +237,18 @@ def _job_json(job_id: int) -> dict:
     }
 
 
+def _wait(job_id: int, until: str, seconds: float) -> None:
+    """Print the job once it is running (or past it) or finished, or when `seconds` have passed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        data = _job_json(job_id)
+        reached = data["state"] != "queued" if until == "running" else data["state"] in FINISHED
+        if reached or time.monotonic() > deadline:
+            print(json.dumps(data, ensure_ascii=False))
+            return
+        time.sleep(0.1)
+
+
 def _main(argv: list[str]) -> None:
     import django
 
@@ -240,10 +266,13 @@ def _main(argv: list[str]) -> None:
             job = job_start(actor=actor, kind=kind, params=dict(pair.split("=", 1) for pair in pairs))
         print(json.dumps({"id": job.pk}))
         return
-    if command == "rerun":  # rerun ID USER
+    if command == "rerun":  # rerun ID USER [running|finished SECONDS]: the new job's id, or it waited for
         with acting_as(args[1]) as actor:
             job = job_rerun(actor=actor, job_id=int(args[0]))
-        print(json.dumps({"id": job.pk}))
+        if len(args) > 2:
+            _wait(job.pk, args[2], float(args[3]))
+        else:
+            print(json.dumps({"id": job.pk}))
         return
     if command == "cancel":  # cancel ID USER: as the cancel button does
         from yizhan.core.jobs.services import job_cancel
@@ -253,15 +282,14 @@ def _main(argv: list[str]) -> None:
         print(json.dumps({"id": int(args[0])}))
         return
     if command == "wait":  # wait ID [running|finished] [SECONDS]
-        job_id, until = int(args[0]), (args[1] if len(args) > 1 else "finished")
-        deadline = time.monotonic() + float(args[2] if len(args) > 2 else 120)
-        while True:
-            data = _job_json(job_id)
-            reached = data["state"] != "queued" if until == "running" else data["state"] in FINISHED
-            if reached or time.monotonic() > deadline:
-                print(json.dumps(data, ensure_ascii=False))
-                return
-            time.sleep(0.2)
+        _wait(int(args[0]), args[1] if len(args) > 1 else "finished", float(args[2] if len(args) > 2 else 120))
+        return
+    if command == "run":  # run running|finished SECONDS KIND USER [NAME=VALUE ...]: start, then wait
+        until, seconds, kind, username, *pairs = args
+        with acting_as(username) as actor:
+            job = job_start(actor=actor, kind=kind, params=dict(pair.split("=", 1) for pair in pairs))
+        _wait(job.pk, until, float(seconds))
+        return
     if command == "show":
         print(json.dumps(_job_json(int(args[0])), ensure_ascii=False))
         return

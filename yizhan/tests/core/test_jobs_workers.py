@@ -23,8 +23,8 @@ def instance(tmp_path_factory):
 
 
 def _run(instance: Instance, rq: bool, kind: str, user: str, *params: str) -> dict:
-    job_id = instance.json("start", kind, user, *params, rq=rq)["id"]
-    return instance.json("wait", str(job_id), "finished", "90")
+    """Start the job in a process of its own (as a page's request would) and wait there for the end."""
+    return instance.json("run", "finished", "90", kind, user, *params, rq=rq)
 
 
 def test_both_backends_run_the_same_job_to_the_same_result(instance):
@@ -58,9 +58,10 @@ def test_a_worker_killed_mid_job_leaves_it_failed_and_it_runs_again(instance, rq
     if rq:
         redis_or_skip()
     worker = instance.start_worker(rq=rq)
-    # 20 s of steps, each writing an audit entry inside the job's transaction.
-    job_id = instance.json("start", "jobs_test.count", "tester", "n=100", "delay=0.2", rq=rq)["id"]
-    running = instance.json("wait", str(job_id), "running", "60")
+    # 50 s of steps (it is killed long before, even on a busy machine), each writing an audit entry
+    # inside the job's transaction.
+    running = instance.json("run", "running", "60", "jobs_test.count", "tester", "n=100", "delay=0.5", rq=rq)
+    job_id = running["id"]
     assert running["state"] == "running", (running, instance.log())
     time.sleep(1)
     instance.kill(worker)  # SIGKILL to the worker and whatever it forked (RQ's work horse)
@@ -70,13 +71,14 @@ def test_a_worker_killed_mid_job_leaves_it_failed_and_it_runs_again(instance, rq
     assert "处理该任务的后台进程已停止" in failed["error"] and "可以重新运行" in failed["error"]
     assert failed["steps_written"] == 0  # its transaction died with it
 
-    again = instance.json("rerun", str(job_id), "tester", rq=rq)["id"]
-    worker = instance.start_worker(rq=rq)
+    # The same job again, on a worker that runs the test kinds' steps without their delay.
+    worker = instance.start_worker(rq=rq, step_delay=0)
     try:
-        done = instance.json("wait", str(again), "finished", "90")
+        done = instance.json("rerun", str(job_id), "tester", "finished", "90", rq=rq)
     finally:
         instance.kill(worker)
     assert (done["state"], done["rerun_of"], done["steps_written"]) == ("succeeded", job_id, 100), instance.log()
+    assert done["result"] == {"n": 100, "sum_of_squares": 338350}
 
 
 def test_a_job_cancelled_half_way_through_a_worker(instance):
@@ -87,8 +89,7 @@ def test_a_job_cancelled_half_way_through_a_worker(instance):
     kind = "jobs_test.count" if postgres else "jobs_test.slow"
     worker = instance.start_worker()
     try:
-        job_id = instance.json("start", kind, "tester", "n=300", "delay=0.2")["id"]  # a minute, if not stopped
-        instance.json("wait", str(job_id), "running", "60")
+        job_id = instance.json("run", "running", "60", kind, "tester", "n=300", "delay=0.2")["id"]  # a minute
         instance.ok(instance.helper("cancel", str(job_id), "tester"))
         done = instance.json("wait", str(job_id), "finished", "30")
     finally:

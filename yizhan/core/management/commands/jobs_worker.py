@@ -45,8 +45,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sweep-seconds", type=float, default=30, help="how often to fail jobs whose worker was lost"
         )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1,
+            help="database queue: seconds between looks at an empty queue (RQ waits on Redis instead)",
+        )
 
-    def handle(self, *args, burst: bool, sweep_seconds: float, verbosity: int, **options):
+    def handle(self, *args, burst: bool, sweep_seconds: float, interval: float, verbosity: int, **options):
         backend, queue = settings.YIZHAN_JOBS_BACKEND, settings.YIZHAN_JOBS_QUEUE
         where = "Redis (RQ)" if backend == "rq" else "数据库队列"
         self.stdout.write(f"驿站后台任务进程：{where}，队列 {queue}（Ctrl-C 停止）")
@@ -66,7 +72,7 @@ class Command(BaseCommand):
                     batch=burst,
                     reload=False,
                     startup_delay=False,
-                    interval=1,
+                    interval=interval,
                     verbosity=verbosity,
                 )
         finally:

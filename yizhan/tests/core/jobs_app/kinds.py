@@ -4,10 +4,14 @@
   object_id "<job>-<step>") and reporting progress; fails on purpose at step `fail_at`; its result
   is the sum of the squares and a CSV of them.
 - `jobs_test.slow` (reads only, offered on the jobs page): n steps of `delay` seconds with progress.
+
+A worker whose environment sets JOBS_TEST_DELAY runs every step with that delay instead of the job's
+own: a job rerun after its worker was killed (it had to be slow to be killed half-way) need not be.
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 from yizhan.core.audit import audit_record
@@ -31,8 +35,12 @@ def count_params(actor, params: dict) -> dict:
     return {"n": n, "delay": delay, "fail_at": fail_at}
 
 
+def _delay(asked: float) -> float:
+    return float(os.environ.get("JOBS_TEST_DELAY", asked))
+
+
 def count(job, progress) -> JobResult:
-    n, delay, fail_at = job.params["n"], job.params["delay"], job.params["fail_at"]
+    n, delay, fail_at = job.params["n"], _delay(job.params["delay"]), job.params["fail_at"]
     for step in range(1, n + 1):
         audit_record(
             action=AuditAction.UPDATE,
@@ -54,7 +62,7 @@ def count(job, progress) -> JobResult:
 
 
 def slow(job, progress) -> dict:
-    n, delay = job.params.get("n", 30), job.params.get("delay", 0.3)
+    n, delay = job.params.get("n", 30), _delay(job.params.get("delay", 0.3))
     for step in range(1, n + 1):
         time.sleep(delay)
         progress.report(step, n, f"第 {step} / {n} 步")
