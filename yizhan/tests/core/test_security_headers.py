@@ -10,6 +10,7 @@ token, and every staff API operation with an unsafe method is refused without on
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -411,15 +412,17 @@ def test_the_public_feedback_form_needs_the_token_and_takes_it(demo):
     assert sent.status_code == 302
 
 
-def unsafe_operations() -> list[tuple[str, str, bool]]:
-    """(method, path with parameters filled, needs a login) of every unsafe operation of the API."""
+@functools.cache
+def unsafe_operations() -> tuple[tuple[str, str, bool], ...]:
+    """(method, path with parameters filled, needs a login) of every unsafe operation of the API
+    (built once per process: the schema takes seconds to build, and the routes are fixed at import)."""
     schema = api.get_openapi_schema()
-    return [
+    return tuple(
         (method, re.sub(r"\{\w+\}", "1", route), "security" in operation)
         for route, item in schema["paths"].items()
         for method, operation in item.items()
         if method in UNSAFE_METHODS
-    ]
+    )
 
 
 def test_only_the_public_feedback_takes_unsafe_requests_without_a_login():
