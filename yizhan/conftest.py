@@ -19,7 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from yizhan.core.roles import Role
 from yizhan.core.scoping import Actor
 from yizhan.core.testing import instances
-from yizhan.core.testing.demo import DemoSnapshot, demo_in_database
+from yizhan.core.testing.demo import TEST_PASSWORD_HASHERS, DemoSnapshot, demo_in_database
 from yizhan.orgs.accounts.twofactor import confirmed_totp_device, two_factor_required
 from yizhan.orgs.choices import RegionLevel, UnitType
 from yizhan.orgs.models import Region, Unit, User
@@ -122,7 +122,7 @@ def no_map_tiles(settings):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is slow by design; tests of everything but hashing itself use a fast hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.test import override_settings
 from django.utils.module_loading import import_string
 
 
@@ -33,6 +34,10 @@ class DemoSnapshot:
 
 
 _snapshots: dict[str, DemoSnapshot] = {}
+
+# What every test hashes passwords with (the root conftest's `fast_password_hashing`): the snapshot's
+# accounts carry such hashes, whichever test or fixture loads it first.
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def project_models() -> list:
@@ -138,7 +143,7 @@ def demo_snapshot() -> DemoSnapshot:
     Called between tests, with database access unblocked (`django_db_blocker`)."""
     snapshot = _snapshots.get(connection.vendor)
     if snapshot is None:
-        with transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=TEST_PASSWORD_HASHERS), transaction.atomic():
             snapshot = demo_in_database()
             transaction.set_rollback(True)
     return snapshot

@@ -111,7 +111,7 @@ def new_database(folder: Path, name: str = "instance") -> Database:
     """A new migrated, empty database (a copy of the captured one): a SQLite file in `folder`, or a
     database of its own on this run's PostgreSQL server (drop it with `.drop()`)."""
     if _template is None:
-        raise AssertionError("no migrated database was captured: request the `migrated_database` fixture")
+        raise AssertionError("no migrated database was captured: request the `child_databases` fixture")
     if _template.vendor == "sqlite":
         path = Path(folder) / f"{name}.sqlite3"
         shutil.copyfile(_template.sqlite_path, path)
@@ -119,6 +119,17 @@ def new_database(folder: Path, name: str = "instance") -> Database:
     database = f"yizhan_{name}_{uuid.uuid4().hex[:8]}".lower()
     _admin(_template.server, f'CREATE DATABASE "{database}" TEMPLATE "{_template.database}"')
     return Database(url=f"{_template.server}/{database}", server=_template.server, name=database)
+
+
+def sqlite_copy(path: Path) -> bool:
+    """For processes that run on SQLite whatever this run's engine: the captured migrated database
+    copied to `path` when this run is on SQLite (True); on PostgreSQL nothing (False: migrate it)."""
+    if _template is None:
+        raise AssertionError("no migrated database was captured: request the `child_databases` fixture")
+    if _template.vendor != "sqlite":
+        return False
+    shutil.copyfile(_template.sqlite_path, path)
+    return True
 
 
 @contextlib.contextmanager
@@ -140,6 +151,30 @@ def connection_to(database: Database):
         del connections[alias]
 
 
+def _rehash_demo_passwords(other) -> None:
+    """The snapshot's accounts carry the tests' fast hashes (MD5), which the installation's own
+    settings do not accept: the demo password hashed again by the project's first hasher, as
+    `manage.py demo` stores it."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import MD5PasswordHasher
+    from django.utils.module_loading import import_string
+
+    from yizhan import settings as project_settings
+
+    password = settings.YIZHAN_DEMO_PASSWORD
+    table = get_user_model()._meta.db_table
+    fast = MD5PasswordHasher()
+    hasher = import_string(project_settings.PASSWORD_HASHERS[0])()
+    encoded = None
+    with other.cursor() as cursor:
+        cursor.execute(f'SELECT id, password FROM "{table}"')  # noqa: S608
+        for pk, stored in cursor.fetchall():
+            if stored.startswith(f"{fast.algorithm}$") and fast.verify(password, stored):
+                encoded = encoded or hasher.encode(password, hasher.salt())
+                cursor.execute(f'UPDATE "{table}" SET password = %s WHERE id = %s', [encoded, pk])  # noqa: S608
+
+
 def write_demo(database: Database, media_root: Path) -> None:
     """The demo into a new installation (`new_database`, nothing written to it yet), as `manage.py
     demo` leaves it: the snapshot's rows, and the files they name copied into `media_root`."""
@@ -148,6 +183,7 @@ def write_demo(database: Database, media_root: Path) -> None:
     snapshot = demo_snapshot()
     with connection_to(database) as other:
         restore_rows(snapshot.rows, other)
+        _rehash_demo_passwords(other)
         names = []
         with other.cursor() as cursor:
             for model in project_models():
@@ -165,4 +201,4 @@ def write_demo(database: Database, media_root: Path) -> None:
         shutil.copyfile(origin, target)
 
 
-__all__ = ["Database", "capture", "connection_to", "new_database", "release", "write_demo"]
+__all__ = ["Database", "capture", "connection_to", "new_database", "release", "sqlite_copy", "write_demo"]

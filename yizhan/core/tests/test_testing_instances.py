@@ -5,6 +5,7 @@ demo's rows and files in them as the snapshot holds them."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,42 @@ def test_write_demo_leaves_the_snapshots_rows_and_files(child, tmp_path, django_
     assert counted["orgs_unit"] > 10
     files = [path for path in (tmp_path / "media").rglob("*") if path.is_file()]
     assert files, "the demo's photos are copied into the installation's MEDIA_ROOT"
+
+
+def test_the_demo_accounts_sign_in_with_the_installations_own_hasher(child, tmp_path, django_db_blocker):
+    """The snapshot holds the tests' fast (MD5) hashes; the installation's settings accept only
+    theirs: every demo account's password is stored as `manage.py demo` stores it."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from yizhan import settings as project_settings
+
+    hasher = import_string(project_settings.PASSWORD_HASHERS[0])()
+    with django_db_blocker.unblock():
+        instances.write_demo(child, tmp_path / "media")
+        with instances.connection_to(child) as other, other.cursor() as cursor:
+            cursor.execute('SELECT username, password FROM "orgs_user"')
+            stored = dict(cursor.fetchall())
+    assert "fed_admin" in stored and "zs_admin" in stored
+    for username, encoded in stored.items():
+        assert encoded.startswith(f"{hasher.algorithm}$"), username
+        assert hasher.verify(settings.YIZHAN_DEMO_PASSWORD, encoded), username
+
+
+def test_a_sqlite_copy_is_the_migrated_database_on_sqlite_only(child_databases, tmp_path, django_db_blocker):
+    path = tmp_path / "copy.sqlite3"
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        vendor = connection.vendor
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT app, name FROM django_migrations")
+            applied = set(cursor.fetchall())
+    copied = instances.sqlite_copy(path)
+    assert copied == (vendor == "sqlite") == path.exists()
+    if copied:
+        conn = sqlite3.connect(path)
+        try:
+            assert set(conn.execute("SELECT app, name FROM django_migrations").fetchall()) == applied
+        finally:
+            conn.close()

@@ -6,9 +6,10 @@ staff page import and the API through one server, raw SQL from another connectio
 and at once both servers' `/api/v1/public/nearby` must show them. No test tells the index anything.
 
 The database is SQLite in a temporary folder, or a database of its own on the PostgreSQL server
-DATABASE_URL names (dropped afterwards), as in core/tests/test_backup.py. Before issue 12 the CLI
-import, the page import, raw SQL and the restore never reached a running server, and a write
-through one server never reached the other."""
+DATABASE_URL names (dropped afterwards): a copy of this run's migrated test database with the
+demo's rows and files (core.testing.instances). Before issue 12 the CLI import, the page import,
+raw SQL and the restore never reached a running server, and a write through one server never
+reached the other."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from yizhan.core.testing import instances
 from yizhan.positions.tests.conftest import ZHONGSHAN
 from yizhan.positions.tests.test_import import row, workbook
 
@@ -48,29 +50,16 @@ def _free_port() -> int:
 
 
 class Site:
-    """One throw-away installation (database and MEDIA_ROOT) with the demo loaded."""
+    """One throw-away installation (database and MEDIA_ROOT) with the demo loaded: a copy of this
+    run's migrated test database with the demo's rows and files (core.testing.instances), as
+    `manage.py migrate` and `manage.py demo` leave a new installation."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, database: instances.Database):
         self.folder = folder
-        url = os.environ.get("DATABASE_URL", "")
-        if url.startswith("postgres"):
-            server = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0]
-            self.database = f"yizhan_fresh_{uuid.uuid4().hex[:8]}"
-            self.maintenance = f"{server}/postgres"
-            self._admin(f"CREATE DATABASE {self.database}")
-            self.database_url = f"{server}/{self.database}"
-            self.sqlite_path = None
-        else:
-            self.database = None
-            self.sqlite_path = folder / "site.sqlite3"
-            self.database_url = f"sqlite:///{self.sqlite_path}"
+        self.database = database
+        self.database_url = database.url
+        self.sqlite_path = database.sqlite_path
         self.media = folder / "media"
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.maintenance, autocommit=True) as conn:
-            conn.execute(statement)
 
     def env(self) -> dict:
         return {
@@ -121,8 +110,7 @@ class Site:
             return conn.execute(sql, params).fetchall()
 
     def drop(self) -> None:
-        if self.database is not None:
-            self._admin(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
+        self.database.drop()
 
 
 class Server:
@@ -234,12 +222,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, child_databases, django_db_blocker):
     folder = tmp_path_factory.mktemp("freshness")
-    made = Site(folder)
+    made = Site(folder, child_databases(folder, "fresh"))
     try:
-        made.manage("migrate", "--no-input", "-v0")
-        made.manage("demo")
+        with django_db_blocker.unblock():
+            instances.write_demo(made.database, made.media)
         made.archive = folder / "before.zip"
         made.manage("backup", str(made.archive))
         yield made
