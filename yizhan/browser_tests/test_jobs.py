@@ -17,8 +17,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    yield from serve_instance(Instance(tmp_path_factory.mktemp("jobs-browser")))
+def served(tmp_path_factory, child_databases):
+    folder = tmp_path_factory.mktemp("jobs-browser")
+    yield from serve_instance(Instance(folder, database=child_databases(folder, "jobs")))
 
 
 @pytest.fixture

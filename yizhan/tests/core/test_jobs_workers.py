@@ -16,8 +16,9 @@ BACKENDS = [pytest.param(False, id="database"), pytest.param(True, id="rq")]
 
 
 @pytest.fixture(scope="module")
-def instance(tmp_path_factory):
-    made = Instance(tmp_path_factory.mktemp("jobs"))
+def instance(tmp_path_factory, child_databases):
+    folder = tmp_path_factory.mktemp("jobs")
+    made = Instance(folder, database=child_databases(folder, "jobs"))
     yield made
     made.close()
 
