@@ -18,8 +18,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    yield from serve_instance(CoverageInstance(tmp_path_factory.mktemp("coverage-browser")))
+def served(tmp_path_factory, child_databases):
+    folder = tmp_path_factory.mktemp("coverage-browser")
+    yield from serve_instance(CoverageInstance(folder, database=child_databases(folder, "coverage")))
 
 
 @pytest.fixture
