@@ -14,8 +14,9 @@ from yizhan.coverage.tests.live_support import CoverageInstance
 
 
 @pytest.fixture(scope="module")
-def instance(tmp_path_factory):
-    instance = CoverageInstance(tmp_path_factory.mktemp("coverage-cli"))
+def instance(tmp_path_factory, child_databases):
+    folder = tmp_path_factory.mktemp("coverage-cli")
+    instance = CoverageInstance(folder, database=child_databases(folder, "coverage"))
     instance.start_worker()
     yield instance
     instance.close()

@@ -1,6 +1,7 @@
 """`yizhan backup` and `yizhan restore` (issue 5 §6), run as the commands they are, each instance a
 throw-away database (a SQLite file, or a database of its own on the PostgreSQL server DATABASE_URL
-names) with its own MEDIA_ROOT. The data is written by backup_workload.py through the services."""
+names; a copy of this run's migrated test database) with its own MEDIA_ROOT. The data is written
+by backup_workload.py through the services."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from yizhan.core import backup
+from yizhan.core.testing.instances import Database
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 TIMEOUT = 120
@@ -61,55 +62,28 @@ def _ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 
 
 class Instances:
-    """Makes empty, migrated instances: migrated once, then copied (SQLite: the file; PostgreSQL:
-    CREATE DATABASE … TEMPLATE)."""
+    """Makes empty, migrated instances: copies of this run's migrated test database (SQLite: the
+    file; PostgreSQL: CREATE DATABASE … TEMPLATE; core.testing.instances)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, child_databases):
         self.folder = folder
-        url = os.environ.get("DATABASE_URL", "")
-        self.server = url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres") else None
-        self.prefix = f"yizhan_bk_{uuid.uuid4().hex[:8]}"
-        self.databases: list[str] = []
-        template = self._blank("template")
-        _ok(template.run("migrate", "--no-input", "-v0"))
-        self.template = template
-
-    def _admin(self, *statements: str) -> None:
-        import psycopg
-
-        # The server's maintenance database: the one DATABASE_URL names need not exist.
-        with psycopg.connect(f"{self.server.rsplit('/', 1)[0]}/postgres", autocommit=True) as conn:
-            for statement in statements:
-                conn.execute(statement)
-
-    def _blank(self, name: str) -> Instance:
-        media = self.folder / f"media_{name}"
-        if self.server is None:
-            return Instance(f"sqlite:///{self.folder / f'{name}.sqlite3'}", media)
-        database = f"{self.prefix}_{name}"
-        self._admin(f"CREATE DATABASE {database}")
-        self.databases.append(database)
-        return Instance(f"{self.server.rsplit('/', 1)[0]}/{database}", media)
+        self.child_databases = child_databases
+        self.databases: list[Database] = []
+        self.template = self.new("template")
 
     def new(self, name: str) -> Instance:
-        media = self.folder / f"media_{name}"
-        if self.server is None:
-            target = self.folder / f"{name}.sqlite3"
-            target.write_bytes((self.folder / "template.sqlite3").read_bytes())
-            return Instance(f"sqlite:///{target}", media)
-        database = f"{self.prefix}_{name}"
-        self._admin(f"CREATE DATABASE {database} TEMPLATE {self.prefix}_template")
+        database = self.child_databases(self.folder, name)
         self.databases.append(database)
-        return Instance(f"{self.server.rsplit('/', 1)[0]}/{database}", media)
+        return Instance(database.url, self.folder / f"media_{name}")
 
     def drop(self) -> None:
-        if self.server is not None:
-            self._admin(*(f"DROP DATABASE IF EXISTS {name}" for name in reversed(self.databases)))
+        for database in reversed(self.databases):
+            database.drop()
 
 
 @pytest.fixture(scope="module")
-def instances(tmp_path_factory):
-    made = Instances(tmp_path_factory.mktemp("backup"))
+def instances(tmp_path_factory, child_databases):
+    made = Instances(tmp_path_factory.mktemp("backup"), child_databases)
     yield made
     made.drop()
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from yizhan.core.logs import REQUEST_ID_HEADER
+from yizhan.core.testing import instances
 from yizhan.tests.core.logs_server_urls import SERVER_ERROR_MESSAGE
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -31,7 +32,9 @@ SETTINGS = "yizhan.tests.core.logs_server_settings"
 USERNAME, PASSWORD = "logs_reviewer", "Logs-once-test-2026"
 TIMEOUT = 60
 
-# A throw-away instance: migrated, with one 评议小组成员 (may not see accounts or the audit log).
+# A throw-away instance: migrated (on a SQLite run, a copy of the run's migrated test database,
+# core.testing.instances, leaves `migrate` nothing to do), with one 评议小组成员 (may not see
+# accounts or the audit log).
 SETUP = f"""
 import django
 django.setup()
@@ -65,8 +68,9 @@ def server_env(database: Path, log_format: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory) -> Path:
+def database(tmp_path_factory, child_databases) -> Path:
     path = tmp_path_factory.mktemp("logs-once") / "db.sqlite3"
+    instances.sqlite_copy(path)
     result = subprocess.run(
         [sys.executable, "-c", SETUP],
         cwd=PROJECT_DIR,
