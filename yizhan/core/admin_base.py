@@ -5,6 +5,7 @@ requires a role allowed to view the model, and rows are filtered by the same `re
 """
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,39 @@ def request_actor(request):
     return getattr(request, "actor", None)
 
 
+# Django's select_related() without names follows every non-null foreign key this deep.
+_SELECT_RELATED_DEPTH = 5
+
+
+def region_boundary_paths(model, prefix: str = "", depth: int = 1) -> list[str]:
+    """The lookups of orgs.Region's `boundary` reached by `select_related()` from `model` (non-null
+    foreign keys, as Django follows them): a list page needs a unit's region, never its GeoJSON."""
+    paths = []
+    for field in model._meta.concrete_fields:
+        if not field.many_to_one or field.null:
+            continue
+        path = f"{prefix}{field.name}"
+        if field.related_model._meta.label == "orgs.Region":
+            paths.append(f"{path}__boundary")
+        elif depth < _SELECT_RELATED_DEPTH:
+            paths.extend(region_boundary_paths(field.related_model, f"{path}__", depth + 1))
+    return paths
+
+
+class _ChangeList(ChangeList):
+    def apply_select_related(self, qs):
+        """Django's changelist joins every foreign key of a list showing one (`select_related()`);
+        the regions it reaches come without their boundaries, which a list never shows and which
+        took most of a list page's time to decode (real district boundaries, one per row)."""
+        qs = super().apply_select_related(qs)
+        paths = region_boundary_paths(qs.model) if qs.query.select_related is True else []
+        return qs.defer(*paths) if paths else qs
+
+
 class ScopedReadOnlyAdmin(admin.ModelAdmin):
+    def get_changelist(self, request, **kwargs):
+        return _ChangeList
+
     def _actor(self, request):
         return request_actor(request)
 

@@ -31,9 +31,14 @@ class RegionAdmin(admin.ModelAdmin):
     """Reference data: readable by every staff role, never edited here (use import-regions)."""
 
     list_display = ["adcode", "name", "level", "parent"]
+    list_select_related = ["parent"]
     list_filter = ["level"]
     search_fields = ["adcode", "name"]
     exclude = ["boundary"]
+
+    def get_queryset(self, request):
+        # The boundaries (GeoJSON) are shown by no admin page: not decoded for its lists.
+        return super().get_queryset(request).defer("boundary", "parent__boundary")
 
     def has_module_permission(self, request):
         actor = getattr(request, "actor", None)
