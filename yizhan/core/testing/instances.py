@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -155,13 +156,14 @@ def _rehash_demo_passwords(other) -> None:
     """The snapshot's accounts carry the tests' fast hashes (MD5), which the installation's own
     settings do not accept: the demo password hashed again by the project's first hasher, as
     `manage.py demo` stores it."""
-    from django.conf import settings
+    from importlib import import_module
+
+    from django.conf import ENVIRONMENT_VARIABLE, settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import MD5PasswordHasher
     from django.utils.module_loading import import_string
 
-    from yizhan import settings as project_settings
-
+    project_settings = import_module(os.environ[ENVIRONMENT_VARIABLE])  # as configured, not as a test overrides it
     password = settings.YIZHAN_DEMO_PASSWORD
     table = get_user_model()._meta.db_table
     fast = MD5PasswordHasher()

@@ -95,11 +95,12 @@ def test_write_demo_leaves_the_snapshots_rows_and_files(child, tmp_path, django_
 def test_the_demo_accounts_sign_in_with_the_installations_own_hasher(child, tmp_path, django_db_blocker):
     """The snapshot holds the tests' fast (MD5) hashes; the installation's settings accept only
     theirs: every demo account's password is stored as `manage.py demo` stores it."""
-    from django.conf import settings
+    from importlib import import_module
+
+    from django.conf import ENVIRONMENT_VARIABLE, settings
     from django.utils.module_loading import import_string
 
-    from yizhan import settings as project_settings
-
+    project_settings = import_module(os.environ[ENVIRONMENT_VARIABLE])
     hasher = import_string(project_settings.PASSWORD_HASHERS[0])()
     with django_db_blocker.unblock():
         instances.write_demo(child, tmp_path / "media")
