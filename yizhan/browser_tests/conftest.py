@@ -28,7 +28,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from yizhan.browser_tests.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, off_host
@@ -37,6 +37,10 @@ from yizhan.orgs.models import User
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 10_000
+# Assertions wait as long as actions: Playwright's own 5 s for an `expect` was overrun on the shared
+# CI machine by a map drawing eleven outlines (test_map_injection, 2026-12-07); what is asserted is
+# unchanged, only how long a page may take to reach it.
+expect.set_options(timeout=TIMEOUT_MS)
 ASSET_TYPES = {"stylesheet", "script", "image", "font"}
 
 _reports = pytest.StashKey[dict]()
