@@ -16,6 +16,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.utils import translation
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -27,9 +29,6 @@ from openpyxl.utils import get_column_letter
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
-
-from django.conf import settings
-from django.utils import translation
 
 from yizhan.centres.grading import percent, ratio
 from yizhan.centres.selectors import Result

@@ -3,11 +3,10 @@ only call them and show their refusals as messages."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import datetime as dt
 import mimetypes
 from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator

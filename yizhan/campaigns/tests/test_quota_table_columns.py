@@ -20,7 +20,9 @@ def _quota_table(client, campaign) -> tuple[list[str], list[str]]:
     return heads, re.findall(r"<td>", first_row)
 
 
-@pytest.mark.parametrize(("subject", "counts"), [("project", ["符合条件的项目"]), ("position", ["运营站点", "五星站点"])])
+@pytest.mark.parametrize(
+    ("subject", "counts"), [("project", ["符合条件的项目"]), ("position", ["运营站点", "五星站点"])]
+)
 def test_the_quota_table_names_every_column(dalian, make_user, login, subject, counts):
     campaign = CampaignFactory(federation=dalian["city"], subject=subject)
     Quota.objects.create(campaign=campaign, unit=dalian["zs"], operating_count=2, five_star_count=0, quota=1)

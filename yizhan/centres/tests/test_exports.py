@@ -82,7 +82,9 @@ def test_documents_are_chinese_for_an_english_reader(graded, login, fed, setting
     form = load_workbook(io.BytesIO(client.get(f"/staff/centres/{graded.pk}/form.xlsx").content))
     labels = [c.value for row in form.active.iter_rows() for c in row if isinstance(c.value, str)]
     assert level in labels
-    english = {c.value for row in form.active.iter_rows() for c in row if isinstance(c.value, str) and c.value.isascii()}
+    english = {
+        c.value for row in form.active.iter_rows() for c in row if isinstance(c.value, str) and c.value.isascii()
+    }
     assert not {v for v in english if any(ch.isalpha() for ch in v)}, english
 
 

@@ -23,5 +23,7 @@ def test_the_review_methods_read_as_look_check_talk(fed, filed, login):
     html = login(fed.user).get(f"/staff/centres/{filed.pk}/").content.decode()
     assert 'title="看：实地察看">看</span>' in html
     assert 'title="查：检查台账和记录">查</span>' in html
-    assert "谈：座谈了解\">谈</span>" not in html
-    assert "look" not in html.replace('value="look"', "") and "[" not in html.split("checklist", 1)[1].split("</table>")[0]
+    assert '谈：座谈了解">谈</span>' not in html
+    assert (
+        "look" not in html.replace('value="look"', "") and "[" not in html.split("checklist", 1)[1].split("</table>")[0]
+    )
